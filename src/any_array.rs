@@ -1,0 +1,254 @@
+//! [`AnyArray`], an owned `ndarray::ArrayD` of any element type, tagged by its [`DType`].
+//!
+//! This is how chunk data travels through the type-erased core (kernels, executor, results
+//! of runtime-typed arrays). The typed facade converts to and from `ArrayD<T>` at the edge.
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+
+use crate::element::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+
+/// An owned n-dimensional array of any element type.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{AnyArray, DType};
+/// let a = AnyArray::from(ndarray::array![[1.0f32, 2.0], [3.0, 4.0]].into_dyn());
+/// assert_eq!(a.dtype(), DType::F32);
+/// assert_eq!(a.shape(), &[2, 2]);
+/// let back: ndarray::ArrayD<f32> = a.into_typed()?;
+/// assert_eq!(back[[1, 0]], 3.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+#[allow(missing_docs)]
+pub enum AnyArray {
+    Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    U8(ArrayD<u8>),
+    U16(ArrayD<u16>),
+    U32(ArrayD<u32>),
+    U64(ArrayD<u64>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+/// Runs `$body` with `$a` bound to the typed array inside an [`AnyArray`] (by value or by
+/// reference, as `$value` is given) and `$T` to its element type.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! dispatch_any {
+    ($value:expr, $a:ident, $T:ident => $body:expr) => {
+        match $value {
+            $crate::AnyArray::Bool($a) => {
+                type $T = bool;
+                $body
+            }
+            $crate::AnyArray::I8($a) => {
+                type $T = i8;
+                $body
+            }
+            $crate::AnyArray::I16($a) => {
+                type $T = i16;
+                $body
+            }
+            $crate::AnyArray::I32($a) => {
+                type $T = i32;
+                $body
+            }
+            $crate::AnyArray::I64($a) => {
+                type $T = i64;
+                $body
+            }
+            $crate::AnyArray::U8($a) => {
+                type $T = u8;
+                $body
+            }
+            $crate::AnyArray::U16($a) => {
+                type $T = u16;
+                $body
+            }
+            $crate::AnyArray::U32($a) => {
+                type $T = u32;
+                $body
+            }
+            $crate::AnyArray::U64($a) => {
+                type $T = u64;
+                $body
+            }
+            $crate::AnyArray::F32($a) => {
+                type $T = f32;
+                $body
+            }
+            $crate::AnyArray::F64($a) => {
+                type $T = f64;
+                $body
+            }
+        }
+    };
+}
+
+/// Conversion between `ArrayD<T>` and [`AnyArray`] for each element type.
+pub trait IntoAnyArray: Element {
+    /// Wraps a typed array.
+    fn wrap(array: ArrayD<Self>) -> AnyArray;
+    /// Borrows the typed array, if `any` holds this type.
+    fn peek(any: &AnyArray) -> Option<&ArrayD<Self>>;
+    /// Borrows the typed array mutably, if `any` holds this type.
+    fn peek_mut(any: &mut AnyArray) -> Option<&mut ArrayD<Self>>;
+    /// Unwraps the typed array, or gives `any` back if it holds another type.
+    ///
+    /// # Errors
+    ///
+    /// Returns the array unchanged when its dtype is not `Self`.
+    fn unwrap_any(any: AnyArray) -> std::result::Result<ArrayD<Self>, AnyArray>;
+}
+
+macro_rules! impl_into_any {
+    ($t:ty, $variant:ident) => {
+        impl IntoAnyArray for $t {
+            #[inline]
+            fn wrap(array: ArrayD<Self>) -> AnyArray {
+                AnyArray::$variant(array)
+            }
+            #[inline]
+            fn peek(any: &AnyArray) -> Option<&ArrayD<Self>> {
+                match any {
+                    AnyArray::$variant(a) => Some(a),
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn peek_mut(any: &mut AnyArray) -> Option<&mut ArrayD<Self>> {
+                match any {
+                    AnyArray::$variant(a) => Some(a),
+                    _ => None,
+                }
+            }
+            #[inline]
+            fn unwrap_any(any: AnyArray) -> std::result::Result<ArrayD<Self>, AnyArray> {
+                match any {
+                    AnyArray::$variant(a) => Ok(a),
+                    other => Err(other),
+                }
+            }
+        }
+        impl From<ArrayD<$t>> for AnyArray {
+            fn from(array: ArrayD<$t>) -> AnyArray {
+                AnyArray::$variant(array)
+            }
+        }
+    };
+}
+impl_into_any!(bool, Bool);
+impl_into_any!(i8, I8);
+impl_into_any!(i16, I16);
+impl_into_any!(i32, I32);
+impl_into_any!(i64, I64);
+impl_into_any!(u8, U8);
+impl_into_any!(u16, U16);
+impl_into_any!(u32, U32);
+impl_into_any!(u64, U64);
+impl_into_any!(f32, F32);
+impl_into_any!(f64, F64);
+
+impl AnyArray {
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        dispatch_any!(self, _a, T => <T as Element>::DTYPE)
+    }
+
+    /// The shape.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        dispatch_any!(self, a, _T => a.shape())
+    }
+
+    /// Number of elements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        dispatch_any!(self, a, _T => a.len())
+    }
+
+    /// True when the array has no elements.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes of element data.
+    #[must_use]
+    pub fn nbytes(&self) -> usize {
+        self.len() * self.dtype().size()
+    }
+
+    /// Converts into a typed array.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] when the array holds another element type.
+    pub fn into_typed<T: IntoAnyArray>(self) -> Result<ArrayD<T>> {
+        T::unwrap_any(self).map_err(|other| Error::DTypeMismatch {
+            context: "AnyArray::into_typed".into(),
+            expected: T::DTYPE,
+            found: other.dtype(),
+        })
+    }
+
+    /// Borrows as a typed array.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] when the array holds another element type.
+    pub fn as_typed<T: IntoAnyArray>(&self) -> Result<&ArrayD<T>> {
+        T::peek(self).ok_or_else(|| Error::DTypeMismatch {
+            context: "AnyArray::as_typed".into(),
+            expected: T::DTYPE,
+            found: self.dtype(),
+        })
+    }
+
+    /// Converts every element to `dtype` with NumPy `astype` rules.
+    #[must_use]
+    pub fn cast(&self, dtype: DType) -> AnyArray {
+        dispatch_any!(self, a, S => crate::with_dtype!(dtype, D => {
+            D::wrap(a.mapv(|v: S| v.cast::<D>()))
+        }))
+    }
+
+    /// Sum of all elements as `f64` (`true` counts 1), the checksum `chunkwise bench`
+    /// reports.
+    #[must_use]
+    pub fn sum_f64(&self) -> f64 {
+        dispatch_any!(self, a, T => crate::kernel::reduce::pairwise_sum_f64(
+            a.iter().map(|v: &T| v.cast::<f64>())
+        ))
+    }
+
+    /// The element at a flat C-order position, if in range.
+    #[must_use]
+    pub fn get_flat(&self, index: usize) -> Option<Scalar> {
+        dispatch_any!(self, a, _T => a.iter().nth(index).map(|v| v.to_scalar()))
+    }
+
+    /// An array of `shape` filled with `value`.
+    pub(crate) fn full(shape: &[usize], value: Scalar) -> AnyArray {
+        crate::with_dtype!(value.dtype(), T => T::wrap(ArrayD::from_elem(IxDyn(shape), T::from_scalar(value))))
+    }
+}
+
+/// A borrowed view of a typed array inside an [`AnyArray`] (helper for kernels).
+pub(crate) fn view_of<'a, T: IntoAnyArray>(any: &'a AnyArray, context: &'static str) -> Result<ArrayViewD<'a, T>> {
+    T::peek(any).map(|a| a.view()).ok_or_else(|| {
+        Error::internal(
+            context,
+            format!("expected a {} chunk, found {}", T::DTYPE, any.dtype()),
+        )
+    })
+}

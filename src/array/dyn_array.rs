@@ -1,0 +1,134 @@
+//! [`DynArray`], a lazy array whose element type is known only at run time.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::LazyArray;
+use crate::any_array::AnyArray;
+use crate::chunks::ChunkGrid;
+use crate::compute::{self, ComputeOptions};
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+use crate::expr::{build, Node};
+
+/// A lazy array of any element type: what a Zarr array of unknown dtype or a command-line
+/// expression produces. Convert with [`LazyArray::to_dyn`] and
+/// [`DynArray::downcast`].
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{DType, DynArray};
+/// let a = chunkwise::ones::<f32>(&[2, 2], [1, 1])?.to_dyn();
+/// let b = chunkwise::arange(0i32, 4, 1, [2])?.to_dyn();
+/// assert_eq!(a.dtype(), DType::F32);
+/// let out = DynArray::compute_many(&[a.astype(DType::F64), b])?;
+/// assert_eq!(out[0].dtype(), DType::F64);
+/// assert_eq!(out[1].sum_f64(), 6.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a DynArray does nothing until it is computed"]
+pub struct DynArray {
+    node: Arc<Node>,
+}
+
+impl DynArray {
+    pub(crate) fn from_node(node: Arc<Node>) -> DynArray {
+        DynArray { node }
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        self.node.dtype()
+    }
+
+    /// The shape.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        self.node.shape()
+    }
+
+    /// The chunk grid.
+    #[must_use]
+    pub fn chunks(&self) -> &ChunkGrid {
+        self.node.chunks()
+    }
+
+    /// The array converted to `dtype` with NumPy `astype` rules.
+    pub fn astype(&self, dtype: DType) -> DynArray {
+        DynArray::from_node(build::cast(&self.node, dtype))
+    }
+
+    /// The typed handle, if the element type is `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] naming both dtypes when they differ.
+    pub fn downcast<T: Element>(&self) -> Result<LazyArray<T>> {
+        if self.dtype() != T::DTYPE {
+            return Err(Error::DTypeMismatch {
+                context: "DynArray::downcast".into(),
+                expected: T::DTYPE,
+                found: self.dtype(),
+            });
+        }
+        Ok(LazyArray::wrap(self.node.clone()))
+    }
+
+    /// Runs the computation.
+    ///
+    /// # Errors
+    ///
+    /// As [`LazyArray::compute`].
+    pub fn compute(&self) -> Result<AnyArray> {
+        Self::compute_many(std::slice::from_ref(self))?
+            .pop()
+            .ok_or_else(|| Error::internal("DynArray::compute", "no result"))
+    }
+
+    /// Computes several arrays in one pass, sharing their common work.
+    ///
+    /// # Errors
+    ///
+    /// As [`LazyArray::compute`].
+    pub fn compute_many(arrays: &[DynArray]) -> Result<Vec<AnyArray>> {
+        Self::compute_many_with(arrays, &ComputeOptions::default())
+    }
+
+    /// [`compute_many`](Self::compute_many) with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LazyArray::compute`].
+    pub fn compute_many_with(arrays: &[DynArray], options: &ComputeOptions) -> Result<Vec<AnyArray>> {
+        let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
+        compute::compute_nodes(&nodes, options)
+    }
+
+    /// Sizes of the graph that computing this array would run.
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn graph_stats(&self) -> Result<compute::GraphStats> {
+        compute::graph_stats(std::slice::from_ref(&self.node))
+    }
+}
+
+impl fmt::Display for DynArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        super::describe(&self.node, f)
+    }
+}
+
+impl fmt::Debug for DynArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DynArray")
+            .field("dtype", &self.dtype())
+            .field("shape", &self.shape())
+            .field("chunks", self.chunks())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,310 @@
+//! [`LazyArray`], the user's handle on a lazy chunked array.
+//!
+//! A `LazyArray<T>` is a typed, cheap-to-clone reference to one node of the expression
+//! graph. Its methods add nodes and return new handles; nothing runs until
+//! [`compute`](LazyArray::compute).
+//!
+//! ## Contents
+//!
+//! - metadata and results: this file (`shape`, `chunks`, `compute`, `compute_many`...)
+//! - creation: [`from_ndarray`](crate::from_ndarray), [`zeros`](crate::zeros),
+//!   [`ones`](crate::ones), [`full`](crate::full), [`arange`](crate::arange),
+//!   [`linspace`](crate::linspace), and [`random`](crate::random)
+//! - elementwise arithmetic, math functions, comparisons and logic: `elementwise.rs`
+//! - reductions over [`Axes`]: `reduction.rs`
+//! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
+//!   `rechunk`: `indexing.rs`
+
+mod creation;
+mod dyn_array;
+mod elementwise;
+mod indexing;
+mod reduction;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use ndarray::ArrayD;
+
+pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
+pub use dyn_array::DynArray;
+pub use elementwise::{where_, Operand};
+pub use reduction::Axes;
+
+use crate::any_array::IntoAnyArray;
+use crate::chunks::ChunkGrid;
+use crate::compute::{self, ComputeOptions, GraphStats};
+use crate::element::{DType, Element};
+use crate::error::{Error, Result};
+use crate::expr::Node;
+
+/// A lazy n-dimensional array of `T`, split into a grid of chunks.
+///
+/// Operations build an expression graph; [`compute`](Self::compute) runs it chunk by chunk
+/// on all cores and returns an `ndarray::ArrayD<T>`. Cloning is cheap (a reference count).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::prelude::*;
+/// let x = chunkwise::random::uniform::<f64>(&[1000, 800], [250, 200], 42)?;
+/// let y = (&x + &x.slice(s![.., ..;-1])?)?;             // x plus its mirror image
+/// let col_means = y.mean(0)?;                            // reduce axis 0
+/// println!("{col_means}");                               // shape, chunks, bytes...
+/// let out: ndarray::ArrayD<f64> = col_means.compute()?;
+/// assert_eq!(out.shape(), &[800]);
+/// assert!((out[0] - out[799]).abs() < 1e-12);            // symmetric by construction
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[must_use = "a LazyArray does nothing until it is computed"]
+pub struct LazyArray<T: Element> {
+    pub(crate) node: Arc<Node>,
+    _element: PhantomData<fn() -> T>,
+}
+
+impl<T: Element> Clone for LazyArray<T> {
+    fn clone(&self) -> Self {
+        LazyArray::wrap(self.node.clone())
+    }
+}
+
+impl<T: Element> LazyArray<T> {
+    pub(crate) fn wrap(node: Arc<Node>) -> Self {
+        debug_assert_eq!(node.dtype(), T::DTYPE);
+        LazyArray {
+            node,
+            _element: PhantomData,
+        }
+    }
+
+    /// The shape.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        self.node.shape()
+    }
+
+    /// Number of axes.
+    #[must_use]
+    pub fn ndim(&self) -> usize {
+        self.node.ndim()
+    }
+
+    /// Number of elements.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// True when the array has no elements.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        T::DTYPE
+    }
+
+    /// The chunk grid.
+    #[must_use]
+    pub fn chunks(&self) -> &ChunkGrid {
+        self.node.chunks()
+    }
+
+    /// Total number of chunks.
+    #[must_use]
+    pub fn num_chunks(&self) -> usize {
+        self.chunks().num_blocks()
+    }
+
+    /// Bytes of the whole array.
+    #[must_use]
+    pub fn nbytes(&self) -> usize {
+        self.len() * T::DTYPE.size()
+    }
+
+    /// The expression's deterministic key (32 hex digits): equal for equal expressions.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let a = chunkwise::ones::<f32>(&[4], [2])?;
+    /// let b = chunkwise::ones::<f32>(&[4], [2])?;
+    /// assert_eq!((&a + 1.0).key(), (&b + 1.0).key());
+    /// assert_ne!((&a + 1.0).key(), (&a + 2.0).key());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn key(&self) -> String {
+        self.node.key.to_hex()
+    }
+
+    /// The same array with its element type known only at run time.
+    #[must_use]
+    pub fn to_dyn(&self) -> DynArray {
+        DynArray::from_node(self.node.clone())
+    }
+
+    /// Runs the computation and returns the result.
+    ///
+    /// # Errors
+    ///
+    /// The first task that fails or panics stops the run; its error names the operation
+    /// and block ([`Error::TaskFailed`], [`Error::TaskPanicked`]).
+    pub fn compute(&self) -> Result<ArrayD<T>>
+    where
+        T: IntoAnyArray,
+    {
+        self.compute_with(&ComputeOptions::default())
+    }
+
+    /// Runs the computation with `options` (executor, threads).
+    ///
+    /// # Errors
+    ///
+    /// As [`compute`](Self::compute).
+    pub fn compute_with(&self, options: &ComputeOptions) -> Result<ArrayD<T>>
+    where
+        T: IntoAnyArray,
+    {
+        let mut out = compute::compute_nodes(std::slice::from_ref(&self.node), options)?;
+        out.pop()
+            .ok_or_else(|| Error::internal("LazyArray::compute", "no result"))?
+            .into_typed()
+    }
+
+    /// Computes a 0-d array (the result of a full reduction) and returns its value.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<i32>(&[3, 5], [2, 2])?;
+    /// assert_eq!(x.sum(..)?.compute_scalar()?, 15);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the array is not 0-dimensional; otherwise as
+    /// [`compute`](Self::compute).
+    pub fn compute_scalar(&self) -> Result<T>
+    where
+        T: IntoAnyArray,
+    {
+        self.compute_scalar_with(&ComputeOptions::default())
+    }
+
+    /// [`compute_scalar`](Self::compute_scalar) with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`compute_scalar`](Self::compute_scalar).
+    pub fn compute_scalar_with(&self, options: &ComputeOptions) -> Result<T>
+    where
+        T: IntoAnyArray,
+    {
+        if self.ndim() != 0 {
+            return Err(Error::parameter(
+                "compute_scalar",
+                "shape",
+                format!("{:?}", self.shape()),
+                "a 0-d array, such as the result of `sum(..)`; use `compute` for others",
+            ));
+        }
+        let a = self.compute_with(options)?;
+        a.iter()
+            .next()
+            .copied()
+            .ok_or_else(|| Error::internal("compute_scalar", "empty 0-d result"))
+    }
+
+    /// Sizes of the graph that computing this array would run.
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn graph_stats(&self) -> Result<GraphStats> {
+        compute::graph_stats(std::slice::from_ref(&self.node))
+    }
+}
+
+/// Computes several arrays in one pass: work they share (a common input, a common
+/// sub-expression) runs once.
+///
+/// # Example
+///
+/// ```
+/// let x = chunkwise::random::uniform::<f64>(&[100, 100], [30, 30], 1)?;
+/// let y = (&x * 2.0).sum(..)?;
+/// let z = (&x * 2.0).mean(..)?;
+/// let out = chunkwise::compute_many(&[&y, &z])?;
+/// assert!((out[0].sum() / 10_000.0 - out[1].sum()).abs() < 1e-12);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`LazyArray::compute`].
+pub fn compute_many<T: IntoAnyArray>(arrays: &[&LazyArray<T>]) -> Result<Vec<ArrayD<T>>> {
+    let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
+    compute::compute_nodes(&nodes, &ComputeOptions::default())?
+        .into_iter()
+        .map(crate::AnyArray::into_typed)
+        .collect()
+}
+
+/// Bytes as a short human-readable size (`7.63 MiB`).
+pub(crate) fn human_bytes(bytes: usize) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    #[allow(clippy::cast_precision_loss)]
+    let mut v = bytes as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{v:.2} {}", UNITS[u])
+    }
+}
+
+/// Writes the Dask-like summary of an array node.
+pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let chunks = node.chunks();
+    let itemsize = node.dtype().size();
+    let total: usize = node.shape().iter().product();
+    let per_axis: Vec<String> = chunks.blocks_per_axis().iter().map(ToString::to_string).collect();
+    writeln!(f, "LazyArray<{}> from `{}`", node.dtype(), node.op.name())?;
+    writeln!(f, "  shape      {:?}", node.shape())?;
+    writeln!(f, "  chunks     {chunks}")?;
+    writeln!(
+        f,
+        "  bytes      {} in all, {} in the largest chunk",
+        human_bytes(total * itemsize),
+        human_bytes(chunks.max_block_len() * itemsize)
+    )?;
+    write!(f, "  num_chunks {} ({})", chunks.num_blocks(), per_axis.join(" x "))
+}
+
+impl<T: Element> fmt::Display for LazyArray<T> {
+    /// A Dask-like summary: dtype, shape, chunks, bytes and number of chunks.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        describe(&self.node, f)
+    }
+}
+
+impl<T: Element> fmt::Debug for LazyArray<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LazyArray")
+            .field("dtype", &T::DTYPE)
+            .field("shape", &self.shape())
+            .field("chunks", self.chunks())
+            .field("op", &self.node.op.name())
+            .finish_non_exhaustive()
+    }
+}

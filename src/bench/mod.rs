@@ -1,0 +1,1 @@
+//! The standard workloads behind `chunkwise bench`.

@@ -1,0 +1,127 @@
+//! [`ComputeOptions`] and the driver that turns output nodes into results: lower the
+//! expression graph to layers, expand the needed tasks, execute them, and assemble each
+//! output's blocks into one array.
+
+use std::sync::Arc;
+
+use crate::any_array::AnyArray;
+use crate::error::{Error, Result};
+use crate::exec::{self, Executor};
+use crate::expr::Node;
+use crate::kernel::{copy, Value};
+use crate::plan::{self, tasks::TaskPlan};
+
+/// How to run a computation.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::ComputeOptions;
+/// let x = chunkwise::arange::<i64>(0, 10, 1, [3])?;
+/// let threaded = x.sum(..)?.compute_scalar()?;
+/// let debug = x.sum(..)?.compute_scalar_with(&ComputeOptions::default().single_threaded())?;
+/// assert_eq!((threaded, debug), (45, 45));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct ComputeOptions {
+    /// Which executor runs the tasks.
+    pub executor: Executor,
+}
+
+impl ComputeOptions {
+    /// Uses `executor`.
+    #[must_use]
+    pub fn executor(mut self, executor: Executor) -> Self {
+        self.executor = executor;
+        self
+    }
+
+    /// Uses `n` worker threads.
+    #[must_use]
+    pub fn threads(self, n: usize) -> Self {
+        self.executor(Executor::Threads(n))
+    }
+
+    /// Runs every task on the calling thread, in a fixed order (for debugging).
+    #[must_use]
+    pub fn single_threaded(self) -> Self {
+        self.executor(Executor::SingleThreaded)
+    }
+}
+
+/// Sizes of a computation's graph at each level.
+///
+/// # Example
+///
+/// ```
+/// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10])?;
+/// let stats = (&x + 1.0).sum(..)?.graph_stats()?;
+/// assert_eq!(stats.nodes, 4); // ones, the scalar 1.0, add, sum
+/// assert!(stats.tasks > 200);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GraphStats {
+    /// Distinct expression nodes.
+    pub nodes: usize,
+    /// Layers after lowering (a reduction is several layers).
+    pub layers: usize,
+    /// Tasks after culling: what would run.
+    pub tasks: usize,
+}
+
+/// The graph sizes of computing `nodes` together.
+pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
+    let plan = plan::lower(nodes)?;
+    let tasks = TaskPlan::new(&plan)?;
+    Ok(GraphStats {
+        nodes: plan.nodes,
+        layers: plan.layers.len(),
+        tasks: tasks.graph.len(),
+    })
+}
+
+/// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
+pub(crate) fn compute_nodes(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Vec<AnyArray>> {
+    let plan = plan::lower(nodes)?;
+    let tasks = TaskPlan::new(&plan)?;
+    let results = exec::execute(&tasks.graph, &tasks, options.executor)?;
+    let mut next = 0;
+    let mut arrays = Vec::with_capacity(nodes.len());
+    for (out, ids) in plan.outputs.iter().zip(&tasks.output_tasks) {
+        let blocks = &results[next..next + ids.len()];
+        next += ids.len();
+        arrays.push(assemble(out, blocks)?);
+    }
+    Ok(arrays)
+}
+
+/// Puts an output's blocks (C order over its grid) together into one array.
+fn assemble(out: &plan::PlanOutput, blocks: &[Arc<Value>]) -> Result<AnyArray> {
+    let grid = &out.grid;
+    let mut pieces = Vec::with_capacity(blocks.len());
+    for (i, b) in blocks.iter().enumerate() {
+        pieces.push(copy::Piece {
+            data: b.array("compute::assemble")?,
+            start: grid.block_start(&grid.block_coords(i)),
+        });
+    }
+    let shape = grid.shape();
+    let result = copy::assemble(out.dtype, &vec![0; shape.len()], &shape, &pieces)?;
+    if result.dtype() != out.dtype || result.shape() != shape.as_slice() {
+        return Err(Error::internal(
+            "compute::assemble",
+            format!(
+                "result is {} {:?}, expected {} {:?}",
+                result.dtype(),
+                result.shape(),
+                out.dtype,
+                shape
+            ),
+        ));
+    }
+    Ok(result)
+}

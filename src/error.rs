@@ -1,0 +1,281 @@
+//! [`Error`], the one error type of chunkwise, and the [`Result`] alias.
+//!
+//! Every fallible call in the crate returns this type. Variants carry typed values (shapes,
+//! axes, dtypes), so callers can `matches!` on them, and every message says what was wrong,
+//! the offending values and how to fix it.
+
+use crate::element::DType;
+
+/// The result type of every fallible chunkwise operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in chunkwise.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{Error, zeros};
+/// let a = zeros::<f64>(&[3, 4], [2, 2])?;
+/// let b = zeros::<f64>(&[5], [5])?;
+/// let err = (&a + &b).unwrap_err();
+/// assert!(matches!(err, Error::ShapeMismatch { .. }));
+/// assert!(err.to_string().contains("must be equal or 1"));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Operands whose shapes cannot be broadcast together.
+    #[error(
+        "cannot broadcast shape {lhs:?} with {rhs:?} in `{op}`: lengths {lhs_len} and {rhs_len} \
+         differ on axis {axis} of the result; lengths must be equal or 1"
+    )]
+    ShapeMismatch {
+        /// The operation being built.
+        op: &'static str,
+        /// Shape of the left operand.
+        lhs: Vec<usize>,
+        /// Shape of the right operand.
+        rhs: Vec<usize>,
+        /// The first axis of the broadcast result where the lengths disagree.
+        axis: usize,
+        /// The left operand's length on that axis.
+        lhs_len: usize,
+        /// The right operand's length on that axis.
+        rhs_len: usize,
+    },
+
+    /// A chunk specification with a different number of axes than the array.
+    #[error(
+        "chunks {chunks} have {chunks_ndim} axes but the array has shape {shape:?} ({ndim} axes); \
+         give one chunk entry per axis"
+    )]
+    ChunksRankMismatch {
+        /// The chunk specification, as written.
+        chunks: String,
+        /// Number of axes in the chunk specification.
+        chunks_ndim: usize,
+        /// Shape of the array.
+        shape: Vec<usize>,
+        /// Number of axes of the array.
+        ndim: usize,
+    },
+
+    /// Explicit chunk sizes on an axis that do not add up to the axis length.
+    #[error(
+        "chunk sizes on axis {axis} add up to {sum} but the axis has length {len}; \
+         give sizes that add up to exactly {len}"
+    )]
+    ChunksSumMismatch {
+        /// The axis.
+        axis: usize,
+        /// The axis length.
+        len: usize,
+        /// What the given chunk sizes add up to.
+        sum: usize,
+    },
+
+    /// A chunk size of zero on a non-empty axis.
+    #[error(
+        "chunk size 0 on axis {axis} of length {len}; chunk sizes must be at least 1 \
+         (only an empty axis has the single chunk of size 0)"
+    )]
+    ZeroChunk {
+        /// The axis.
+        axis: usize,
+        /// The axis length.
+        len: usize,
+    },
+
+    /// An axis number that is not less than the number of axes.
+    #[error("axis {axis} is out of range in `{op}` for an array with {ndim} axes; valid axes are 0..{ndim}")]
+    AxisOutOfRange {
+        /// The operation being built.
+        op: &'static str,
+        /// The axis given.
+        axis: usize,
+        /// Number of axes of the array.
+        ndim: usize,
+    },
+
+    /// The same axis given twice.
+    #[error("axis {axis} is given more than once in `{op}`; list each axis at most once")]
+    DuplicateAxis {
+        /// The operation being built.
+        op: &'static str,
+        /// The repeated axis.
+        axis: usize,
+    },
+
+    /// An integer index outside an axis.
+    #[error("index {index} is out of range on axis {axis} of length {len}; valid indices are -{len}..{len}")]
+    IndexOutOfRange {
+        /// The axis.
+        axis: usize,
+        /// The index given (negative counts from the end).
+        index: isize,
+        /// The axis length.
+        len: usize,
+    },
+
+    /// A slice range that begins or ends outside its axis.
+    #[error(
+        "slice {start}..{end} is out of bounds on axis {axis} of length {len}; \
+         ranges must lie within -{len}..={len} (negative values count from the end)"
+    )]
+    SliceOutOfBounds {
+        /// The axis.
+        axis: usize,
+        /// The range start, as given.
+        start: isize,
+        /// The range end, as given (the axis length when open).
+        end: isize,
+        /// The axis length.
+        len: usize,
+    },
+
+    /// A slice with a step of zero.
+    #[error("slice step is 0 on axis {axis}; use a positive step, or a negative one to reverse")]
+    SliceStepZero {
+        /// The axis.
+        axis: usize,
+    },
+
+    /// A slice with more entries than the array has axes.
+    #[error(
+        "slice has {given} entries that select along axes (new axes not counted) but the array has \
+         {ndim} axes; give at most {ndim}"
+    )]
+    SliceRankMismatch {
+        /// Entries that consume an axis.
+        given: usize,
+        /// Number of axes of the array.
+        ndim: usize,
+    },
+
+    /// An array of one element type where another was required.
+    #[error("{context}: expected dtype {expected} but found {found}; convert with `astype`")]
+    DTypeMismatch {
+        /// Where the mismatch was found.
+        context: String,
+        /// The dtype that was required.
+        expected: DType,
+        /// The dtype that was found.
+        found: DType,
+    },
+
+    /// An operation that is not defined for an element type.
+    #[error("`{op}` is not defined for dtype {dtype}; it needs {needs}")]
+    UnsupportedDType {
+        /// The operation being built.
+        op: &'static str,
+        /// The dtype given.
+        dtype: DType,
+        /// What the operation accepts.
+        needs: &'static str,
+    },
+
+    /// A reduction without an identity over zero elements.
+    #[error(
+        "cannot compute `{op}` over zero elements (shape {shape:?}, reducing axes {axes:?}): it has \
+         no identity; reduce over non-empty axes or slice the empty ones away"
+    )]
+    EmptyReduction {
+        /// The reduction.
+        op: &'static str,
+        /// Shape of the input.
+        shape: Vec<usize>,
+        /// Axes being reduced.
+        axes: Vec<usize>,
+    },
+
+    /// `squeeze` of an axis whose length is not 1.
+    #[error("cannot squeeze axis {axis} of length {len}; only axes of length 1 can be removed")]
+    NotSqueezable {
+        /// The axis.
+        axis: usize,
+        /// Its length.
+        len: usize,
+    },
+
+    /// A parameter outside its valid range.
+    #[error("invalid `{param}` = {value} in `{op}`; expected {expected}")]
+    InvalidParameter {
+        /// The operation being built.
+        op: &'static str,
+        /// The parameter's name.
+        param: &'static str,
+        /// The value given.
+        value: String,
+        /// What is accepted.
+        expected: String,
+    },
+
+    /// A shape whose number of elements or bytes overflows `usize`.
+    #[error("shape {shape:?} has more elements than this machine can address; use a smaller shape")]
+    ShapeOverflow {
+        /// The shape.
+        shape: Vec<usize>,
+    },
+
+    /// A task's kernel returned an error.
+    #[error("task `{op}` failed on block {block:?}")]
+    TaskFailed {
+        /// The operation the task belongs to.
+        op: String,
+        /// The block coordinates of the task's output.
+        block: Vec<usize>,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A task's kernel panicked; the run was stopped cleanly.
+    #[error("task `{op}` panicked on block {block:?}: {message}")]
+    TaskPanicked {
+        /// The operation the task belongs to.
+        op: String,
+        /// The block coordinates of the task's output.
+        block: Vec<usize>,
+        /// The panic message.
+        message: String,
+    },
+
+    /// The computation was cancelled before it finished.
+    #[error("the computation was cancelled")]
+    Cancelled,
+
+    /// A broken internal invariant. This is a bug in chunkwise.
+    #[error("internal error in {context}: {detail}; this is a bug in chunkwise, please report it")]
+    Internal {
+        /// The component that found the problem.
+        context: &'static str,
+        /// What was found.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::Internal`].
+    pub(crate) fn internal(context: &'static str, detail: impl Into<String>) -> Self {
+        Error::Internal {
+            context,
+            detail: detail.into(),
+        }
+    }
+
+    /// Builds an [`Error::InvalidParameter`].
+    pub(crate) fn parameter(
+        op: &'static str,
+        param: &'static str,
+        value: impl std::fmt::Display,
+        expected: impl Into<String>,
+    ) -> Self {
+        Error::InvalidParameter {
+            op,
+            param,
+            value: value.to_string(),
+            expected: expected.into(),
+        }
+    }
+}

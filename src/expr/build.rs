@@ -1,0 +1,506 @@
+//! Constructors for every kind of node: they check their inputs (shapes, dtypes, axes),
+//! derive the result's metadata, and return errors that say how to fix bad input.
+//!
+//! Both the typed facade (`LazyArray<T>`) and runtime-typed callers build through these
+//! functions, so the rules (broadcasting, chunk unification, dtype results) live once.
+
+use std::sync::Arc;
+
+use ndarray::SliceInfoElem;
+
+use super::ops::{BinaryOp, MapOp, Op, ReduceKind, Reduction, Source, UnaryOp};
+use super::{Meta, Node};
+use crate::chunks::{checked_len, AxisChunks, AxisSelection, ChunkGrid, Chunks, SliceMap};
+use crate::element::{DType, Scalar};
+use crate::error::{Error, Result};
+
+/// The default fan-in of a reduction's combine tree (Dask's `split_every`).
+pub(crate) const DEFAULT_SPLIT_EVERY: usize = 16;
+
+/// A source node of `shape`, cut as `chunks` asks.
+pub(crate) fn source(source: Source, shape: &[usize], dtype: DType, chunks: &Chunks) -> Result<Arc<Node>> {
+    let len = checked_len(shape)?;
+    len.checked_mul(dtype.size())
+        .ok_or_else(|| Error::ShapeOverflow { shape: shape.to_vec() })?;
+    let grid = chunks.resolve(shape, dtype)?;
+    Ok(Node::new(Op::Source(source), Vec::new(), Meta::new(dtype, grid)))
+}
+
+/// A 0-d constant.
+pub(crate) fn scalar(value: Scalar) -> Arc<Node> {
+    Node::new(
+        Op::Source(Source::Full(value)),
+        Vec::new(),
+        Meta::new(value.dtype(), ChunkGrid::scalar()),
+    )
+}
+
+/// `x` converted to `dtype` (`x` itself when it already has that dtype).
+pub(crate) fn cast(x: &Arc<Node>, dtype: DType) -> Arc<Node> {
+    if x.dtype() == dtype {
+        return x.clone();
+    }
+    Node::new(
+        Op::Map(MapOp::Cast),
+        vec![x.clone()],
+        Meta::new(dtype, x.chunks().clone()),
+    )
+}
+
+/// An elementwise function of one input.
+pub(crate) fn unary(op: UnaryOp, x: &Arc<Node>) -> Result<Arc<Node>> {
+    let dtype = x.dtype();
+    let (input, out_dtype) = match op {
+        _ if op.needs_float() => {
+            let float = dtype.float_result();
+            (cast(x, float), float)
+        }
+        UnaryOp::Neg | UnaryOp::Abs => {
+            require_numeric(op.name(), dtype)?;
+            (x.clone(), dtype)
+        }
+        UnaryOp::Powi(e) => {
+            require_numeric(op.name(), dtype)?;
+            if e < 0 && dtype.is_integer() {
+                return Err(Error::parameter(
+                    "powi",
+                    "exponent",
+                    e,
+                    "a non-negative exponent for integer arrays (integers to negative powers \
+                     are not integers); cast to float first",
+                ));
+            }
+            (x.clone(), dtype)
+        }
+        UnaryOp::IsNan | UnaryOp::IsFinite => (x.clone(), DType::Bool),
+        UnaryOp::Not => {
+            if dtype != DType::Bool {
+                return Err(Error::UnsupportedDType {
+                    op: op.name(),
+                    dtype,
+                    needs: "a bool array; compare with a value first (e.g. `equal(0)`)",
+                });
+            }
+            (x.clone(), DType::Bool)
+        }
+        _ => unreachable_op(op.name())?,
+    };
+    let chunks = input.chunks().clone();
+    Ok(Node::new(
+        Op::Map(MapOp::Unary(op)),
+        vec![input],
+        Meta::new(out_dtype, chunks),
+    ))
+}
+
+fn unreachable_op<T>(name: &'static str) -> Result<T> {
+    Err(Error::internal("expr::build", format!("no dtype rule for `{name}`")))
+}
+
+fn require_numeric(op: &'static str, dtype: DType) -> Result<()> {
+    if dtype.is_numeric() {
+        Ok(())
+    } else {
+        Err(Error::UnsupportedDType {
+            op,
+            dtype,
+            needs: "a numeric array; cast bool with `astype` first",
+        })
+    }
+}
+
+/// An elementwise function of two inputs of the same dtype, with broadcasting.
+pub(crate) fn binary(op: BinaryOp, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
+    if a.dtype() != b.dtype() {
+        return Err(Error::DTypeMismatch {
+            context: format!("`{}` needs operands of one dtype", op.name()),
+            expected: a.dtype(),
+            found: b.dtype(),
+        });
+    }
+    let dtype = a.dtype();
+    let out_dtype = if op.is_logical() {
+        if dtype != DType::Bool {
+            return Err(Error::UnsupportedDType {
+                op: op.name(),
+                dtype,
+                needs: "bool arrays",
+            });
+        }
+        DType::Bool
+    } else if op.is_comparison() {
+        DType::Bool
+    } else {
+        require_numeric(op.name(), dtype)?;
+        dtype
+    };
+    map_node(MapOp::Binary(op), op.name(), &[a.clone(), b.clone()], out_dtype)
+}
+
+/// `where(cond, a, b)`.
+pub(crate) fn where_(cond: &Arc<Node>, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
+    if cond.dtype() != DType::Bool {
+        return Err(Error::DTypeMismatch {
+            context: "the condition of `where`".into(),
+            expected: DType::Bool,
+            found: cond.dtype(),
+        });
+    }
+    if a.dtype() != b.dtype() {
+        return Err(Error::DTypeMismatch {
+            context: "`where` needs both branches of one dtype".into(),
+            expected: a.dtype(),
+            found: b.dtype(),
+        });
+    }
+    map_node(MapOp::Where, "where", &[cond.clone(), a.clone(), b.clone()], a.dtype())
+}
+
+/// The shape that `shapes` broadcast to, NumPy style.
+pub(crate) fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> Result<Vec<usize>> {
+    let ndim = shapes.iter().map(|s| s.len()).max().unwrap_or(0);
+    let mut out = vec![1usize; ndim];
+    let mut owner: Vec<Option<usize>> = vec![None; ndim];
+    for (i, s) in shapes.iter().enumerate() {
+        let offset = ndim - s.len();
+        for (k, &len) in s.iter().enumerate() {
+            let d = offset + k;
+            if len == 1 {
+                continue;
+            }
+            match owner[d] {
+                None => {
+                    out[d] = len;
+                    owner[d] = Some(i);
+                }
+                Some(_) if out[d] == len => {}
+                Some(j) => {
+                    return Err(Error::ShapeMismatch {
+                        op,
+                        lhs: shapes[j].to_vec(),
+                        rhs: s.to_vec(),
+                        axis: d,
+                        lhs_len: out[d],
+                        rhs_len: len,
+                    })
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Builds an n-ary map node: broadcasts the shapes and brings the inputs to a common
+/// chunking.
+///
+/// Along each result axis, the chunking comes from the largest input (in bytes) that spans
+/// that axis without broadcasting; other inputs are rechunked to it. Inputs broadcast along
+/// an axis keep their single chunk there.
+fn map_node(op: MapOp, name: &'static str, inputs: &[Arc<Node>], out_dtype: DType) -> Result<Arc<Node>> {
+    let shapes: Vec<&[usize]> = inputs.iter().map(|n| n.shape()).collect();
+    let out_shape = broadcast_shapes(name, &shapes)?;
+    let ndim = out_shape.len();
+    let mut by_size: Vec<usize> = (0..inputs.len()).collect();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(inputs[i].meta.nbytes()));
+    let mut axes = Vec::with_capacity(ndim);
+    for (d, &len) in out_shape.iter().enumerate() {
+        let chosen = by_size.iter().find_map(|&i| {
+            let n = &inputs[i];
+            let offset = ndim - n.ndim();
+            (d >= offset && n.shape()[d - offset] == len).then(|| n.chunks().axis(d - offset).clone())
+        });
+        axes.push(match chosen {
+            Some(a) => a,
+            None => AxisChunks::regular(len, len.max(1))?,
+        });
+    }
+    let mut aligned = Vec::with_capacity(inputs.len());
+    for n in inputs {
+        let offset = ndim - n.ndim();
+        let target: Vec<AxisChunks> = n
+            .chunks()
+            .axes()
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                if n.shape()[k] == out_shape[offset + k] {
+                    axes[offset + k].clone()
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        aligned.push(rechunk_to(n, ChunkGrid::new(target)));
+    }
+    Ok(Node::new(Op::Map(op), aligned, Meta::new(out_dtype, ChunkGrid::new(axes))))
+}
+
+/// `x` cut into `grid` (`x` itself when already so cut).
+pub(crate) fn rechunk_to(x: &Arc<Node>, grid: ChunkGrid) -> Arc<Node> {
+    if *x.chunks() == grid {
+        return x.clone();
+    }
+    // Rechunking a rechunk: go straight from the original chunks.
+    let base = match x.op {
+        Op::Rechunk => &x.inputs[0],
+        _ => x,
+    };
+    if *base.chunks() == grid {
+        return base.clone();
+    }
+    Node::new(Op::Rechunk, vec![base.clone()], Meta::new(x.dtype(), grid))
+}
+
+/// `x` cut as `chunks` asks.
+pub(crate) fn rechunk(x: &Arc<Node>, chunks: &Chunks) -> Result<Arc<Node>> {
+    let grid = chunks.resolve(x.shape(), x.dtype())?;
+    Ok(rechunk_to(x, grid))
+}
+
+/// Checks and sorts reduction axes (`None`: every axis).
+pub(crate) fn normalize_axes(op: &'static str, axes: Option<&[usize]>, ndim: usize) -> Result<Vec<usize>> {
+    let Some(axes) = axes else {
+        return Ok((0..ndim).collect());
+    };
+    let mut out = axes.to_vec();
+    for &a in &out {
+        if a >= ndim {
+            return Err(Error::AxisOutOfRange { op, axis: a, ndim });
+        }
+    }
+    out.sort_unstable();
+    if let Some(w) = out.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::DuplicateAxis { op, axis: w[0] });
+    }
+    Ok(out)
+}
+
+/// A reduction of `x` over `axes` (`None`: all axes).
+pub(crate) fn reduce(
+    kind: ReduceKind,
+    x: &Arc<Node>,
+    axes: Option<&[usize]>,
+    keepdims: bool,
+    split_every: usize,
+) -> Result<Arc<Node>> {
+    let name = kind.name();
+    let axes = normalize_axes(name, axes, x.ndim())?;
+    if split_every < 2 {
+        return Err(Error::parameter(name, "split_every", split_every, "at least 2"));
+    }
+    if matches!(kind, ReduceKind::ArgMin | ReduceKind::ArgMax) && axes.len() != 1 && axes.len() != x.ndim() {
+        return Err(Error::parameter(
+            name,
+            "axes",
+            format!("{axes:?}"),
+            "one axis, or all axes (the index into the flattened array)",
+        ));
+    }
+    let dtype = x.dtype();
+    if matches!(
+        kind,
+        ReduceKind::Var { .. } | ReduceKind::Std { .. } | ReduceKind::Mean | ReduceKind::Prod
+    ) && dtype == DType::Bool
+    {
+        return Err(Error::UnsupportedDType {
+            op: name,
+            dtype,
+            needs: "a numeric array; cast bool with `astype` first",
+        });
+    }
+    let count: usize = axes.iter().map(|&a| x.shape()[a]).product();
+    if kind.needs_elements() && count == 0 {
+        return Err(Error::EmptyReduction {
+            op: name,
+            shape: x.shape().to_vec(),
+            axes,
+        });
+    }
+    let mut out_axes = Vec::new();
+    for (d, a) in x.chunks().axes().iter().enumerate() {
+        if axes.contains(&d) {
+            if keepdims {
+                out_axes.push(AxisChunks::regular(1, 1)?);
+            }
+        } else {
+            out_axes.push(a.clone());
+        }
+    }
+    let meta = Meta::new(kind.result_dtype(dtype), ChunkGrid::new(out_axes));
+    Ok(Node::new(
+        Op::Reduce(Reduction {
+            kind,
+            axes,
+            keepdims,
+            split_every,
+        }),
+        vec![x.clone()],
+        meta,
+    ))
+}
+
+/// Basic indexing of `x` with an ndarray `s![]` index.
+pub(crate) fn slice(x: &Arc<Node>, info: &[SliceInfoElem]) -> Result<Arc<Node>> {
+    let selection = AxisSelection::normalize(info, x.shape())?;
+    let identity = selection.len() == x.ndim()
+        && selection.iter().zip(x.shape()).all(|(s, &len)| s.is_full(len));
+    if identity {
+        return Ok(x.clone());
+    }
+    let map = SliceMap::new(&selection, x.chunks())?;
+    let meta = Meta::new(x.dtype(), map.out_grid().clone());
+    Ok(Node::new(Op::Slice(selection), vec![x.clone()], meta))
+}
+
+/// The axes of `x` permuted: result axis `i` is input axis `perm[i]`.
+pub(crate) fn permute(x: &Arc<Node>, perm: &[usize]) -> Result<Arc<Node>> {
+    let ndim = x.ndim();
+    let mut seen = vec![false; ndim];
+    let bad = || {
+        Error::parameter(
+            "permute_axes",
+            "axes",
+            format!("{perm:?}"),
+            format!("each of the {ndim} axes 0..{ndim} exactly once"),
+        )
+    };
+    if perm.len() != ndim {
+        return Err(bad());
+    }
+    for &p in perm {
+        if p >= ndim || seen[p] {
+            return Err(bad());
+        }
+        seen[p] = true;
+    }
+    if perm.iter().enumerate().all(|(i, &p)| i == p) {
+        return Ok(x.clone());
+    }
+    // Transposing a transpose: compose the permutations.
+    if let Op::Transpose(inner) = &x.op {
+        let composed: Vec<usize> = perm.iter().map(|&p| inner[p]).collect();
+        return permute(&x.inputs[0], &composed);
+    }
+    let axes = perm.iter().map(|&p| x.chunks().axis(p).clone()).collect();
+    let meta = Meta::new(x.dtype(), ChunkGrid::new(axes));
+    Ok(Node::new(Op::Transpose(perm.to_vec()), vec![x.clone()], meta))
+}
+
+/// `x` with a new axis of length 1 at position `axis` of the result.
+pub(crate) fn expand_dims(x: &Arc<Node>, axis: usize) -> Result<Arc<Node>> {
+    if axis > x.ndim() {
+        return Err(Error::AxisOutOfRange {
+            op: "expand_dims",
+            axis,
+            ndim: x.ndim() + 1,
+        });
+    }
+    let mut axes = x.chunks().axes().to_vec();
+    axes.insert(axis, AxisChunks::regular(1, 1)?);
+    let meta = Meta::new(x.dtype(), ChunkGrid::new(axes));
+    Ok(Node::new(Op::ExpandDims(axis), vec![x.clone()], meta))
+}
+
+/// `x` without the given length-1 axes (`None`: every length-1 axis).
+pub(crate) fn squeeze(x: &Arc<Node>, axes: Option<&[usize]>) -> Result<Arc<Node>> {
+    let axes = match axes {
+        Some(a) => normalize_axes("squeeze", Some(a), x.ndim())?,
+        None => (0..x.ndim()).filter(|&d| x.shape()[d] == 1).collect(),
+    };
+    for &a in &axes {
+        if x.shape()[a] != 1 {
+            return Err(Error::NotSqueezable {
+                axis: a,
+                len: x.shape()[a],
+            });
+        }
+    }
+    if axes.is_empty() {
+        return Ok(x.clone());
+    }
+    let kept = x
+        .chunks()
+        .axes()
+        .iter()
+        .enumerate()
+        .filter(|(d, _)| !axes.contains(d))
+        .map(|(_, a)| a.clone())
+        .collect();
+    let meta = Meta::new(x.dtype(), ChunkGrid::new(kept));
+    Ok(Node::new(Op::Squeeze(axes), vec![x.clone()], meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Distribution;
+
+    fn random(shape: &[usize], chunks: &[usize]) -> Arc<Node> {
+        source(
+            Source::Random { seed: 1, dist: Distribution::Uniform },
+            shape,
+            DType::F64,
+            &Chunks::from(chunks.to_vec()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn same_expression_gives_same_key() {
+        let x = random(&[10, 10], &[5, 5]);
+        let y = random(&[10, 10], &[5, 5]);
+        assert_eq!(x.key, y.key);
+        let a = binary(BinaryOp::Add, &x, &x).unwrap();
+        let b = binary(BinaryOp::Add, &y, &y).unwrap();
+        assert_eq!(a.key, b.key);
+        let c = binary(BinaryOp::Sub, &y, &y).unwrap();
+        assert_ne!(a.key, c.key);
+        let other_chunks = random(&[10, 10], &[5, 2]);
+        assert_ne!(x.key, other_chunks.key);
+    }
+
+    #[test]
+    fn broadcasting_follows_numpy() {
+        assert_eq!(broadcast_shapes("t", &[&[3, 1, 5], &[4, 1]]).unwrap(), vec![3, 4, 5]);
+        assert_eq!(broadcast_shapes("t", &[&[], &[2]]).unwrap(), vec![2]);
+        assert_eq!(broadcast_shapes("t", &[&[0, 1], &[1, 3]]).unwrap(), vec![0, 3]);
+        let err = broadcast_shapes("add", &[&[3, 4], &[5]]).unwrap_err();
+        assert!(
+            matches!(err, Error::ShapeMismatch { axis: 1, lhs_len: 4, rhs_len: 5, .. }),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn different_chunkings_are_unified_to_the_larger_operand() {
+        let x = random(&[10, 10], &[5, 5]);
+        let y = random(&[10], &[3]);
+        let z = binary(BinaryOp::Add, &x, &y).unwrap();
+        assert_eq!(z.chunks(), x.chunks());
+        assert!(matches!(z.inputs[1].op, Op::Rechunk));
+        assert_eq!(z.inputs[1].chunks().axis(0), x.chunks().axis(1));
+    }
+
+    #[test]
+    fn transposes_compose_and_identities_vanish() {
+        let x = random(&[2, 3, 4], &[1, 2, 3]);
+        let t = permute(&x, &[2, 0, 1]).unwrap();
+        let back = permute(&t, &[1, 2, 0]).unwrap();
+        assert_eq!(back.key, x.key);
+        let s = slice(&x, ndarray::s![.., .., ..].as_ref()).unwrap();
+        assert_eq!(s.key, x.key);
+    }
+
+    #[test]
+    fn reductions_check_their_axes() {
+        let x = random(&[2, 3], &[1, 2]);
+        let err = reduce(ReduceKind::Sum, &x, Some(&[2]), false, 16).unwrap_err();
+        assert!(matches!(err, Error::AxisOutOfRange { axis: 2, ndim: 2, .. }));
+        let err = reduce(ReduceKind::Sum, &x, Some(&[1, 1]), false, 16).unwrap_err();
+        assert!(matches!(err, Error::DuplicateAxis { axis: 1, .. }));
+        let e = random(&[0, 3], &[1, 2]);
+        let err = reduce(ReduceKind::Max, &e, Some(&[0]), false, 16).unwrap_err();
+        assert!(matches!(err, Error::EmptyReduction { .. }));
+        assert!(reduce(ReduceKind::Sum, &e, Some(&[0]), false, 16).is_ok());
+    }
+}

@@ -1,0 +1,137 @@
+//! Kernels that move data without computing on it: slicing a block, transposing it,
+//! adding or removing length-1 axes, and assembling a block from pieces of others
+//! (rechunk, and the final result of `compute`).
+//!
+//! Every output is a fresh array in standard (C) layout, which the other kernels rely on.
+
+use ndarray::{ArrayD, Axis, IxDyn, SliceInfo, SliceInfoElem};
+
+use crate::any_array::{AnyArray, IntoAnyArray};
+use crate::error::{Error, Result};
+
+const CONTEXT: &str = "kernel::copy";
+
+/// The part of `x` that `info` selects, as a new standard-layout array.
+pub(crate) fn slice_block(x: &AnyArray, info: &[SliceInfoElem]) -> Result<AnyArray> {
+    let info: SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = SliceInfo::try_from(info.to_vec())
+        .map_err(|e| Error::internal(CONTEXT, format!("bad block index: {e}")))?;
+    Ok(crate::dispatch_any!(x, a, T => T::wrap(a.slice(info.as_ref()).as_standard_layout().into_owned())))
+}
+
+/// `x` with its axes permuted, as a new standard-layout array.
+pub(crate) fn transpose_block(x: &AnyArray, perm: &[usize]) -> AnyArray {
+    crate::dispatch_any!(x, a, T => T::wrap(a.view().permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()))
+}
+
+/// `x` with a new length-1 axis at `axis`.
+pub(crate) fn expand_dims_block(x: &AnyArray, axis: usize) -> AnyArray {
+    crate::dispatch_any!(x, a, T => T::wrap(a.view().insert_axis(Axis(axis)).as_standard_layout().into_owned()))
+}
+
+/// `x` without the length-1 axes `axes`.
+pub(crate) fn squeeze_block(x: &AnyArray, axes: &[usize]) -> Result<AnyArray> {
+    let shape: Vec<usize> = x
+        .shape()
+        .iter()
+        .enumerate()
+        .filter(|(d, _)| !axes.contains(d))
+        .map(|(_, &n)| n)
+        .collect();
+    reshape_block(x.clone(), &shape)
+}
+
+/// `x` (standard layout) viewed with another shape of the same length.
+pub(crate) fn reshape_block(x: AnyArray, shape: &[usize]) -> Result<AnyArray> {
+    crate::dispatch_any!(x, a, T => {
+        let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
+        a.into_shape_with_order(IxDyn(shape))
+            .map(T::wrap)
+            .map_err(|e| Error::internal(CONTEXT, format!("reshape to {shape:?}: {e}")))
+    })
+}
+
+/// A piece of a larger array: a block and where it starts.
+pub(crate) struct Piece<'a> {
+    pub(crate) data: &'a AnyArray,
+    pub(crate) start: Vec<usize>,
+}
+
+/// The block of `shape` starting at `start`, copied out of the `pieces` that overlap it.
+///
+/// Pieces must cover the block; their overlap with it is copied, the rest of each piece is
+/// ignored.
+pub(crate) fn assemble(dtype: crate::DType, start: &[usize], shape: &[usize], pieces: &[Piece<'_>]) -> Result<AnyArray> {
+    if let [only] = pieces {
+        if only.start == start && only.data.shape() == shape {
+            return Ok(only.data.clone());
+        }
+    }
+    crate::with_dtype!(dtype, T => {
+        let mut out = ArrayD::<T>::from_elem(IxDyn(shape), T::default());
+        for p in pieces {
+            let src = T::peek(p.data).ok_or_else(|| {
+                Error::internal(CONTEXT, format!("piece of dtype {} in a {} block", p.data.dtype(), dtype))
+            })?;
+            copy_overlap(&mut out, start, src, &p.start);
+        }
+        Ok(T::wrap(out))
+    })
+}
+
+/// Copies the overlap of `src` (starting at `src_start`) into `dst` (starting at
+/// `dst_start`), both in whole-array coordinates.
+fn copy_overlap<T: Copy>(dst: &mut ArrayD<T>, dst_start: &[usize], src: &ArrayD<T>, src_start: &[usize]) {
+    let mut dst_info = Vec::with_capacity(dst.ndim());
+    let mut src_info = Vec::with_capacity(dst.ndim());
+    for d in 0..dst.ndim() {
+        let lo = dst_start[d].max(src_start[d]);
+        let hi = (dst_start[d] + dst.shape()[d]).min(src_start[d] + src.shape()[d]);
+        if lo >= hi && dst.shape()[d] > 0 {
+            return;
+        }
+        let hi = hi.max(lo);
+        #[allow(clippy::cast_possible_wrap)]
+        {
+            dst_info.push(SliceInfoElem::from(ndarray::Slice::new(
+                (lo - dst_start[d]) as isize,
+                Some((hi - dst_start[d]) as isize),
+                1,
+            )));
+            src_info.push(SliceInfoElem::from(ndarray::Slice::new(
+                (lo - src_start[d]) as isize,
+                Some((hi - src_start[d]) as isize),
+                1,
+            )));
+        }
+    }
+    let dst_info: SliceInfo<_, IxDyn, IxDyn> = SliceInfo::try_from(dst_info).expect("ranges only");
+    let src_info: SliceInfo<_, IxDyn, IxDyn> = SliceInfo::try_from(src_info).expect("ranges only");
+    dst.slice_mut(dst_info.as_ref()).assign(&src.slice(src_info.as_ref()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn assemble_copies_overlaps() {
+        let a = AnyArray::from(array![[1, 2], [3, 4]].into_dyn());
+        let b = AnyArray::from(array![[5], [6]].into_dyn());
+        let pieces = [
+            Piece { data: &a, start: vec![0, 0] },
+            Piece { data: &b, start: vec![0, 2] },
+        ];
+        let out = assemble(crate::DType::I32, &[1, 1], &[1, 2], &pieces).unwrap();
+        assert_eq!(out, AnyArray::from(array![[4, 6]].into_dyn()));
+    }
+
+    #[test]
+    fn transpose_gives_standard_layout() {
+        let a = AnyArray::from(array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]].into_dyn());
+        let t = transpose_block(&a, &[1, 0]);
+        let t = t.into_typed::<f64>().unwrap();
+        assert!(t.is_standard_layout());
+        assert_eq!(t, array![[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]].into_dyn());
+    }
+}

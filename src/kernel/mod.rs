@@ -1,0 +1,60 @@
+//! Per-chunk compute: [`Value`], the data a task produces, and the kernels that make it.
+//!
+//! Each submodule holds one family of kernels: generating source blocks, elementwise maps,
+//! reduction partials and combines, and the copies that slice, transpose and rechunk.
+//! Kernels are plain functions over [`AnyArray`]s; they know nothing about graphs or
+//! threads, and they never panic on data (integer division by zero, NaN... are defined).
+
+pub(crate) mod copy;
+pub(crate) mod map;
+pub(crate) mod reduce;
+pub(crate) mod source;
+
+use ndarray::ArrayD;
+
+use crate::any_array::AnyArray;
+use crate::error::{Error, Result};
+
+/// What a task produces: a block of an array, or a reduction's partial result.
+#[derive(Debug)]
+pub(crate) enum Value {
+    Array(AnyArray),
+    Partial(Partial),
+}
+
+impl Value {
+    /// The array block, or an internal error when this is a partial result.
+    pub(crate) fn array(&self, context: &'static str) -> Result<&AnyArray> {
+        match self {
+            Value::Array(a) => Ok(a),
+            Value::Partial(_) => Err(Error::internal(context, "expected an array block, found a partial reduction")),
+        }
+    }
+
+    /// The partial result, or an internal error when this is an array block.
+    pub(crate) fn partial(&self, context: &'static str) -> Result<&Partial> {
+        match self {
+            Value::Partial(p) => Ok(p),
+            Value::Array(_) => Err(Error::internal(context, "expected a partial reduction, found an array block")),
+        }
+    }
+}
+
+/// The running state of a reduction over part of its input. Every array in it has the
+/// shape of the input block with the reduced axes set to length 1.
+#[derive(Clone, Debug)]
+pub(crate) enum Partial {
+    /// The result so far, in the result dtype (sum, prod, min, max, any, all, nan-variants).
+    Running(AnyArray),
+    /// Sum and number of elements (mean, nanmean).
+    SumCount { sum: ArrayD<f64>, count: ArrayD<f64> },
+    /// Number of elements, their mean, and the sum of squared deviations (var, std).
+    Moments {
+        count: ArrayD<f64>,
+        mean: ArrayD<f64>,
+        m2: ArrayD<f64>,
+    },
+    /// The best value so far and its index (argmin, argmax).
+    Arg { value: AnyArray, index: ArrayD<i64> },
+}
+

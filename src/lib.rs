@@ -1,0 +1,84 @@
+//! chunkwise: chunked n-dimensional array computation, the Rust answer to Dask Array.
+//!
+//! Arrays are split into a grid of chunks. Operations on a [`LazyArray`] build a lazy
+//! expression graph; [`LazyArray::compute`] lowers it to a graph of per-chunk tasks, keeps
+//! only the tasks the result needs, and runs them on all cores, freeing every
+//! intermediate chunk as soon as its last consumer has run.
+//!
+//! # Quick start
+//!
+//! ```
+//! use chunkwise::prelude::*;
+//!
+//! // A 2000 x 2000 array of seeded uniform numbers, in 500 x 500 chunks. Nothing runs yet.
+//! let x = chunkwise::random::uniform::<f64>(&[2_000, 2_000], [500, 500], 42)?;
+//! let y = (&x + &x.t())?;                                  // broadcasting, transpose
+//! let z = y.slice(s![..;2, 1_000..])?.mean(1)?;            // ndarray's s! macro, reduce axis 1
+//! println!("{z}");                                         // shape, chunks, bytes
+//! let out: ndarray::ArrayD<f64> = z.compute()?;            // runs, chunk by chunk
+//! assert_eq!(out.shape(), &[1_000]);
+//! // Anomaly of a column mean, fully lazy until `compute_scalar`:
+//! let anomaly = (&x - &x.mean(0)?)?.powi(2)?.mean(..)?.compute_scalar()?;
+//! assert!((anomaly - 1.0 / 12.0).abs() < 1e-3);
+//! # Ok::<(), chunkwise::Error>(())
+//! ```
+//!
+//! # Where things are
+//!
+//! - [`LazyArray`]: the typed handle, with creation ([`from_ndarray`], [`zeros`],
+//!   [`arange`], [`random`]...), elementwise operations, reductions over [`Axes`],
+//!   indexing and [`rechunk`](LazyArray::rechunk).
+//! - [`Chunks`] and [`ChunkGrid`]: how arrays are cut.
+//! - [`Element`] and [`DType`]: the eleven element types; [`DynArray`] and [`AnyArray`]
+//!   for arrays whose type is known only at run time.
+//! - [`ComputeOptions`] and [`Executor`]: how a computation runs.
+//! - [`bench`]: the standard workloads behind `chunkwise bench`.
+//!
+//! The architecture (expression graph → layers → task graph → executor) is described in
+//! `docs/ARCHITECTURE.md`.
+
+#![doc(test(attr(deny(warnings))))]
+
+mod any_array;
+mod array;
+pub mod bench;
+mod chunks;
+mod compute;
+mod element;
+mod error;
+mod exec;
+mod expr;
+mod kernel;
+mod plan;
+pub mod random;
+
+pub use any_array::{AnyArray, IntoAnyArray};
+pub use array::{
+    arange, compute_many, from_ndarray, full, linspace, ones, where_, zeros, Axes, DynArray, LazyArray, Operand,
+};
+pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
+pub use compute::{ComputeOptions, GraphStats};
+pub use element::{DType, Element, FloatElement, NumElement, Scalar};
+pub use error::{Error, Result};
+pub use exec::Executor;
+
+/// The names most programs need: `use chunkwise::prelude::*;`.
+///
+/// Brings in [`LazyArray`], the element traits, [`Axes`], [`Chunks`], the creation
+/// functions, and ndarray's `s!` macro for slicing.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::prelude::*;
+/// let x: LazyArray<f64> = zeros(&[4, 4], Chunks::Auto)?;
+/// assert_eq!(x.slice(s![1.., ..;2])?.shape(), &[3, 2]);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+pub mod prelude {
+    pub use crate::{
+        arange, compute_many, from_ndarray, full, linspace, ones, where_, zeros, Axes, Chunks, ComputeOptions,
+        DType, DynArray, Element, FloatElement, LazyArray, NumElement,
+    };
+    pub use ndarray::s;
+}

@@ -1,0 +1,417 @@
+//! [`Layer`]: one kernel applied per output block, and its block-index map: which input
+//! blocks each output block reads.
+
+use crate::chunks::{ChunkGrid, SliceMap};
+use crate::element::DType;
+use crate::error::{Error, Result};
+use crate::expr::{MapOp, Node, Op, ReduceKind, Reduction, Source};
+use crate::kernel::{copy, map, reduce, source, Value};
+
+use super::LayerId;
+
+/// One layer of the plan.
+#[derive(Debug)]
+pub(crate) struct Layer {
+    /// The operation's name, for errors and task labels.
+    pub(crate) name: &'static str,
+    /// Which step of a multi-layer operation this is (reductions), if any.
+    pub(crate) stage: Option<&'static str>,
+    /// Number of output blocks along each axis.
+    pub(crate) blocks: Vec<usize>,
+    /// The layers this one reads, by input slot.
+    pub(crate) inputs: Vec<LayerId>,
+    pub(crate) kind: LayerKind,
+}
+
+/// What a layer computes, with the geometry its kernel needs.
+#[derive(Debug)]
+pub(crate) enum LayerKind {
+    Source {
+        source: Source,
+        dtype: DType,
+        grid: ChunkGrid,
+    },
+    Map {
+        op: MapOp,
+        dtype: DType,
+        grid: ChunkGrid,
+        /// Per input: `(leading axes the input lacks, which input axes are broadcast)`.
+        broadcast: Vec<(usize, Vec<bool>)>,
+    },
+    Slice {
+        map: SliceMap,
+    },
+    Transpose {
+        perm: Vec<usize>,
+    },
+    ExpandDims {
+        axis: usize,
+    },
+    Squeeze {
+        axes: Vec<usize>,
+    },
+    Rechunk {
+        dtype: DType,
+        input: ChunkGrid,
+        output: ChunkGrid,
+    },
+    ReducePartial {
+        reduction: Reduction,
+        input: ChunkGrid,
+        finalize: Option<Finalize>,
+    },
+    ReduceCombine {
+        reduction: Reduction,
+        /// Input blocks per axis.
+        input_blocks: Vec<usize>,
+        /// How many input blocks along each axis one task merges (1 on kept axes).
+        factors: Vec<usize>,
+        finalize: Option<Finalize>,
+    },
+}
+
+/// The last step of a reduction: the result dtype and the shape of the result blocks.
+#[derive(Debug)]
+pub(crate) struct Finalize {
+    dtype: DType,
+    keepdims: bool,
+}
+
+impl Layer {
+    /// The single layer of a node that is not a reduction.
+    pub(crate) fn for_node(node: &Node, op: &Op, inputs: Vec<LayerId>) -> Result<Layer> {
+        let grid = node.chunks().clone();
+        let kind = match op {
+            Op::Source(s) => LayerKind::Source {
+                source: s.clone(),
+                dtype: node.dtype(),
+                grid: grid.clone(),
+            },
+            Op::Map(m) => {
+                let ndim = node.ndim();
+                let broadcast = node
+                    .inputs
+                    .iter()
+                    .map(|i| {
+                        let offset = ndim - i.ndim();
+                        let flags = i
+                            .shape()
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &len)| len != node.shape()[offset + k])
+                            .collect();
+                        (offset, flags)
+                    })
+                    .collect();
+                LayerKind::Map {
+                    op: *m,
+                    dtype: node.dtype(),
+                    grid: grid.clone(),
+                    broadcast,
+                }
+            }
+            Op::Slice(sel) => LayerKind::Slice {
+                map: SliceMap::new(sel, node.inputs[0].chunks())?,
+            },
+            Op::Transpose(p) => LayerKind::Transpose { perm: p.clone() },
+            Op::ExpandDims(a) => LayerKind::ExpandDims { axis: *a },
+            Op::Squeeze(a) => LayerKind::Squeeze { axes: a.clone() },
+            Op::Rechunk => LayerKind::Rechunk {
+                dtype: node.dtype(),
+                input: node.inputs[0].chunks().clone(),
+                output: grid.clone(),
+            },
+            Op::Reduce(_) => return Err(Error::internal("plan::layer", "reductions lower to several layers")),
+        };
+        Ok(Layer {
+            name: op.name(),
+            stage: None,
+            blocks: grid.blocks_per_axis(),
+            inputs,
+            kind,
+        })
+    }
+
+    /// The first layer of a reduction: one partial per input block.
+    pub(crate) fn reduce_partial(
+        r: &Reduction,
+        input_node: &Node,
+        input: LayerId,
+        finalize: Option<DType>,
+        final_blocks: &[usize],
+    ) -> Layer {
+        let grid = input_node.chunks().clone();
+        let blocks = if finalize.is_some() {
+            final_blocks.to_vec()
+        } else {
+            grid.blocks_per_axis()
+        };
+        Layer {
+            name: r.kind.name(),
+            stage: Some(if finalize.is_some() { "reduce" } else { "partial" }),
+            blocks,
+            inputs: vec![input],
+            kind: LayerKind::ReducePartial {
+                reduction: r.clone(),
+                input: grid,
+                finalize: finalize.map(|dtype| Finalize {
+                    dtype,
+                    keepdims: r.keepdims,
+                }),
+            },
+        }
+    }
+
+    /// A combine layer of a reduction's tree.
+    pub(crate) fn reduce_combine(
+        r: &Reduction,
+        input: LayerId,
+        input_blocks: &[usize],
+        factors: Vec<usize>,
+        finalize: Option<DType>,
+        final_blocks: &[usize],
+        next_blocks: &[usize],
+    ) -> Layer {
+        Layer {
+            name: r.kind.name(),
+            stage: Some(if finalize.is_some() { "finalize" } else { "combine" }),
+            blocks: if finalize.is_some() {
+                final_blocks.to_vec()
+            } else {
+                next_blocks.to_vec()
+            },
+            inputs: vec![input],
+            kind: LayerKind::ReduceCombine {
+                reduction: r.clone(),
+                input_blocks: input_blocks.to_vec(),
+                factors,
+                finalize: finalize.map(|dtype| Finalize {
+                    dtype,
+                    keepdims: r.keepdims,
+                }),
+            },
+        }
+    }
+
+    /// Number of output blocks (tasks before culling).
+    pub(crate) fn num_blocks(&self) -> usize {
+        self.blocks.iter().product()
+    }
+
+    /// A label for errors: `sum (combine)`.
+    pub(crate) fn label(&self) -> String {
+        match self.stage {
+            Some(s) => format!("{} ({s})", self.name),
+            None => self.name.to_string(),
+        }
+    }
+
+    /// Calls `f(input slot, input block coordinates)` for every input block that output
+    /// block `out` reads, in the order the kernel receives them.
+    pub(crate) fn for_each_input(&self, out: &[usize], f: &mut dyn FnMut(usize, &[usize])) {
+        match &self.kind {
+            LayerKind::Source { .. } => {}
+            LayerKind::Map { broadcast, .. } => {
+                let mut coords = Vec::with_capacity(out.len());
+                for (slot, (offset, flags)) in broadcast.iter().enumerate() {
+                    coords.clear();
+                    coords.extend(
+                        flags
+                            .iter()
+                            .enumerate()
+                            .map(|(k, &b)| if b { 0 } else { out[offset + k] }),
+                    );
+                    f(slot, &coords);
+                }
+            }
+            LayerKind::Slice { map } => {
+                let mut coords = Vec::new();
+                map.input_block(out, &mut coords);
+                f(0, &coords);
+            }
+            LayerKind::Transpose { perm } => {
+                let mut coords = vec![0; perm.len()];
+                for (i, &p) in perm.iter().enumerate() {
+                    coords[p] = out[i];
+                }
+                f(0, &coords);
+            }
+            LayerKind::ExpandDims { axis } => {
+                let mut coords = out.to_vec();
+                coords.remove(*axis);
+                f(0, &coords);
+            }
+            LayerKind::Squeeze { axes } => f(0, &with_zeros(out, axes)),
+            LayerKind::Rechunk { input, output, .. } => {
+                let ranges: Vec<std::ops::Range<usize>> = (0..out.len())
+                    .map(|d| {
+                        let r = output.axis(d).chunk_range(out[d]);
+                        if r.is_empty() {
+                            0..1
+                        } else {
+                            input.axis(d).chunks_overlapping(r)
+                        }
+                    })
+                    .collect();
+                for_each_in_box(&ranges, &mut |c| f(0, c));
+            }
+            LayerKind::ReducePartial { reduction, finalize, .. } => {
+                let coords = expand_final(out, reduction, finalize.as_ref());
+                f(0, &coords);
+            }
+            LayerKind::ReduceCombine {
+                reduction,
+                input_blocks,
+                factors,
+                finalize,
+            } => {
+                let coords = expand_final(out, reduction, finalize.as_ref());
+                let ranges: Vec<std::ops::Range<usize>> = coords
+                    .iter()
+                    .zip(factors)
+                    .zip(input_blocks)
+                    .map(|((&c, &k), &n)| c * k..((c + 1) * k).min(n))
+                    .collect();
+                for_each_in_box(&ranges, &mut |c| f(0, c));
+            }
+        }
+    }
+
+    /// Runs the kernel for output block `out` on its inputs (in [`for_each_input`] order).
+    pub(crate) fn compute(&self, out: &[usize], inputs: &[&Value]) -> Result<Value> {
+        const CONTEXT: &str = "plan::layer";
+        let array = |i: usize| -> Result<&crate::AnyArray> {
+            inputs
+                .get(i)
+                .ok_or_else(|| Error::internal(CONTEXT, "missing input"))?
+                .array(CONTEXT)
+        };
+        Ok(match &self.kind {
+            LayerKind::Source { source: s, dtype, grid } => Value::Array(source::generate(
+                s,
+                *dtype,
+                &grid.shape(),
+                &grid.block_start(out),
+                &grid.block_shape(out),
+            )?),
+            LayerKind::Map { op, dtype, grid, .. } => {
+                let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
+                Value::Array(map::apply(*op, *dtype, &grid.block_shape(out), &arrays)?)
+            }
+            LayerKind::Slice { map } => Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?),
+            LayerKind::Transpose { perm } => Value::Array(copy::transpose_block(array(0)?, perm)),
+            LayerKind::ExpandDims { axis } => Value::Array(copy::expand_dims_block(array(0)?, *axis)),
+            LayerKind::Squeeze { axes } => Value::Array(copy::squeeze_block(array(0)?, axes)?),
+            LayerKind::Rechunk { dtype, input, output } => {
+                let mut pieces = Vec::with_capacity(inputs.len());
+                let mut i = 0;
+                let mut missing = false;
+                self.for_each_input(out, &mut |_, c| {
+                    match inputs.get(i).map(|v| v.array(CONTEXT)) {
+                        Some(Ok(data)) => pieces.push(copy::Piece {
+                            data,
+                            start: input.block_start(c),
+                        }),
+                        _ => missing = true,
+                    }
+                    i += 1;
+                });
+                if missing {
+                    return Err(Error::internal(CONTEXT, "rechunk input is not an array block"));
+                }
+                Value::Array(copy::assemble(
+                    *dtype,
+                    &output.block_start(out),
+                    &output.block_shape(out),
+                    &pieces,
+                )?)
+            }
+            LayerKind::ReducePartial {
+                reduction,
+                input,
+                finalize,
+            } => {
+                let coords = expand_final(out, reduction, finalize.as_ref());
+                let p = reduce::partial(
+                    reduction.kind,
+                    &reduction.axes,
+                    array(0)?,
+                    &input.block_start(&coords),
+                    &input.shape(),
+                )?;
+                finish(reduction, p, finalize.as_ref())?
+            }
+            LayerKind::ReduceCombine {
+                reduction, finalize, ..
+            } => {
+                let parts = inputs
+                    .iter()
+                    .map(|v| v.partial(CONTEXT))
+                    .collect::<Result<Vec<_>>>()?;
+                let p = reduce::combine(reduction.kind, &parts)?;
+                finish(reduction, p, finalize.as_ref())?
+            }
+        })
+    }
+}
+
+/// Finalizes a partial when this is the reduction's last layer, dropping the reduced axes
+/// unless `keepdims`.
+fn finish(r: &Reduction, p: crate::kernel::Partial, finalize: Option<&Finalize>) -> Result<Value> {
+    let Some(fin) = finalize else {
+        return Ok(Value::Partial(p));
+    };
+    let kind: ReduceKind = r.kind;
+    let out = reduce::finalize(kind, p, fin.dtype)?;
+    if fin.keepdims {
+        return Ok(Value::Array(out));
+    }
+    let shape: Vec<usize> = out
+        .shape()
+        .iter()
+        .enumerate()
+        .filter(|(d, _)| !r.axes.contains(d))
+        .map(|(_, &n)| n)
+        .collect();
+    Ok(Value::Array(copy::reshape_block(out, &shape)?))
+}
+
+/// Output coordinates of a reduction's last layer, with the dropped axes put back as 0.
+fn expand_final(out: &[usize], r: &Reduction, finalize: Option<&Finalize>) -> Vec<usize> {
+    match finalize {
+        Some(f) if !f.keepdims => with_zeros(out, &r.axes),
+        _ => out.to_vec(),
+    }
+}
+
+/// `coords` with a 0 inserted at each of the (sorted) positions `axes`.
+fn with_zeros(coords: &[usize], axes: &[usize]) -> Vec<usize> {
+    let mut full = coords.to_vec();
+    for &a in axes {
+        full.insert(a, 0);
+    }
+    full
+}
+
+/// Calls `f` on every coordinate vector in the box `ranges`, in C order.
+fn for_each_in_box(ranges: &[std::ops::Range<usize>], f: &mut dyn FnMut(&[usize])) {
+    if ranges.iter().any(std::ops::Range::is_empty) {
+        return;
+    }
+    let mut c: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+    loop {
+        f(&c);
+        let mut d = ranges.len();
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            c[d] += 1;
+            if c[d] < ranges[d].end {
+                break;
+            }
+            c[d] = ranges[d].start;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! [`Plan`]: the expression graph lowered to layers, each one kernel applied per output
+//! block, with the map from each output block to the input blocks it reads.
+//!
+//! Lowering walks the distinct nodes (deduplicated by key) in topological order. Most
+//! nodes become one layer; a reduction becomes a per-block partial layer followed by a
+//! tree of combine layers whose fan-in is the reduction's `split_every`, the last one
+//! finalizing (mean = sum / count, ...). The number of layers grows with the number of
+//! operations, never with the number of chunks; [`tasks`] then expands the layers into
+//! a culled task graph with one task per needed block.
+//!
+//! Where it sits: expr → **plan** → exec. The optimizer (a later stage) will rewrite the
+//! expression graph before lowering and fuse layers after it.
+
+mod layer;
+pub(crate) mod tasks;
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+pub(crate) use layer::Layer;
+
+use crate::chunks::ChunkGrid;
+use crate::element::DType;
+use crate::error::{Error, Result};
+use crate::expr::{self, Key, Node, Op, Reduction};
+
+/// Index of a layer in a [`Plan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct LayerId(pub(crate) u32);
+
+/// One requested output of a plan.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanOutput {
+    pub(crate) layer: LayerId,
+    pub(crate) grid: ChunkGrid,
+    pub(crate) dtype: DType,
+}
+
+/// Layers in topological order, and the layers holding the requested outputs.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub(crate) layers: Vec<Layer>,
+    pub(crate) outputs: Vec<PlanOutput>,
+    /// Number of distinct expression nodes lowered.
+    pub(crate) nodes: usize,
+}
+
+impl Plan {
+    pub(crate) fn layer(&self, id: LayerId) -> &Layer {
+        &self.layers[id.0 as usize]
+    }
+}
+
+/// Lowers the expression graph reachable from `outputs` to layers.
+pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
+    let order = expr::topological_order(outputs);
+    let mut layers: Vec<Layer> = Vec::new();
+    let mut layer_of: IndexMap<Key, LayerId> = IndexMap::new();
+    for node in &order {
+        let inputs: Vec<LayerId> = node
+            .inputs
+            .iter()
+            .map(|i| {
+                layer_of
+                    .get(&i.key)
+                    .copied()
+                    .ok_or_else(|| Error::internal("plan::lower", "input lowered after its consumer"))
+            })
+            .collect::<Result<_>>()?;
+        let id = match &node.op {
+            Op::Reduce(r) => lower_reduction(&mut layers, node, r, inputs[0])?,
+            op => push(&mut layers, Layer::for_node(node, op, inputs)?),
+        };
+        layer_of.insert(node.key, id);
+    }
+    let outputs = outputs
+        .iter()
+        .map(|n| PlanOutput {
+            layer: layer_of[&n.key],
+            grid: n.chunks().clone(),
+            dtype: n.dtype(),
+        })
+        .collect();
+    Ok(Plan {
+        layers,
+        outputs,
+        nodes: order.len(),
+    })
+}
+
+fn push(layers: &mut Vec<Layer>, layer: Layer) -> LayerId {
+    let id = LayerId(u32::try_from(layers.len()).expect("fewer than 2^32 layers"));
+    layers.push(layer);
+    id
+}
+
+/// The largest `f` with `f^m <= k` (at least 2): the per-axis fan-in when `m` axes share a
+/// total fan-in of `k`.
+fn per_axis_fan_in(k: usize, m: u32) -> usize {
+    let mut f = 2usize;
+    while (f + 1).checked_pow(m).is_some_and(|p| p <= k) {
+        f += 1;
+    }
+    f
+}
+
+/// A reduction: one partial layer, then combine layers until one block remains along
+/// every reduced axis; the last layer finalizes.
+fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: LayerId) -> Result<LayerId> {
+    let in_node = &node.inputs[0];
+    let mut blocks = in_node.chunks().blocks_per_axis();
+    let done = |b: &[usize]| r.axes.iter().all(|&a| b[a] == 1);
+    let out_dtype = node.dtype();
+    let final_blocks = node.chunks().blocks_per_axis();
+    let first_is_last = done(&blocks);
+    let mut current = push(
+        layers,
+        Layer::reduce_partial(r, in_node, input, first_is_last.then_some(out_dtype), &final_blocks),
+    );
+    while !done(&blocks) {
+        let open = u32::try_from(r.axes.iter().filter(|&&a| blocks[a] > 1).count()).expect("few axes");
+        let f = per_axis_fan_in(r.split_every, open);
+        let mut factors = vec![1usize; blocks.len()];
+        let mut next = blocks.clone();
+        for &a in &r.axes {
+            if blocks[a] > 1 {
+                factors[a] = f.min(blocks[a]);
+                next[a] = blocks[a].div_ceil(factors[a]);
+            }
+        }
+        let last = done(&next);
+        current = push(
+            layers,
+            Layer::reduce_combine(r, current, &blocks, factors, last.then_some(out_dtype), &final_blocks, &next),
+        );
+        blocks = next;
+    }
+    Ok(current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fan_in_splits_across_axes() {
+        assert_eq!(per_axis_fan_in(16, 1), 16);
+        assert_eq!(per_axis_fan_in(16, 2), 4);
+        assert_eq!(per_axis_fan_in(16, 3), 2);
+        assert_eq!(per_axis_fan_in(2, 3), 2);
+        assert_eq!(per_axis_fan_in(27, 3), 3);
+    }
+}

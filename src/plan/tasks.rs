@@ -1,0 +1,192 @@
+//! [`TaskPlan`]: a plan expanded into the culled task graph, one task per needed block,
+//! and the runner that executes a task's kernel.
+//!
+//! Only blocks that the requested outputs transitively read become tasks. Tasks are
+//! numbered in depth-first post-order from the outputs (output block by output block), so
+//! every task's inputs have smaller ids, and the ids double as a static priority that
+//! finishes one output block before opening the next.
+
+use crate::chunks::{coords_of, linear_index};
+use crate::error::{Error, Result};
+use crate::exec::{TaskGraph, TaskId, TaskLabel, TaskRunner};
+use crate::kernel::Value;
+
+use super::{LayerId, Plan};
+
+const UNSEEN: u32 = u32::MAX;
+const OPEN: u32 = u32::MAX - 1;
+
+/// A plan's task graph, with each task's layer and block.
+#[derive(Debug)]
+pub(crate) struct TaskPlan<'p> {
+    plan: &'p Plan,
+    task_layer: Vec<LayerId>,
+    task_block: Vec<usize>,
+    pub(crate) graph: TaskGraph,
+    /// For each plan output, its tasks in C order over its blocks.
+    pub(crate) output_tasks: Vec<Vec<TaskId>>,
+}
+
+impl<'p> TaskPlan<'p> {
+    /// Expands `plan` into tasks, keeping only the blocks the outputs need.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the graph would have more than 2^32 - 2 tasks.
+    pub(crate) fn new(plan: &'p Plan) -> Result<TaskPlan<'p>> {
+        let mut offsets = Vec::with_capacity(plan.layers.len() + 1);
+        let mut total = 0usize;
+        for l in &plan.layers {
+            offsets.push(total);
+            total = total
+                .checked_add(l.num_blocks())
+                .ok_or_else(|| Error::internal("plan::tasks", "block count overflow"))?;
+        }
+        offsets.push(total);
+        if total >= OPEN as usize {
+            return Err(Error::parameter(
+                "compute",
+                "number of blocks",
+                total,
+                "fewer than 2^32 - 2 blocks in all layers; use larger chunks",
+            ));
+        }
+        let mut builder = Builder {
+            plan,
+            offsets,
+            task_of: vec![UNSEEN; total],
+            task_layer: Vec::new(),
+            task_block: Vec::new(),
+            dep_starts: vec![0],
+            deps: Vec::new(),
+        };
+        let mut output_tasks = Vec::with_capacity(plan.outputs.len());
+        for out in &plan.outputs {
+            let n = plan.layer(out.layer).num_blocks();
+            let base = builder.offsets[out.layer.0 as usize];
+            let mut ids = Vec::with_capacity(n);
+            for b in 0..n {
+                ids.push(builder.visit(base + b)?);
+            }
+            output_tasks.push(ids);
+        }
+        let outputs: Vec<TaskId> = output_tasks.iter().flatten().copied().collect();
+        let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs);
+        Ok(TaskPlan {
+            plan,
+            task_layer: builder.task_layer,
+            task_block: builder.task_block,
+            graph,
+            output_tasks,
+        })
+    }
+}
+
+struct Builder<'p> {
+    plan: &'p Plan,
+    /// First global block number of each layer (and the total at the end).
+    offsets: Vec<usize>,
+    /// Global block number -> task id, [`UNSEEN`] or [`OPEN`] (on the DFS stack).
+    task_of: Vec<u32>,
+    task_layer: Vec<LayerId>,
+    task_block: Vec<usize>,
+    dep_starts: Vec<u32>,
+    deps: Vec<TaskId>,
+}
+
+struct Frame {
+    global: usize,
+    deps_from: usize,
+    next: usize,
+}
+
+impl Builder<'_> {
+    fn layer_of(&self, global: usize) -> usize {
+        self.offsets.partition_point(|&o| o <= global) - 1
+    }
+
+    /// Appends the global block numbers that `global` reads to `buf`.
+    fn inputs_of(&self, global: usize, buf: &mut Vec<usize>, coords: &mut Vec<usize>) {
+        let li = self.layer_of(global);
+        let layer = &self.plan.layers[li];
+        coords_of(global - self.offsets[li], &layer.blocks, coords);
+        layer.for_each_input(coords, &mut |slot, c| {
+            let input = layer.inputs[slot].0 as usize;
+            let blocks = &self.plan.layers[input].blocks;
+            buf.push(self.offsets[input] + linear_index(c, blocks.iter().copied()));
+        });
+    }
+
+    /// Assigns task ids to `root` and everything it reads (post-order), returning root's id.
+    fn visit(&mut self, root: usize) -> Result<TaskId> {
+        if self.task_of[root] < OPEN {
+            return Ok(TaskId(self.task_of[root]));
+        }
+        let mut buf: Vec<usize> = Vec::new();
+        let mut coords = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        self.task_of[root] = OPEN;
+        self.inputs_of(root, &mut buf, &mut coords);
+        stack.push(Frame {
+            global: root,
+            deps_from: 0,
+            next: 0,
+        });
+        while let Some(top) = stack.last_mut() {
+            let n_deps = buf.len() - top.deps_from;
+            if top.next < n_deps {
+                let child = buf[top.deps_from + top.next];
+                top.next += 1;
+                match self.task_of[child] {
+                    UNSEEN => {
+                        self.task_of[child] = OPEN;
+                        let from = buf.len();
+                        self.inputs_of(child, &mut buf, &mut coords);
+                        stack.push(Frame {
+                            global: child,
+                            deps_from: from,
+                            next: 0,
+                        });
+                    }
+                    OPEN => return Err(Error::internal("plan::tasks", "cycle in the block graph")),
+                    _ => {}
+                }
+                continue;
+            }
+            let frame = stack.pop().expect("stack is not empty");
+            let id = u32::try_from(self.task_layer.len()).expect("checked against OPEN");
+            for &d in &buf[frame.deps_from..] {
+                self.deps.push(TaskId(self.task_of[d]));
+            }
+            buf.truncate(frame.deps_from);
+            self.dep_starts
+                .push(u32::try_from(self.deps.len()).map_err(|_| Error::internal("plan::tasks", "too many edges"))?);
+            let li = self.layer_of(frame.global);
+            self.task_layer.push(LayerId(u32::try_from(li).expect("few layers")));
+            self.task_block.push(frame.global - self.offsets[li]);
+            self.task_of[frame.global] = id;
+        }
+        Ok(TaskId(self.task_of[root]))
+    }
+}
+
+impl TaskRunner for TaskPlan<'_> {
+    type Output = Value;
+
+    fn run(&self, task: TaskId, inputs: &[&Value]) -> Result<Value> {
+        let layer = self.plan.layer(self.task_layer[task.index()]);
+        let mut coords = Vec::new();
+        coords_of(self.task_block[task.index()], &layer.blocks, &mut coords);
+        layer.compute(&coords, inputs)
+    }
+
+    fn label(&self, task: TaskId) -> TaskLabel {
+        let layer = self.plan.layer(self.task_layer[task.index()]);
+        let mut block = Vec::new();
+        coords_of(self.task_block[task.index()], &layer.blocks, &mut block);
+        TaskLabel {
+            op: layer.label(),
+            block,
+        }
+    }
+}
