@@ -249,8 +249,28 @@ impl<T: Element> LazyArray<T> {
 ///
 /// As [`LazyArray::compute`].
 pub fn compute_many<T: IntoAnyArray>(arrays: &[&LazyArray<T>]) -> Result<Vec<ArrayD<T>>> {
+    compute_many_with(arrays, &ComputeOptions::default())
+}
+
+/// [`compute_many`] with `options` (executor, threads).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::ComputeOptions;
+/// let x = chunkwise::arange(0.0f64, 8.0, 1.0, [3])?;
+/// let (lo, hi) = (x.min(..)?, x.max(..)?);
+/// let out = chunkwise::compute_many_with(&[&lo, &hi], &ComputeOptions::default().threads(2))?;
+/// assert_eq!((out[0].sum(), out[1].sum()), (0.0, 7.0));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`LazyArray::compute`].
+pub fn compute_many_with<T: IntoAnyArray>(arrays: &[&LazyArray<T>], options: &ComputeOptions) -> Result<Vec<ArrayD<T>>> {
     let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
-    compute::compute_nodes(&nodes, &ComputeOptions::default())?
+    compute::compute_nodes(&nodes, options)?
         .into_iter()
         .map(crate::AnyArray::into_typed)
         .collect()

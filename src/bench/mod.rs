@@ -1,1 +1,270 @@
-//! The standard workloads behind `chunkwise bench`.
+//! [`Workload`]: the standard end-to-end workloads that `chunkwise bench` times and that
+//! `benches/` reuse, defined exactly as the Dask peer benchmark defines them
+//! (`shared/bench/dask_bench.py`), so the two can be compared side by side.
+//!
+//! | name | input (float64) | expression |
+//! |---|---|---|
+//! | `seed_arcsin` | a, b (4000, 4000, 10) in (1000, 1000, 10) | `(arcsin(a) + arccos(b)).sum(axis=(1, 2))` |
+//! | `docs_transpose_mean` | x (10000, 10000) in (1000, 1000) | `(x + x.T)[::2, 5000:].mean(axis=1)` |
+//! | `anomaly` | x (20000, 20000) in (1000, 1000) | `((x - x.mean(axis=0)) ** 2).mean()` |
+//! | `global_anomaly` | x (20000, 20000) in (1000, 1000) | `(x - x.mean()).sum()` |
+//! | `rechunk` | x (16000, 16000) in (16000, 100) | `x.rechunk((100, 16000)).sum()` |
+//! | `tiny_chunks` | ones (4000, 4000) in (40, 40) | `(x + 1).sum()` |
+//! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
+//!
+//! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
+//! integer-hash values ([`Input::Det`], salt 0 for the first input and 1 for the second),
+//! whose checksums can be compared with Dask's `--det` run up to summation order.
+
+use std::time::Instant;
+
+use ndarray::s;
+
+use crate::array::{DynArray, LazyArray};
+use crate::compute::ComputeOptions;
+use crate::error::Result;
+use crate::random;
+
+/// Where a workload's input values come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input {
+    /// Seeded uniform random numbers on `[0, 1)` (seed 1234, plus 1 for a second input).
+    Random,
+    /// The Dask peer benchmark's integer-hash input (`det_block`), reproduced exactly.
+    Det,
+}
+
+/// Parameters of one workload run.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::bench::{Input, WorkloadParams};
+/// let p = WorkloadParams::new(Input::Det).quick(true);
+/// assert!(p.quick);
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct WorkloadParams {
+    /// The input values.
+    pub input: Input,
+    /// Run at about a hundredth of the full size, for smoke tests.
+    pub quick: bool,
+}
+
+impl WorkloadParams {
+    /// Full-size runs on `input`.
+    #[must_use]
+    pub fn new(input: Input) -> WorkloadParams {
+        WorkloadParams { input, quick: false }
+    }
+
+    /// Small (`true`) or full-size (`false`) runs.
+    #[must_use]
+    pub fn quick(mut self, quick: bool) -> WorkloadParams {
+        self.quick = quick;
+        self
+    }
+}
+
+/// One named workload.
+#[derive(Debug)]
+pub struct Workload {
+    /// The name `chunkwise bench` and the peer benchmark use.
+    pub name: &'static str,
+    /// The expression, in NumPy notation.
+    pub summary: &'static str,
+    build: fn(&WorkloadParams) -> Result<DynArray>,
+}
+
+/// What one timed run of a workload measured.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct RunOutcome {
+    /// Wall-clock seconds to build the expression and compute it.
+    pub seconds: f64,
+    /// Sum of the result's elements, as `f64`.
+    pub checksum: f64,
+}
+
+impl Workload {
+    /// Builds the lazy expression (nothing runs).
+    ///
+    /// # Errors
+    ///
+    /// Only if the definition is inconsistent (a bug).
+    pub fn build(&self, params: &WorkloadParams) -> Result<DynArray> {
+        (self.build)(params)
+    }
+
+    /// Builds and computes the workload once, timing both.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::bench::{find, Input, WorkloadParams};
+    /// let w = find("tiny_chunks").expect("a standard workload");
+    /// let run = w.run(&WorkloadParams::new(Input::Random).quick(true), &Default::default())?;
+    /// assert_eq!(run.checksum, 2.0 * 400.0 * 400.0);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the computation fails.
+    pub fn run(&self, params: &WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
+        let start = Instant::now();
+        let array = self.build(params)?;
+        let result = DynArray::compute_many_with(std::slice::from_ref(&array), options)?;
+        let seconds = start.elapsed().as_secs_f64();
+        let checksum = result.iter().map(crate::AnyArray::sum_f64).sum();
+        Ok(RunOutcome { seconds, checksum })
+    }
+}
+
+/// Every standard workload, in the order `chunkwise bench` runs them.
+#[must_use]
+pub fn workloads() -> &'static [Workload] {
+    &WORKLOADS
+}
+
+/// The workload called `name`.
+#[must_use]
+pub fn find(name: &str) -> Option<&'static Workload> {
+    WORKLOADS.iter().find(|w| w.name == name)
+}
+
+static WORKLOADS: [Workload; 7] = [
+    Workload {
+        name: "seed_arcsin",
+        summary: "a, b (4000, 4000, 10) in (1000, 1000, 10): (arcsin(a) + arccos(b)).sum(axis=(1, 2))",
+        build: seed_arcsin,
+    },
+    Workload {
+        name: "docs_transpose_mean",
+        summary: "x (10000, 10000) in (1000, 1000): (x + x.T)[::2, 5000:].mean(axis=1)",
+        build: docs_transpose_mean,
+    },
+    Workload {
+        name: "anomaly",
+        summary: "x (20000, 20000) in (1000, 1000): ((x - x.mean(axis=0)) ** 2).mean()",
+        build: anomaly,
+    },
+    Workload {
+        name: "global_anomaly",
+        summary: "x (20000, 20000) in (1000, 1000): (x - x.mean()).sum()",
+        build: global_anomaly,
+    },
+    Workload {
+        name: "rechunk",
+        summary: "x (16000, 16000) in (16000, 100): x.rechunk((100, 16000)).sum()",
+        build: rechunk,
+    },
+    Workload {
+        name: "tiny_chunks",
+        summary: "ones (4000, 4000) in (40, 40): (x + 1).sum()",
+        build: tiny_chunks,
+    },
+    Workload {
+        name: "tiny_chunks_100k",
+        summary: "ones (4000, 4000) in (20, 8): (x + 1).sum()",
+        build: tiny_chunks_100k,
+    },
+];
+
+/// Divides a full-size extent for quick runs.
+fn size(p: &WorkloadParams, full: usize) -> usize {
+    if p.quick {
+        (full / 10).max(1)
+    } else {
+        full
+    }
+}
+
+/// The `salt`-th input of a workload.
+fn input(p: &WorkloadParams, shape: &[usize], chunks: &[usize], salt: u64) -> Result<LazyArray<f64>> {
+    match p.input {
+        Input::Random => random::uniform(shape, chunks, 1234 + salt),
+        Input::Det => random::hash_uniform(shape, chunks, salt),
+    }
+}
+
+fn seed_arcsin(p: &WorkloadParams) -> Result<DynArray> {
+    let shape = [size(p, 4000), size(p, 4000), 10];
+    let chunks = [size(p, 1000), size(p, 1000), 10];
+    let a = input(p, &shape, &chunks, 0)?;
+    let b = input(p, &shape, &chunks, 1)?;
+    Ok((&a.arcsin() + &b.arccos())?.sum([1, 2])?.to_dyn())
+}
+
+fn docs_transpose_mean(p: &WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 10_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
+    let y = (&x + &x.t())?;
+    #[allow(clippy::cast_possible_wrap)]
+    let half = (n / 2) as isize;
+    Ok(y.slice(s![..;2, half..])?.mean(1)?.to_dyn())
+}
+
+fn anomaly(p: &WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 20_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
+    Ok((&x - &x.mean(0)?)?.powi(2)?.mean(..)?.to_dyn())
+}
+
+fn global_anomaly(p: &WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 20_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
+    Ok((&x - &x.mean(..)?)?.sum(..)?.to_dyn())
+}
+
+fn rechunk(p: &WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 16_000);
+    let thin = size(p, 100);
+    let x = input(p, &[n, n], &[n, thin], 0)?;
+    Ok(x.rechunk([thin, n])?.sum(..)?.to_dyn())
+}
+
+fn tiny(p: &WorkloadParams, chunks: [usize; 2]) -> Result<DynArray> {
+    let n = size(p, 4000);
+    let x = crate::ones::<f64>(&[n, n], chunks)?;
+    Ok((&x + 1.0).sum(..)?.to_dyn())
+}
+
+fn tiny_chunks(p: &WorkloadParams) -> Result<DynArray> {
+    tiny(p, [40, 40])
+}
+
+fn tiny_chunks_100k(p: &WorkloadParams) -> Result<DynArray> {
+    tiny(p, [20, 8])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_workloads_run_and_agree_across_executors() {
+        let params = WorkloadParams::new(Input::Det).quick(true);
+        for w in workloads() {
+            let threaded = w.run(&params, &ComputeOptions::default()).unwrap();
+            let single = w.run(&params, &ComputeOptions::default().single_threaded()).unwrap();
+            let scale = threaded.checksum.abs().max(1.0);
+            assert!(
+                (threaded.checksum - single.checksum).abs() <= 1e-9 * scale,
+                "{}: {} vs {}",
+                w.name,
+                threaded.checksum,
+                single.checksum
+            );
+        }
+    }
+
+    #[test]
+    fn det_anomaly_is_near_one_twelfth() {
+        let w = find("anomaly").unwrap();
+        let run = w.run(&WorkloadParams::new(Input::Det).quick(true), &ComputeOptions::default()).unwrap();
+        assert!((run.checksum - 1.0 / 12.0).abs() < 1e-3, "{}", run.checksum);
+    }
+}

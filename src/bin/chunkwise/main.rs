@@ -1,1 +1,51 @@
-fn main(){}
+//! The `chunkwise` command line: argument parsing and printing only; everything it does is
+//! a library call.
+
+mod bench;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Chunked n-dimensional array computation, native to Zarr.
+///
+/// Start with `chunkwise demo`, which runs a small pipeline on generated data and shows
+/// what chunkwise computed and how long it took.
+#[derive(Parser, Debug)]
+#[command(name = "chunkwise", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs a small end-to-end pipeline on generated data and prints what it computed.
+    Demo(demo::DemoArgs),
+    /// Times the standard workloads, one JSON line each (see `chunkwise bench --help`).
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("chunkwise: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
+pub(crate) fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
