@@ -38,6 +38,7 @@
 //! `docs/ARCHITECTURE.md`.
 
 #![doc(test(attr(deny(warnings))))]
+#![cfg_attr(test, allow(clippy::float_cmp))]
 
 mod any_array;
 mod array;

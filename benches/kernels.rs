@@ -1,0 +1,31 @@
+//! Micro-benchmarks of the per-chunk kernels through the public API: an elementwise chain
+//! with a reduction over one large chunk, against a hand-written `ndarray::Zip` loop doing
+//! the same arithmetic.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ndarray::{ArrayD, IxDyn, Zip};
+
+fn elementwise_sum(c: &mut Criterion) {
+    let mut group = c.benchmark_group("elementwise_then_sum");
+    for n in [1usize << 16, 1 << 20] {
+        let data = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 97) as f64 * 0.01);
+        group.throughput(Throughput::Bytes((n * 8) as u64));
+        let x = chunkwise::from_ndarray(data.clone(), [n]).expect("valid chunks");
+        let expr = ((&x + 1.0) * 2.0 - x.sin()).expect("same shapes").sum(..).expect("valid axes");
+        let single = chunkwise::ComputeOptions::default().single_threaded();
+        group.bench_with_input(BenchmarkId::new("chunkwise", n), &n, |b, _| {
+            b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
+        });
+        group.bench_with_input(BenchmarkId::new("ndarray_zip", n), &n, |b, _| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                Zip::from(&data).for_each(|&v| acc += (v + 1.0) * 2.0 - v.sin());
+                acc
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, elementwise_sum);
+criterion_main!(benches);
