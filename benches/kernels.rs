@@ -2,6 +2,11 @@
 //! with a reduction over one large chunk, against a hand-written `ndarray::Zip` loop doing
 //! the same arithmetic.
 
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use ndarray::{ArrayD, IxDyn, Zip};
 
@@ -11,7 +16,10 @@ fn elementwise_sum(c: &mut Criterion) {
         let data = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 97) as f64 * 0.01);
         group.throughput(Throughput::Bytes((n * 8) as u64));
         let x = chunkwise::from_ndarray(data.clone(), [n]).expect("valid chunks");
-        let expr = ((&x + 1.0) * 2.0 - x.sin()).expect("same shapes").sum(..).expect("valid axes");
+        let expr = ((&x + 1.0) * 2.0 - x.sin())
+            .expect("same shapes")
+            .sum(..)
+            .expect("valid axes");
         let single = chunkwise::ComputeOptions::default().single_threaded();
         group.bench_with_input(BenchmarkId::new("chunkwise", n), &n, |b, _| {
             b.iter(|| expr.compute_scalar_with(&single).expect("computes"));

@@ -1,6 +1,11 @@
 //! Per-task overhead of the executors: many tiny chunks, where the kernels cost almost
 //! nothing and the time is graph building, planning and scheduling.
 
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn tiny_tasks(c: &mut Criterion) {
@@ -15,9 +20,13 @@ fn tiny_tasks(c: &mut Criterion) {
             b.iter(|| expr.compute_scalar().expect("computes"));
         });
         let single = chunkwise::ComputeOptions::default().single_threaded();
-        group.bench_with_input(BenchmarkId::new("single_threaded", tasks), &tasks, |b, _| {
-            b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("single_threaded", tasks),
+            &tasks,
+            |b, _| {
+                b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
+            },
+        );
     }
     group.finish();
 }

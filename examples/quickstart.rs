@@ -3,6 +3,8 @@
 //!
 //! Run with `cargo run --release --example quickstart`.
 
+#![allow(clippy::print_stdout)]
+
 use chunkwise::prelude::*;
 
 fn main() -> chunkwise::Result<()> {

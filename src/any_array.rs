@@ -244,7 +244,10 @@ impl AnyArray {
 }
 
 /// A borrowed view of a typed array inside an [`AnyArray`] (helper for kernels).
-pub(crate) fn view_of<'a, T: IntoAnyArray>(any: &'a AnyArray, context: &'static str) -> Result<ArrayViewD<'a, T>> {
+pub(crate) fn view_of<'a, T: IntoAnyArray>(
+    any: &'a AnyArray,
+    context: &'static str,
+) -> Result<ArrayViewD<'a, T>> {
     T::peek(any).map(|a| a.view()).ok_or_else(|| {
         Error::internal(
             context,

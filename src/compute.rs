@@ -85,7 +85,10 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
 }
 
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
-pub(crate) fn compute_nodes(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Vec<AnyArray>> {
+pub(crate) fn compute_nodes(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+) -> Result<Vec<AnyArray>> {
     let plan = plan::lower(nodes)?;
     let tasks = TaskPlan::new(&plan)?;
     let results = exec::execute(&tasks.graph, &tasks, options.executor)?;

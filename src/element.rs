@@ -353,8 +353,12 @@ impl Scalar {
             Scalar::U16(v) => v.to_le_bytes().to_vec(),
             Scalar::U32(v) => v.to_le_bytes().to_vec(),
             Scalar::U64(v) => v.to_le_bytes().to_vec(),
-            Scalar::F32(v) => (if v.is_nan() { f32::NAN } else { v }).to_le_bytes().to_vec(),
-            Scalar::F64(v) => (if v.is_nan() { f64::NAN } else { v }).to_le_bytes().to_vec(),
+            Scalar::F32(v) => (if v.is_nan() { f32::NAN } else { v })
+                .to_le_bytes()
+                .to_vec(),
+            Scalar::F64(v) => (if v.is_nan() { f64::NAN } else { v })
+                .to_le_bytes()
+                .to_vec(),
         }
     }
 }
@@ -461,25 +465,35 @@ pub trait NumElement: Element {
     /// The multiplicative identity.
     const ONE: Self;
     /// Addition (wrapping for integers).
+    #[must_use]
     fn add_elem(self, rhs: Self) -> Self;
     /// Subtraction (wrapping for integers).
+    #[must_use]
     fn sub_elem(self, rhs: Self) -> Self;
     /// Multiplication (wrapping for integers).
+    #[must_use]
     fn mul_elem(self, rhs: Self) -> Self;
     /// Division (integers: truncating, and 0 when `rhs` is 0).
+    #[must_use]
     fn div_elem(self, rhs: Self) -> Self;
     /// Negation (wrapping for integers).
+    #[must_use]
     fn neg_elem(self) -> Self;
     /// Absolute value (wrapping for `MIN` of signed integers).
+    #[must_use]
     fn abs_elem(self) -> Self;
     /// `self` raised to `exp` (integers: wrapping; a negative exponent truncates toward
     /// zero, so only bases 1 and -1 give non-zero results).
+    #[must_use]
     fn pow_elem(self, exp: Self) -> Self;
     /// `self` raised to an integer power.
+    #[must_use]
     fn powi_elem(self, exp: i32) -> Self;
     /// The smaller value; NaN if either is NaN (NumPy `minimum`).
+    #[must_use]
     fn minimum_elem(self, rhs: Self) -> Self;
     /// The larger value; NaN if either is NaN (NumPy `maximum`).
+    #[must_use]
     fn maximum_elem(self, rhs: Self) -> Self;
 }
 
@@ -649,14 +663,22 @@ macro_rules! impl_int {
                 }
             }
             #[inline]
-            #[allow(unused_comparisons, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            #[allow(
+                unused_comparisons,
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss
+            )]
             fn pow_elem(self, exp: Self) -> Self {
                 if exp < 0 {
                     // Truncating 1 / self^|exp|: only 1 and -1 survive.
                     return match self {
                         1 => 1,
                         _ if self.wrapping_add(1) == 0 => {
-                            if exp % 2 == 0 { 1 } else { self }
+                            if exp % 2 == 0 {
+                                1
+                            } else {
+                                self
+                            }
                         }
                         _ => 0,
                     };
@@ -665,17 +687,29 @@ macro_rules! impl_int {
                 self.wrapping_pow(e)
             }
             #[inline]
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_possible_wrap)]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                clippy::cast_possible_wrap
+            )]
             fn powi_elem(self, exp: i32) -> Self {
                 self.pow_elem(exp as Self)
             }
             #[inline(always)]
             fn minimum_elem(self, rhs: Self) -> Self {
-                if rhs < self { rhs } else { self }
+                if rhs < self {
+                    rhs
+                } else {
+                    self
+                }
             }
             #[inline(always)]
             fn maximum_elem(self, rhs: Self) -> Self {
-                if rhs > self { rhs } else { self }
+                if rhs > self {
+                    rhs
+                } else {
+                    self
+                }
             }
         }
     };

@@ -212,7 +212,9 @@ pub enum Error {
     },
 
     /// A shape whose number of elements or bytes overflows `usize`.
-    #[error("shape {shape:?} has more elements than this machine can address; use a smaller shape")]
+    #[error(
+        "shape {shape:?} has more elements than this machine can address; use a smaller shape"
+    )]
     ShapeOverflow {
         /// The shape.
         shape: Vec<usize>,

@@ -55,8 +55,8 @@ pub mod random;
 
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
-    arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros, Axes, DynArray, LazyArray,
-    Operand,
+    arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
+    Axes, DynArray, LazyArray, Operand,
 };
 pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
@@ -79,8 +79,8 @@ pub use exec::Executor;
 /// ```
 pub mod prelude {
     pub use crate::{
-        arange, compute_many, from_ndarray, full, linspace, ones, where_, zeros, Axes, Chunks, ComputeOptions,
-        DType, DynArray, Element, FloatElement, LazyArray, NumElement,
+        arange, compute_many, from_ndarray, full, linspace, ones, where_, zeros, Axes, Chunks,
+        ComputeOptions, DType, DynArray, Element, FloatElement, LazyArray, NumElement,
     };
     pub use ndarray::s;
 }

@@ -32,7 +32,11 @@ use crate::expr::{build, Distribution, Source};
 /// # Errors
 ///
 /// When `chunks` does not fit `shape`.
-pub fn uniform<T: FloatElement>(shape: &[usize], chunks: impl Into<Chunks>, seed: u64) -> Result<LazyArray<T>> {
+pub fn uniform<T: FloatElement>(
+    shape: &[usize],
+    chunks: impl Into<Chunks>,
+    seed: u64,
+) -> Result<LazyArray<T>> {
     generator(
         Source::Random {
             seed,
@@ -57,7 +61,11 @@ pub fn uniform<T: FloatElement>(shape: &[usize], chunks: impl Into<Chunks>, seed
 /// # Errors
 ///
 /// When `chunks` does not fit `shape`.
-pub fn normal<T: FloatElement>(shape: &[usize], chunks: impl Into<Chunks>, seed: u64) -> Result<LazyArray<T>> {
+pub fn normal<T: FloatElement>(
+    shape: &[usize],
+    chunks: impl Into<Chunks>,
+    seed: u64,
+) -> Result<LazyArray<T>> {
     generator(
         Source::Random {
             seed,
@@ -86,11 +94,19 @@ pub fn normal<T: FloatElement>(shape: &[usize], chunks: impl Into<Chunks>, seed:
 /// # Errors
 ///
 /// When `chunks` does not fit `shape`.
-pub fn hash_uniform<T: FloatElement>(shape: &[usize], chunks: impl Into<Chunks>, salt: u64) -> Result<LazyArray<T>> {
+pub fn hash_uniform<T: FloatElement>(
+    shape: &[usize],
+    chunks: impl Into<Chunks>,
+    salt: u64,
+) -> Result<LazyArray<T>> {
     generator(Source::HashUniform { salt }, shape, chunks)
 }
 
-fn generator<T: FloatElement>(source: Source, shape: &[usize], chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
+fn generator<T: FloatElement>(
+    source: Source,
+    shape: &[usize],
+    chunks: impl Into<Chunks>,
+) -> Result<LazyArray<T>> {
     let node = build::source(source, shape, T::DTYPE, &chunks.into())?;
     Ok(LazyArray::wrap(node))
 }

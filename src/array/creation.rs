@@ -24,7 +24,10 @@ use crate::expr::{build, Source};
 /// # Errors
 ///
 /// When `chunks` does not fit the array's shape.
-pub fn from_ndarray<T, S, D>(array: ArrayBase<S, D>, chunks: impl Into<Chunks>) -> Result<LazyArray<T>>
+pub fn from_ndarray<T, S, D>(
+    array: ArrayBase<S, D>,
+    chunks: impl Into<Chunks>,
+) -> Result<LazyArray<T>>
 where
     T: IntoAnyArray,
     S: Data<Elem = T>,
@@ -54,8 +57,17 @@ where
 /// # Errors
 ///
 /// When `chunks` does not fit `shape`, or the shape is too large to address.
-pub fn full<T: Element>(shape: &[usize], value: T, chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
-    let node = build::source(Source::Full(value.to_scalar()), shape, T::DTYPE, &chunks.into())?;
+pub fn full<T: Element>(
+    shape: &[usize],
+    value: T,
+    chunks: impl Into<Chunks>,
+) -> Result<LazyArray<T>> {
+    let node = build::source(
+        Source::Full(value.to_scalar()),
+        shape,
+        T::DTYPE,
+        &chunks.into(),
+    )?;
     Ok(LazyArray::wrap(node))
 }
 
@@ -109,7 +121,12 @@ pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<La
 /// # Errors
 ///
 /// [`Error::InvalidParameter`] when `step` is 0 or not finite; as [`full`] for `chunks`.
-pub fn arange<T: NumElement>(start: T, stop: T, step: T, chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
+pub fn arange<T: NumElement>(
+    start: T,
+    stop: T,
+    step: T,
+    chunks: impl Into<Chunks>,
+) -> Result<LazyArray<T>> {
     let len = arange_len(start.to_scalar(), stop.to_scalar(), step.to_scalar())?;
     let node = build::source(
         Source::Arange {
@@ -148,7 +165,9 @@ fn arange_len(start: Scalar, stop: Scalar, step: Scalar) -> Result<usize> {
             return Ok(0);
         }
         let n = (span.abs() + s.abs() - 1) / s.abs();
-        return usize::try_from(n).map_err(|_| Error::ShapeOverflow { shape: vec![usize::MAX] });
+        return usize::try_from(n).map_err(|_| Error::ShapeOverflow {
+            shape: vec![usize::MAX],
+        });
     }
     let (a, b, s) = (start.to_f64(), stop.to_f64(), step.to_f64());
     if s == 0.0 || !s.is_finite() {
@@ -156,7 +175,12 @@ fn arange_len(start: Scalar, stop: Scalar, step: Scalar) -> Result<usize> {
     }
     let n = ((b - a) / s).ceil();
     if !n.is_finite() {
-        return Err(Error::parameter("arange", "start/stop", format!("{start}/{stop}"), "finite bounds"));
+        return Err(Error::parameter(
+            "arange",
+            "start/stop",
+            format!("{start}/{stop}"),
+            "finite bounds",
+        ));
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok(if n <= 0.0 { 0 } else { n as usize })
@@ -177,13 +201,27 @@ fn arange_len(start: Scalar, stop: Scalar, step: Scalar) -> Result<usize> {
 ///
 /// [`Error::InvalidParameter`] when `start` or `stop` is not finite; as [`full`] for
 /// `chunks`.
-pub fn linspace<T: FloatElement>(start: T, stop: T, num: usize, chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
+pub fn linspace<T: FloatElement>(
+    start: T,
+    stop: T,
+    num: usize,
+    chunks: impl Into<Chunks>,
+) -> Result<LazyArray<T>> {
     let (a, b) = (FloatElement::to_f64(start), FloatElement::to_f64(stop));
     if !a.is_finite() || !b.is_finite() {
-        return Err(Error::parameter("linspace", "start/stop", format!("{a}/{b}"), "finite bounds"));
+        return Err(Error::parameter(
+            "linspace",
+            "start/stop",
+            format!("{a}/{b}"),
+            "finite bounds",
+        ));
     }
     #[allow(clippy::cast_precision_loss)]
-    let step = if num > 1 { (b - a) / (num - 1) as f64 } else { 0.0 };
+    let step = if num > 1 {
+        (b - a) / (num - 1) as f64
+    } else {
+        0.0
+    };
     let node = build::source(
         Source::Linspace {
             start: a,

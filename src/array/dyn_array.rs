@@ -102,7 +102,10 @@ impl DynArray {
     /// # Errors
     ///
     /// As [`LazyArray::compute`].
-    pub fn compute_many_with(arrays: &[DynArray], options: &ComputeOptions) -> Result<Vec<AnyArray>> {
+    pub fn compute_many_with(
+        arrays: &[DynArray],
+        options: &ComputeOptions,
+    ) -> Result<Vec<AnyArray>> {
         let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
         compute::compute_nodes(&nodes, options)
     }

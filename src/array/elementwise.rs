@@ -55,11 +55,18 @@ fn node_of<T: Element>(x: impl Operand<T>) -> Arc<Node> {
 
 impl<T: Element> LazyArray<T> {
     fn binary<U: Element>(&self, op: BinaryOp, rhs: impl Operand<T>) -> Result<LazyArray<U>> {
-        Ok(LazyArray::wrap(build::binary(op, &self.node, &node_of(rhs))?))
+        Ok(LazyArray::wrap(build::binary(
+            op,
+            &self.node,
+            &node_of(rhs),
+        )?))
     }
 
     fn unary<U: Element>(&self, op: UnaryOp) -> LazyArray<U> {
-        LazyArray::wrap(build::unary(op, &self.node).expect("the dtype rules of unary functions accept this element type"))
+        LazyArray::wrap(
+            build::unary(op, &self.node)
+                .expect("the dtype rules of unary functions accept this element type"),
+        )
     }
 
     /// The array converted to `U` with NumPy `astype` rules (floats truncate toward zero
@@ -403,6 +410,10 @@ impl<T: FloatElement> LazyArray<T> {
     /// assert_eq!(x.powf(0.5).compute()?.to_vec(), vec![2.0, 2.0]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[allow(
+        clippy::missing_panics_doc,
+        reason = "the `expect` inside states an invariant, it cannot fire"
+    )]
     pub fn powf(&self, exponent: T) -> LazyArray<T> {
         self.binary(BinaryOp::Pow, exponent)
             .expect("a scalar operand broadcasts against any shape")
@@ -437,7 +448,10 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// [`crate::Error::InvalidParameter`] for a negative exponent on an integer array.
     pub fn powi(&self, exponent: i32) -> Result<LazyArray<T>> {
-        Ok(LazyArray::wrap(build::unary(UnaryOp::Powi(exponent), &self.node)?))
+        Ok(LazyArray::wrap(build::unary(
+            UnaryOp::Powi(exponent),
+            &self.node,
+        )?))
     }
 
     /// Elementwise `self` raised to the power `exponent` (an array or a scalar).
@@ -501,6 +515,10 @@ impl<T: NumElement> LazyArray<T> {
     /// assert_eq!(x.clip(1, 3).compute()?.to_vec(), vec![1, 1, 2, 3, 3, 3]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[allow(
+        clippy::missing_panics_doc,
+        reason = "the `expect` inside states an invariant, it cannot fire"
+    )]
     pub fn clip(&self, min: T, max: T) -> LazyArray<T> {
         self.maximum(min)
             .and_then(|x| x.minimum(max))
@@ -575,8 +593,16 @@ impl LazyArray<bool> {
 ///
 /// [`crate::Error::ShapeMismatch`] when the three shapes do not broadcast.
 #[doc(alias = "where")]
-pub fn where_<T: Element>(cond: &LazyArray<bool>, a: impl Operand<T>, b: impl Operand<T>) -> Result<LazyArray<T>> {
-    Ok(LazyArray::wrap(build::where_(&cond.node, &node_of(a), &node_of(b))?))
+pub fn where_<T: Element>(
+    cond: &LazyArray<bool>,
+    a: impl Operand<T>,
+    b: impl Operand<T>,
+) -> Result<LazyArray<T>> {
+    Ok(LazyArray::wrap(build::where_(
+        &cond.node,
+        &node_of(a),
+        &node_of(b),
+    )?))
 }
 
 macro_rules! binary_operator {

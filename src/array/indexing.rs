@@ -61,6 +61,10 @@ impl<T: Element> LazyArray<T> {
     /// assert_eq!(x.t().compute()?, ndarray::array![[1, 4], [2, 5], [3, 6]].into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[allow(
+        clippy::missing_panics_doc,
+        reason = "the `expect` inside states an invariant, it cannot fire"
+    )]
     pub fn t(&self) -> LazyArray<T> {
         let perm: Vec<usize> = (0..self.ndim()).rev().collect();
         self.permute_axes(&perm)
@@ -89,8 +93,14 @@ impl<T: Element> LazyArray<T> {
     /// assert_eq!(x.squeeze().shape(), &[3]);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
+    #[allow(
+        clippy::missing_panics_doc,
+        reason = "the `expect` inside states an invariant, it cannot fire"
+    )]
     pub fn squeeze(&self) -> LazyArray<T> {
-        LazyArray::wrap(build::squeeze(&self.node, None).expect("length-1 axes can always be removed"))
+        LazyArray::wrap(
+            build::squeeze(&self.node, None).expect("length-1 axes can always be removed"),
+        )
     }
 
     /// The array without the given length-1 axes.

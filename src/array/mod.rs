@@ -143,7 +143,6 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// The same array with its element type known only at run time.
-    #[must_use]
     pub fn to_dyn(&self) -> DynArray {
         DynArray::from_node(self.node.clone())
     }
@@ -268,7 +267,10 @@ pub fn compute_many<T: IntoAnyArray>(arrays: &[&LazyArray<T>]) -> Result<Vec<Arr
 /// # Errors
 ///
 /// As [`LazyArray::compute`].
-pub fn compute_many_with<T: IntoAnyArray>(arrays: &[&LazyArray<T>], options: &ComputeOptions) -> Result<Vec<ArrayD<T>>> {
+pub fn compute_many_with<T: IntoAnyArray>(
+    arrays: &[&LazyArray<T>],
+    options: &ComputeOptions,
+) -> Result<Vec<ArrayD<T>>> {
     let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
     compute::compute_nodes(&nodes, options)?
         .into_iter()
@@ -298,7 +300,11 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let chunks = node.chunks();
     let itemsize = node.dtype().size();
     let total: usize = node.shape().iter().product();
-    let per_axis: Vec<String> = chunks.blocks_per_axis().iter().map(ToString::to_string).collect();
+    let per_axis: Vec<String> = chunks
+        .blocks_per_axis()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     writeln!(f, "LazyArray<{}> from `{}`", node.dtype(), node.op.name())?;
     writeln!(f, "  shape      {:?}", node.shape())?;
     writeln!(f, "  chunks     {chunks}")?;
@@ -308,7 +314,12 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         human_bytes(total * itemsize),
         human_bytes(chunks.max_block_len() * itemsize)
     )?;
-    write!(f, "  num_chunks {} ({})", chunks.num_blocks(), per_axis.join(" x "))
+    write!(
+        f,
+        "  num_chunks {} ({})",
+        chunks.num_blocks(),
+        per_axis.join(" x ")
+    )
 }
 
 impl<T: Element> fmt::Display for LazyArray<T> {

@@ -33,7 +33,7 @@ use crate::expr::ReduceKind;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Axes {
-    axes: Option<Vec<usize>>,
+    list: Option<Vec<usize>>,
     keepdims: bool,
     split_every: usize,
 }
@@ -43,7 +43,7 @@ impl Axes {
     #[must_use]
     pub fn all() -> Axes {
         Axes {
-            axes: None,
+            list: None,
             keepdims: false,
             split_every: DEFAULT_SPLIT_EVERY,
         }
@@ -53,7 +53,7 @@ impl Axes {
     #[must_use]
     pub fn new(axes: impl Into<Vec<usize>>) -> Axes {
         Axes {
-            axes: Some(axes.into()),
+            list: Some(axes.into()),
             ..Axes::all()
         }
     }
@@ -116,7 +116,7 @@ impl<T: Element> LazyArray<T> {
         Ok(LazyArray::wrap(build::reduce(
             kind,
             &self.node,
-            axes.axes.as_deref(),
+            axes.list.as_deref(),
             axes.keepdims,
             axes.split_every,
         )?))

@@ -57,7 +57,10 @@ impl WorkloadParams {
     /// Full-size runs on `input`.
     #[must_use]
     pub fn new(input: Input) -> WorkloadParams {
-        WorkloadParams { input, quick: false }
+        WorkloadParams {
+            input,
+            quick: false,
+        }
     }
 
     /// Small (`true`) or full-size (`false`) runs.
@@ -75,7 +78,7 @@ pub struct Workload {
     pub name: &'static str,
     /// The expression, in NumPy notation.
     pub summary: &'static str,
-    build: fn(&WorkloadParams) -> Result<DynArray>,
+    build: fn(WorkloadParams) -> Result<DynArray>,
 }
 
 /// What one timed run of a workload measured.
@@ -95,7 +98,7 @@ impl Workload {
     ///
     /// Only if the definition is inconsistent (a bug).
     pub fn build(&self, params: &WorkloadParams) -> Result<DynArray> {
-        (self.build)(params)
+        (self.build)(*params)
     }
 
     /// Builds and computes the workload once, timing both.
@@ -138,7 +141,8 @@ pub fn find(name: &str) -> Option<&'static Workload> {
 static WORKLOADS: [Workload; 7] = [
     Workload {
         name: "seed_arcsin",
-        summary: "a, b (4000, 4000, 10) in (1000, 1000, 10): (arcsin(a) + arccos(b)).sum(axis=(1, 2))",
+        summary:
+            "a, b (4000, 4000, 10) in (1000, 1000, 10): (arcsin(a) + arccos(b)).sum(axis=(1, 2))",
         build: seed_arcsin,
     },
     Workload {
@@ -174,7 +178,7 @@ static WORKLOADS: [Workload; 7] = [
 ];
 
 /// Divides a full-size extent for quick runs.
-fn size(p: &WorkloadParams, full: usize) -> usize {
+fn size(p: WorkloadParams, full: usize) -> usize {
     if p.quick {
         (full / 10).max(1)
     } else {
@@ -183,14 +187,19 @@ fn size(p: &WorkloadParams, full: usize) -> usize {
 }
 
 /// The `salt`-th input of a workload.
-fn input(p: &WorkloadParams, shape: &[usize], chunks: &[usize], salt: u64) -> Result<LazyArray<f64>> {
+fn input(
+    p: WorkloadParams,
+    shape: &[usize],
+    chunks: &[usize],
+    salt: u64,
+) -> Result<LazyArray<f64>> {
     match p.input {
         Input::Random => random::uniform(shape, chunks, 1234 + salt),
         Input::Det => random::hash_uniform(shape, chunks, salt),
     }
 }
 
-fn seed_arcsin(p: &WorkloadParams) -> Result<DynArray> {
+fn seed_arcsin(p: WorkloadParams) -> Result<DynArray> {
     let shape = [size(p, 4000), size(p, 4000), 10];
     let chunks = [size(p, 1000), size(p, 1000), 10];
     let a = input(p, &shape, &chunks, 0)?;
@@ -198,7 +207,7 @@ fn seed_arcsin(p: &WorkloadParams) -> Result<DynArray> {
     Ok((&a.arcsin() + &b.arccos())?.sum([1, 2])?.to_dyn())
 }
 
-fn docs_transpose_mean(p: &WorkloadParams) -> Result<DynArray> {
+fn docs_transpose_mean(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 10_000);
     let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
     let y = (&x + &x.t())?;
@@ -207,36 +216,36 @@ fn docs_transpose_mean(p: &WorkloadParams) -> Result<DynArray> {
     Ok(y.slice(s![..;2, half..])?.mean(1)?.to_dyn())
 }
 
-fn anomaly(p: &WorkloadParams) -> Result<DynArray> {
+fn anomaly(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 20_000);
     let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
     Ok((&x - &x.mean(0)?)?.powi(2)?.mean(..)?.to_dyn())
 }
 
-fn global_anomaly(p: &WorkloadParams) -> Result<DynArray> {
+fn global_anomaly(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 20_000);
     let x = input(p, &[n, n], &[size(p, 1000); 2], 0)?;
     Ok((&x - &x.mean(..)?)?.sum(..)?.to_dyn())
 }
 
-fn rechunk(p: &WorkloadParams) -> Result<DynArray> {
+fn rechunk(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 16_000);
     let thin = size(p, 100);
     let x = input(p, &[n, n], &[n, thin], 0)?;
     Ok(x.rechunk([thin, n])?.sum(..)?.to_dyn())
 }
 
-fn tiny(p: &WorkloadParams, chunks: [usize; 2]) -> Result<DynArray> {
+fn tiny(p: WorkloadParams, chunks: [usize; 2]) -> Result<DynArray> {
     let n = size(p, 4000);
     let x = crate::ones::<f64>(&[n, n], chunks)?;
     Ok((&x + 1.0).sum(..)?.to_dyn())
 }
 
-fn tiny_chunks(p: &WorkloadParams) -> Result<DynArray> {
+fn tiny_chunks(p: WorkloadParams) -> Result<DynArray> {
     tiny(p, [40, 40])
 }
 
-fn tiny_chunks_100k(p: &WorkloadParams) -> Result<DynArray> {
+fn tiny_chunks_100k(p: WorkloadParams) -> Result<DynArray> {
     tiny(p, [20, 8])
 }
 
@@ -249,7 +258,9 @@ mod tests {
         let params = WorkloadParams::new(Input::Det).quick(true);
         for w in workloads() {
             let threaded = w.run(&params, &ComputeOptions::default()).unwrap();
-            let single = w.run(&params, &ComputeOptions::default().single_threaded()).unwrap();
+            let single = w
+                .run(&params, &ComputeOptions::default().single_threaded())
+                .unwrap();
             let scale = threaded.checksum.abs().max(1.0);
             assert!(
                 (threaded.checksum - single.checksum).abs() <= 1e-9 * scale,
@@ -264,7 +275,12 @@ mod tests {
     #[test]
     fn det_anomaly_is_near_one_twelfth() {
         let w = find("anomaly").unwrap();
-        let run = w.run(&WorkloadParams::new(Input::Det).quick(true), &ComputeOptions::default()).unwrap();
+        let run = w
+            .run(
+                &WorkloadParams::new(Input::Det).quick(true),
+                &ComputeOptions::default(),
+            )
+            .unwrap();
         assert!((run.checksum - 1.0 / 12.0).abs() < 1e-3, "{}", run.checksum);
     }
 }

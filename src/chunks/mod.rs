@@ -380,10 +380,7 @@ impl ChunkGrid {
 
 /// The C-order linear index of `coords` in a grid with `dims` entries per axis.
 pub(crate) fn linear_index(coords: &[usize], dims: impl IntoIterator<Item = usize>) -> usize {
-    coords
-        .iter()
-        .zip(dims)
-        .fold(0, |acc, (&c, n)| acc * n + c)
+    coords.iter().zip(dims).fold(0, |acc, (&c, n)| acc * n + c)
 }
 
 /// The C-order coordinates of linear index `index` in a grid with `dims` entries per axis.
@@ -464,8 +461,14 @@ mod tests {
 
     #[test]
     fn zero_chunk_is_an_error() {
-        assert!(matches!(AxisChunks::regular(3, 0), Err(Error::ZeroChunk { .. })));
-        assert!(matches!(AxisChunks::from_sizes(&[2, 0, 1]), Err(Error::ZeroChunk { .. })));
+        assert!(matches!(
+            AxisChunks::regular(3, 0),
+            Err(Error::ZeroChunk { .. })
+        ));
+        assert!(matches!(
+            AxisChunks::from_sizes(&[2, 0, 1]),
+            Err(Error::ZeroChunk { .. })
+        ));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! end (`s![1..5;-2]` selects 4, 2); negative starts and ends count from the axis end;
 //! ranges outside the axis and out-of-range integer indices are errors.
 
-use ndarray::{SliceInfoElem, Slice};
+use ndarray::{Slice, SliceInfoElem};
 
 use super::{AxisChunks, ChunkGrid};
 use crate::error::{Error, Result};
@@ -59,10 +59,20 @@ impl AxisSelection {
                 SliceInfoElem::NewAxis => out.push(AxisSelection::NewAxis),
                 SliceInfoElem::Index(i) => {
                     let len = shape[axis];
-                    let abs = if i < 0 { len.checked_sub(i.unsigned_abs()) } else { Some(i.unsigned_abs()) };
+                    let abs = if i < 0 {
+                        len.checked_sub(i.unsigned_abs())
+                    } else {
+                        Some(i.unsigned_abs())
+                    };
                     match abs {
                         Some(a) if a < len => out.push(AxisSelection::Index(a)),
-                        _ => return Err(Error::IndexOutOfRange { axis, index: i, len }),
+                        _ => {
+                            return Err(Error::IndexOutOfRange {
+                                axis,
+                                index: i,
+                                len,
+                            })
+                        }
                     }
                     axis += 1;
                 }
@@ -73,7 +83,11 @@ impl AxisSelection {
             }
         }
         for &len in &shape[axis..] {
-            out.push(AxisSelection::Range { first: 0, step: 1, len });
+            out.push(AxisSelection::Range {
+                first: 0,
+                step: 1,
+                len,
+            });
         }
         Ok(out)
     }
@@ -84,7 +98,13 @@ impl AxisSelection {
     }
 }
 
-fn range_selection(axis: usize, len: usize, start: isize, end: Option<isize>, step: isize) -> Result<AxisSelection> {
+fn range_selection(
+    axis: usize,
+    len: usize,
+    start: isize,
+    end: Option<isize>,
+    step: isize,
+) -> Result<AxisSelection> {
     if step == 0 {
         return Err(Error::SliceStepZero { axis });
     }
@@ -115,7 +135,11 @@ fn range_selection(axis: usize, len: usize, start: isize, end: Option<isize>, st
     } else {
         e - 1
     };
-    Ok(AxisSelection::Range { first, step, len: n })
+    Ok(AxisSelection::Range {
+        first,
+        step,
+        len: n,
+    })
 }
 
 /// A run of selected elements inside one input chunk: one output chunk along an axis.
@@ -255,7 +279,11 @@ fn pieces(axis: &AxisChunks, first: usize, step: isize, len: usize) -> Vec<AxisP
     let mut out = Vec::new();
     let mut k = 0;
     while k < len {
-        let idx = if step > 0 { first + k * stride } else { first - k * stride };
+        let idx = if step > 0 {
+            first + k * stride
+        } else {
+            first - k * stride
+        };
         let c = axis.chunk_of(idx);
         let r = axis.chunk_range(c);
         let count = if step > 0 {
@@ -282,19 +310,53 @@ mod tests {
     use ndarray::s;
 
     fn grid(shape: &[usize], chunks: &[usize]) -> ChunkGrid {
-        Chunks::from(chunks.to_vec()).resolve(shape, DType::F64).unwrap()
+        Chunks::from(chunks.to_vec())
+            .resolve(shape, DType::F64)
+            .unwrap()
     }
 
     #[test]
+    #[allow(
+        clippy::reversed_empty_ranges,
+        reason = "an empty range is one of the cases"
+    )]
     fn step_slices_follow_ndarray() {
         let sel = AxisSelection::normalize(s![1..5;-2].as_ref(), &[10]).unwrap();
-        assert_eq!(sel, vec![AxisSelection::Range { first: 4, step: -2, len: 2 }]);
+        assert_eq!(
+            sel,
+            vec![AxisSelection::Range {
+                first: 4,
+                step: -2,
+                len: 2
+            }]
+        );
         let sel = AxisSelection::normalize(s![..;-1].as_ref(), &[3]).unwrap();
-        assert_eq!(sel, vec![AxisSelection::Range { first: 2, step: -1, len: 3 }]);
+        assert_eq!(
+            sel,
+            vec![AxisSelection::Range {
+                first: 2,
+                step: -1,
+                len: 3
+            }]
+        );
         let sel = AxisSelection::normalize(s![-3..].as_ref(), &[10]).unwrap();
-        assert_eq!(sel, vec![AxisSelection::Range { first: 7, step: 1, len: 3 }]);
+        assert_eq!(
+            sel,
+            vec![AxisSelection::Range {
+                first: 7,
+                step: 1,
+                len: 3
+            }]
+        );
         let sel = AxisSelection::normalize(s![5..2].as_ref(), &[10]).unwrap();
-        assert_eq!(sel, vec![AxisSelection::Range { first: 0, step: 1, len: 0 }]);
+        assert_eq!(
+            sel,
+            vec![AxisSelection::Range {
+                first: 0,
+                step: 1,
+                len: 0
+            }]
+        );
     }
 
     #[test]
@@ -307,14 +369,22 @@ mod tests {
     #[test]
     fn bad_indices_are_errors() {
         // `s![..;0]` panics inside ndarray, but the element can be built by hand.
-        let zero_step = [SliceInfoElem::Slice { start: 0, end: None, step: 0 }];
+        let zero_step = [SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: 0,
+        }];
         assert!(matches!(
             AxisSelection::normalize(&zero_step, &[4]),
             Err(Error::SliceStepZero { axis: 0 })
         ));
         assert!(matches!(
             AxisSelection::normalize(s![0, 7].as_ref(), &[4, 5]),
-            Err(Error::IndexOutOfRange { axis: 1, index: 7, len: 5 })
+            Err(Error::IndexOutOfRange {
+                axis: 1,
+                index: 7,
+                len: 5
+            })
         ));
         assert!(matches!(
             AxisSelection::normalize(s![0..9].as_ref(), &[4]),
@@ -331,7 +401,10 @@ mod tests {
         let g = grid(&[10], &[4]);
         let sel = AxisSelection::normalize(s![1..10;3].as_ref(), &[10]).unwrap();
         let map = SliceMap::new(&sel, &g).unwrap();
-        assert_eq!(map.out_grid().axis(0).sizes().collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            map.out_grid().axis(0).sizes().collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         let mut input = Vec::new();
         map.input_block(&[1], &mut input);
         assert_eq!(input, vec![1]);
@@ -343,7 +416,10 @@ mod tests {
         let sel = AxisSelection::normalize(s![..;-3].as_ref(), &[10]).unwrap();
         // elements 9, 6, 3, 0
         let map = SliceMap::new(&sel, &g).unwrap();
-        assert_eq!(map.out_grid().axis(0).sizes().collect::<Vec<_>>(), vec![1, 1, 2]);
+        assert_eq!(
+            map.out_grid().axis(0).sizes().collect::<Vec<_>>(),
+            vec![1, 1, 2]
+        );
         let mut input = Vec::new();
         map.input_block(&[0], &mut input);
         assert_eq!(input, vec![2]);

@@ -251,7 +251,14 @@ mod tests {
         let err = Chunks::from(vec![vec![3, 3], vec![2]])
             .resolve(&[7, 2], DType::F32)
             .unwrap_err();
-        assert!(matches!(err, Error::ChunksSumMismatch { axis: 0, len: 7, sum: 6 }));
+        assert!(matches!(
+            err,
+            Error::ChunksSumMismatch {
+                axis: 0,
+                len: 7,
+                sum: 6
+            }
+        ));
         assert!(err.to_string().contains("add up to 6"), "{err}");
     }
 
@@ -264,7 +271,9 @@ mod tests {
 
     #[test]
     fn zero_chunk_names_the_axis() {
-        let err = Chunks::from([2, 0]).resolve(&[4, 4], DType::F32).unwrap_err();
+        let err = Chunks::from([2, 0])
+            .resolve(&[4, 4], DType::F32)
+            .unwrap_err();
         assert!(matches!(err, Error::ZeroChunk { axis: 1, len: 4 }), "{err}");
     }
 }

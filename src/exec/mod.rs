@@ -100,7 +100,8 @@ impl TaskGraph {
 
     /// The tasks that read `t` (once per edge).
     pub(crate) fn dependents(&self, t: TaskId) -> &[TaskId] {
-        &self.dependents[self.dependent_starts[t.index()] as usize..self.dependent_starts[t.index() + 1] as usize]
+        &self.dependents[self.dependent_starts[t.index()] as usize
+            ..self.dependent_starts[t.index() + 1] as usize]
     }
 
     /// The tasks whose results are returned.
@@ -145,7 +146,11 @@ pub enum Executor {
 }
 
 /// Runs every task of `graph` and returns the results of its outputs, in order.
-pub(crate) fn execute<R: TaskRunner>(graph: &TaskGraph, runner: &R, executor: Executor) -> Result<Vec<Arc<R::Output>>> {
+pub(crate) fn execute<R: TaskRunner>(
+    graph: &TaskGraph,
+    runner: &R,
+    executor: Executor,
+) -> Result<Vec<Arc<R::Output>>> {
     match executor {
         Executor::SingleThreaded => sync::run(graph, runner),
         Executor::Threaded => threaded::run(graph, runner, default_threads()),
@@ -218,9 +223,7 @@ pub(crate) mod tests {
             self.runs.fetch_add(1, Ordering::Relaxed);
             if let Some((t, panic)) = self.fail_at {
                 if t == task.0 {
-                    if panic {
-                        panic!("boom at {t}");
-                    }
+                    assert!(!panic, "boom at {t}");
                     return Err(Error::Cancelled);
                 }
             }
@@ -236,7 +239,14 @@ pub(crate) mod tests {
 
     /// 0 -> 1 -> 3, 0 -> 2 -> 3, 3 -> 4 (twice), outputs 4 and 2.
     pub(crate) fn diamond() -> TaskGraph {
-        let deps = vec![TaskId(0), TaskId(0), TaskId(1), TaskId(2), TaskId(3), TaskId(3)];
+        let deps = vec![
+            TaskId(0),
+            TaskId(0),
+            TaskId(1),
+            TaskId(2),
+            TaskId(3),
+            TaskId(3),
+        ];
         TaskGraph::new(vec![0, 0, 1, 2, 4, 6], deps, vec![TaskId(4), TaskId(2)])
     }
 
@@ -250,14 +260,24 @@ pub(crate) mod tests {
 
     #[test]
     fn executors_agree_and_report_failures() {
-        for exec in [Executor::SingleThreaded, Executor::Threads(1), Executor::Threads(3)] {
-            let r = SumRunner { fail_at: None, runs: AtomicUsize::new(0) };
+        for exec in [
+            Executor::SingleThreaded,
+            Executor::Threads(1),
+            Executor::Threads(3),
+        ] {
+            let r = SumRunner {
+                fail_at: None,
+                runs: AtomicUsize::new(0),
+            };
             let out = execute(&diamond(), &r, exec).unwrap();
             // t0=0, t1=1, t2=2, t3=0+... : 3 + (1 + 2) = 6, t4 = 6 + 6 + 4 = 16
             assert_eq!((*out[0], *out[1]), (16, 2), "{exec:?}");
             assert_eq!(r.runs.load(Ordering::Relaxed), 5);
             for panic in [true, false] {
-                let r = SumRunner { fail_at: Some((3, panic)), runs: AtomicUsize::new(0) };
+                let r = SumRunner {
+                    fail_at: Some((3, panic)),
+                    runs: AtomicUsize::new(0),
+                };
                 let err = execute(&diamond(), &r, exec).unwrap_err();
                 match (panic, &err) {
                     (true, Error::TaskPanicked { op, block, message }) => {
@@ -271,7 +291,14 @@ pub(crate) mod tests {
                 assert!(r.runs.load(Ordering::Relaxed) <= 4);
             }
         }
-        let err = execute(&diamond(), &SumRunner { fail_at: None, runs: AtomicUsize::new(0) }, Executor::Threads(0));
+        let err = execute(
+            &diamond(),
+            &SumRunner {
+                fail_at: None,
+                runs: AtomicUsize::new(0),
+            },
+            Executor::Threads(0),
+        );
         assert!(matches!(err, Err(Error::InvalidParameter { .. })));
     }
 }

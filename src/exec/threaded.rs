@@ -35,7 +35,11 @@ impl<O> Shared<O> {
 }
 
 /// Runs `graph` on `threads` worker threads.
-pub(super) fn run<R: TaskRunner>(graph: &TaskGraph, runner: &R, threads: usize) -> Result<Vec<Arc<R::Output>>> {
+pub(super) fn run<R: TaskRunner>(
+    graph: &TaskGraph,
+    runner: &R,
+    threads: usize,
+) -> Result<Vec<Arc<R::Output>>> {
     let n = graph.len();
     let remaining: Vec<u32> = (0..n)
         .map(|t| u32::try_from(graph.deps(TaskId(t as u32)).len()).expect("fewer than 2^32 edges"))
@@ -58,14 +62,20 @@ pub(super) fn run<R: TaskRunner>(graph: &TaskGraph, runner: &R, threads: usize) 
     let workers = threads.min(n.max(1));
     std::thread::scope(|scope| {
         for i in 0..workers {
-            #[expect(clippy::disallowed_methods, reason = "the executor owns its worker threads")]
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the executor owns its worker threads"
+            )]
             std::thread::Builder::new()
                 .name(format!("chunkwise-worker-{i}"))
                 .spawn_scoped(scope, || worker(graph, runner, &shared))
                 .expect("spawning a worker thread");
         }
     });
-    let mut state = shared.state.into_inner().expect("executor state mutex poisoned");
+    let mut state = shared
+        .state
+        .into_inner()
+        .expect("executor state mutex poisoned");
     if let Some(e) = state.error.take() {
         return Err(e);
     }
@@ -89,7 +99,10 @@ fn worker<R: TaskRunner>(graph: &TaskGraph, runner: &R, shared: &Shared<R::Outpu
             return;
         }
         let Some(Reverse(task)) = state.ready.pop() else {
-            state = shared.wake.wait(state).expect("executor state mutex poisoned");
+            state = shared
+                .wake
+                .wait(state)
+                .expect("executor state mutex poisoned");
             continue;
         };
         let inputs = graph
@@ -103,7 +116,10 @@ fn worker<R: TaskRunner>(graph: &TaskGraph, runner: &R, shared: &Shared<R::Outpu
                 let refs: Vec<&R::Output> = inputs.iter().map(AsRef::as_ref).collect();
                 run_task(runner, task, &refs)
             }
-            None => Err(Error::internal("exec::threaded", "a dependency's result is missing")),
+            None => Err(Error::internal(
+                "exec::threaded",
+                "a dependency's result is missing",
+            )),
         };
         state = shared.lock();
         match outcome {

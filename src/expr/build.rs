@@ -18,12 +18,23 @@ use crate::error::{Error, Result};
 pub(crate) const DEFAULT_SPLIT_EVERY: usize = 16;
 
 /// A source node of `shape`, cut as `chunks` asks.
-pub(crate) fn source(source: Source, shape: &[usize], dtype: DType, chunks: &Chunks) -> Result<Arc<Node>> {
+pub(crate) fn source(
+    source: Source,
+    shape: &[usize],
+    dtype: DType,
+    chunks: &Chunks,
+) -> Result<Arc<Node>> {
     let len = checked_len(shape)?;
     len.checked_mul(dtype.size())
-        .ok_or_else(|| Error::ShapeOverflow { shape: shape.to_vec() })?;
+        .ok_or_else(|| Error::ShapeOverflow {
+            shape: shape.to_vec(),
+        })?;
     let grid = chunks.resolve(shape, dtype)?;
-    Ok(Node::new(Op::Source(source), Vec::new(), Meta::new(dtype, grid)))
+    Ok(Node::new(
+        Op::Source(source),
+        Vec::new(),
+        Meta::new(dtype, grid),
+    ))
 }
 
 /// A 0-d constant.
@@ -94,7 +105,10 @@ pub(crate) fn unary(op: UnaryOp, x: &Arc<Node>) -> Result<Arc<Node>> {
 }
 
 fn unreachable_op<T>(name: &'static str) -> Result<T> {
-    Err(Error::internal("expr::build", format!("no dtype rule for `{name}`")))
+    Err(Error::internal(
+        "expr::build",
+        format!("no dtype rule for `{name}`"),
+    ))
 }
 
 fn require_numeric(op: &'static str, dtype: DType) -> Result<()> {
@@ -134,7 +148,12 @@ pub(crate) fn binary(op: BinaryOp, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<N
         require_numeric(op.name(), dtype)?;
         dtype
     };
-    map_node(MapOp::Binary(op), op.name(), &[a.clone(), b.clone()], out_dtype)
+    map_node(
+        MapOp::Binary(op),
+        op.name(),
+        &[a.clone(), b.clone()],
+        out_dtype,
+    )
 }
 
 /// `where(cond, a, b)`.
@@ -153,7 +172,12 @@ pub(crate) fn where_(cond: &Arc<Node>, a: &Arc<Node>, b: &Arc<Node>) -> Result<A
             found: b.dtype(),
         });
     }
-    map_node(MapOp::Where, "where", &[cond.clone(), a.clone(), b.clone()], a.dtype())
+    map_node(
+        MapOp::Where,
+        "where",
+        &[cond.clone(), a.clone(), b.clone()],
+        a.dtype(),
+    )
 }
 
 /// The shape that `shapes` broadcast to, NumPy style.
@@ -196,7 +220,12 @@ pub(crate) fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> Result<
 /// Along each result axis, the chunking comes from the largest input (in bytes) that spans
 /// that axis without broadcasting; other inputs are rechunked to it. Inputs broadcast along
 /// an axis keep their single chunk there.
-fn map_node(op: MapOp, name: &'static str, inputs: &[Arc<Node>], out_dtype: DType) -> Result<Arc<Node>> {
+fn map_node(
+    op: MapOp,
+    name: &'static str,
+    inputs: &[Arc<Node>],
+    out_dtype: DType,
+) -> Result<Arc<Node>> {
     let shapes: Vec<&[usize]> = inputs.iter().map(|n| n.shape()).collect();
     let out_shape = broadcast_shapes(name, &shapes)?;
     let ndim = out_shape.len();
@@ -207,7 +236,8 @@ fn map_node(op: MapOp, name: &'static str, inputs: &[Arc<Node>], out_dtype: DTyp
         let chosen = by_size.iter().find_map(|&i| {
             let n = &inputs[i];
             let offset = ndim - n.ndim();
-            (d >= offset && n.shape()[d - offset] == len).then(|| n.chunks().axis(d - offset).clone())
+            (d >= offset && n.shape()[d - offset] == len)
+                .then(|| n.chunks().axis(d - offset).clone())
         });
         axes.push(match chosen {
             Some(a) => a,
@@ -232,7 +262,11 @@ fn map_node(op: MapOp, name: &'static str, inputs: &[Arc<Node>], out_dtype: DTyp
             .collect();
         aligned.push(rechunk_to(n, ChunkGrid::new(target)));
     }
-    Ok(Node::new(Op::Map(op), aligned, Meta::new(out_dtype, ChunkGrid::new(axes))))
+    Ok(Node::new(
+        Op::Map(op),
+        aligned,
+        Meta::new(out_dtype, ChunkGrid::new(axes)),
+    ))
 }
 
 /// `x` cut into `grid` (`x` itself when already so cut).
@@ -258,7 +292,11 @@ pub(crate) fn rechunk(x: &Arc<Node>, chunks: &Chunks) -> Result<Arc<Node>> {
 }
 
 /// Checks and sorts reduction axes (`None`: every axis).
-pub(crate) fn normalize_axes(op: &'static str, axes: Option<&[usize]>, ndim: usize) -> Result<Vec<usize>> {
+pub(crate) fn normalize_axes(
+    op: &'static str,
+    axes: Option<&[usize]>,
+    ndim: usize,
+) -> Result<Vec<usize>> {
     let Some(axes) = axes else {
         return Ok((0..ndim).collect());
     };
@@ -286,9 +324,17 @@ pub(crate) fn reduce(
     let name = kind.name();
     let axes = normalize_axes(name, axes, x.ndim())?;
     if split_every < 2 {
-        return Err(Error::parameter(name, "split_every", split_every, "at least 2"));
+        return Err(Error::parameter(
+            name,
+            "split_every",
+            split_every,
+            "at least 2",
+        ));
     }
-    if matches!(kind, ReduceKind::ArgMin | ReduceKind::ArgMax) && axes.len() != 1 && axes.len() != x.ndim() {
+    if matches!(kind, ReduceKind::ArgMin | ReduceKind::ArgMax)
+        && axes.len() != 1
+        && axes.len() != x.ndim()
+    {
         return Err(Error::parameter(
             name,
             "axes",
@@ -343,7 +389,10 @@ pub(crate) fn reduce(
 pub(crate) fn slice(x: &Arc<Node>, info: &[SliceInfoElem]) -> Result<Arc<Node>> {
     let selection = AxisSelection::normalize(info, x.shape())?;
     let identity = selection.len() == x.ndim()
-        && selection.iter().zip(x.shape()).all(|(s, &len)| s.is_full(len));
+        && selection
+            .iter()
+            .zip(x.shape())
+            .all(|(s, &len)| s.is_full(len));
     if identity {
         return Ok(x.clone());
     }
@@ -383,7 +432,11 @@ pub(crate) fn permute(x: &Arc<Node>, perm: &[usize]) -> Result<Arc<Node>> {
     }
     let axes = perm.iter().map(|&p| x.chunks().axis(p).clone()).collect();
     let meta = Meta::new(x.dtype(), ChunkGrid::new(axes));
-    Ok(Node::new(Op::Transpose(perm.to_vec()), vec![x.clone()], meta))
+    Ok(Node::new(
+        Op::Transpose(perm.to_vec()),
+        vec![x.clone()],
+        meta,
+    ))
 }
 
 /// `x` with a new axis of length 1 at position `axis` of the result.
@@ -437,7 +490,10 @@ mod tests {
 
     fn random(shape: &[usize], chunks: &[usize]) -> Arc<Node> {
         source(
-            Source::Random { seed: 1, dist: Distribution::Uniform },
+            Source::Random {
+                seed: 1,
+                dist: Distribution::Uniform,
+            },
             shape,
             DType::F64,
             &Chunks::from(chunks.to_vec()),
@@ -461,12 +517,26 @@ mod tests {
 
     #[test]
     fn broadcasting_follows_numpy() {
-        assert_eq!(broadcast_shapes("t", &[&[3, 1, 5], &[4, 1]]).unwrap(), vec![3, 4, 5]);
+        assert_eq!(
+            broadcast_shapes("t", &[&[3, 1, 5], &[4, 1]]).unwrap(),
+            vec![3, 4, 5]
+        );
         assert_eq!(broadcast_shapes("t", &[&[], &[2]]).unwrap(), vec![2]);
-        assert_eq!(broadcast_shapes("t", &[&[0, 1], &[1, 3]]).unwrap(), vec![0, 3]);
+        assert_eq!(
+            broadcast_shapes("t", &[&[0, 1], &[1, 3]]).unwrap(),
+            vec![0, 3]
+        );
         let err = broadcast_shapes("add", &[&[3, 4], &[5]]).unwrap_err();
         assert!(
-            matches!(err, Error::ShapeMismatch { axis: 1, lhs_len: 4, rhs_len: 5, .. }),
+            matches!(
+                err,
+                Error::ShapeMismatch {
+                    axis: 1,
+                    lhs_len: 4,
+                    rhs_len: 5,
+                    ..
+                }
+            ),
             "{err}"
         );
     }
@@ -495,7 +565,14 @@ mod tests {
     fn reductions_check_their_axes() {
         let x = random(&[2, 3], &[1, 2]);
         let err = reduce(ReduceKind::Sum, &x, Some(&[2]), false, 16).unwrap_err();
-        assert!(matches!(err, Error::AxisOutOfRange { axis: 2, ndim: 2, .. }));
+        assert!(matches!(
+            err,
+            Error::AxisOutOfRange {
+                axis: 2,
+                ndim: 2,
+                ..
+            }
+        ));
         let err = reduce(ReduceKind::Sum, &x, Some(&[1, 1]), false, 16).unwrap_err();
         assert!(matches!(err, Error::DuplicateAxis { axis: 1, .. }));
         let e = random(&[0, 3], &[1, 2]);

@@ -32,7 +32,11 @@ impl Key {
 
     /// The key as 32 hex digits.
     pub(crate) fn to_hex(self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        use std::fmt::Write;
+        self.0.iter().fold(String::with_capacity(32), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
     }
 }
 

@@ -90,7 +90,8 @@ pub(crate) fn topological_order(outputs: &[Arc<Node>]) -> Vec<Arc<Node>> {
     let mut seen: indexmap::IndexSet<Key> = indexmap::IndexSet::new();
     let mut order = Vec::new();
     // Iterative post-order DFS; `true` marks a node whose inputs have been pushed.
-    let mut stack: Vec<(Arc<Node>, bool)> = outputs.iter().rev().map(|n| (n.clone(), false)).collect();
+    let mut stack: Vec<(Arc<Node>, bool)> =
+        outputs.iter().rev().map(|n| (n.clone(), false)).collect();
     while let Some((node, expanded)) = stack.pop() {
         if expanded {
             if seen.insert(node.key) {

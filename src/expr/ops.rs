@@ -53,7 +53,12 @@ pub(crate) enum Source {
     /// `start + i * step` for flat index `i`, in the node's dtype.
     Arange { start: Scalar, step: Scalar },
     /// `start + i * step`, with the last element exactly `stop` when `stop_is_last`.
-    Linspace { start: f64, step: f64, stop: f64, stop_is_last: bool },
+    Linspace {
+        start: f64,
+        step: f64,
+        stop: f64,
+        stop_is_last: bool,
+    },
     /// Counter-based random numbers keyed by seed and flat element index, so that the
     /// values do not depend on the chunking.
     Random { seed: u64, dist: Distribution },
@@ -68,8 +73,14 @@ impl Source {
             Source::Full(_) => "full",
             Source::Arange { .. } => "arange",
             Source::Linspace { .. } => "linspace",
-            Source::Random { dist: Distribution::Uniform, .. } => "random.uniform",
-            Source::Random { dist: Distribution::Normal, .. } => "random.normal",
+            Source::Random {
+                dist: Distribution::Uniform,
+                ..
+            } => "random.uniform",
+            Source::Random {
+                dist: Distribution::Normal,
+                ..
+            } => "random.normal",
             Source::HashUniform { .. } => "random.hash_uniform",
         }
     }
@@ -96,7 +107,7 @@ pub(crate) enum MapOp {
 }
 
 impl MapOp {
-    pub(crate) fn name(&self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             MapOp::Unary(u) => u.name(),
             MapOp::Binary(b) => b.name(),
@@ -304,9 +315,10 @@ impl ReduceKind {
     pub(crate) fn result_dtype(self, dtype: DType) -> DType {
         match self {
             ReduceKind::Sum | ReduceKind::Prod | ReduceKind::NanSum => dtype.sum_result(),
-            ReduceKind::Mean | ReduceKind::NanMean | ReduceKind::Var { .. } | ReduceKind::Std { .. } => {
-                dtype.float_result()
-            }
+            ReduceKind::Mean
+            | ReduceKind::NanMean
+            | ReduceKind::Var { .. }
+            | ReduceKind::Std { .. } => dtype.float_result(),
             ReduceKind::Min | ReduceKind::Max | ReduceKind::NanMin | ReduceKind::NanMax => dtype,
             ReduceKind::ArgMin | ReduceKind::ArgMax => DType::I64,
             ReduceKind::Any | ReduceKind::All => DType::Bool,

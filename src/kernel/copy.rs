@@ -15,7 +15,9 @@ const CONTEXT: &str = "kernel::copy";
 pub(crate) fn slice_block(x: &AnyArray, info: &[SliceInfoElem]) -> Result<AnyArray> {
     let info: SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = SliceInfo::try_from(info.to_vec())
         .map_err(|e| Error::internal(CONTEXT, format!("bad block index: {e}")))?;
-    Ok(crate::dispatch_any!(x, a, T => T::wrap(a.slice(info.as_ref()).as_standard_layout().into_owned())))
+    Ok(
+        crate::dispatch_any!(x, a, T => T::wrap(a.slice(info.as_ref()).as_standard_layout().into_owned())),
+    )
 }
 
 /// `x` with its axes permuted, as a new standard-layout array.
@@ -60,7 +62,12 @@ pub(crate) struct Piece<'a> {
 ///
 /// Pieces must cover the block; their overlap with it is copied, the rest of each piece is
 /// ignored.
-pub(crate) fn assemble(dtype: crate::DType, start: &[usize], shape: &[usize], pieces: &[Piece<'_>]) -> Result<AnyArray> {
+pub(crate) fn assemble(
+    dtype: crate::DType,
+    start: &[usize],
+    shape: &[usize],
+    pieces: &[Piece<'_>],
+) -> Result<AnyArray> {
     if let [only] = pieces {
         if only.start == start && only.data.shape() == shape {
             return Ok(only.data.clone());
@@ -80,7 +87,12 @@ pub(crate) fn assemble(dtype: crate::DType, start: &[usize], shape: &[usize], pi
 
 /// Copies the overlap of `src` (starting at `src_start`) into `dst` (starting at
 /// `dst_start`), both in whole-array coordinates.
-fn copy_overlap<T: Copy>(dst: &mut ArrayD<T>, dst_start: &[usize], src: &ArrayD<T>, src_start: &[usize]) {
+fn copy_overlap<T: Copy>(
+    dst: &mut ArrayD<T>,
+    dst_start: &[usize],
+    src: &ArrayD<T>,
+    src_start: &[usize],
+) {
     let mut dst_info = Vec::with_capacity(dst.ndim());
     let mut src_info = Vec::with_capacity(dst.ndim());
     for d in 0..dst.ndim() {
@@ -106,7 +118,8 @@ fn copy_overlap<T: Copy>(dst: &mut ArrayD<T>, dst_start: &[usize], src: &ArrayD<
     }
     let dst_info: SliceInfo<_, IxDyn, IxDyn> = SliceInfo::try_from(dst_info).expect("ranges only");
     let src_info: SliceInfo<_, IxDyn, IxDyn> = SliceInfo::try_from(src_info).expect("ranges only");
-    dst.slice_mut(dst_info.as_ref()).assign(&src.slice(src_info.as_ref()));
+    dst.slice_mut(dst_info.as_ref())
+        .assign(&src.slice(src_info.as_ref()));
 }
 
 #[cfg(test)]
@@ -119,8 +132,14 @@ mod tests {
         let a = AnyArray::from(array![[1, 2], [3, 4]].into_dyn());
         let b = AnyArray::from(array![[5], [6]].into_dyn());
         let pieces = [
-            Piece { data: &a, start: vec![0, 0] },
-            Piece { data: &b, start: vec![0, 2] },
+            Piece {
+                data: &a,
+                start: vec![0, 0],
+            },
+            Piece {
+                data: &b,
+                start: vec![0, 2],
+            },
         ];
         let out = assemble(crate::DType::I32, &[1, 1], &[1, 2], &pieces).unwrap();
         assert_eq!(out, AnyArray::from(array![[4, 6]].into_dyn()));

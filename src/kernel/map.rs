@@ -15,7 +15,12 @@ use crate::expr::{BinaryOp, MapOp, UnaryOp};
 const CONTEXT: &str = "kernel::map";
 
 /// Applies `op` to `inputs`, producing a block of `out_shape` and `out_dtype`.
-pub(crate) fn apply(op: MapOp, out_dtype: DType, out_shape: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
+pub(crate) fn apply(
+    op: MapOp,
+    out_dtype: DType,
+    out_shape: &[usize],
+    inputs: &[&AnyArray],
+) -> Result<AnyArray> {
     match (op, inputs) {
         (MapOp::Cast, [x]) => Ok(broadcast_owned(x, out_shape)?.cast(out_dtype)),
         (MapOp::Unary(u), [x]) => unary(u, x, out_shape),
@@ -32,7 +37,10 @@ fn broadcast<'a, T>(a: &'a ArrayD<T>, shape: &[usize]) -> Result<ArrayViewD<'a, 
     a.broadcast(IxDyn(shape)).ok_or_else(|| {
         Error::internal(
             CONTEXT,
-            format!("block of shape {:?} does not broadcast to {shape:?}", a.shape()),
+            format!(
+                "block of shape {:?} does not broadcast to {shape:?}",
+                a.shape()
+            ),
         )
     })
 }
@@ -56,7 +64,12 @@ fn map1<T: Copy, O>(a: &ArrayD<T>, shape: &[usize], f: impl Fn(T) -> O) -> Resul
 }
 
 /// `f` of every pair of elements of `a` and `b` (broadcast to `shape`).
-fn map2<A: Copy, B: Copy, O>(a: &ArrayD<A>, b: &ArrayD<B>, shape: &[usize], f: impl Fn(A, B) -> O) -> Result<ArrayD<O>> {
+fn map2<A: Copy, B: Copy, O>(
+    a: &ArrayD<A>,
+    b: &ArrayD<B>,
+    shape: &[usize],
+    f: impl Fn(A, B) -> O,
+) -> Result<ArrayD<O>> {
     if a.shape() == shape && b.shape() == shape {
         if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
             let v: Vec<O> = x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect();
@@ -84,7 +97,9 @@ fn map2<A: Copy, B: Copy, O>(a: &ArrayD<A>, b: &ArrayD<B>, shape: &[usize], f: i
 fn unary(op: UnaryOp, x: &AnyArray, shape: &[usize]) -> Result<AnyArray> {
     let dtype = x.dtype();
     match op {
-        UnaryOp::IsNan => crate::dispatch_any!(x, a, T => Ok(AnyArray::Bool(map1(a, shape, |v: T| v.is_nan())?))),
+        UnaryOp::IsNan => {
+            crate::dispatch_any!(x, a, T => Ok(AnyArray::Bool(map1(a, shape, |v: T| v.is_nan())?)))
+        }
         UnaryOp::IsFinite => {
             crate::dispatch_any!(x, a, T => Ok(AnyArray::Bool(map1(a, shape, |v: T| v.is_finite())?)))
         }
@@ -132,6 +147,10 @@ fn float_unary<T: FloatElement>(op: UnaryOp, a: &ArrayD<T>, shape: &[usize]) -> 
     }
 }
 
+#[allow(
+    clippy::bool_comparison,
+    reason = "the comparison kernels are generic over every element type, bool included"
+)]
 fn binary(op: BinaryOp, x: &AnyArray, y: &AnyArray, shape: &[usize]) -> Result<AnyArray> {
     let dtype = x.dtype();
     if y.dtype() != dtype {
@@ -191,11 +210,17 @@ fn mismatch(found: DType) -> Error {
 }
 
 fn unsupported(op: &'static str, dtype: DType) -> Error {
-    Error::internal(CONTEXT, format!("`{op}` reached the kernel with dtype {dtype}"))
+    Error::internal(
+        CONTEXT,
+        format!("`{op}` reached the kernel with dtype {dtype}"),
+    )
 }
 
 fn unreachable_arm<T>(op: impl std::fmt::Debug) -> Result<T> {
-    Err(Error::internal(CONTEXT, format!("no kernel arm for {op:?}")))
+    Err(Error::internal(
+        CONTEXT,
+        format!("no kernel arm for {op:?}"),
+    ))
 }
 
 #[cfg(test)]
@@ -207,11 +232,23 @@ mod tests {
     fn binary_broadcasts_rows_and_scalars() {
         let a = AnyArray::from(array![[1.0, 2.0], [3.0, 4.0]].into_dyn());
         let row = AnyArray::from(array![10.0, 20.0].into_dyn());
-        let out = apply(MapOp::Binary(BinaryOp::Add), DType::F64, &[2, 2], &[&a, &row]).unwrap();
-        assert_eq!(out, AnyArray::from(array![[11.0, 22.0], [13.0, 24.0]].into_dyn()));
+        let out = apply(
+            MapOp::Binary(BinaryOp::Add),
+            DType::F64,
+            &[2, 2],
+            &[&a, &row],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            AnyArray::from(array![[11.0, 22.0], [13.0, 24.0]].into_dyn())
+        );
         let s = AnyArray::from(ndarray::arr0(2.0).into_dyn());
         let out = apply(MapOp::Binary(BinaryOp::Pow), DType::F64, &[2, 2], &[&a, &s]).unwrap();
-        assert_eq!(out, AnyArray::from(array![[1.0, 4.0], [9.0, 16.0]].into_dyn()));
+        assert_eq!(
+            out,
+            AnyArray::from(array![[1.0, 4.0], [9.0, 16.0]].into_dyn())
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 #[derive(Debug)]
 pub(crate) enum Value {
     Array(AnyArray),
-    Partial(Partial),
+    Partial(Box<Partial>),
 }
 
 impl Value {
@@ -27,7 +27,10 @@ impl Value {
     pub(crate) fn array(&self, context: &'static str) -> Result<&AnyArray> {
         match self {
             Value::Array(a) => Ok(a),
-            Value::Partial(_) => Err(Error::internal(context, "expected an array block, found a partial reduction")),
+            Value::Partial(_) => Err(Error::internal(
+                context,
+                "expected an array block, found a partial reduction",
+            )),
         }
     }
 
@@ -35,7 +38,10 @@ impl Value {
     pub(crate) fn partial(&self, context: &'static str) -> Result<&Partial> {
         match self {
             Value::Partial(p) => Ok(p),
-            Value::Array(_) => Err(Error::internal(context, "expected a partial reduction, found an array block")),
+            Value::Array(_) => Err(Error::internal(
+                context,
+                "expected a partial reduction, found an array block",
+            )),
         }
     }
 }
@@ -47,7 +53,10 @@ pub(crate) enum Partial {
     /// The result so far, in the result dtype (sum, prod, min, max, any, all, nan-variants).
     Running(AnyArray),
     /// Sum and number of elements (mean, nanmean).
-    SumCount { sum: ArrayD<f64>, count: ArrayD<f64> },
+    SumCount {
+        sum: ArrayD<f64>,
+        count: ArrayD<f64>,
+    },
     /// Number of elements, their mean, and the sum of squared deviations (var, std).
     Moments {
         count: ArrayD<f64>,
@@ -57,4 +66,3 @@ pub(crate) enum Partial {
     /// The best value so far and its index (argmin, argmax).
     Arg { value: AnyArray, index: ArrayD<i64> },
 }
-

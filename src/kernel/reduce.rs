@@ -45,7 +45,9 @@ impl<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy> Fold<S, A,
             return self.zero;
         }
         if !self.pairwise {
-            return xs[1..].iter().fold((self.lift)(xs[0]), |acc, &x| (self.combine)(acc, (self.lift)(x)));
+            return xs[1..].iter().fold((self.lift)(xs[0]), |acc, &x| {
+                (self.combine)(acc, (self.lift)(x))
+            });
         }
         self.pairwise_slice(xs)
     }
@@ -71,7 +73,10 @@ impl<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy> Fold<S, A,
             r
         } else {
             let half = xs.len() / 2 / 8 * 8;
-            add(self.pairwise_slice(&xs[..half]), self.pairwise_slice(&xs[half..]))
+            add(
+                self.pairwise_slice(&xs[..half]),
+                self.pairwise_slice(&xs[half..]),
+            )
         }
     }
 
@@ -133,7 +138,11 @@ fn axis_runs(axes: &[usize]) -> Vec<(usize, usize)> {
 }
 
 /// Reduces `x` over `axes` (sorted) with a fold, keeping the reduced axes as length 1.
-fn reduce_axes<S, A, L, C>(x: &ndarray::ArrayViewD<'_, S>, axes: &[usize], fold: &Fold<S, A, L, C>) -> ArrayD<A>
+fn reduce_axes<S, A, L, C>(
+    x: &ndarray::ArrayViewD<'_, S>,
+    axes: &[usize],
+    fold: &Fold<S, A, L, C>,
+) -> ArrayD<A>
 where
     S: Copy,
     A: Copy,
@@ -150,15 +159,11 @@ where
     }
     let (first, last) = runs[0];
     let mut acc = fold.run(data, &shape, first, last);
-    for d in first..=last {
-        shape[d] = 1;
-    }
+    shape[first..=last].fill(1);
     let then = Fold::new(|a: A| a, fold.combine, fold.zero, fold.pairwise);
     for &(first, last) in &runs[1..] {
         acc = then.run(&acc, &shape, first, last);
-        for d in first..=last {
-            shape[d] = 1;
-        }
+        shape[first..=last].fill(1);
     }
     ArrayD::from_shape_vec(IxDyn(&shape), acc).expect("reduced length matches reduced shape")
 }
@@ -244,13 +249,24 @@ where
         ReduceKind::Sum => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
-            &Fold::new(|v: T| v.cast::<T::Sum>(), NumElement::add_elem, T::Sum::ZERO, true),
+            &Fold::new(
+                |v: T| v.cast::<T::Sum>(),
+                NumElement::add_elem,
+                T::Sum::ZERO,
+                true,
+            ),
         ))),
         ReduceKind::NanSum => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(
-                |v: T| if v.is_nan() { T::Sum::ZERO } else { v.cast::<T::Sum>() },
+                |v: T| {
+                    if v.is_nan() {
+                        T::Sum::ZERO
+                    } else {
+                        v.cast::<T::Sum>()
+                    }
+                },
                 NumElement::add_elem,
                 T::Sum::ZERO,
                 true,
@@ -259,12 +275,33 @@ where
         ReduceKind::Prod => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
-            &Fold::new(|v: T| v.cast::<T::Sum>(), NumElement::mul_elem, T::Sum::ONE, false),
+            &Fold::new(
+                |v: T| v.cast::<T::Sum>(),
+                NumElement::mul_elem,
+                T::Sum::ONE,
+                false,
+            ),
         ))),
-        ReduceKind::Min => running(T::wrap(reduce_axes(x, axes, &Fold::new(|v: T| v, min_nan, T::default(), false)))),
-        ReduceKind::Max => running(T::wrap(reduce_axes(x, axes, &Fold::new(|v: T| v, max_nan, T::default(), false)))),
-        ReduceKind::NanMin => running(T::wrap(reduce_axes(x, axes, &Fold::new(|v: T| v, nanmin, T::default(), false)))),
-        ReduceKind::NanMax => running(T::wrap(reduce_axes(x, axes, &Fold::new(|v: T| v, nanmax, T::default(), false)))),
+        ReduceKind::Min => running(T::wrap(reduce_axes(
+            x,
+            axes,
+            &Fold::new(|v: T| v, min_nan, T::default(), false),
+        ))),
+        ReduceKind::Max => running(T::wrap(reduce_axes(
+            x,
+            axes,
+            &Fold::new(|v: T| v, max_nan, T::default(), false),
+        ))),
+        ReduceKind::NanMin => running(T::wrap(reduce_axes(
+            x,
+            axes,
+            &Fold::new(|v: T| v, nanmin, T::default(), false),
+        ))),
+        ReduceKind::NanMax => running(T::wrap(reduce_axes(
+            x,
+            axes,
+            &Fold::new(|v: T| v, nanmax, T::default(), false),
+        ))),
         ReduceKind::Any => running(AnyArray::Bool(reduce_axes(
             x,
             axes,
@@ -276,7 +313,11 @@ where
             &Fold::new(|v: T| v.cast::<bool>(), |a, b| a && b, true, false),
         ))),
         ReduceKind::Mean => {
-            let sum = reduce_axes(x, axes, &Fold::new(|v: T| v.cast::<f64>(), |a, b| a + b, 0.0, true));
+            let sum = reduce_axes(
+                x,
+                axes,
+                &Fold::new(|v: T| v.cast::<f64>(), |a, b| a + b, 0.0, true),
+            );
             let count = ArrayD::from_elem(sum.raw_dim(), count_f);
             Ok(Partial::SumCount { sum, count })
         }
@@ -284,30 +325,54 @@ where
             let sum = reduce_axes(
                 x,
                 axes,
-                &Fold::new(|v: T| if v.is_nan() { 0.0 } else { v.cast::<f64>() }, |a, b| a + b, 0.0, true),
+                &Fold::new(
+                    |v: T| if v.is_nan() { 0.0 } else { v.cast::<f64>() },
+                    |a, b| a + b,
+                    0.0,
+                    true,
+                ),
             );
             let count = reduce_axes(
                 x,
                 axes,
-                &Fold::new(|v: T| if v.is_nan() { 0.0 } else { 1.0 }, |a, b| a + b, 0.0, true),
+                &Fold::new(
+                    |v: T| if v.is_nan() { 0.0 } else { 1.0 },
+                    |a, b| a + b,
+                    0.0,
+                    true,
+                ),
             );
             Ok(Partial::SumCount { sum, count })
         }
         ReduceKind::Var { .. } | ReduceKind::Std { .. } => {
-            let sum = reduce_axes(x, axes, &Fold::new(|v: T| v.cast::<f64>(), |a, b| a + b, 0.0, true));
-            let mean = if count == 0 { sum.mapv(|_| 0.0) } else { sum.mapv(|s| s / count_f) };
-            let mean_b = mean
-                .broadcast(x.raw_dim())
-                .ok_or_else(|| Error::internal(CONTEXT, "mean does not broadcast over its block"))?;
+            let sum = reduce_axes(
+                x,
+                axes,
+                &Fold::new(|v: T| v.cast::<f64>(), |a, b| a + b, 0.0, true),
+            );
+            let mean = if count == 0 {
+                sum.mapv(|_| 0.0)
+            } else {
+                sum.mapv(|s| s / count_f)
+            };
+            let mean_b = mean.broadcast(x.raw_dim()).ok_or_else(|| {
+                Error::internal(CONTEXT, "mean does not broadcast over its block")
+            })?;
             let dev2: ArrayD<f64> = Zip::from(x).and(&mean_b).map_collect(|&v, &m| {
                 let d = v.cast::<f64>() - m;
                 d * d
             });
-            let m2 = reduce_axes(&dev2.view(), axes, &Fold::new(|v: f64| v, |a, b| a + b, 0.0, true));
+            let m2 = reduce_axes(
+                &dev2.view(),
+                axes,
+                &Fold::new(|v: f64| v, |a, b| a + b, 0.0, true),
+            );
             let count = ArrayD::from_elem(mean.raw_dim(), count_f);
             Ok(Partial::Moments { count, mean, m2 })
         }
-        ReduceKind::ArgMin | ReduceKind::ArgMax => arg_partial(kind, axes, x, block_start, full_shape),
+        ReduceKind::ArgMin | ReduceKind::ArgMax => {
+            Ok(arg_partial(kind, axes, x, block_start, full_shape))
+        }
     }
 }
 
@@ -317,7 +382,7 @@ fn arg_partial<T: IntoAnyArray>(
     x: &ndarray::ArrayViewD<'_, T>,
     block_start: &[usize],
     full_shape: &[usize],
-) -> Result<Partial> {
+) -> Partial {
     let std = x.as_standard_layout();
     let data = std.as_slice().expect("standard layout is contiguous");
     let shape = x.shape();
@@ -328,10 +393,10 @@ fn arg_partial<T: IntoAnyArray>(
         for &a in axes {
             kept[a] = 1;
         }
-        return Ok(Partial::Arg {
+        return Partial::Arg {
             value: T::wrap(ArrayD::from_elem(IxDyn(&kept), T::default())),
             index: ArrayD::from_elem(IxDyn(&kept), 0),
-        });
+        };
     }
     if axes.len() == ndim {
         // Flattened: the index in the whole array, in C order.
@@ -349,10 +414,10 @@ fn arg_partial<T: IntoAnyArray>(
         }
         let ones = vec![1usize; ndim];
         #[allow(clippy::cast_possible_wrap)]
-        return Ok(Partial::Arg {
+        return Partial::Arg {
             value: T::wrap(ArrayD::from_elem(IxDyn(&ones), data[best])),
             index: ArrayD::from_elem(IxDyn(&ones), flat as i64),
-        });
+        };
     }
     let k = axes[0];
     let outer: usize = shape[..k].iter().product();
@@ -382,10 +447,10 @@ fn arg_partial<T: IntoAnyArray>(
     }
     let mut kept = shape.to_vec();
     kept[k] = 1;
-    Ok(Partial::Arg {
+    Partial::Arg {
         value: T::wrap(ArrayD::from_shape_vec(IxDyn(&kept), values).expect("kept shape")),
         index: ArrayD::from_shape_vec(IxDyn(&kept), index).expect("kept shape"),
-    })
+    }
 }
 
 /// Merges partial results of equal shape, in block order.
@@ -400,11 +465,19 @@ pub(crate) fn combine(kind: ReduceKind, parts: &[&Partial]) -> Result<Partial> {
     Ok(acc)
 }
 
-fn zip_in_place<A: Copy, B: Copy>(acc: &mut ArrayD<A>, other: &ArrayD<B>, f: impl Fn(A, B) -> A) -> Result<()> {
+fn zip_in_place<A: Copy, B: Copy>(
+    acc: &mut ArrayD<A>,
+    other: &ArrayD<B>,
+    f: impl Fn(A, B) -> A,
+) -> Result<()> {
     if acc.shape() != other.shape() {
         return Err(Error::internal(
             CONTEXT,
-            format!("partials of shapes {:?} and {:?}", acc.shape(), other.shape()),
+            format!(
+                "partials of shapes {:?} and {:?}",
+                acc.shape(),
+                other.shape()
+            ),
         ));
     }
     Zip::from(acc).and(other).for_each(|a, &b| *a = f(*a, b));
@@ -427,7 +500,10 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
             },
         ) => {
             if count.shape() != nb.shape() {
-                return Err(Error::internal(CONTEXT, "moment partials of different shapes"));
+                return Err(Error::internal(
+                    CONTEXT,
+                    "moment partials of different shapes",
+                ));
             }
             Zip::from(count)
                 .and(mean)
@@ -447,7 +523,13 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
                 });
             Ok(())
         }
-        (Partial::Arg { value, index }, Partial::Arg { value: v2, index: i2 }) => {
+        (
+            Partial::Arg { value, index },
+            Partial::Arg {
+                value: v2,
+                index: i2,
+            },
+        ) => {
             crate::dispatch_any!(value, va, T => {
                 let vb = view_of::<T>(v2, CONTEXT)?;
                 if va.shape() != vb.shape() || index.shape() != i2.shape() {
@@ -469,7 +551,10 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
 
 fn merge_running(kind: ReduceKind, acc: &mut AnyArray, other: &AnyArray) -> Result<()> {
     let dtype_error = || Error::internal(CONTEXT, "running partials of different dtypes");
-    if matches!(kind, ReduceKind::Sum | ReduceKind::NanSum | ReduceKind::Prod) {
+    if matches!(
+        kind,
+        ReduceKind::Sum | ReduceKind::NanSum | ReduceKind::Prod
+    ) {
         return crate::with_numeric_dtype!(acc.dtype(), N => {
             let b = N::peek(other).ok_or_else(dtype_error)?;
             let a = N::peek_mut(acc).ok_or_else(dtype_error)?;
@@ -504,14 +589,18 @@ pub(crate) fn finalize(kind: ReduceKind, part: Partial, out_dtype: DType) -> Res
             Ok(AnyArray::F64(mean).cast(out_dtype))
         }
         Partial::Moments { count, m2, .. } => {
-            let ddof = match kind {
-                ReduceKind::Var { ddof } | ReduceKind::Std { ddof } => ddof,
-                _ => return Err(Error::internal(CONTEXT, "moments for a reduction other than var/std")),
+            let (ReduceKind::Var { ddof } | ReduceKind::Std { ddof }) = kind else {
+                return Err(Error::internal(
+                    CONTEXT,
+                    "moments for a reduction other than var/std",
+                ));
             };
             #[allow(clippy::cast_precision_loss)]
             let ddof = ddof as f64;
             let mut var = m2;
-            Zip::from(&mut var).and(&count).for_each(|v, &n| *v /= (n - ddof).max(0.0));
+            Zip::from(&mut var)
+                .and(&count)
+                .for_each(|v, &n| *v /= (n - ddof).max(0.0));
             if matches!(kind, ReduceKind::Std { .. }) {
                 var.mapv_inplace(f64::sqrt);
             }
@@ -548,10 +637,27 @@ mod tests {
 
     #[test]
     fn sum_over_runs_of_axes_matches_ndarray() {
-        let x = ArrayD::from_shape_fn(IxDyn(&[3, 4, 5, 2]), |i| (i[0] * 40 + i[1] * 10 + i[2] * 2 + i[3]) as f64);
-        for axes in [vec![0], vec![1, 2], vec![0, 3], vec![0, 1, 2, 3], vec![1, 3]] {
-            let p = partial(ReduceKind::Sum, &axes, &arr(x.clone()), &[0; 4], &[3, 4, 5, 2]).unwrap();
-            let Partial::Running(AnyArray::F64(got)) = p else { panic!() };
+        let x = ArrayD::from_shape_fn(IxDyn(&[3, 4, 5, 2]), |i| {
+            (i[0] * 40 + i[1] * 10 + i[2] * 2 + i[3]) as f64
+        });
+        for axes in [
+            vec![0],
+            vec![1, 2],
+            vec![0, 3],
+            vec![0, 1, 2, 3],
+            vec![1, 3],
+        ] {
+            let p = partial(
+                ReduceKind::Sum,
+                &axes,
+                &arr(x.clone()),
+                &[0; 4],
+                &[3, 4, 5, 2],
+            )
+            .unwrap();
+            let Partial::Running(AnyArray::F64(got)) = p else {
+                panic!()
+            };
             let mut want = x.clone();
             for &a in axes.iter().rev() {
                 want = want.sum_axis(Axis(a)).insert_axis(Axis(a));
@@ -567,7 +673,9 @@ mod tests {
         v[0] = 1.0;
         let x = ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).unwrap();
         let p = partial(ReduceKind::Sum, &[0], &AnyArray::F32(x), &[0], &[1 << 20]).unwrap();
-        let Partial::Running(AnyArray::F32(s)) = p else { panic!() };
+        let Partial::Running(AnyArray::F32(s)) = p else {
+            panic!()
+        };
         let s = s.into_iter().next().unwrap();
         assert!((s - 1.010_485_7).abs() < 1e-4, "{s}");
     }
@@ -580,7 +688,10 @@ mod tests {
         let pa = partial(kind, &[0], &arr(a), &[0], &[6]).unwrap();
         let pb = partial(kind, &[0], &arr(b), &[4], &[6]).unwrap();
         let merged = combine(kind, &[&pa, &pb]).unwrap();
-        let v = finalize(kind, merged, DType::F64).unwrap().into_typed::<f64>().unwrap();
+        let v = finalize(kind, merged, DType::F64)
+            .unwrap()
+            .into_typed::<f64>()
+            .unwrap();
         let all = [1.0, 2.0, 3.0, 4.0, 10.0, 20.0];
         let m = all.iter().sum::<f64>() / 6.0;
         let want = all.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 5.0;
@@ -590,18 +701,48 @@ mod tests {
     #[test]
     fn argmin_prefers_first_occurrence_and_nan() {
         let x = array![[3.0, 1.0], [1.0, 0.5]].into_dyn();
-        let p = partial(ReduceKind::ArgMin, &[0, 1], &arr(x.clone()), &[2, 0], &[4, 2]).unwrap();
-        let merged = finalize(ReduceKind::ArgMin, p, DType::I64).unwrap().into_typed::<i64>().unwrap();
+        let p = partial(
+            ReduceKind::ArgMin,
+            &[0, 1],
+            &arr(x.clone()),
+            &[2, 0],
+            &[4, 2],
+        )
+        .unwrap();
+        let merged = finalize(ReduceKind::ArgMin, p, DType::I64)
+            .unwrap()
+            .into_typed::<i64>()
+            .unwrap();
         assert_eq!(merged[[0, 0]], 7); // (2+1)*2 + 1
         let y = array![1.0, f64::NAN, 0.0, f64::NAN].into_dyn();
         let p = partial(ReduceKind::ArgMax, &[0], &arr(y), &[0], &[4]).unwrap();
-        let idx = finalize(ReduceKind::ArgMax, p, DType::I64).unwrap().into_typed::<i64>().unwrap();
+        let idx = finalize(ReduceKind::ArgMax, p, DType::I64)
+            .unwrap()
+            .into_typed::<i64>()
+            .unwrap();
         assert_eq!(idx[[0]], 1);
         // Ties across blocks go to the smaller flat index.
-        let left = partial(ReduceKind::ArgMin, &[0], &arr(array![0.0].into_dyn()), &[5], &[9]).unwrap();
-        let right = partial(ReduceKind::ArgMin, &[0], &arr(array![0.0].into_dyn()), &[2], &[9]).unwrap();
+        let left = partial(
+            ReduceKind::ArgMin,
+            &[0],
+            &arr(array![0.0].into_dyn()),
+            &[5],
+            &[9],
+        )
+        .unwrap();
+        let right = partial(
+            ReduceKind::ArgMin,
+            &[0],
+            &arr(array![0.0].into_dyn()),
+            &[2],
+            &[9],
+        )
+        .unwrap();
         let m = combine(ReduceKind::ArgMin, &[&left, &right]).unwrap();
-        let idx = finalize(ReduceKind::ArgMin, m, DType::I64).unwrap().into_typed::<i64>().unwrap();
+        let idx = finalize(ReduceKind::ArgMin, m, DType::I64)
+            .unwrap()
+            .into_typed::<i64>()
+            .unwrap();
         assert_eq!(idx[[0]], 2);
     }
 
@@ -609,12 +750,21 @@ mod tests {
     fn nan_variants_skip_nan() {
         let x = array![f64::NAN, 2.0, 4.0].into_dyn();
         let p = partial(ReduceKind::NanMean, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
-        let m = finalize(ReduceKind::NanMean, p, DType::F64).unwrap().into_typed::<f64>().unwrap();
+        let m = finalize(ReduceKind::NanMean, p, DType::F64)
+            .unwrap()
+            .into_typed::<f64>()
+            .unwrap();
         assert_eq!(m[[0]], 3.0);
         let p = partial(ReduceKind::NanMin, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
-        assert_eq!(finalize(ReduceKind::NanMin, p, DType::F64).unwrap(), arr(array![2.0].into_dyn()));
+        assert_eq!(
+            finalize(ReduceKind::NanMin, p, DType::F64).unwrap(),
+            arr(array![2.0].into_dyn())
+        );
         let p = partial(ReduceKind::Max, &[0], &arr(x), &[0], &[3]).unwrap();
-        let m = finalize(ReduceKind::Max, p, DType::F64).unwrap().into_typed::<f64>().unwrap();
+        let m = finalize(ReduceKind::Max, p, DType::F64)
+            .unwrap()
+            .into_typed::<f64>()
+            .unwrap();
         assert!(m[[0]].is_nan());
     }
 }

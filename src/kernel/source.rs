@@ -42,7 +42,12 @@ pub(crate) fn generate(
                 })))
             }, else => Err(Error::UnsupportedDType { op: "arange", dtype, needs: "a numeric dtype" }))
         }
-        Source::Linspace { start: first, step, stop, stop_is_last } => {
+        Source::Linspace {
+            start: first,
+            step,
+            stop,
+            stop_is_last,
+        } => {
             let n: usize = full_shape.iter().product();
             let last = n.saturating_sub(1) as u64;
             #[allow(clippy::cast_precision_loss)]
@@ -72,7 +77,12 @@ pub(crate) fn generate(
 }
 
 /// Fills a block by calling `f` with each element's flat C-order index in the whole array.
-fn by_flat_index<T>(full_shape: &[usize], start: &[usize], shape: &[usize], mut f: impl FnMut(u64) -> T) -> ArrayD<T> {
+fn by_flat_index<T>(
+    full_shape: &[usize],
+    start: &[usize],
+    shape: &[usize],
+    mut f: impl FnMut(u64) -> T,
+) -> ArrayD<T> {
     let len: usize = shape.iter().product();
     let mut out = Vec::with_capacity(len);
     if len > 0 {
@@ -160,12 +170,18 @@ mod tests {
 
     #[test]
     fn random_values_do_not_depend_on_the_block() {
-        let src = Source::Random { seed: 7, dist: Distribution::Uniform };
+        let src = Source::Random {
+            seed: 7,
+            dist: Distribution::Uniform,
+        };
         let whole = generate(&src, DType::F64, &[5, 7], &[0, 0], &[5, 7]).unwrap();
         let part = generate(&src, DType::F64, &[5, 7], &[2, 3], &[2, 4]).unwrap();
         let whole = whole.into_typed::<f64>().unwrap();
         let part = part.into_typed::<f64>().unwrap();
-        assert_eq!(part, whole.slice(ndarray::s![2..4, 3..7]).to_owned().into_dyn());
+        assert_eq!(
+            part,
+            whole.slice(ndarray::s![2..4, 3..7]).to_owned().into_dyn()
+        );
     }
 
     #[test]
@@ -174,7 +190,8 @@ mod tests {
         assert_eq!(hash_uniform(1, 0), 2_654_435_761.0 / 4_294_967_296.0);
         // salt 1 wraps modulo 2^32 before multiplying
         let k = 5u64;
-        let expect = (((k + 1_000_000_007) % (1 << 32)) * 2_654_435_761 % (1 << 32)) as f64 / 4_294_967_296.0;
+        let expect = (((k + 1_000_000_007) % (1 << 32)) * 2_654_435_761 % (1 << 32)) as f64
+            / 4_294_967_296.0;
         assert_eq!(hash_uniform(k, 1_000_000_007), expect);
     }
 

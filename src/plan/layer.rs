@@ -121,7 +121,12 @@ impl Layer {
                 input: node.inputs[0].chunks().clone(),
                 output: grid.clone(),
             },
-            Op::Reduce(_) => return Err(Error::internal("plan::layer", "reductions lower to several layers")),
+            Op::Reduce(_) => {
+                return Err(Error::internal(
+                    "plan::layer",
+                    "reductions lower to several layers",
+                ))
+            }
         };
         Ok(Layer {
             name: op.name(),
@@ -148,7 +153,11 @@ impl Layer {
         };
         Layer {
             name: r.kind.name(),
-            stage: Some(if finalize.is_some() { "reduce" } else { "partial" }),
+            stage: Some(if finalize.is_some() {
+                "reduce"
+            } else {
+                "partial"
+            }),
             blocks,
             inputs: vec![input],
             kind: LayerKind::ReducePartial {
@@ -174,7 +183,11 @@ impl Layer {
     ) -> Layer {
         Layer {
             name: r.kind.name(),
-            stage: Some(if finalize.is_some() { "finalize" } else { "combine" }),
+            stage: Some(if finalize.is_some() {
+                "finalize"
+            } else {
+                "combine"
+            }),
             blocks: if finalize.is_some() {
                 final_blocks.to_vec()
             } else {
@@ -215,12 +228,13 @@ impl Layer {
                 let mut coords = Vec::with_capacity(out.len());
                 for (slot, (offset, flags)) in broadcast.iter().enumerate() {
                     coords.clear();
-                    coords.extend(
-                        flags
-                            .iter()
-                            .enumerate()
-                            .map(|(k, &b)| if b { 0 } else { out[offset + k] }),
-                    );
+                    coords.extend(flags.iter().enumerate().map(|(k, &b)| {
+                        if b {
+                            0
+                        } else {
+                            out[offset + k]
+                        }
+                    }));
                     f(slot, &coords);
                 }
             }
@@ -255,7 +269,11 @@ impl Layer {
                     .collect();
                 for_each_in_box(&ranges, &mut |c| f(0, c));
             }
-            LayerKind::ReducePartial { reduction, finalize, .. } => {
+            LayerKind::ReducePartial {
+                reduction,
+                finalize,
+                ..
+            } => {
                 let coords = expand_final(out, reduction, finalize.as_ref());
                 f(0, &coords);
             }
@@ -287,22 +305,36 @@ impl Layer {
                 .array(CONTEXT)
         };
         Ok(match &self.kind {
-            LayerKind::Source { source: s, dtype, grid } => Value::Array(source::generate(
+            LayerKind::Source {
+                source: s,
+                dtype,
+                grid,
+            } => Value::Array(source::generate(
                 s,
                 *dtype,
                 &grid.shape(),
                 &grid.block_start(out),
                 &grid.block_shape(out),
             )?),
-            LayerKind::Map { op, dtype, grid, .. } => {
+            LayerKind::Map {
+                op, dtype, grid, ..
+            } => {
                 let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
                 Value::Array(map::apply(*op, *dtype, &grid.block_shape(out), &arrays)?)
             }
-            LayerKind::Slice { map } => Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?),
+            LayerKind::Slice { map } => {
+                Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?)
+            }
             LayerKind::Transpose { perm } => Value::Array(copy::transpose_block(array(0)?, perm)),
-            LayerKind::ExpandDims { axis } => Value::Array(copy::expand_dims_block(array(0)?, *axis)),
+            LayerKind::ExpandDims { axis } => {
+                Value::Array(copy::expand_dims_block(array(0)?, *axis))
+            }
             LayerKind::Squeeze { axes } => Value::Array(copy::squeeze_block(array(0)?, axes)?),
-            LayerKind::Rechunk { dtype, input, output } => {
+            LayerKind::Rechunk {
+                dtype,
+                input,
+                output,
+            } => {
                 let mut pieces = Vec::with_capacity(inputs.len());
                 let mut i = 0;
                 let mut missing = false;
@@ -317,7 +349,10 @@ impl Layer {
                     i += 1;
                 });
                 if missing {
-                    return Err(Error::internal(CONTEXT, "rechunk input is not an array block"));
+                    return Err(Error::internal(
+                        CONTEXT,
+                        "rechunk input is not an array block",
+                    ));
                 }
                 Value::Array(copy::assemble(
                     *dtype,
@@ -342,7 +377,9 @@ impl Layer {
                 finish(reduction, p, finalize.as_ref())?
             }
             LayerKind::ReduceCombine {
-                reduction, finalize, ..
+                reduction,
+                finalize,
+                ..
             } => {
                 let parts = inputs
                     .iter()
@@ -359,7 +396,7 @@ impl Layer {
 /// unless `keepdims`.
 fn finish(r: &Reduction, p: crate::kernel::Partial, finalize: Option<&Finalize>) -> Result<Value> {
     let Some(fin) = finalize else {
-        return Ok(Value::Partial(p));
+        return Ok(Value::Partial(Box::new(p)));
     };
     let kind: ReduceKind = r.kind;
     let out = reduce::finalize(kind, p, fin.dtype)?;

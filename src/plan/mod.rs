@@ -62,14 +62,13 @@ pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
             .inputs
             .iter()
             .map(|i| {
-                layer_of
-                    .get(&i.key)
-                    .copied()
-                    .ok_or_else(|| Error::internal("plan::lower", "input lowered after its consumer"))
+                layer_of.get(&i.key).copied().ok_or_else(|| {
+                    Error::internal("plan::lower", "input lowered after its consumer")
+                })
             })
             .collect::<Result<_>>()?;
         let id = match &node.op {
-            Op::Reduce(r) => lower_reduction(&mut layers, node, r, inputs[0])?,
+            Op::Reduce(r) => lower_reduction(&mut layers, node, r, inputs[0]),
             op => push(&mut layers, Layer::for_node(node, op, inputs)?),
         };
         layer_of.insert(node.key, id);
@@ -107,7 +106,7 @@ fn per_axis_fan_in(k: usize, m: u32) -> usize {
 
 /// A reduction: one partial layer, then combine layers until one block remains along
 /// every reduced axis; the last layer finalizes.
-fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: LayerId) -> Result<LayerId> {
+fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: LayerId) -> LayerId {
     let in_node = &node.inputs[0];
     let mut blocks = in_node.chunks().blocks_per_axis();
     let done = |b: &[usize]| r.axes.iter().all(|&a| b[a] == 1);
@@ -116,10 +115,17 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
     let first_is_last = done(&blocks);
     let mut current = push(
         layers,
-        Layer::reduce_partial(r, in_node, input, first_is_last.then_some(out_dtype), &final_blocks),
+        Layer::reduce_partial(
+            r,
+            in_node,
+            input,
+            first_is_last.then_some(out_dtype),
+            &final_blocks,
+        ),
     );
     while !done(&blocks) {
-        let open = u32::try_from(r.axes.iter().filter(|&&a| blocks[a] > 1).count()).expect("few axes");
+        let open =
+            u32::try_from(r.axes.iter().filter(|&&a| blocks[a] > 1).count()).expect("few axes");
         let f = per_axis_fan_in(r.split_every, open);
         let mut factors = vec![1usize; blocks.len()];
         let mut next = blocks.clone();
@@ -132,11 +138,19 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
         let last = done(&next);
         current = push(
             layers,
-            Layer::reduce_combine(r, current, &blocks, factors, last.then_some(out_dtype), &final_blocks, &next),
+            Layer::reduce_combine(
+                r,
+                current,
+                &blocks,
+                factors,
+                last.then_some(out_dtype),
+                &final_blocks,
+                &next,
+            ),
         );
         blocks = next;
     }
-    Ok(current)
+    current
 }
 
 #[cfg(test)]

@@ -159,10 +159,13 @@ impl Builder<'_> {
                 self.deps.push(TaskId(self.task_of[d]));
             }
             buf.truncate(frame.deps_from);
-            self.dep_starts
-                .push(u32::try_from(self.deps.len()).map_err(|_| Error::internal("plan::tasks", "too many edges"))?);
+            self.dep_starts.push(
+                u32::try_from(self.deps.len())
+                    .map_err(|_| Error::internal("plan::tasks", "too many edges"))?,
+            );
             let li = self.layer_of(frame.global);
-            self.task_layer.push(LayerId(u32::try_from(li).expect("few layers")));
+            self.task_layer
+                .push(LayerId(u32::try_from(li).expect("few layers")));
             self.task_block.push(frame.global - self.offsets[li]);
             self.task_of[frame.global] = id;
         }

@@ -88,28 +88,48 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
     for name in &names {
         if find(name).is_none() {
             let known: Vec<&str> = workloads().iter().map(|w| w.name).collect();
-            bail!("unknown workload `{name}`; the workloads are: {}", known.join(", "));
+            bail!(
+                "unknown workload `{name}`; the workloads are: {}",
+                known.join(", ")
+            );
         }
     }
     let exe = std::env::current_exe().context("finding the chunkwise executable")?;
     let mut failed = 0;
     for name in names {
         let mut cmd = Command::new(&exe);
-        cmd.args(["bench", "--child", name, "--runs", &args.runs.to_string(), "--input", args.input.name()]);
+        cmd.args([
+            "bench",
+            "--child",
+            name,
+            "--runs",
+            &args.runs.to_string(),
+            "--input",
+            args.input.name(),
+        ]);
         if args.quick {
             cmd.arg("--quick");
         }
         if let Some(t) = args.threads {
             cmd.args(["--threads", &t.to_string()]);
         }
-        let output = cmd.output().with_context(|| format!("running workload `{name}`"))?;
+        let output = cmd
+            .output()
+            .with_context(|| format!("running workload `{name}`"))?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         match stdout.lines().rev().find(|l| l.starts_with('{')) {
             Some(line) if output.status.success() => print_line(line),
             _ => {
                 failed += 1;
                 let stderr = String::from_utf8_lossy(&output.stderr);
-                let tail: String = stderr.chars().rev().take(800).collect::<Vec<_>>().into_iter().rev().collect();
+                let tail: String = stderr
+                    .chars()
+                    .rev()
+                    .take(800)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
                 print_line(&json!({"name": name, "error": format!("exit status {}", output.status), "stderr_tail": tail}).to_string());
             }
         }
@@ -143,7 +163,9 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     let mut times = Vec::new();
     let mut checksum = 0.0;
     for _ in 0..args.runs {
-        let run = workload.run(&params, &options).with_context(|| format!("workload `{name}`"))?;
+        let run = workload
+            .run(&params, &options)
+            .with_context(|| format!("workload `{name}`"))?;
         times.push(run.seconds);
         checksum = run.checksum;
     }

@@ -27,8 +27,13 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
         None => ComputeOptions::default(),
     };
     let n = args.size;
-    println!("chunkwise demo: a {n} x {n} float64 array of seeded random numbers (uniform on [0, 1)),");
-    println!("cut into {0} x {0} chunks and processed chunk by chunk.\n", args.chunk);
+    println!(
+        "chunkwise demo: a {n} x {n} float64 array of seeded random numbers (uniform on [0, 1)),"
+    );
+    println!(
+        "cut into {0} x {0} chunks and processed chunk by chunk.\n",
+        args.chunk
+    );
 
     let start = Instant::now();
     let x = chunkwise::random::uniform::<f64>(&[n, n], [args.chunk, args.chunk], 42)?;
@@ -47,23 +52,34 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
         ("variance of x (expect 1/12 = 0.0833)", x.var(.., 0)?),
     ];
     let lazy: Vec<&LazyArray<f64>> = summaries.iter().map(|(_, a)| a).collect();
-    let tasks: usize = lazy.iter().map(|a| a.graph_stats().map(|s| s.tasks).unwrap_or(0)).sum();
+    let tasks: usize = lazy
+        .iter()
+        .map(|a| a.graph_stats().map_or(0, |s| s.tasks))
+        .sum();
     let built = start.elapsed();
     let values = chunkwise::compute_many_with(&lazy, &options)?;
     let computed = start.elapsed();
     for ((label, _), v) in summaries.iter().zip(&values) {
-        println!("  {label:<40} {:>12.6}", v.iter().next().copied().unwrap_or(f64::NAN));
+        println!(
+            "  {label:<40} {:>12.6}",
+            v.iter().next().copied().unwrap_or(f64::NAN)
+        );
     }
 
     // Argmax of the sum of the mirrored array along rows: exercises transpose and slicing.
     let mirrored = (&x + &x.slice(s![.., ..;-1])?)?;
     let row_sums = mirrored.sum(1)?;
     let best = row_sums.argmax(..)?.compute_scalar_with(&options)?;
-    let row_total = row_sums.slice(s![best as isize])?.compute_scalar_with(&options)?;
+    let row_total = row_sums
+        .slice(s![best as isize])?
+        .compute_scalar_with(&options)?;
     let total = start.elapsed();
 
     println!("  {:<40} {:>12}", "row with the largest mirrored sum", best);
-    println!("  {:<40} {:>12.3}", "its sum (expect about 2 x columns / 2)", row_total);
+    println!(
+        "  {:<40} {:>12.3}",
+        "its sum (expect about 2 x columns / 2)", row_total
+    );
     #[allow(clippy::cast_precision_loss)]
     let gb = (n * n * 8) as f64 / 1e9;
     println!(
@@ -71,7 +87,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
          separately) in {:.2?} after {:.2?} of graph building; everything took {:.2?}.",
         x.num_chunks(),
         tasks,
-        computed - built,
+        computed.saturating_sub(built),
         built,
         total
     );

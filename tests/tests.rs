@@ -1,0 +1,54 @@
+//! The integration tests of chunkwise: one binary, one module per user-facing capability.
+//!
+//! Nearly every test is differential: it builds an expression lazily over chunked arrays,
+//! computes it, and compares the result with the same computation done eagerly with
+//! ndarray. The modules live in `tests/suite/` (a directory cargo does not scan, so they do
+//! not become test binaries of their own).
+//!
+//! Tests that show a known bug in the library are `#[ignore = "bug: ..."]`; run them with
+//! `cargo test --test tests -- --ignored`.
+
+// Helpers: the table of (shape, chunks) cases, test data, eager reference reductions and
+// tolerant comparisons.
+#[path = "suite/common.rs"]
+mod common;
+
+// `from_ndarray`, `zeros`, `ones`, `full`, `arange`, `linspace`, `random::*`, metadata.
+#[path = "suite/creation.rs"]
+mod creation;
+
+// Operators, math functions, comparisons, logic, `where_`, `clip`, `astype`, broadcasting.
+#[path = "suite/elementwise.rs"]
+mod elementwise;
+
+// `sum`, `prod`, `mean`, `var`, `std`, `min`, `max`, `arg*`, `any`, `all`, `nan*` over `Axes`.
+#[path = "suite/reductions.rs"]
+mod reductions;
+
+// `slice` with ndarray's `s![]`: ranges, steps, indices, `NewAxis`.
+#[path = "suite/slicing.rs"]
+mod slicing;
+
+// `permute_axes`, `t`, `squeeze`, `squeeze_axes`, `expand_dims`.
+#[path = "suite/shape.rs"]
+mod shape;
+
+// `rechunk` to regular, irregular and single-chunk grids.
+#[path = "suite/rechunk.rs"]
+mod rechunk;
+
+// Expression keys, shared sub-expressions computed once, culling of unneeded blocks.
+#[path = "suite/graph.rs"]
+mod graph;
+
+// Threaded (1, 2, 4 threads) and single-threaded executors give identical results.
+#[path = "suite/executors.rs"]
+mod executors;
+
+// Every error: the variant, and the offending values in its message.
+#[path = "suite/errors.rs"]
+mod errors;
+
+// Random shapes, chunks and expression trees against eager ndarray.
+#[path = "suite/proptests.rs"]
+mod proptests;
