@@ -32,7 +32,7 @@
 //! - [`Element`] and [`DType`]: the eleven element types; [`DynArray`] and [`AnyArray`]
 //!   for arrays whose type is known only at run time.
 //! - [`ComputeOptions`] and [`Executor`]: how a computation runs.
-//! - [`bench`]: the standard workloads behind `chunkwise bench`.
+//! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
 //!
 //! The architecture (expression graph → layers → task graph → executor) is described in
 //! `docs/ARCHITECTURE.md`.

@@ -94,7 +94,7 @@ pub fn zeros<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<L
 ///
 /// ```
 /// let o = chunkwise::ones::<i16>(&[3], [2])?;
-/// assert_eq!(o.compute()?.to_vec(), vec![1, 1, 1]);
+/// assert_eq!(o.compute()?, ndarray::arr1(&[1, 1, 1]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
@@ -112,9 +112,9 @@ pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<La
 ///
 /// ```
 /// let a = chunkwise::arange(0.0, 1.0, 0.25, [3])?;
-/// assert_eq!(a.compute()?.to_vec(), vec![0.0, 0.25, 0.5, 0.75]);
+/// assert_eq!(a.compute()?, ndarray::arr1(&[0.0, 0.25, 0.5, 0.75]).into_dyn());
 /// let b = chunkwise::arange(10i32, 0, -3, [2])?;
-/// assert_eq!(b.compute()?.to_vec(), vec![10, 7, 4, 1]);
+/// assert_eq!(b.compute()?, ndarray::arr1(&[10, 7, 4, 1]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
@@ -193,7 +193,7 @@ fn arange_len(start: Scalar, stop: Scalar, step: Scalar) -> Result<usize> {
 ///
 /// ```
 /// let a = chunkwise::linspace(0.0f64, 1.0, 5, [2])?;
-/// assert_eq!(a.compute()?.to_vec(), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+/// assert_eq!(a.compute()?, ndarray::arr1(&[0.0, 0.25, 0.5, 0.75, 1.0]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///

@@ -22,7 +22,7 @@ use crate::expr::{build, BinaryOp, Node, UnaryOp};
 /// let x = chunkwise::arange(0i64, 6, 1, [4])?;
 /// let big = x.greater(2)?;                     // a scalar operand
 /// let same = x.equal(&x)?;                     // an array operand
-/// assert_eq!(big.compute()?.to_vec(), vec![false, false, false, true, true, true]);
+/// assert_eq!(big.compute()?, ndarray::arr1(&[false, false, false, true, true, true]).into_dyn());
 /// assert!(same.all(..)?.compute_scalar()?);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
@@ -76,7 +76,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(-1.5f64, 2.0, 1.0, [2])?;
-    /// assert_eq!(x.astype::<i32>().compute()?.to_vec(), vec![-1, 0, 0, 1]);
+    /// assert_eq!(x.astype::<i32>().compute()?, ndarray::arr1(&[-1, 0, 0, 1]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn astype<U: Element>(&self) -> LazyArray<U> {
@@ -89,7 +89,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0u8, 4, 1, [3])?;
-    /// assert_eq!(x.equal(2)?.compute()?.to_vec(), vec![false, false, true, false]);
+    /// assert_eq!(x.equal(2)?.compute()?, ndarray::arr1(&[false, false, true, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -106,7 +106,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0u8, 3, 1, [3])?;
-    /// assert_eq!(x.not_equal(1)?.compute()?.to_vec(), vec![true, false, true]);
+    /// assert_eq!(x.not_equal(1)?.compute()?, ndarray::arr1(&[true, false, true]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -123,7 +123,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 3, 1, [2])?;
-    /// assert_eq!(x.less(1)?.compute()?.to_vec(), vec![true, false, false]);
+    /// assert_eq!(x.less(1)?.compute()?, ndarray::arr1(&[true, false, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -140,7 +140,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 3, 1, [2])?;
-    /// assert_eq!(x.less_equal(1)?.compute()?.to_vec(), vec![true, true, false]);
+    /// assert_eq!(x.less_equal(1)?.compute()?, ndarray::arr1(&[true, true, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -157,7 +157,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 3, 1, [2])?;
-    /// assert_eq!(x.greater(1)?.compute()?.to_vec(), vec![false, false, true]);
+    /// assert_eq!(x.greater(1)?.compute()?, ndarray::arr1(&[false, false, true]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -174,7 +174,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 3, 1, [2])?;
-    /// assert_eq!(x.greater_equal(1)?.compute()?.to_vec(), vec![false, true, true]);
+    /// assert_eq!(x.greater_equal(1)?.compute()?, ndarray::arr1(&[false, true, true]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -191,7 +191,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::NAN], [1])?;
-    /// assert_eq!(x.isnan().compute()?.to_vec(), vec![false, true]);
+    /// assert_eq!(x.isnan().compute()?, ndarray::arr1(&[false, true]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn isnan(&self) -> LazyArray<bool> {
@@ -204,7 +204,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::INFINITY], [2])?;
-    /// assert_eq!(x.isfinite().compute()?.to_vec(), vec![true, false]);
+    /// assert_eq!(x.isfinite().compute()?, ndarray::arr1(&[true, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn isfinite(&self) -> LazyArray<bool> {
@@ -234,7 +234,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![4.0f32, 9.0], [1])?;
-    /// assert_eq!(x.sqrt().compute()?.to_vec(), vec![2.0, 3.0]);
+    /// assert_eq!(x.sqrt().compute()?, ndarray::arr1(&[2.0, 3.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     sqrt => Sqrt;
@@ -244,7 +244,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[2], [1])?;
-    /// assert_eq!(x.exp().compute()?.to_vec(), vec![1.0, 1.0]);
+    /// assert_eq!(x.exp().compute()?, ndarray::arr1(&[1.0, 1.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     exp => Exp;
@@ -254,7 +254,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::ones::<f64>(&[2], [2])?;
-    /// assert_eq!(x.ln().compute()?.to_vec(), vec![0.0, 0.0]);
+    /// assert_eq!(x.ln().compute()?, ndarray::arr1(&[0.0, 0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ln => Ln;
@@ -264,7 +264,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::full(&[1], 1000.0f64, [1])?;
-    /// assert_eq!(x.log10().compute()?.to_vec(), vec![3.0]);
+    /// assert_eq!(x.log10().compute()?, ndarray::arr1(&[3.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     log10 => Log10;
@@ -275,7 +275,7 @@ float_functions! {
     /// ```
     /// let x = chunkwise::zeros::<i32>(&[2], [2])?;   // integers become f64
     /// let s: ndarray::ArrayD<f64> = x.sin().compute()?;
-    /// assert_eq!(s.to_vec(), vec![0.0, 0.0]);
+    /// assert_eq!(s, ndarray::arr1(&[0.0, 0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     sin => Sin;
@@ -285,7 +285,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[1], [1])?;
-    /// assert_eq!(x.cos().compute()?.to_vec(), vec![1.0]);
+    /// assert_eq!(x.cos().compute()?, ndarray::arr1(&[1.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     cos => Cos;
@@ -295,7 +295,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[1], [1])?;
-    /// assert_eq!(x.tan().compute()?.to_vec(), vec![0.0]);
+    /// assert_eq!(x.tan().compute()?, ndarray::arr1(&[0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     tan => Tan;
@@ -305,7 +305,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::ones::<f64>(&[1], [1])?;
-    /// assert_eq!(x.arcsin().compute()?.to_vec(), vec![std::f64::consts::FRAC_PI_2]);
+    /// assert_eq!(x.arcsin().compute()?, ndarray::arr1(&[std::f64::consts::FRAC_PI_2]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     arcsin => Arcsin;
@@ -315,7 +315,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::ones::<f64>(&[1], [1])?;
-    /// assert_eq!(x.arccos().compute()?.to_vec(), vec![0.0]);
+    /// assert_eq!(x.arccos().compute()?, ndarray::arr1(&[0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     arccos => Arccos;
@@ -325,7 +325,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::ones::<f64>(&[1], [1])?;
-    /// assert_eq!(x.arctan().compute()?.to_vec(), vec![std::f64::consts::FRAC_PI_4]);
+    /// assert_eq!(x.arctan().compute()?, ndarray::arr1(&[std::f64::consts::FRAC_PI_4]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     arctan => Arctan;
@@ -335,7 +335,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[1], [1])?;
-    /// assert_eq!(x.sinh().compute()?.to_vec(), vec![0.0]);
+    /// assert_eq!(x.sinh().compute()?, ndarray::arr1(&[0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     sinh => Sinh;
@@ -345,7 +345,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[1], [1])?;
-    /// assert_eq!(x.cosh().compute()?.to_vec(), vec![1.0]);
+    /// assert_eq!(x.cosh().compute()?, ndarray::arr1(&[1.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     cosh => Cosh;
@@ -355,7 +355,7 @@ float_functions! {
     ///
     /// ```
     /// let x = chunkwise::zeros::<f64>(&[1], [1])?;
-    /// assert_eq!(x.tanh().compute()?.to_vec(), vec![0.0]);
+    /// assert_eq!(x.tanh().compute()?, ndarray::arr1(&[0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     tanh => Tanh;
@@ -368,7 +368,7 @@ impl<T: FloatElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![-0.5, 1.5], [2])?;
-    /// assert_eq!(x.floor().compute()?.to_vec(), vec![-1.0, 1.0]);
+    /// assert_eq!(x.floor().compute()?, ndarray::arr1(&[-1.0, 1.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn floor(&self) -> LazyArray<T> {
@@ -381,7 +381,7 @@ impl<T: FloatElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![-0.5, 1.5], [2])?;
-    /// assert_eq!(x.ceil().compute()?.to_vec(), vec![-0.0, 2.0]);
+    /// assert_eq!(x.ceil().compute()?, ndarray::arr1(&[-0.0, 2.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn ceil(&self) -> LazyArray<T> {
@@ -394,7 +394,7 @@ impl<T: FloatElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![0.5, 1.5, 2.5, -0.5], [4])?;
-    /// assert_eq!(x.round().compute()?.to_vec(), vec![0.0, 2.0, 2.0, -0.0]);
+    /// assert_eq!(x.round().compute()?, ndarray::arr1(&[0.0, 2.0, 2.0, -0.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn round(&self) -> LazyArray<T> {
@@ -407,7 +407,7 @@ impl<T: FloatElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::full(&[2], 4.0f64, [1])?;
-    /// assert_eq!(x.powf(0.5).compute()?.to_vec(), vec![2.0, 2.0]);
+    /// assert_eq!(x.powf(0.5).compute()?, ndarray::arr1(&[2.0, 2.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[allow(
@@ -427,7 +427,7 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(-2i32, 2, 1, [3])?;
-    /// assert_eq!(x.abs().compute()?.to_vec(), vec![2, 1, 0, 1]);
+    /// assert_eq!(x.abs().compute()?, ndarray::arr1(&[2, 1, 0, 1]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn abs(&self) -> LazyArray<T> {
@@ -440,7 +440,7 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i64, 4, 1, [2])?;
-    /// assert_eq!(x.powi(3)?.compute()?.to_vec(), vec![0, 1, 8, 27]);
+    /// assert_eq!(x.powi(3)?.compute()?, ndarray::arr1(&[0, 1, 8, 27]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -461,7 +461,7 @@ impl<T: NumElement> LazyArray<T> {
     /// ```
     /// let x = chunkwise::full(&[3], 2.0f64, [2])?;
     /// let e = chunkwise::arange(0.0f64, 3.0, 1.0, [2])?;
-    /// assert_eq!(x.pow(&e)?.compute()?.to_vec(), vec![1.0, 2.0, 4.0]);
+    /// assert_eq!(x.pow(&e)?.compute()?, ndarray::arr1(&[1.0, 2.0, 4.0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -478,7 +478,7 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 4, 1, [2])?;
-    /// assert_eq!(x.minimum(2)?.compute()?.to_vec(), vec![0, 1, 2, 2]);
+    /// assert_eq!(x.minimum(2)?.compute()?, ndarray::arr1(&[0, 1, 2, 2]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -495,7 +495,7 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 4, 1, [2])?;
-    /// assert_eq!(x.maximum(2)?.compute()?.to_vec(), vec![2, 2, 2, 3]);
+    /// assert_eq!(x.maximum(2)?.compute()?, ndarray::arr1(&[2, 2, 2, 3]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -512,7 +512,7 @@ impl<T: NumElement> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 6, 1, [4])?;
-    /// assert_eq!(x.clip(1, 3).compute()?.to_vec(), vec![1, 1, 2, 3, 3, 3]);
+    /// assert_eq!(x.clip(1, 3).compute()?, ndarray::arr1(&[1, 1, 2, 3, 3, 3]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[allow(
@@ -534,7 +534,7 @@ impl LazyArray<bool> {
     /// ```
     /// let x = chunkwise::arange(0i32, 4, 1, [3])?;
     /// let mid = x.greater(0)?.logical_and(&x.less(3)?)?;
-    /// assert_eq!(mid.compute()?.to_vec(), vec![false, true, true, false]);
+    /// assert_eq!(mid.compute()?, ndarray::arr1(&[false, true, true, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -552,7 +552,7 @@ impl LazyArray<bool> {
     /// ```
     /// let x = chunkwise::arange(0i32, 4, 1, [3])?;
     /// let ends = x.less(1)?.logical_or(&x.greater(2)?)?;
-    /// assert_eq!(ends.compute()?.to_vec(), vec![true, false, false, true]);
+    /// assert_eq!(ends.compute()?, ndarray::arr1(&[true, false, false, true]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -569,7 +569,7 @@ impl LazyArray<bool> {
     ///
     /// ```
     /// let x = chunkwise::ones::<bool>(&[2], [1])?;
-    /// assert_eq!(x.logical_not().compute()?.to_vec(), vec![false, false]);
+    /// assert_eq!(x.logical_not().compute()?, ndarray::arr1(&[false, false]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn logical_not(&self) -> LazyArray<bool> {
@@ -585,7 +585,7 @@ impl LazyArray<bool> {
 /// ```
 /// let x = chunkwise::arange(-2.0f64, 3.0, 1.0, [2])?;
 /// let relu = chunkwise::where_(&x.greater(0.0)?, &x, 0.0)?;
-/// assert_eq!(relu.compute()?.to_vec(), vec![0.0, 0.0, 0.0, 1.0, 2.0]);
+/// assert_eq!(relu.compute()?, ndarray::arr1(&[0.0, 0.0, 0.0, 1.0, 2.0]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///

@@ -21,8 +21,8 @@ impl<T: Element> LazyArray<T> {
     /// ```
     /// use ndarray::s;
     /// let x = chunkwise::arange(0i32, 20, 1, [6])?;
-    /// assert_eq!(x.slice(s![2..9;3])?.compute()?.to_vec(), vec![2, 5, 8]);
-    /// assert_eq!(x.slice(s![..;-7])?.compute()?.to_vec(), vec![19, 12, 5]);
+    /// assert_eq!(x.slice(s![2..9;3])?.compute()?, ndarray::arr1(&[2, 5, 8]).into_dyn());
+    /// assert_eq!(x.slice(s![..;-7])?.compute()?, ndarray::arr1(&[19, 12, 5]).into_dyn());
     /// assert_eq!(x.slice(s![-1])?.compute_scalar()?, 19);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```

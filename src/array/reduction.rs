@@ -146,7 +146,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [2, 5]], [1, 1])?;
-    /// assert_eq!(x.min(0)?.compute()?.to_vec(), vec![2, 1]);
+    /// assert_eq!(x.min(0)?.compute()?, ndarray::arr1(&[2, 1]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -163,7 +163,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [2, 5]], [1, 1])?;
-    /// assert_eq!(x.max(1)?.compute()?.to_vec(), vec![3, 5]);
+    /// assert_eq!(x.max(1)?.compute()?, ndarray::arr1(&[3, 5]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -182,7 +182,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [0, 5]], [1, 1])?;
     /// assert_eq!(x.argmin(..)?.compute_scalar()?, 2);
-    /// assert_eq!(x.argmin(1)?.compute()?.to_vec(), vec![1, 0]);
+    /// assert_eq!(x.argmin(1)?.compute()?, ndarray::arr1(&[1, 0]).into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -304,7 +304,7 @@ impl<T: NumElement> LazyArray<T> {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![1.0, 3.0], [1])?;
+    /// let x = chunkwise::from_ndarray(ndarray::array![1.0f64, 3.0], [1])?;
     /// assert_eq!(x.std(.., 0)?.compute_scalar()?, 1.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```

@@ -244,7 +244,8 @@ impl fmt::Display for AxisChunks {
         let n = self.num_chunks();
         if n <= 4 {
             let sizes: Vec<String> = self.sizes().map(|s| s.to_string()).collect();
-            write!(f, "({})", sizes.join(", "))
+            let comma = if n == 1 { "," } else { "" };
+            write!(f, "({}{comma})", sizes.join(", "))
         } else if let Cut::Regular { size } = self.cut {
             let last = self.chunk_len(n - 1);
             if last == size {
@@ -272,7 +273,7 @@ impl fmt::Display for AxisChunks {
 ///
 /// ```
 /// use chunkwise::{ChunkGrid, Chunks, DType};
-/// let grid = Chunks::from([4, 3]).resolve(&[10, 6], DType::F64)?;
+/// let grid: ChunkGrid = Chunks::from([4, 3]).resolve(&[10, 6], DType::F64)?;
 /// assert_eq!(grid.blocks_per_axis(), vec![3, 2]);
 /// assert_eq!(grid.num_blocks(), 6);
 /// assert_eq!(grid.block_shape(&[2, 1]), vec![2, 3]);

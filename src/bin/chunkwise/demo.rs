@@ -46,8 +46,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
     let summaries = [
         ("mean of z (expect 0)", z.mean(..)?),
         ("std of z (expect 1)", z.std(.., 0)?),
-        ("min of z (expect about -1.73)", z.min(..)?),
-        ("max of z (expect about 1.73)", z.max(..)?),
+        ("min of z (expect near -sqrt(3) = -1.73)", z.min(..)?),
+        ("max of z (expect near sqrt(3) = 1.73)", z.max(..)?),
         ("mean of x (expect 0.5)", x.mean(..)?),
         ("variance of x (expect 1/12 = 0.0833)", x.var(.., 0)?),
     ];
