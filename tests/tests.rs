@@ -8,6 +8,10 @@
 //! Tests that show a known bug in the library are `#[ignore = "bug: ..."]`; run them with
 //! `cargo test --test tests -- --ignored`.
 
+// `unwrap` is how a test fails; clippy.toml's `allow-unwrap-in-tests` covers `#[test]`
+// functions only, not the helpers and proptest bodies they call.
+#![allow(clippy::unwrap_used)]
+
 // Helpers: the table of (shape, chunks) cases, test data, eager reference reductions and
 // tolerant comparisons.
 #[path = "suite/common.rs"]

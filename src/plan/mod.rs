@@ -94,14 +94,33 @@ fn push(layers: &mut Vec<Layer>, layer: Layer) -> LayerId {
     id
 }
 
-/// The largest `f` with `f^m <= k` (at least 2): the per-axis fan-in when `m` axes share a
-/// total fan-in of `k`.
-fn per_axis_fan_in(k: usize, m: u32) -> usize {
-    let mut f = 2usize;
+/// How many blocks one combine task merges along each reduced axis that still has
+/// several blocks (`open`, their block counts), so that the product stays at most `k`:
+/// an even share `f` per axis (the largest with `f^m <= k`), then the leftover budget
+/// given to the axes with the most blocks. At least one factor is 2 or more, so every
+/// level makes progress.
+fn fan_in_factors(k: usize, open: &[usize]) -> Vec<usize> {
+    let m = u32::try_from(open.len()).expect("few axes");
+    let mut f = 1usize;
     while (f + 1).checked_pow(m).is_some_and(|p| p <= k) {
         f += 1;
     }
-    f
+    let mut factors: Vec<usize> = open.iter().map(|&b| f.min(b)).collect();
+    let mut order: Vec<usize> = (0..open.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(open[i]));
+    loop {
+        let mut grew = false;
+        for &i in &order {
+            let product: usize = factors.iter().product();
+            if factors[i] < open[i] && product / factors[i] * (factors[i] + 1) <= k {
+                factors[i] += 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            return factors;
+        }
+    }
 }
 
 /// A reduction: one partial layer, then combine layers until one block remains along
@@ -124,16 +143,13 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
         ),
     );
     while !done(&blocks) {
-        let open =
-            u32::try_from(r.axes.iter().filter(|&&a| blocks[a] > 1).count()).expect("few axes");
-        let f = per_axis_fan_in(r.split_every, open);
+        let open: Vec<usize> = r.axes.iter().copied().filter(|&a| blocks[a] > 1).collect();
+        let open_blocks: Vec<usize> = open.iter().map(|&a| blocks[a]).collect();
         let mut factors = vec![1usize; blocks.len()];
         let mut next = blocks.clone();
-        for &a in &r.axes {
-            if blocks[a] > 1 {
-                factors[a] = f.min(blocks[a]);
-                next[a] = blocks[a].div_ceil(factors[a]);
-            }
+        for (&a, f) in open.iter().zip(fan_in_factors(r.split_every, &open_blocks)) {
+            factors[a] = f;
+            next[a] = blocks[a].div_ceil(f);
         }
         let last = done(&next);
         current = push(
@@ -158,11 +174,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fan_in_splits_across_axes() {
-        assert_eq!(per_axis_fan_in(16, 1), 16);
-        assert_eq!(per_axis_fan_in(16, 2), 4);
-        assert_eq!(per_axis_fan_in(16, 3), 2);
-        assert_eq!(per_axis_fan_in(2, 3), 2);
-        assert_eq!(per_axis_fan_in(27, 3), 3);
+    fn fan_in_never_exceeds_split_every() {
+        assert_eq!(fan_in_factors(16, &[100]), vec![16]);
+        assert_eq!(fan_in_factors(16, &[10, 10]), vec![4, 4]);
+        assert_eq!(fan_in_factors(16, &[10, 10, 10]), vec![4, 2, 2]);
+        assert_eq!(fan_in_factors(2, &[4, 4]), vec![2, 1]);
+        assert_eq!(fan_in_factors(16, &[2, 50]), vec![2, 8]);
+        for k in 2..40 {
+            for open in [vec![3, 3], vec![2, 5, 7], vec![9, 2, 2, 2]] {
+                let f = fan_in_factors(k, &open);
+                assert!(f.iter().product::<usize>() <= k, "{k} {open:?} {f:?}");
+                assert!(f.iter().any(|&x| x >= 2), "{k} {open:?} {f:?}");
+            }
+        }
     }
 }

@@ -4,21 +4,21 @@
 
 use std::fmt::Debug;
 
-use chunkwise::{Chunks, Element, IntoAnyArray, LazyArray};
+use chunkwise::{Chunks, IntoAnyArray, LazyArray};
 use ndarray::{ArrayD, ArrayView1, Ix2, IxDyn, Zip};
 
 /// Relative tolerance for `f64` results whose summation order differs from ndarray's.
-pub const RTOL: f64 = 1e-10;
+pub(crate) const RTOL: f64 = 1e-10;
 
 /// Relative tolerance for `f32` results.
-pub const RTOL_F32: f32 = 1e-4;
+pub(crate) const RTOL_F32: f32 = 1e-4;
 
 /// One entry of the differential-test table: a shape and how to cut it.
 #[derive(Clone, Debug)]
-pub struct Case {
-    pub name: &'static str,
-    pub shape: Vec<usize>,
-    pub chunks: Chunks,
+pub(crate) struct Case {
+    pub(crate) name: &'static str,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) chunks: Chunks,
 }
 
 impl Case {
@@ -34,7 +34,7 @@ impl Case {
 /// The table of shapes and chunkings every elementwise operation and reduction runs on:
 /// 0-d to 4-d, odd lengths, irregular chunks, partial edge chunks, length-1 and empty
 /// axes, and chunks larger than their axis.
-pub fn cases() -> Vec<Case> {
+pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case::new("0-d", &[], Vec::<usize>::new()),
         Case::new("1-d partial edge", &[7], [3]),
@@ -44,16 +44,24 @@ pub fn cases() -> Vec<Case> {
         Case::new("2-d partial edges", &[7, 5], [2, 2]),
         Case::new("2-d length-1 axis", &[1, 5], [1, 2]),
         Case::new("3-d length-1 middle", &[13, 1, 4], [4, 1, 3]),
-        Case::new("3-d irregular", &[13, 1, 4], vec![vec![6, 6, 1], vec![1], vec![1, 3]]),
+        Case::new(
+            "3-d irregular",
+            &[13, 1, 4],
+            vec![vec![6, 6, 1], vec![1], vec![1, 3]],
+        ),
         Case::new("3-d empty middle", &[3, 0, 4], [2, 1, 3]),
         Case::new("2-d empty first", &[0, 5], [1, 2]),
         Case::new("4-d", &[2, 3, 4, 5], [1, 2, 3, 2]),
-        Case::new("4-d irregular", &[3, 2, 5, 3], vec![vec![2, 1], vec![1, 1], vec![1, 4], vec![3]]),
+        Case::new(
+            "4-d irregular",
+            &[3, 2, 5, 3],
+            vec![vec![2, 1], vec![1, 1], vec![1, 4], vec![3]],
+        ),
     ]
 }
 
 /// A cheap integer hash (the SplitMix64 finalizer), for deterministic test data.
-pub fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -61,14 +69,14 @@ pub fn mix(mut z: u64) -> u64 {
 }
 
 /// An array of `shape` whose element at flat index `k` is `f(k)`.
-pub fn from_flat<T>(shape: &[usize], f: impl Fn(u64) -> T) -> ArrayD<T> {
+pub(crate) fn from_flat<T>(shape: &[usize], f: impl Fn(u64) -> T) -> ArrayD<T> {
     let n: usize = shape.iter().product();
     let data: Vec<T> = (0..n as u64).map(f).collect();
     ArrayD::from_shape_vec(IxDyn(shape), data).expect("length is the product of the shape")
 }
 
 /// Multiples of 1/4 in `-3.0..=3.0`: with halves (for rounding), zeros and ties.
-pub fn values(shape: &[usize], seed: u64) -> ArrayD<f64> {
+pub(crate) fn values(shape: &[usize], seed: u64) -> ArrayD<f64> {
     from_flat(shape, |k| {
         let r = mix(k ^ mix(seed)) % 25;
         (r as f64 - 12.0) / 4.0
@@ -76,12 +84,12 @@ pub fn values(shape: &[usize], seed: u64) -> ArrayD<f64> {
 }
 
 /// Values in `0.25..=6.0`, for square roots and logarithms.
-pub fn positive(shape: &[usize], seed: u64) -> ArrayD<f64> {
+pub(crate) fn positive(shape: &[usize], seed: u64) -> ArrayD<f64> {
     from_flat(shape, |k| (mix(k ^ mix(seed)) % 24 + 1) as f64 / 4.0)
 }
 
 /// Integers in `lo..=hi`, converted to `T`.
-pub fn ints<T: Copy + 'static>(shape: &[usize], seed: u64, lo: i64, hi: i64) -> ArrayD<T>
+pub(crate) fn ints<T: Copy + 'static>(shape: &[usize], seed: u64, lo: i64, hi: i64) -> ArrayD<T>
 where
     i64: AsPrimitive<T>,
 {
@@ -90,7 +98,7 @@ where
 }
 
 /// `as` conversion from `i64`, for [`ints`].
-pub trait AsPrimitive<T> {
+pub(crate) trait AsPrimitive<T> {
     fn as_(self) -> T;
 }
 
@@ -106,7 +114,7 @@ macro_rules! as_primitive {
 as_primitive!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 
 /// [`values`] with NaN at about one element in five.
-pub fn with_nans(shape: &[usize], seed: u64) -> ArrayD<f64> {
+pub(crate) fn with_nans(shape: &[usize], seed: u64) -> ArrayD<f64> {
     let mut a = values(shape, seed);
     for (k, v) in a.iter_mut().enumerate() {
         if mix(k as u64 ^ mix(seed + 1000)) % 5 == 0 {
@@ -118,13 +126,13 @@ pub fn with_nans(shape: &[usize], seed: u64) -> ArrayD<f64> {
 
 /// A lazy array holding a copy of `a`, cut into `chunks`.
 #[track_caller]
-pub fn lazy<T: IntoAnyArray>(a: &ArrayD<T>, chunks: impl Into<Chunks>) -> LazyArray<T> {
+pub(crate) fn lazy<T: IntoAnyArray>(a: &ArrayD<T>, chunks: impl Into<Chunks>) -> LazyArray<T> {
     chunkwise::from_ndarray(a.clone(), chunks).expect("the test's chunks fit its shape")
 }
 
 /// Computes `x`, panicking with the error on failure.
 #[track_caller]
-pub fn run<T: IntoAnyArray>(x: &LazyArray<T>) -> ArrayD<T> {
+pub(crate) fn run<T: IntoAnyArray>(x: &LazyArray<T>) -> ArrayD<T> {
     match x.compute() {
         Ok(a) => a,
         Err(e) => panic!("compute failed: {e}"),
@@ -133,7 +141,7 @@ pub fn run<T: IntoAnyArray>(x: &LazyArray<T>) -> ArrayD<T> {
 
 /// True when `a` and `b` are equal within `rtol` (relative to the larger magnitude, and
 /// absolute below 1), or both NaN, or the same infinity.
-pub fn close(a: f64, b: f64, rtol: f64) -> bool {
+pub(crate) fn close(a: f64, b: f64, rtol: f64) -> bool {
     if a.is_nan() || b.is_nan() {
         return a.is_nan() && b.is_nan();
     }
@@ -145,23 +153,30 @@ pub fn close(a: f64, b: f64, rtol: f64) -> bool {
 
 /// Asserts that `got` and `want` have the same shape and are elementwise [`close`].
 #[track_caller]
-pub fn assert_close(got: &ArrayD<f64>, want: &ArrayD<f64>, rtol: f64) {
-    assert_eq!(got.shape(), want.shape(), "shapes differ:\n got {got}\nwant {want}");
+pub(crate) fn assert_close(got: &ArrayD<f64>, want: &ArrayD<f64>, rtol: f64) {
+    assert_eq!(
+        got.shape(),
+        want.shape(),
+        "shapes differ:\n got {got}\nwant {want}"
+    );
     let bad = Zip::from(got)
         .and(want)
         .fold(0usize, |n, &g, &w| n + usize::from(!close(g, w, rtol)));
-    assert!(bad == 0, "{bad} elements differ by more than {rtol}:\n got {got:?}\nwant {want:?}");
+    assert!(
+        bad == 0,
+        "{bad} elements differ by more than {rtol}:\n got {got:?}\nwant {want:?}"
+    );
 }
 
 /// [`assert_close`] for `f32` arrays.
 #[track_caller]
-pub fn assert_close_f32(got: &ArrayD<f32>, want: &ArrayD<f32>, rtol: f32) {
+pub(crate) fn assert_close_f32(got: &ArrayD<f32>, want: &ArrayD<f32>, rtol: f32) {
     assert_close(&got.mapv(f64::from), &want.mapv(f64::from), f64::from(rtol));
 }
 
 /// Asserts exact equality of arrays of any element type, naming the shapes and values.
 #[track_caller]
-pub fn assert_same<T: PartialEq + Debug>(got: &ArrayD<T>, want: &ArrayD<T>) {
+pub(crate) fn assert_same<T: PartialEq + Debug>(got: &ArrayD<T>, want: &ArrayD<T>) {
     assert_eq!(got.shape(), want.shape(), "shapes differ");
     assert!(got == want, "arrays differ:\n got {got:?}\nwant {want:?}");
 }
@@ -169,7 +184,7 @@ pub fn assert_same<T: PartialEq + Debug>(got: &ArrayD<T>, want: &ArrayD<T>) {
 /// Bitwise equality of float arrays (NaN equals NaN), for results that must not depend
 /// on scheduling at all.
 #[track_caller]
-pub fn assert_bits_equal(got: &ArrayD<f64>, want: &ArrayD<f64>) {
+pub(crate) fn assert_bits_equal(got: &ArrayD<f64>, want: &ArrayD<f64>) {
     assert_eq!(got.shape(), want.shape(), "shapes differ");
     let same = Zip::from(got)
         .and(want)
@@ -182,12 +197,20 @@ pub fn assert_bits_equal(got: &ArrayD<f64>, want: &ArrayD<f64>) {
 /// # Panics
 ///
 /// When the shapes do not broadcast.
-pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Vec<usize> {
+pub(crate) fn broadcast_shape(a: &[usize], b: &[usize]) -> Vec<usize> {
     let n = a.len().max(b.len());
     (0..n)
         .map(|d| {
-            let x = if d + a.len() >= n { a[d + a.len() - n] } else { 1 };
-            let y = if d + b.len() >= n { b[d + b.len() - n] } else { 1 };
+            let x = if d + a.len() >= n {
+                a[d + a.len() - n]
+            } else {
+                1
+            };
+            let y = if d + b.len() >= n {
+                b[d + b.len() - n]
+            } else {
+                1
+            };
             match (x, y) {
                 (x, y) if x == y => x,
                 (1, y) => y,
@@ -199,7 +222,11 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Vec<usize> {
 }
 
 /// `f` applied to the NumPy broadcast of `a` and `b`: the eager reference for binary ops.
-pub fn zip_map<A: Copy, B: Copy, O>(a: &ArrayD<A>, b: &ArrayD<B>, f: impl Fn(A, B) -> O) -> ArrayD<O> {
+pub(crate) fn zip_map<A: Copy, B: Copy, O>(
+    a: &ArrayD<A>,
+    b: &ArrayD<B>,
+    f: impl Fn(A, B) -> O,
+) -> ArrayD<O> {
     let shape = broadcast_shape(a.shape(), b.shape());
     let av = a.broadcast(IxDyn(&shape)).expect("broadcasts");
     let bv = b.broadcast(IxDyn(&shape)).expect("broadcasts");
@@ -209,11 +236,11 @@ pub fn zip_map<A: Copy, B: Copy, O>(a: &ArrayD<A>, b: &ArrayD<B>, f: impl Fn(A, 
 /// The eager reference for every reduction: `f` applied to each run of elements that
 /// `axes` (`None`: all) reduce, in C order; the reduced axes are dropped, or kept with
 /// length 1 under `keepdims`.
-pub fn reduce_eager<T: Clone, U>(
+pub(crate) fn reduce_eager<T: Clone, U>(
     a: &ArrayD<T>,
     axes: Option<&[usize]>,
     keepdims: bool,
-    f: impl Fn(ArrayView1<'_, T>) -> U,
+    f: impl Fn(&ArrayView1<'_, T>) -> U,
 ) -> ArrayD<U> {
     let ndim = a.ndim();
     let mut axes: Vec<usize> = axes.map_or_else(|| (0..ndim).collect(), <[usize]>::to_vec);
@@ -222,13 +249,17 @@ pub fn reduce_eager<T: Clone, U>(
     let perm: Vec<usize> = kept.iter().chain(&axes).copied().collect();
     let rows: usize = kept.iter().map(|&d| a.shape()[d]).product();
     let n: usize = axes.iter().map(|&d| a.shape()[d]).product();
-    let moved = a.view().permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned();
+    let moved = a
+        .view()
+        .permuted_axes(IxDyn(&perm))
+        .as_standard_layout()
+        .into_owned();
     let table = moved
         .into_shape_with_order(IxDyn(&[rows, n]))
         .expect("same length")
         .into_dimensionality::<Ix2>()
         .expect("2-d");
-    let out: Vec<U> = table.outer_iter().map(f).collect();
+    let out: Vec<U> = table.outer_iter().map(|row| f(&row)).collect();
     let shape: Vec<usize> = (0..ndim)
         .filter_map(|d| {
             if axes.contains(&d) {
@@ -242,49 +273,61 @@ pub fn reduce_eager<T: Clone, U>(
 }
 
 /// Eager reductions of one run of `f64` values, with NumPy's semantics.
-pub mod eager {
+pub(crate) mod eager {
     use ndarray::ArrayView1;
 
-    pub fn sum(v: ArrayView1<'_, f64>) -> f64 {
+    pub(crate) fn sum(v: &ArrayView1<'_, f64>) -> f64 {
         v.iter().sum()
     }
 
-    pub fn prod(v: ArrayView1<'_, f64>) -> f64 {
+    pub(crate) fn prod(v: &ArrayView1<'_, f64>) -> f64 {
         v.iter().product()
     }
 
-    pub fn mean(v: ArrayView1<'_, f64>) -> f64 {
+    pub(crate) fn mean(v: &ArrayView1<'_, f64>) -> f64 {
         sum(v) / v.len() as f64
     }
 
     /// `sum((x - mean)^2) / max(n - ddof, 0)`, as NumPy's `var(ddof=...)`.
-    pub fn var(v: ArrayView1<'_, f64>, ddof: usize) -> f64 {
+    pub(crate) fn var(v: &ArrayView1<'_, f64>, ddof: usize) -> f64 {
         let m = mean(v);
         let m2: f64 = v.iter().map(|x| (x - m) * (x - m)).sum();
         m2 / (v.len() as f64 - ddof as f64).max(0.0)
     }
 
     /// The minimum; NaN if any element is NaN.
-    pub fn min(v: ArrayView1<'_, f64>) -> f64 {
-        v.iter().fold(f64::INFINITY, |a, &x| if a.is_nan() || x.is_nan() { f64::NAN } else { a.min(x) })
+    pub(crate) fn min(v: &ArrayView1<'_, f64>) -> f64 {
+        v.iter().fold(f64::INFINITY, |a, &x| {
+            if a.is_nan() || x.is_nan() {
+                f64::NAN
+            } else {
+                a.min(x)
+            }
+        })
     }
 
     /// The maximum; NaN if any element is NaN.
-    pub fn max(v: ArrayView1<'_, f64>) -> f64 {
-        v.iter().fold(f64::NEG_INFINITY, |a, &x| if a.is_nan() || x.is_nan() { f64::NAN } else { a.max(x) })
+    pub(crate) fn max(v: &ArrayView1<'_, f64>) -> f64 {
+        v.iter().fold(f64::NEG_INFINITY, |a, &x| {
+            if a.is_nan() || x.is_nan() {
+                f64::NAN
+            } else {
+                a.max(x)
+            }
+        })
     }
 
     /// Index of the first minimum, or of the first NaN.
-    pub fn argmin(v: ArrayView1<'_, f64>) -> i64 {
+    pub(crate) fn argmin(v: &ArrayView1<'_, f64>) -> i64 {
         arg(v, |new, cur| new < cur)
     }
 
     /// Index of the first maximum, or of the first NaN.
-    pub fn argmax(v: ArrayView1<'_, f64>) -> i64 {
+    pub(crate) fn argmax(v: &ArrayView1<'_, f64>) -> i64 {
         arg(v, |new, cur| new > cur)
     }
 
-    fn arg(v: ArrayView1<'_, f64>, better: impl Fn(f64, f64) -> bool) -> i64 {
+    fn arg(v: &ArrayView1<'_, f64>, better: impl Fn(f64, f64) -> bool) -> i64 {
         if let Some(i) = v.iter().position(|x| x.is_nan()) {
             return i as i64;
         }
@@ -297,36 +340,51 @@ pub mod eager {
         best as i64
     }
 
-    pub fn any(v: ArrayView1<'_, f64>) -> bool {
+    pub(crate) fn any(v: &ArrayView1<'_, f64>) -> bool {
         v.iter().any(|&x| x != 0.0)
     }
 
-    pub fn all(v: ArrayView1<'_, f64>) -> bool {
+    pub(crate) fn all(v: &ArrayView1<'_, f64>) -> bool {
         v.iter().all(|&x| x != 0.0)
     }
 
-    pub fn nansum(v: ArrayView1<'_, f64>) -> f64 {
+    pub(crate) fn nansum(v: &ArrayView1<'_, f64>) -> f64 {
         v.iter().filter(|x| !x.is_nan()).sum()
     }
 
     /// Mean of the non-NaN elements (NaN when there are none).
-    pub fn nanmean(v: ArrayView1<'_, f64>) -> f64 {
+    pub(crate) fn nanmean(v: &ArrayView1<'_, f64>) -> f64 {
         let n = v.iter().filter(|x| !x.is_nan()).count();
         nansum(v) / n as f64
     }
 
     /// Minimum of the non-NaN elements (NaN when there are none).
-    pub fn nanmin(v: ArrayView1<'_, f64>) -> f64 {
-        v.iter().filter(|x| !x.is_nan()).copied().reduce(f64::min).unwrap_or(f64::NAN)
+    pub(crate) fn nanmin(v: &ArrayView1<'_, f64>) -> f64 {
+        v.iter()
+            .filter(|x| !x.is_nan())
+            .copied()
+            .reduce(f64::min)
+            .unwrap_or(f64::NAN)
     }
 
     /// Maximum of the non-NaN elements (NaN when there are none).
-    pub fn nanmax(v: ArrayView1<'_, f64>) -> f64 {
-        v.iter().filter(|x| !x.is_nan()).copied().reduce(f64::max).unwrap_or(f64::NAN)
+    pub(crate) fn nanmax(v: &ArrayView1<'_, f64>) -> f64 {
+        v.iter()
+            .filter(|x| !x.is_nan())
+            .copied()
+            .reduce(f64::max)
+            .unwrap_or(f64::NAN)
     }
 }
 
-/// The element type's name, for assertion messages.
-pub fn dtype_of<T: Element>() -> String {
-    T::DTYPE.to_string()
+/// Asserts elementwise equality where NaN equals NaN (`x != x` only for NaN), for arrays
+/// of any element type.
+#[track_caller]
+pub(crate) fn assert_same_or_nan<T: PartialEq + Debug>(got: &ArrayD<T>, want: &ArrayD<T>) {
+    assert_eq!(got.shape(), want.shape(), "shapes differ");
+    #[allow(clippy::eq_op)]
+    let same = Zip::from(got)
+        .and(want)
+        .all(|g, w| g == w || (g != g && w != w));
+    assert!(same, "arrays differ:\n got {got:?}\nwant {want:?}");
 }

@@ -1,0 +1,119 @@
+//! The threaded executor with 1, 2 and 4 threads, the default, and the single-threaded
+//! executor give bit-identical results, because every task's result depends only on its
+//! inputs and reductions combine partials in a fixed order.
+
+use chunkwise::{compute_many_with, random, Axes, ComputeOptions, Executor, LazyArray};
+use ndarray::s;
+
+use crate::common::{assert_bits_equal, assert_close, run, RTOL};
+
+fn options() -> Vec<(&'static str, ComputeOptions)> {
+    vec![
+        ("default", ComputeOptions::default()),
+        (
+            "single-threaded",
+            ComputeOptions::default().single_threaded(),
+        ),
+        ("1 thread", ComputeOptions::default().threads(1)),
+        ("2 threads", ComputeOptions::default().threads(2)),
+        ("4 threads", ComputeOptions::default().threads(4)),
+        (
+            "Executor::SingleThreaded",
+            ComputeOptions::default().executor(Executor::SingleThreaded),
+        ),
+        (
+            "Executor::Threaded",
+            ComputeOptions::default().executor(Executor::Threaded),
+        ),
+    ]
+}
+
+/// A mix of every kind of layer: sources, broadcasting maps, slices with negative steps,
+/// transposes, rechunks and reductions with several combine levels.
+fn mixed() -> Vec<LazyArray<f64>> {
+    let x = random::uniform::<f64>(&[60, 45], [7, 6], 11).unwrap();
+    let n = random::normal::<f64>(&[45], [4], 12).unwrap();
+    let y = ((&x * 2.0 + &x.sin()).unwrap() / &(n.abs() + 1.0)).unwrap();
+    let z = y.slice(s![..;-2, 3..]).unwrap().rechunk([5, 9]).unwrap();
+    let centered = (&z - &z.mean(Axes::from(0).keepdims(true)).unwrap()).unwrap();
+    vec![
+        centered.std(Axes::from(1).split_every(2), 1).unwrap(),
+        z.t()
+            .sum(Axes::all().split_every(3))
+            .unwrap()
+            .expand_dims(0)
+            .unwrap(),
+        chunkwise::where_(&z.greater(1.0).unwrap(), &z, -1.0)
+            .unwrap()
+            .max(0)
+            .unwrap(),
+        z.argmin(1).unwrap().astype::<f64>(),
+        x.var(Axes::new([0, 1]).split_every(2), 0)
+            .unwrap()
+            .expand_dims(0)
+            .unwrap(),
+    ]
+}
+
+#[test]
+fn every_executor_gives_identical_results() {
+    let exprs = mixed();
+    let reference: Vec<_> = exprs
+        .iter()
+        .map(|e| {
+            e.compute_with(&ComputeOptions::default().single_threaded())
+                .unwrap()
+        })
+        .collect();
+    for (name, opts) in options() {
+        for round in 0..3 {
+            for (e, want) in exprs.iter().zip(&reference) {
+                let got = e
+                    .compute_with(&opts)
+                    .unwrap_or_else(|err| panic!("{name}: {err}"));
+                assert_eq!(got.shape(), want.shape(), "{name} round {round}");
+                assert_bits_equal(&got, want);
+            }
+        }
+        let refs: Vec<&LazyArray<f64>> = exprs.iter().collect();
+        let together = compute_many_with(&refs, &opts).unwrap();
+        for (got, want) in together.iter().zip(&reference) {
+            assert_bits_equal(got, want);
+        }
+    }
+}
+
+#[test]
+fn executors_agree_with_eager_ndarray() {
+    let x = random::uniform::<f64>(&[30, 20], [7, 3], 5).unwrap();
+    let a = run(&x);
+    let e = (&x.t() * 3.0).sum(1).unwrap();
+    let want = a.t().mapv(|v| v * 3.0).sum_axis(ndarray::Axis(1));
+    for (name, opts) in options() {
+        let got = e.compute_with(&opts).unwrap();
+        assert_close(&got, &want, RTOL);
+        let scalar = x.max(..).unwrap().compute_scalar_with(&opts).unwrap();
+        assert_eq!(scalar, a.iter().copied().fold(f64::MIN, f64::max), "{name}");
+    }
+}
+
+#[test]
+fn many_small_tasks_on_many_threads() {
+    // More threads than tasks in some layers, and many one-element chunks.
+    let x = random::uniform::<f64>(&[40, 40], [1, 1], 8).unwrap();
+    let s = x.sum(Axes::all().split_every(2)).unwrap();
+    let single = s
+        .compute_scalar_with(&ComputeOptions::default().single_threaded())
+        .unwrap();
+    for threads in [1, 2, 4, 16] {
+        let got = s
+            .compute_scalar_with(&ComputeOptions::default().threads(threads))
+            .unwrap();
+        assert_eq!(got.to_bits(), single.to_bits(), "{threads} threads");
+    }
+    let tiny = chunkwise::ones::<f64>(&[1], [1]).unwrap();
+    let out = tiny
+        .compute_with(&ComputeOptions::default().threads(8))
+        .unwrap();
+    assert_eq!(out.into_raw_vec_and_offset().0, vec![1.0]);
+}
