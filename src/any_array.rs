@@ -93,8 +93,9 @@ macro_rules! dispatch_any {
     };
 }
 
-/// Conversion between `ArrayD<T>` and [`AnyArray`] for each element type.
-pub trait IntoAnyArray: Element {
+/// Conversion between `ArrayD<T>` and [`AnyArray`] for each element type (a supertrait of
+/// [`Element`], so every element type has it).
+pub trait IntoAnyArray: Sized + 'static {
     /// Wraps a typed array.
     fn wrap(array: ArrayD<Self>) -> AnyArray;
     /// Borrows the typed array, if `any` holds this type.
@@ -193,7 +194,7 @@ impl AnyArray {
     /// # Errors
     ///
     /// [`Error::DTypeMismatch`] when the array holds another element type.
-    pub fn into_typed<T: IntoAnyArray>(self) -> Result<ArrayD<T>> {
+    pub fn into_typed<T: Element>(self) -> Result<ArrayD<T>> {
         T::unwrap_any(self).map_err(|other| Error::DTypeMismatch {
             context: "AnyArray::into_typed".into(),
             expected: T::DTYPE,
@@ -206,7 +207,7 @@ impl AnyArray {
     /// # Errors
     ///
     /// [`Error::DTypeMismatch`] when the array holds another element type.
-    pub fn as_typed<T: IntoAnyArray>(&self) -> Result<&ArrayD<T>> {
+    pub fn as_typed<T: Element>(&self) -> Result<&ArrayD<T>> {
         T::peek(self).ok_or_else(|| Error::DTypeMismatch {
             context: "AnyArray::as_typed".into(),
             expected: T::DTYPE,
@@ -239,12 +240,17 @@ impl AnyArray {
 
     /// An array of `shape` filled with `value`.
     pub(crate) fn full(shape: &[usize], value: Scalar) -> AnyArray {
-        crate::with_dtype!(value.dtype(), T => T::wrap(ArrayD::from_elem(IxDyn(shape), T::from_scalar(value))))
+        let len = shape.iter().product();
+        crate::with_dtype!(value.dtype(), T => {
+            let mut v = crate::kernel::pool::vec_with_capacity::<T>(len);
+            v.resize(len, T::from_scalar(value));
+            T::wrap(ArrayD::from_shape_vec(IxDyn(shape), v).expect("length matches shape"))
+        })
     }
 }
 
 /// A borrowed view of a typed array inside an [`AnyArray`] (helper for kernels).
-pub(crate) fn view_of<'a, T: IntoAnyArray>(
+pub(crate) fn view_of<'a, T: Element>(
     any: &'a AnyArray,
     context: &'static str,
 ) -> Result<ArrayViewD<'a, T>> {

@@ -6,28 +6,47 @@ use std::sync::Arc;
 
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
-use crate::exec::{self, Executor};
+use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
 use crate::expr::Node;
 use crate::kernel::{copy, Value};
 use crate::plan::{self, tasks::TaskPlan};
 
-/// How to run a computation.
+/// How to run a computation: executor, threads, memory limit, cancellation, events.
 ///
 /// # Example
 ///
 /// ```
-/// use chunkwise::ComputeOptions;
+/// use chunkwise::{ComputeOptions, MemoryLimit};
 /// let x = chunkwise::arange::<i64>(0, 10, 1, [3])?;
 /// let threaded = x.sum(..)?.compute_scalar()?;
 /// let debug = x.sum(..)?.compute_scalar_with(&ComputeOptions::default().single_threaded())?;
-/// assert_eq!((threaded, debug), (45, 45));
+/// let small = ComputeOptions::default().threads(2).memory_limit("64MiB".parse::<MemoryLimit>()?);
+/// assert_eq!((threaded, debug, x.sum(..)?.compute_scalar_with(&small)?), (45, 45, 45));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ComputeOptions {
     /// Which executor runs the tasks.
     pub executor: Executor,
+    /// The memory budget; `None` reads `CHUNKWISE_MEMORY_LIMIT`, else 60% of physical
+    /// memory.
+    pub memory_limit: Option<MemoryLimit>,
+    /// Stops the computation when cancelled from another thread.
+    pub cancel: Option<CancelToken>,
+    /// Receives every task's start and finish.
+    pub observer: Option<Arc<dyn Observer>>,
+}
+
+impl std::fmt::Debug for ComputeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComputeOptions")
+            .field("executor", &self.executor)
+            .field("memory_limit", &self.memory_limit)
+            .field("cancel", &self.cancel)
+            .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .finish()
+    }
 }
 
 impl ComputeOptions {
@@ -48,6 +67,29 @@ impl ComputeOptions {
     #[must_use]
     pub fn single_threaded(self) -> Self {
         self.executor(Executor::SingleThreaded)
+    }
+
+    /// Keeps the bytes held by results and running tasks under `limit`: tasks that load
+    /// or generate new data wait while it is reached (one always runs if nothing else
+    /// is, so the computation never stalls).
+    #[must_use]
+    pub fn memory_limit(mut self, limit: MemoryLimit) -> Self {
+        self.memory_limit = Some(limit);
+        self
+    }
+
+    /// Stops the computation when `token` is cancelled.
+    #[must_use]
+    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+        self.cancel = Some(token);
+        self
+    }
+
+    /// Sends every task's start and finish to `observer`.
+    #[must_use]
+    pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 }
 
@@ -76,7 +118,7 @@ pub struct GraphStats {
 /// The graph sizes of computing `nodes` together.
 pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
     let plan = plan::lower(nodes)?;
-    let tasks = TaskPlan::new(&plan)?;
+    let tasks = TaskPlan::new(&plan, 0)?;
     Ok(GraphStats {
         nodes: plan.nodes,
         layers: plan.layers.len(),
@@ -89,9 +131,30 @@ pub(crate) fn compute_nodes(
     nodes: &[Arc<Node>],
     options: &ComputeOptions,
 ) -> Result<Vec<AnyArray>> {
+    Ok(run_nodes(nodes, options)?.0)
+}
+
+/// [`compute_nodes`], also returning the peak bytes held by results and running tasks.
+pub(crate) fn run_nodes(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+) -> Result<(Vec<AnyArray>, u64)> {
+    let memory_limit = match options.memory_limit {
+        Some(l) => l,
+        None => MemoryLimit::from_env_or_default()?,
+    };
     let plan = plan::lower(nodes)?;
-    let tasks = TaskPlan::new(&plan)?;
-    let results = exec::execute(&tasks.graph, &tasks, options.executor)?;
+    // Free chunk buffers may take an eighth of the budget.
+    let pool_bytes = usize::try_from(memory_limit.bytes() / 8).unwrap_or(usize::MAX);
+    let tasks = TaskPlan::new(&plan, pool_bytes)?;
+    let config = RunConfig {
+        executor: options.executor,
+        memory_limit: memory_limit.bytes(),
+        cancel: options.cancel.as_ref(),
+        observer: options.observer.as_deref(),
+    };
+    let execution = exec::execute(&tasks.graph, &tasks, &config)?;
+    let results = execution.outputs;
     let mut next = 0;
     let mut arrays = Vec::with_capacity(nodes.len());
     for (out, ids) in plan.outputs.iter().zip(&tasks.output_tasks) {
@@ -99,7 +162,7 @@ pub(crate) fn compute_nodes(
         next += ids.len();
         arrays.push(assemble(out, blocks)?);
     }
-    Ok(arrays)
+    Ok((arrays, execution.peak_bytes))
 }
 
 /// Puts an output's blocks (C order over its grid) together into one array.

@@ -408,6 +408,7 @@ pub trait Element:
     + fmt::Debug
     + fmt::Display
     + bytemuck::NoUninit
+    + crate::any_array::IntoAnyArray
     + sealed::Sealed
     + 'static
 {

@@ -62,7 +62,9 @@ pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
-pub use exec::Executor;
+pub use exec::{
+    CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
+};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///

@@ -3,7 +3,6 @@
 use ndarray::{ArrayBase, Data, Dimension};
 
 use super::LazyArray;
-use crate::any_array::IntoAnyArray;
 use crate::chunks::Chunks;
 use crate::element::{Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
@@ -29,7 +28,7 @@ pub fn from_ndarray<T, S, D>(
     chunks: impl Into<Chunks>,
 ) -> Result<LazyArray<T>>
 where
-    T: IntoAnyArray,
+    T: Element,
     S: Data<Elem = T>,
     D: Dimension,
 {

@@ -38,6 +38,10 @@ impl DynArray {
         DynArray { node }
     }
 
+    pub(crate) fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
     /// The element type.
     #[must_use]
     pub fn dtype(&self) -> DType {

@@ -32,7 +32,6 @@ pub use dyn_array::DynArray;
 pub use elementwise::{where_, Operand};
 pub use reduction::Axes;
 
-use crate::any_array::IntoAnyArray;
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};
 use crate::element::{DType, Element};
@@ -155,7 +154,7 @@ impl<T: Element> LazyArray<T> {
     /// and block ([`Error::TaskFailed`], [`Error::TaskPanicked`]).
     pub fn compute(&self) -> Result<ArrayD<T>>
     where
-        T: IntoAnyArray,
+        T: Element,
     {
         self.compute_with(&ComputeOptions::default())
     }
@@ -167,7 +166,7 @@ impl<T: Element> LazyArray<T> {
     /// As [`compute`](Self::compute).
     pub fn compute_with(&self, options: &ComputeOptions) -> Result<ArrayD<T>>
     where
-        T: IntoAnyArray,
+        T: Element,
     {
         let mut out = compute::compute_nodes(std::slice::from_ref(&self.node), options)?;
         out.pop()
@@ -191,7 +190,7 @@ impl<T: Element> LazyArray<T> {
     /// [`compute`](Self::compute).
     pub fn compute_scalar(&self) -> Result<T>
     where
-        T: IntoAnyArray,
+        T: Element,
     {
         self.compute_scalar_with(&ComputeOptions::default())
     }
@@ -203,7 +202,7 @@ impl<T: Element> LazyArray<T> {
     /// As [`compute_scalar`](Self::compute_scalar).
     pub fn compute_scalar_with(&self, options: &ComputeOptions) -> Result<T>
     where
-        T: IntoAnyArray,
+        T: Element,
     {
         if self.ndim() != 0 {
             return Err(Error::parameter(
@@ -247,7 +246,7 @@ impl<T: Element> LazyArray<T> {
 /// # Errors
 ///
 /// As [`LazyArray::compute`].
-pub fn compute_many<T: IntoAnyArray>(arrays: &[&LazyArray<T>]) -> Result<Vec<ArrayD<T>>> {
+pub fn compute_many<T: Element>(arrays: &[&LazyArray<T>]) -> Result<Vec<ArrayD<T>>> {
     compute_many_with(arrays, &ComputeOptions::default())
 }
 
@@ -267,7 +266,7 @@ pub fn compute_many<T: IntoAnyArray>(arrays: &[&LazyArray<T>]) -> Result<Vec<Arr
 /// # Errors
 ///
 /// As [`LazyArray::compute`].
-pub fn compute_many_with<T: IntoAnyArray>(
+pub fn compute_many_with<T: Element>(
     arrays: &[&LazyArray<T>],
     options: &ComputeOptions,
 ) -> Result<Vec<ArrayD<T>>> {

@@ -89,6 +89,8 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// Sum of the result's elements, as `f64`.
     pub checksum: f64,
+    /// The most bytes that results and running tasks held at once.
+    pub peak_bytes: u64,
 }
 
 impl Workload {
@@ -119,10 +121,14 @@ impl Workload {
     pub fn run(&self, params: &WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
         let start = Instant::now();
         let array = self.build(params)?;
-        let result = DynArray::compute_many_with(std::slice::from_ref(&array), options)?;
+        let (result, peak_bytes) = crate::compute::run_nodes(&[array.node().clone()], options)?;
         let seconds = start.elapsed().as_secs_f64();
         let checksum = result.iter().map(crate::AnyArray::sum_f64).sum();
-        Ok(RunOutcome { seconds, checksum })
+        Ok(RunOutcome {
+            seconds,
+            checksum,
+            peak_bytes,
+        })
     }
 }
 

@@ -9,14 +9,25 @@
 //! and returns the results of the graph's output tasks. Both executors give identical
 //! results; the single-threaded one runs tasks in id order, for debugging.
 //!
-//! Where it sits: plan → **exec** → results. The memory-aware scheduler replaces the
-//! threaded executor behind [`execute`].
+//! The threaded executor is memory-aware: tasks that load or generate new data (roots)
+//! start only when no other task is ready and the bytes held plus the bytes being produced
+//! fit the memory budget (if nothing is running, the best task runs anyway, so the budget
+//! never deadlocks); see `threaded.rs` for its invariants and [`order`] for the static
+//! priorities.
+//!
+//! Where it sits: plan → **exec** → results.
 
+pub(crate) mod budget;
+mod events;
+pub(crate) mod order;
 mod sync;
 mod threaded;
 
 use std::any::Any;
 use std::sync::Arc;
+
+pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
+pub use events::{CancelToken, Observer, TaskFinish, TaskStart};
 
 use crate::error::{Error, Result};
 
@@ -45,9 +56,43 @@ pub(crate) trait TaskRunner: Sync {
     fn run(&self, task: TaskId, inputs: &[&Self::Output]) -> Result<Self::Output>;
     /// The task's operation and block, for error messages.
     fn label(&self, task: TaskId) -> TaskLabel;
+    /// The task's operation name (cheap: called for every event).
+    fn op_name(&self, task: TaskId) -> &'static str;
+    /// Exact bytes held by a result.
+    fn output_bytes(value: &Self::Output) -> u64;
+    /// Takes back a result nobody will read again (its buffers may be reused).
+    fn recycle(&self, value: Self::Output) {
+        drop(value);
+    }
 }
 
-/// Tasks `0..n` with their dependencies and dependents in CSR form.
+/// How to run a task graph.
+#[derive(Clone, Copy)]
+pub(crate) struct RunConfig<'a> {
+    pub(crate) executor: Executor,
+    /// Bytes that live results plus running tasks may hold.
+    pub(crate) memory_limit: u64,
+    pub(crate) cancel: Option<&'a CancelToken>,
+    pub(crate) observer: Option<&'a dyn Observer>,
+}
+
+impl RunConfig<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(CancelToken::is_cancelled)
+    }
+}
+
+/// What a run produced, and what it measured.
+#[derive(Debug)]
+pub(crate) struct Execution<O> {
+    /// Results of the graph's outputs, in order.
+    pub(crate) outputs: Vec<Arc<O>>,
+    /// The largest number of bytes held at once by results and running tasks.
+    pub(crate) peak_bytes: u64,
+}
+
+/// Tasks `0..n` with their dependencies and dependents in CSR form, and the bytes each
+/// task is expected to produce.
 #[derive(Debug)]
 pub(crate) struct TaskGraph {
     dep_starts: Vec<u32>,
@@ -55,12 +100,19 @@ pub(crate) struct TaskGraph {
     dependent_starts: Vec<u32>,
     dependents: Vec<TaskId>,
     outputs: Vec<TaskId>,
+    out_bytes: Vec<u64>,
 }
 
 impl TaskGraph {
     /// A graph from each task's dependency list (`deps[dep_starts[t]..dep_starts[t + 1]]`,
-    /// all smaller than `t`) and the tasks whose results are returned.
-    pub(crate) fn new(dep_starts: Vec<u32>, deps: Vec<TaskId>, outputs: Vec<TaskId>) -> TaskGraph {
+    /// all smaller than `t`), the tasks whose results are returned, and each task's
+    /// projected output bytes.
+    pub(crate) fn new(
+        dep_starts: Vec<u32>,
+        deps: Vec<TaskId>,
+        outputs: Vec<TaskId>,
+        out_bytes: Vec<u64>,
+    ) -> TaskGraph {
         let n = dep_starts.len() - 1;
         let mut counts = vec![0u32; n + 1];
         for d in &deps {
@@ -79,13 +131,25 @@ impl TaskGraph {
                 *slot += 1;
             }
         }
+        debug_assert_eq!(out_bytes.len(), n);
         TaskGraph {
             dep_starts,
             deps,
             dependent_starts,
             dependents,
             outputs,
+            out_bytes,
         }
+    }
+
+    /// Bytes task `t` is expected to produce.
+    pub(crate) fn out_bytes(&self, t: TaskId) -> u64 {
+        self.out_bytes[t.index()]
+    }
+
+    /// True for a task with no inputs: it loads or generates new data.
+    pub(crate) fn is_root(&self, t: TaskId) -> bool {
+        self.dep_starts[t.index()] == self.dep_starts[t.index() + 1]
     }
 
     /// Number of tasks.
@@ -149,19 +213,26 @@ pub enum Executor {
 pub(crate) fn execute<R: TaskRunner>(
     graph: &TaskGraph,
     runner: &R,
-    executor: Executor,
-) -> Result<Vec<Arc<R::Output>>> {
-    match executor {
-        Executor::SingleThreaded => sync::run(graph, runner),
-        Executor::Threaded => threaded::run(graph, runner, default_threads()),
+    config: &RunConfig<'_>,
+) -> Result<Execution<R::Output>> {
+    if let Some(o) = config.observer {
+        o.on_start(graph.len());
+    }
+    let result = match config.executor {
+        Executor::SingleThreaded => sync::run(graph, runner, config),
+        Executor::Threaded => threaded::run(graph, runner, default_threads(), config),
         Executor::Threads(0) => Err(Error::parameter(
             "Executor::Threads",
             "threads",
             0,
             "at least 1 thread",
         )),
-        Executor::Threads(n) => threaded::run(graph, runner, n),
+        Executor::Threads(n) => threaded::run(graph, runner, n, config),
+    };
+    if let Some(o) = config.observer {
+        o.on_finish();
     }
+    result
 }
 
 /// One worker per available core.
@@ -206,20 +277,46 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use proptest::prelude::*;
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 
-    /// A runner over a chain-and-diamond graph: each task returns the sum of its inputs plus
-    /// its id; `fail_at` panics or errors there.
-    pub(crate) struct SumRunner {
-        pub(crate) fail_at: Option<(u32, bool)>,
-        pub(crate) runs: AtomicUsize,
+    /// A result that counts how many of its kind are alive, to prove every intermediate
+    /// is freed.
+    #[derive(Debug)]
+    struct Tracked {
+        value: u64,
+        alive: Arc<AtomicI64>,
+    }
+
+    impl Drop for Tracked {
+        fn drop(&mut self) {
+            self.alive.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Each task returns the sum of its inputs plus its id; `fail_at` panics or errors
+    /// there.
+    struct SumRunner {
+        fail_at: Option<(u32, bool)>,
+        runs: AtomicUsize,
+        alive: Arc<AtomicI64>,
+    }
+
+    impl SumRunner {
+        fn new(fail_at: Option<(u32, bool)>) -> SumRunner {
+            SumRunner {
+                fail_at,
+                runs: AtomicUsize::new(0),
+                alive: Arc::new(AtomicI64::new(0)),
+            }
+        }
     }
 
     impl TaskRunner for SumRunner {
-        type Output = u64;
-        fn run(&self, task: TaskId, inputs: &[&u64]) -> Result<u64> {
+        type Output = Tracked;
+        fn run(&self, task: TaskId, inputs: &[&Tracked]) -> Result<Tracked> {
             self.runs.fetch_add(1, Ordering::Relaxed);
             if let Some((t, panic)) = self.fail_at {
                 if t == task.0 {
@@ -227,7 +324,11 @@ pub(crate) mod tests {
                     return Err(Error::Cancelled);
                 }
             }
-            Ok(inputs.iter().map(|v| **v).sum::<u64>() + u64::from(task.0))
+            self.alive.fetch_add(1, Ordering::SeqCst);
+            Ok(Tracked {
+                value: inputs.iter().map(|v| v.value).sum::<u64>() + u64::from(task.0),
+                alive: self.alive.clone(),
+            })
         }
         fn label(&self, task: TaskId) -> TaskLabel {
             TaskLabel {
@@ -235,20 +336,40 @@ pub(crate) mod tests {
                 block: vec![task.index()],
             }
         }
+        fn op_name(&self, _: TaskId) -> &'static str {
+            "sum_runner"
+        }
+        fn output_bytes(_: &Tracked) -> u64 {
+            100
+        }
+    }
+
+    fn config(executor: Executor, memory_limit: u64) -> RunConfig<'static> {
+        RunConfig {
+            executor,
+            memory_limit,
+            cancel: None,
+            observer: None,
+        }
     }
 
     /// 0 -> 1 -> 3, 0 -> 2 -> 3, 3 -> 4 (twice), outputs 4 and 2.
-    pub(crate) fn diamond() -> TaskGraph {
-        let deps = vec![
-            TaskId(0),
-            TaskId(0),
-            TaskId(1),
-            TaskId(2),
-            TaskId(3),
-            TaskId(3),
-        ];
-        TaskGraph::new(vec![0, 0, 1, 2, 4, 6], deps, vec![TaskId(4), TaskId(2)])
+    fn diamond() -> TaskGraph {
+        let deps = [0, 0, 1, 2, 3, 3].map(TaskId).to_vec();
+        TaskGraph::new(
+            vec![0, 0, 1, 2, 4, 6],
+            deps,
+            vec![TaskId(4), TaskId(2)],
+            vec![100; 5],
+        )
     }
+
+    const EXECUTORS: [Executor; 4] = [
+        Executor::SingleThreaded,
+        Executor::Threads(1),
+        Executor::Threads(2),
+        Executor::Threads(4),
+    ];
 
     #[test]
     fn dependents_are_the_reverse_edges() {
@@ -256,29 +377,28 @@ pub(crate) mod tests {
         assert_eq!(g.dependents(TaskId(0)), &[TaskId(1), TaskId(2)]);
         assert_eq!(g.dependents(TaskId(3)), &[TaskId(4), TaskId(4)]);
         assert_eq!(g.initial_refcounts(), vec![2, 1, 2, 2, 1]);
+        assert!(g.is_root(TaskId(0)) && !g.is_root(TaskId(1)));
     }
 
     #[test]
     fn executors_agree_and_report_failures() {
-        for exec in [
-            Executor::SingleThreaded,
-            Executor::Threads(1),
-            Executor::Threads(3),
-        ] {
-            let r = SumRunner {
-                fail_at: None,
-                runs: AtomicUsize::new(0),
-            };
-            let out = execute(&diamond(), &r, exec).unwrap();
-            // t0=0, t1=1, t2=2, t3=0+... : 3 + (1 + 2) = 6, t4 = 6 + 6 + 4 = 16
-            assert_eq!((*out[0], *out[1]), (16, 2), "{exec:?}");
+        for exec in EXECUTORS {
+            let r = SumRunner::new(None);
+            let out = execute(&diamond(), &r, &config(exec, u64::MAX)).unwrap();
+            // t0 = 0, t1 = 1, t2 = 2, t3 = 1 + 2 + 3 = 6, t4 = 6 + 6 + 4 = 16
+            assert_eq!(
+                (out.outputs[0].value, out.outputs[1].value),
+                (16, 2),
+                "{exec:?}"
+            );
             assert_eq!(r.runs.load(Ordering::Relaxed), 5);
+            // Only the two outputs are alive once the run is over.
+            assert_eq!(r.alive.load(Ordering::SeqCst), 2);
+            drop(out);
+            assert_eq!(r.alive.load(Ordering::SeqCst), 0);
             for panic in [true, false] {
-                let r = SumRunner {
-                    fail_at: Some((3, panic)),
-                    runs: AtomicUsize::new(0),
-                };
-                let err = execute(&diamond(), &r, exec).unwrap_err();
+                let r = SumRunner::new(Some((3, panic)));
+                let err = execute(&diamond(), &r, &config(exec, u64::MAX)).unwrap_err();
                 match (panic, &err) {
                     (true, Error::TaskPanicked { op, block, message }) => {
                         assert_eq!((op.as_str(), block.as_slice()), ("sum_runner", &[3][..]));
@@ -287,18 +407,99 @@ pub(crate) mod tests {
                     (false, Error::TaskFailed { block, .. }) => assert_eq!(block, &[3]),
                     _ => panic!("unexpected {err:?}"),
                 }
-                // Task 4 never starts once 3 failed.
+                // Task 4 never starts once 3 failed, and nothing is left alive.
                 assert!(r.runs.load(Ordering::Relaxed) <= 4);
+                assert_eq!(r.alive.load(Ordering::SeqCst), 0);
             }
         }
-        let err = execute(
-            &diamond(),
-            &SumRunner {
-                fail_at: None,
-                runs: AtomicUsize::new(0),
-            },
-            Executor::Threads(0),
-        );
+        let r = SumRunner::new(None);
+        let err = execute(&diamond(), &r, &config(Executor::Threads(0), u64::MAX));
         assert!(matches!(err, Err(Error::InvalidParameter { .. })));
+    }
+
+    #[test]
+    fn a_cancelled_run_returns_cancelled_and_frees_everything() {
+        let token = CancelToken::new();
+        token.cancel();
+        for exec in EXECUTORS {
+            let r = SumRunner::new(None);
+            let cfg = RunConfig {
+                cancel: Some(&token),
+                ..config(exec, u64::MAX)
+            };
+            let err = execute(&diamond(), &r, &cfg).unwrap_err();
+            assert!(matches!(err, Error::Cancelled), "{exec:?}");
+            assert_eq!(r.alive.load(Ordering::SeqCst), 0);
+        }
+    }
+
+    /// A random DAG: task `t` reads up to 3 earlier tasks.
+    fn random_graph() -> impl Strategy<Value = TaskGraph> {
+        (1usize..60)
+            .prop_flat_map(|n| {
+                let deps = (0..n)
+                    .map(|t| {
+                        proptest::collection::vec(0..t.max(1), if t == 0 { 0..1 } else { 0..4 })
+                    })
+                    .collect::<Vec<_>>();
+                (Just(n), deps, proptest::collection::vec(1u64..1000, n))
+            })
+            .prop_map(|(n, deps, bytes)| {
+                let mut starts = vec![0u32];
+                let mut flat = Vec::new();
+                let mut read = vec![false; n];
+                for (t, d) in deps.iter().enumerate() {
+                    for &x in d {
+                        if x < t {
+                            flat.push(TaskId(x as u32));
+                            read[x] = true;
+                        }
+                    }
+                    starts.push(flat.len() as u32);
+                }
+                let outputs = (0..n)
+                    .filter(|&t| !read[t])
+                    .map(|t| TaskId(t as u32))
+                    .collect();
+                TaskGraph::new(starts, flat, outputs, bytes)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn every_executor_and_budget_gives_the_same_results_and_frees_everything(
+            g in random_graph(),
+            fail in proptest::option::of((0u32..60, any::<bool>())),
+            budget in prop_oneof![Just(u64::MAX), 1u64..2000],
+        ) {
+            let fail = fail.filter(|(t, _)| (*t as usize) < g.len());
+            let reference = {
+                let r = SumRunner::new(None);
+                let out = execute(&g, &r, &config(Executor::SingleThreaded, u64::MAX)).unwrap();
+                out.outputs.iter().map(|v| v.value).collect::<Vec<_>>()
+            };
+            for exec in EXECUTORS {
+                let r = SumRunner::new(fail);
+                let result = execute(&g, &r, &config(exec, budget));
+                match (fail, result) {
+                    (None, Ok(out)) => {
+                        let values: Vec<u64> = out.outputs.iter().map(|v| v.value).collect();
+                        prop_assert_eq!(&values, &reference);
+                        prop_assert_eq!(r.runs.load(Ordering::Relaxed), g.len());
+                    }
+                    (Some(_), Err(Error::TaskPanicked { .. } | Error::TaskFailed { .. })) => {}
+                    (f, other) => prop_assert!(false, "{exec:?} fail={f:?}: {other:?}"),
+                }
+                prop_assert_eq!(r.alive.load(Ordering::SeqCst), 0, "{:?} leaked results", exec);
+            }
+        }
+
+        #[test]
+        fn orders_are_topological(g in random_graph()) {
+            let prio = order::priorities(&g);
+            prop_assert!(order::is_topological(&g, &prio));
+        }
     }
 }

@@ -1,36 +1,103 @@
-//! The threaded executor: a fixed set of worker threads sharing one ready queue ordered by
-//! task id (lowest first), so the run stays close to the depth-first static order.
+//! The threaded executor: dedicated worker threads, each with its own ready heap (ordered
+//! by static priority) and a "run next" slot, sharing a queue of roots admitted under the
+//! memory budget.
 //!
-//! Invariants, all kept under the one state lock: `remaining[t]` counts `t`'s unfinished
-//! dependency edges, and `t` enters the ready queue exactly when it reaches 0;
-//! `refcount[t]` counts the reads of `t`'s result still to come, and the result is
-//! dropped when it reaches 0. The first failure sets `failed`: no task starts after it,
-//! running tasks finish, and every worker returns.
+//! Selection, for worker `w`: its run-next slot (the best task that its last task made
+//! ready, whose inputs are hot in its cache); else the best task of all ready heaps, its
+//! own first on ties (taking another worker's is stealing); else a root, if the bytes held
+//! plus the bytes being produced plus the root's output fit the budget, or if nothing is
+//! running at all (so the budget can never deadlock). Non-root tasks always run: they
+//! consume held inputs, and every path to freeing memory goes through them.
+//!
+//! Invariants, kept under the one state lock: `remaining[t]` counts `t`'s unfinished
+//! dependency edges and `t` becomes ready exactly when it reaches 0; `refcount[t]` counts
+//! the reads of `t`'s result still to come, and the result is dropped (its buffers handed
+//! back to the runner) when it reaches 0; `live` is the exact bytes of held results and
+//! `reserved` the projected bytes of running tasks. The first failure or a cancellation
+//! sets `error`: no task starts after it, running tasks finish, every worker returns, and
+//! dropping the state frees every intermediate. The lock is held only for bookkeeping,
+//! never while a kernel runs or a chunk is freed.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-use super::{run_task, TaskGraph, TaskId, TaskRunner};
+use super::{
+    order, run_task, Execution, RunConfig, TaskFinish, TaskGraph, TaskId, TaskRunner, TaskStart,
+};
 use crate::error::{Error, Result};
 
+/// How long an idle worker sleeps before looking at the cancel flag again.
+const IDLE_POLL: Duration = Duration::from_millis(20);
+
+type Ready = BinaryHeap<Reverse<(u32, TaskId)>>;
+
 struct State<O> {
-    ready: BinaryHeap<Reverse<TaskId>>,
+    /// Ready non-root tasks, one heap per worker.
+    heaps: Vec<Ready>,
+    run_next: Vec<Option<TaskId>>,
+    /// Ready roots, waiting for admission.
+    roots: Ready,
     remaining: Vec<u32>,
     refcount: Vec<u32>,
     results: Vec<Option<Arc<O>>>,
+    held: Vec<u64>,
+    live: u64,
+    reserved: u64,
+    peak: u64,
+    running: usize,
     finished: usize,
     error: Option<Error>,
 }
 
-struct Shared<O> {
+struct Shared<'g, O> {
     state: Mutex<State<O>>,
     wake: Condvar,
+    graph: &'g TaskGraph,
+    prio: Vec<u32>,
+    budget: u64,
 }
 
-impl<O> Shared<O> {
+impl<O> Shared<'_, O> {
     fn lock(&self) -> MutexGuard<'_, State<O>> {
         self.state.lock().expect("executor state mutex poisoned")
+    }
+
+    /// Queues a task that has just become ready.
+    fn push_ready(&self, st: &mut State<O>, worker: usize, t: TaskId) {
+        let entry = Reverse((self.prio[t.index()], t));
+        if self.graph.is_root(t) {
+            st.roots.push(entry);
+        } else {
+            st.heaps[worker].push(entry);
+        }
+    }
+
+    /// The next task for `worker`, or `None` when it must wait.
+    fn select(&self, st: &mut State<O>, worker: usize) -> Option<TaskId> {
+        if let Some(t) = st.run_next[worker].take() {
+            return Some(t);
+        }
+        let mut best: Option<(u32, usize)> = None;
+        for i in std::iter::once(worker).chain((0..st.heaps.len()).filter(|&i| i != worker)) {
+            if let Some(Reverse((p, _))) = st.heaps[i].peek() {
+                if best.is_none_or(|(bp, _)| *p < bp) {
+                    best = Some((*p, i));
+                }
+            }
+        }
+        if let Some((_, i)) = best {
+            return st.heaps[i].pop().map(|Reverse((_, t))| t);
+        }
+        let Reverse((_, root)) = *st.roots.peek()?;
+        let need = self.graph.out_bytes(root);
+        let fits = st.live.saturating_add(st.reserved).saturating_add(need) <= self.budget;
+        if fits || st.running == 0 {
+            st.roots.pop();
+            return Some(root);
+        }
+        None
     }
 }
 
@@ -39,36 +106,52 @@ pub(super) fn run<R: TaskRunner>(
     graph: &TaskGraph,
     runner: &R,
     threads: usize,
-) -> Result<Vec<Arc<R::Output>>> {
+    config: &RunConfig<'_>,
+) -> Result<Execution<R::Output>> {
     let n = graph.len();
-    let remaining: Vec<u32> = (0..n)
-        .map(|t| u32::try_from(graph.deps(TaskId(t as u32)).len()).expect("fewer than 2^32 edges"))
-        .collect();
-    let ready = (0..n)
-        .filter(|&t| remaining[t] == 0)
-        .map(|t| Reverse(TaskId(t as u32)))
-        .collect();
+    let workers = threads.min(n.max(1));
     let shared = Shared {
         state: Mutex::new(State {
-            ready,
-            remaining,
+            heaps: (0..workers).map(|_| Ready::new()).collect(),
+            run_next: vec![None; workers],
+            roots: Ready::new(),
+            remaining: (0..n)
+                .map(|t| graph.deps(TaskId(t as u32)).len() as u32)
+                .collect(),
             refcount: graph.initial_refcounts(),
             results: (0..n).map(|_| None).collect(),
+            held: vec![0; n],
+            live: 0,
+            reserved: 0,
+            peak: 0,
+            running: 0,
             finished: 0,
             error: None,
         }),
         wake: Condvar::new(),
+        graph,
+        prio: order::priorities(graph),
+        budget: config.memory_limit,
     };
-    let workers = threads.min(n.max(1));
+    {
+        let mut st = shared.lock();
+        for t in 0..n {
+            let task = TaskId(t as u32);
+            if st.remaining[t] == 0 {
+                shared.push_ready(&mut st, t % workers, task);
+            }
+        }
+    }
     std::thread::scope(|scope| {
-        for i in 0..workers {
+        for w in 0..workers {
+            let shared = &shared;
             #[expect(
                 clippy::disallowed_methods,
                 reason = "the executor owns its worker threads"
             )]
             std::thread::Builder::new()
-                .name(format!("chunkwise-worker-{i}"))
-                .spawn_scoped(scope, || worker(graph, runner, &shared))
+                .name(format!("chunkwise-worker-{w}"))
+                .spawn_scoped(scope, move || worker(w, runner, shared, config))
                 .expect("spawning a worker thread");
         }
     });
@@ -79,7 +162,7 @@ pub(super) fn run<R: TaskRunner>(
     if let Some(e) = state.error.take() {
         return Err(e);
     }
-    graph
+    let outputs = graph
         .outputs()
         .iter()
         .map(|o| {
@@ -87,31 +170,60 @@ pub(super) fn run<R: TaskRunner>(
                 .clone()
                 .ok_or_else(|| Error::internal("exec::threaded", "an output was released"))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(Execution {
+        outputs,
+        peak_bytes: state.peak,
+    })
 }
 
-fn worker<R: TaskRunner>(graph: &TaskGraph, runner: &R, shared: &Shared<R::Output>) {
+fn worker<R: TaskRunner>(
+    w: usize,
+    runner: &R,
+    shared: &Shared<'_, R::Output>,
+    config: &RunConfig<'_>,
+) {
+    let graph = shared.graph;
     let n = graph.len();
-    let mut state = shared.lock();
+    let mut st = shared.lock();
     loop {
-        if state.error.is_some() || state.finished == n {
+        if st.error.is_none() && config.cancelled() {
+            st.error = Some(Error::Cancelled);
+        }
+        if st.error.is_some() || st.finished == n {
             shared.wake.notify_all();
             return;
         }
-        let Some(Reverse(task)) = state.ready.pop() else {
-            state = shared
+        let Some(task) = shared.select(&mut st, w) else {
+            st = shared
                 .wake
-                .wait(state)
-                .expect("executor state mutex poisoned");
+                .wait_timeout(st, IDLE_POLL)
+                .expect("executor state mutex poisoned")
+                .0;
             continue;
         };
+        let projected = graph.out_bytes(task);
+        st.running += 1;
+        st.reserved += projected;
+        st.peak = st.peak.max(st.live + st.reserved);
         let inputs = graph
             .deps(task)
             .iter()
-            .map(|d| state.results[d.index()].clone())
+            .map(|d| st.results[d.index()].clone())
             .collect::<Option<Vec<_>>>();
-        drop(state);
-        let outcome = match inputs {
+        drop(st);
+
+        let op = runner.op_name(task);
+        if let Some(o) = config.observer {
+            o.on_task_start(&TaskStart {
+                task: task.0,
+                op,
+                worker: w,
+                projected_bytes: projected,
+            });
+        }
+        let started = Instant::now();
+        let outcome = match &inputs {
             Some(inputs) => {
                 let refs: Vec<&R::Output> = inputs.iter().map(AsRef::as_ref).collect();
                 run_task(runner, task, &refs)
@@ -121,21 +233,35 @@ fn worker<R: TaskRunner>(graph: &TaskGraph, runner: &R, shared: &Shared<R::Outpu
                 "a dependency's result is missing",
             )),
         };
-        state = shared.lock();
+        drop(inputs);
+        let bytes = outcome.as_ref().map_or(0, |v| R::output_bytes(v));
+        if let (Some(o), Ok(_)) = (config.observer, &outcome) {
+            o.on_task_finish(&TaskFinish {
+                task: task.0,
+                op,
+                worker: w,
+                output_bytes: bytes,
+                elapsed: started.elapsed(),
+            });
+        }
+
+        st = shared.lock();
+        st.running -= 1;
+        st.reserved -= projected;
         match outcome {
             Ok(value) => {
-                let released = complete(graph, &mut state, task, value);
-                if !state.ready.is_empty() || state.finished == n {
-                    shared.wake.notify_all();
+                let released = complete(shared, &mut st, w, task, value, bytes);
+                drop(st);
+                for v in released {
+                    if let Ok(v) = Arc::try_unwrap(v) {
+                        runner.recycle(v);
+                    }
                 }
-                // Free released chunks outside the lock.
-                drop(state);
-                drop(released);
-                state = shared.lock();
+                st = shared.lock();
             }
             Err(e) => {
-                if state.error.is_none() {
-                    state.error = Some(e);
+                if st.error.is_none() {
+                    st.error = Some(e);
                 }
                 shared.wake.notify_all();
             }
@@ -143,30 +269,69 @@ fn worker<R: TaskRunner>(graph: &TaskGraph, runner: &R, shared: &Shared<R::Outpu
     }
 }
 
-/// Records `task`'s result, releases inputs nobody will read again, and readies the
-/// dependents whose last dependency this was. Returns the released results.
-fn complete<O>(graph: &TaskGraph, state: &mut State<O>, task: TaskId, value: O) -> Vec<Arc<O>> {
-    state.finished += 1;
+/// Records `task`'s result, releases the inputs nobody will read again, and queues the
+/// dependents whose last dependency this was (the best one in `worker`'s run-next slot).
+/// Returns the released results, to be freed outside the lock.
+fn complete<O>(
+    shared: &Shared<'_, O>,
+    st: &mut State<O>,
+    worker: usize,
+    task: TaskId,
+    value: O,
+    bytes: u64,
+) -> Vec<Arc<O>> {
+    let graph = shared.graph;
+    st.finished += 1;
     let t = task.index();
     let mut released = Vec::new();
-    if state.refcount[t] > 0 {
-        state.results[t] = Some(Arc::new(value));
+    if st.refcount[t] > 0 {
+        st.results[t] = Some(Arc::new(value));
+        st.held[t] = bytes;
+        st.live += bytes;
+        st.peak = st.peak.max(st.live + st.reserved);
     }
     for d in graph.deps(task) {
-        let rc = &mut state.refcount[d.index()];
+        let rc = &mut st.refcount[d.index()];
         *rc -= 1;
         if *rc == 0 {
-            if let Some(v) = state.results[d.index()].take() {
+            if let Some(v) = st.results[d.index()].take() {
+                st.live -= st.held[d.index()];
                 released.push(v);
             }
         }
     }
+    let mut best: Option<TaskId> = None;
+    let mut queued = 0;
     for &s in graph.dependents(task) {
-        let r = &mut state.remaining[s.index()];
+        let r = &mut st.remaining[s.index()];
         *r -= 1;
-        if *r == 0 {
-            state.ready.push(Reverse(s));
+        if *r != 0 {
+            continue;
         }
+        match best {
+            None => best = Some(s),
+            Some(b) if shared.prio[s.index()] < shared.prio[b.index()] => {
+                shared.push_ready(st, worker, b);
+                queued += 1;
+                best = Some(s);
+            }
+            Some(_) => {
+                shared.push_ready(st, worker, s);
+                queued += 1;
+            }
+        }
+    }
+    if let Some(b) = best {
+        if st.run_next[worker].is_none() {
+            st.run_next[worker] = Some(b);
+        } else {
+            shared.push_ready(st, worker, b);
+            queued += 1;
+        }
+    }
+    // Others may now have work: queued tasks to steal, or room for a root.
+    if queued > 0 || !released.is_empty() || st.finished == graph.len() {
+        shared.wake.notify_all();
     }
     released
 }

@@ -7,6 +7,7 @@
 use ndarray::{ArrayD, Axis, IxDyn, SliceInfo, SliceInfoElem};
 
 use crate::any_array::{AnyArray, IntoAnyArray};
+use crate::element::Element;
 use crate::error::{Error, Result};
 
 const CONTEXT: &str = "kernel::copy";
@@ -15,19 +16,17 @@ const CONTEXT: &str = "kernel::copy";
 pub(crate) fn slice_block(x: &AnyArray, info: &[SliceInfoElem]) -> Result<AnyArray> {
     let info: SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = SliceInfo::try_from(info.to_vec())
         .map_err(|e| Error::internal(CONTEXT, format!("bad block index: {e}")))?;
-    Ok(
-        crate::dispatch_any!(x, a, T => T::wrap(a.slice(info.as_ref()).as_standard_layout().into_owned())),
-    )
+    Ok(crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.slice(info.as_ref())))))
 }
 
 /// `x` with its axes permuted, as a new standard-layout array.
 pub(crate) fn transpose_block(x: &AnyArray, perm: &[usize]) -> AnyArray {
-    crate::dispatch_any!(x, a, T => T::wrap(a.view().permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()))
+    crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().permuted_axes(IxDyn(perm)))))
 }
 
 /// `x` with a new length-1 axis at `axis`.
 pub(crate) fn expand_dims_block(x: &AnyArray, axis: usize) -> AnyArray {
-    crate::dispatch_any!(x, a, T => T::wrap(a.view().insert_axis(Axis(axis)).as_standard_layout().into_owned()))
+    crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().insert_axis(Axis(axis)))))
 }
 
 /// `x` without the length-1 axes `axes`.
@@ -52,6 +51,17 @@ pub(crate) fn reshape_block(x: AnyArray, shape: &[usize]) -> Result<AnyArray> {
     })
 }
 
+/// A standard-layout copy of `view`, in a (possibly pooled) buffer.
+fn owned_copy<T: Element>(view: &ndarray::ArrayViewD<'_, T>) -> ArrayD<T> {
+    if let Some(s) = view.as_slice() {
+        let v = super::pool::collect(s.len(), s.iter().copied());
+        return ArrayD::from_shape_vec(view.raw_dim(), v).expect("length matches shape");
+    }
+    let mut out = super::pool::array_like::<T>(view.shape());
+    out.assign(view);
+    out
+}
+
 /// A piece of a larger array: a block and where it starts.
 pub(crate) struct Piece<'a> {
     pub(crate) data: &'a AnyArray,
@@ -74,7 +84,10 @@ pub(crate) fn assemble(
         }
     }
     crate::with_dtype!(dtype, T => {
-        let mut out = ArrayD::<T>::from_elem(IxDyn(shape), T::default());
+        let len = shape.iter().product();
+        let mut v = super::pool::vec_with_capacity::<T>(len);
+        v.resize(len, T::default());
+        let mut out = ArrayD::from_shape_vec(IxDyn(shape), v).expect("length matches shape");
         for p in pieces {
             let src = T::peek(p.data).ok_or_else(|| {
                 Error::internal(CONTEXT, format!("piece of dtype {} in a {} block", p.data.dtype(), dtype))

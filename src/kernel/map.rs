@@ -7,6 +7,7 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, Zip};
 
+use super::pool;
 use crate::any_array::{view_of, AnyArray, IntoAnyArray};
 use crate::element::{DType, Element, FloatElement, NumElement};
 use crate::error::{Error, Result};
@@ -53,18 +54,25 @@ fn broadcast_owned(x: &AnyArray, shape: &[usize]) -> Result<AnyArray> {
 }
 
 /// `f` of every element of `a` (broadcast to `shape`).
-fn map1<T: Copy, O>(a: &ArrayD<T>, shape: &[usize], f: impl Fn(T) -> O) -> Result<ArrayD<O>> {
+fn map1<T: Copy, O: Element>(
+    a: &ArrayD<T>,
+    shape: &[usize],
+    f: impl Fn(T) -> O,
+) -> Result<ArrayD<O>> {
     if a.shape() == shape {
         if let Some(s) = a.as_slice() {
-            let v: Vec<O> = s.iter().map(|&x| f(x)).collect();
+            let v = pool::collect(s.len(), s.iter().map(|&x| f(x)));
             return Ok(ArrayD::from_shape_vec(IxDyn(shape), v).expect("same length as the input"));
         }
     }
-    Ok(broadcast(a, shape)?.map(|&x| f(x)))
+    let view = broadcast(a, shape)?;
+    let mut out = pool::array_like::<O>(shape);
+    Zip::from(&mut out).and(&view).for_each(|o, &x| *o = f(x));
+    Ok(out)
 }
 
 /// `f` of every pair of elements of `a` and `b` (broadcast to `shape`).
-fn map2<A: Copy, B: Copy, O>(
+fn map2<A: Copy, B: Copy, O: Element>(
     a: &ArrayD<A>,
     b: &ArrayD<B>,
     shape: &[usize],
@@ -72,26 +80,31 @@ fn map2<A: Copy, B: Copy, O>(
 ) -> Result<ArrayD<O>> {
     if a.shape() == shape && b.shape() == shape {
         if let (Some(x), Some(y)) = (a.as_slice(), b.as_slice()) {
-            let v: Vec<O> = x.iter().zip(y).map(|(&p, &q)| f(p, q)).collect();
+            let v = pool::collect(x.len(), x.iter().zip(y).map(|(&p, &q)| f(p, q)));
             return Ok(ArrayD::from_shape_vec(IxDyn(shape), v).expect("same length as the inputs"));
         }
     }
     // One operand a 0-d or broadcast scalar: loop over the other's slice.
     if b.len() == 1 && a.shape() == shape {
         if let (Some(x), Some(&q)) = (a.as_slice(), b.iter().next()) {
-            let v: Vec<O> = x.iter().map(|&p| f(p, q)).collect();
+            let v = pool::collect(x.len(), x.iter().map(|&p| f(p, q)));
             return Ok(ArrayD::from_shape_vec(IxDyn(shape), v).expect("same length as the input"));
         }
     }
     if a.len() == 1 && b.shape() == shape {
         if let (Some(&p), Some(y)) = (a.iter().next(), b.as_slice()) {
-            let v: Vec<O> = y.iter().map(|&q| f(p, q)).collect();
+            let v = pool::collect(y.len(), y.iter().map(|&q| f(p, q)));
             return Ok(ArrayD::from_shape_vec(IxDyn(shape), v).expect("same length as the input"));
         }
     }
     let av = broadcast(a, shape)?;
     let bv = broadcast(b, shape)?;
-    Ok(Zip::from(&av).and(&bv).map_collect(|&p, &q| f(p, q)))
+    let mut out = pool::array_like::<O>(shape);
+    Zip::from(&mut out)
+        .and(&av)
+        .and(&bv)
+        .for_each(|o, &p, &q| *o = f(p, q));
+    Ok(out)
 }
 
 fn unary(op: UnaryOp, x: &AnyArray, shape: &[usize]) -> Result<AnyArray> {

@@ -7,6 +7,7 @@
 
 pub(crate) mod copy;
 pub(crate) mod map;
+pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod source;
 
@@ -23,6 +24,14 @@ pub(crate) enum Value {
 }
 
 impl Value {
+    /// Bytes of data held.
+    pub(crate) fn nbytes(&self) -> usize {
+        match self {
+            Value::Array(a) => a.nbytes(),
+            Value::Partial(p) => p.nbytes(),
+        }
+    }
+
     /// The array block, or an internal error when this is a partial result.
     pub(crate) fn array(&self, context: &'static str) -> Result<&AnyArray> {
         match self {
@@ -65,4 +74,16 @@ pub(crate) enum Partial {
     },
     /// The best value so far and its index (argmin, argmax).
     Arg { value: AnyArray, index: ArrayD<i64> },
+}
+
+impl Partial {
+    /// Bytes of data held.
+    pub(crate) fn nbytes(&self) -> usize {
+        match self {
+            Partial::Running(a) => a.nbytes(),
+            Partial::SumCount { sum, count } => 8 * (sum.len() + count.len()),
+            Partial::Moments { count, mean, m2 } => 8 * (count.len() + mean.len() + m2.len()),
+            Partial::Arg { value, index } => value.nbytes() + 8 * index.len(),
+        }
+    }
 }

@@ -231,7 +231,7 @@ pub(crate) fn partial(
 }
 
 #[allow(clippy::too_many_lines)]
-fn typed_partial<T: IntoAnyArray>(
+fn typed_partial<T: Element>(
     kind: ReduceKind,
     axes: &[usize],
     x: &ndarray::ArrayViewD<'_, T>,
@@ -376,7 +376,7 @@ where
     }
 }
 
-fn arg_partial<T: IntoAnyArray>(
+fn arg_partial<T: Element>(
     kind: ReduceKind,
     axes: &[usize],
     x: &ndarray::ArrayViewD<'_, T>,

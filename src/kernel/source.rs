@@ -77,14 +77,14 @@ pub(crate) fn generate(
 }
 
 /// Fills a block by calling `f` with each element's flat C-order index in the whole array.
-fn by_flat_index<T>(
+fn by_flat_index<T: Element>(
     full_shape: &[usize],
     start: &[usize],
     shape: &[usize],
     mut f: impl FnMut(u64) -> T,
 ) -> ArrayD<T> {
     let len: usize = shape.iter().product();
-    let mut out = Vec::with_capacity(len);
+    let mut out = super::pool::vec_with_capacity(len);
     if len > 0 {
         let ndim = shape.len();
         // Strides of the whole array, in elements.

@@ -21,6 +21,32 @@ pub(crate) struct Layer {
     /// The layers this one reads, by input slot.
     pub(crate) inputs: Vec<LayerId>,
     pub(crate) kind: LayerKind,
+    /// The size of each output block.
+    pub(crate) bytes: BlockBytes,
+}
+
+/// How big a layer's output blocks are.
+#[derive(Debug)]
+pub(crate) enum BlockBytes {
+    /// Blocks of `grid`, `item` bytes per element.
+    Grid { grid: ChunkGrid, item: usize },
+    /// Partial results: blocks of the reduction's input `grid` with the reduced `axes`
+    /// cut to length 1, `item` bytes per element (all fields of the partial together).
+    Partial {
+        grid: ChunkGrid,
+        axes: Vec<usize>,
+        item: usize,
+    },
+}
+
+/// Bytes per element of a reduction's partial result, all fields together.
+fn partial_item_bytes(kind: ReduceKind, input: DType, output: DType) -> usize {
+    match kind {
+        ReduceKind::Mean | ReduceKind::NanMean => 16,
+        ReduceKind::Var { .. } | ReduceKind::Std { .. } => 24,
+        ReduceKind::ArgMin | ReduceKind::ArgMax => input.size() + 8,
+        _ => output.size(),
+    }
 }
 
 /// What a layer computes, with the geometry its kernel needs.
@@ -134,6 +160,10 @@ impl Layer {
             blocks: grid.blocks_per_axis(),
             inputs,
             kind,
+            bytes: BlockBytes::Grid {
+                grid,
+                item: node.dtype().size(),
+            },
         })
     }
 
@@ -142,10 +172,12 @@ impl Layer {
         r: &Reduction,
         input_node: &Node,
         input: LayerId,
-        finalize: Option<DType>,
+        finalize: Option<&Node>,
         final_blocks: &[usize],
     ) -> Layer {
         let grid = input_node.chunks().clone();
+        let bytes = block_bytes(r, input_node, finalize);
+        let finalize = finalize.map(Node::dtype);
         let blocks = if finalize.is_some() {
             final_blocks.to_vec()
         } else {
@@ -168,19 +200,24 @@ impl Layer {
                     keepdims: r.keepdims,
                 }),
             },
+            bytes,
         }
     }
 
     /// A combine layer of a reduction's tree.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn reduce_combine(
         r: &Reduction,
+        input_node: &Node,
         input: LayerId,
         input_blocks: &[usize],
         factors: Vec<usize>,
-        finalize: Option<DType>,
+        finalize: Option<&Node>,
         final_blocks: &[usize],
         next_blocks: &[usize],
     ) -> Layer {
+        let bytes = block_bytes(r, input_node, finalize);
+        let finalize = finalize.map(Node::dtype);
         Layer {
             name: r.kind.name(),
             stage: Some(if finalize.is_some() {
@@ -203,7 +240,26 @@ impl Layer {
                     keepdims: r.keepdims,
                 }),
             },
+            bytes,
         }
+    }
+
+    /// Bytes of output block `out`.
+    pub(crate) fn out_bytes(&self, out: &[usize]) -> u64 {
+        let (grid, item, reduced): (&ChunkGrid, usize, &[usize]) = match &self.bytes {
+            BlockBytes::Grid { grid, item } => (grid, *item, &[]),
+            BlockBytes::Partial { grid, axes, item } => (grid, *item, axes),
+        };
+        let elements: usize = (0..grid.ndim())
+            .map(|d| {
+                if reduced.contains(&d) {
+                    1
+                } else {
+                    grid.axis(d).chunk_len(out[d])
+                }
+            })
+            .product();
+        (elements * item) as u64
     }
 
     /// Number of output blocks (tasks before culling).
@@ -389,6 +445,26 @@ impl Layer {
                 finish(reduction, p, finalize.as_ref())?
             }
         })
+    }
+}
+
+/// The block sizes of a reduction layer: the result's grid when it finalizes, the
+/// partials' otherwise.
+fn block_bytes(r: &Reduction, input_node: &Node, finalize: Option<&Node>) -> BlockBytes {
+    match finalize {
+        Some(out) => BlockBytes::Grid {
+            grid: out.chunks().clone(),
+            item: out.dtype().size(),
+        },
+        None => BlockBytes::Partial {
+            grid: input_node.chunks().clone(),
+            axes: r.axes.clone(),
+            item: partial_item_bytes(
+                r.kind,
+                input_node.dtype(),
+                r.kind.result_dtype(input_node.dtype()),
+            ),
+        },
     }
 }
 

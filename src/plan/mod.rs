@@ -23,7 +23,7 @@ pub(crate) use layer::Layer;
 use crate::chunks::ChunkGrid;
 use crate::element::DType;
 use crate::error::{Error, Result};
-use crate::expr::{self, Key, Node, Op, Reduction};
+use crate::expr::{self, Key, Node, Op, Reduction, Source};
 
 /// Index of a layer in a [`Plan`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -53,20 +53,40 @@ impl Plan {
 }
 
 /// Lowers the expression graph reachable from `outputs` to layers.
+///
+/// A generator source (constants, ranges, random numbers) read by several operations gets
+/// one layer per reader: regenerating a block is cheaper than holding it in memory until
+/// its last reader runs (for `(x - x.mean()).sum()`, holding `x` would mean holding all of
+/// it while the mean is computed).
 pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
     let order = expr::topological_order(outputs);
     let mut layers: Vec<Layer> = Vec::new();
     let mut layer_of: IndexMap<Key, LayerId> = IndexMap::new();
+    let is_output = |n: &Node| outputs.iter().any(|o| o.key == n.key);
     for node in &order {
-        let inputs: Vec<LayerId> = node
-            .inputs
-            .iter()
-            .map(|i| {
-                layer_of.get(&i.key).copied().ok_or_else(|| {
-                    Error::internal("plan::lower", "input lowered after its consumer")
-                })
-            })
-            .collect::<Result<_>>()?;
+        if is_regenerated(node) && !is_output(node) {
+            continue; // lowered once per reader, below
+        }
+        let mut inputs: Vec<LayerId> = Vec::with_capacity(node.inputs.len());
+        for (i, input) in node.inputs.iter().enumerate() {
+            let id = match layer_of.get(&input.key) {
+                Some(&id) => id,
+                None if is_regenerated(input) => {
+                    // The same generator twice in one operation (`x * x`) is generated once.
+                    match node.inputs[..i].iter().position(|p| p.key == input.key) {
+                        Some(j) => inputs[j],
+                        None => push(&mut layers, Layer::for_node(input, &input.op, Vec::new())?),
+                    }
+                }
+                None => {
+                    return Err(Error::internal(
+                        "plan::lower",
+                        "input lowered after its consumer",
+                    ))
+                }
+            };
+            inputs.push(id);
+        }
         let id = match &node.op {
             Op::Reduce(r) => lower_reduction(&mut layers, node, r, inputs[0]),
             op => push(&mut layers, Layer::for_node(node, op, inputs)?),
@@ -86,6 +106,11 @@ pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
         outputs,
         nodes: order.len(),
     })
+}
+
+/// True for sources that are cheaper to generate again than to keep.
+fn is_regenerated(node: &Node) -> bool {
+    matches!(&node.op, Op::Source(s) if !matches!(s, Source::Array(_)))
 }
 
 fn push(layers: &mut Vec<Layer>, layer: Layer) -> LayerId {
@@ -129,7 +154,6 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
     let in_node = &node.inputs[0];
     let mut blocks = in_node.chunks().blocks_per_axis();
     let done = |b: &[usize]| r.axes.iter().all(|&a| b[a] == 1);
-    let out_dtype = node.dtype();
     let final_blocks = node.chunks().blocks_per_axis();
     let first_is_last = done(&blocks);
     let mut current = push(
@@ -138,7 +162,7 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
             r,
             in_node,
             input,
-            first_is_last.then_some(out_dtype),
+            first_is_last.then_some(node),
             &final_blocks,
         ),
     );
@@ -156,10 +180,11 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: L
             layers,
             Layer::reduce_combine(
                 r,
+                in_node,
                 current,
                 &blocks,
                 factors,
-                last.then_some(out_dtype),
+                last.then_some(node),
                 &final_blocks,
                 &next,
             ),

@@ -9,6 +9,9 @@
 use crate::chunks::{coords_of, linear_index};
 use crate::error::{Error, Result};
 use crate::exec::{TaskGraph, TaskId, TaskLabel, TaskRunner};
+use std::sync::Arc;
+
+use crate::kernel::pool::{self, BufferPool};
 use crate::kernel::Value;
 
 use super::{LayerId, Plan};
@@ -20,6 +23,8 @@ const OPEN: u32 = u32::MAX - 1;
 #[derive(Debug)]
 pub(crate) struct TaskPlan<'p> {
     plan: &'p Plan,
+    /// Buffers of released chunks, for the next chunks of the same size.
+    pool: Arc<BufferPool>,
     task_layer: Vec<LayerId>,
     task_block: Vec<usize>,
     pub(crate) graph: TaskGraph,
@@ -33,7 +38,7 @@ impl<'p> TaskPlan<'p> {
     /// # Errors
     ///
     /// [`Error::InvalidParameter`] when the graph would have more than 2^32 - 2 tasks.
-    pub(crate) fn new(plan: &'p Plan) -> Result<TaskPlan<'p>> {
+    pub(crate) fn new(plan: &'p Plan, pool_bytes: usize) -> Result<TaskPlan<'p>> {
         let mut offsets = Vec::with_capacity(plan.layers.len() + 1);
         let mut total = 0usize;
         for l in &plan.layers {
@@ -59,6 +64,7 @@ impl<'p> TaskPlan<'p> {
             task_block: Vec::new(),
             dep_starts: vec![0],
             deps: Vec::new(),
+            out_bytes: Vec::new(),
         };
         let mut output_tasks = Vec::with_capacity(plan.outputs.len());
         for out in &plan.outputs {
@@ -71,9 +77,10 @@ impl<'p> TaskPlan<'p> {
             output_tasks.push(ids);
         }
         let outputs: Vec<TaskId> = output_tasks.iter().flatten().copied().collect();
-        let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs);
+        let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs, builder.out_bytes);
         Ok(TaskPlan {
             plan,
+            pool: BufferPool::new(pool_bytes),
             task_layer: builder.task_layer,
             task_block: builder.task_block,
             graph,
@@ -92,6 +99,7 @@ struct Builder<'p> {
     task_block: Vec<usize>,
     dep_starts: Vec<u32>,
     deps: Vec<TaskId>,
+    out_bytes: Vec<u64>,
 }
 
 struct Frame {
@@ -164,9 +172,13 @@ impl Builder<'_> {
                     .map_err(|_| Error::internal("plan::tasks", "too many edges"))?,
             );
             let li = self.layer_of(frame.global);
+            let block = frame.global - self.offsets[li];
+            let layer = &self.plan.layers[li];
+            coords_of(block, &layer.blocks, &mut coords);
+            self.out_bytes.push(layer.out_bytes(&coords));
             self.task_layer
                 .push(LayerId(u32::try_from(li).expect("few layers")));
-            self.task_block.push(frame.global - self.offsets[li]);
+            self.task_block.push(block);
             self.task_of[frame.global] = id;
         }
         Ok(TaskId(self.task_of[root]))
@@ -180,7 +192,21 @@ impl TaskRunner for TaskPlan<'_> {
         let layer = self.plan.layer(self.task_layer[task.index()]);
         let mut coords = Vec::new();
         coords_of(self.task_block[task.index()], &layer.blocks, &mut coords);
-        layer.compute(&coords, inputs)
+        pool::with_pool(&self.pool, || layer.compute(&coords, inputs))
+    }
+
+    fn op_name(&self, task: TaskId) -> &'static str {
+        self.plan.layer(self.task_layer[task.index()]).name
+    }
+
+    fn output_bytes(value: &Value) -> u64 {
+        value.nbytes() as u64
+    }
+
+    fn recycle(&self, value: Value) {
+        if let Value::Array(a) = value {
+            self.pool.put(a);
+        }
     }
 
     fn label(&self, task: TaskId) -> TaskLabel {

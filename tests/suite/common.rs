@@ -4,7 +4,7 @@
 
 use std::fmt::Debug;
 
-use chunkwise::{Chunks, IntoAnyArray, LazyArray};
+use chunkwise::{Chunks, Element, LazyArray};
 use ndarray::{ArrayD, ArrayView1, Ix2, IxDyn, Zip};
 
 /// Relative tolerance for `f64` results whose summation order differs from ndarray's.
@@ -126,13 +126,13 @@ pub(crate) fn with_nans(shape: &[usize], seed: u64) -> ArrayD<f64> {
 
 /// A lazy array holding a copy of `a`, cut into `chunks`.
 #[track_caller]
-pub(crate) fn lazy<T: IntoAnyArray>(a: &ArrayD<T>, chunks: impl Into<Chunks>) -> LazyArray<T> {
+pub(crate) fn lazy<T: Element>(a: &ArrayD<T>, chunks: impl Into<Chunks>) -> LazyArray<T> {
     chunkwise::from_ndarray(a.clone(), chunks).expect("the test's chunks fit its shape")
 }
 
 /// Computes `x`, panicking with the error on failure.
 #[track_caller]
-pub(crate) fn run<T: IntoAnyArray>(x: &LazyArray<T>) -> ArrayD<T> {
+pub(crate) fn run<T: Element>(x: &LazyArray<T>) -> ArrayD<T> {
     match x.compute() {
         Ok(a) => a,
         Err(e) => panic!("compute failed: {e}"),

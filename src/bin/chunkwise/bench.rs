@@ -162,12 +162,14 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     drop(array);
     let mut times = Vec::new();
     let mut checksum = 0.0;
+    let mut peak_bytes = 0;
     for _ in 0..args.runs {
         let run = workload
             .run(&params, &options)
             .with_context(|| format!("workload `{name}`"))?;
         times.push(run.seconds);
         checksum = run.checksum;
+        peak_bytes = peak_bytes.max(run.peak_bytes);
     }
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
@@ -179,6 +181,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "runs": times.len(),
         "peak_rss_mib": crate::peak_rss_mib().map(|m| (m * 10.0).round() / 10.0),
         "tasks": stats.tasks,
+        "peak_task_mib": (peak_bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0,
         "checksum": checksum,
         "input": args.input.name(),
         "threads": threads,

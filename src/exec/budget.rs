@@ -1,0 +1,163 @@
+//! [`MemoryLimit`]: the byte budget a computation stays under, and where its default comes
+//! from (a fraction of physical memory, or the `CHUNKWISE_MEMORY_LIMIT` environment
+//! variable).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// The environment variable that sets the default memory limit (`"4GiB"`, `"512MB"`...).
+pub const MEMORY_LIMIT_ENV: &str = "CHUNKWISE_MEMORY_LIMIT";
+
+/// The share of physical memory a computation may use by default.
+const DEFAULT_FRACTION: f64 = 0.6;
+
+/// Used when physical memory cannot be read.
+const FALLBACK_BYTES: u64 = 4 << 30;
+
+/// A memory budget in bytes.
+///
+/// Parses from sizes such as `"1GiB"`, `"512 MiB"`, `"2GB"`, `"1.5G"` or plain bytes
+/// (binary units for `KiB`/`MiB`/`GiB`/`TiB` and the bare `K`/`M`/`G`/`T`; decimal ones for
+/// `KB`/`MB`/`GB`/`TB`).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::MemoryLimit;
+/// let limit: MemoryLimit = "1.5GiB".parse()?;
+/// assert_eq!(limit.bytes(), 3 << 29);
+/// assert_eq!("2GB".parse::<MemoryLimit>()?.bytes(), 2_000_000_000);
+/// assert!("lots".parse::<MemoryLimit>().is_err());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MemoryLimit(u64);
+
+impl MemoryLimit {
+    /// A limit of `bytes`.
+    #[must_use]
+    pub fn from_bytes(bytes: u64) -> MemoryLimit {
+        MemoryLimit(bytes)
+    }
+
+    /// The limit in bytes.
+    #[must_use]
+    pub fn bytes(self) -> u64 {
+        self.0
+    }
+
+    /// The default: `CHUNKWISE_MEMORY_LIMIT` if set, else 60% of physical memory.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the environment variable is set but is not a size.
+    pub fn from_env_or_default() -> Result<MemoryLimit> {
+        match std::env::var(MEMORY_LIMIT_ENV) {
+            Ok(v) => v.parse(),
+            Err(_) => Ok(MemoryLimit::default()),
+        }
+    }
+}
+
+impl Default for MemoryLimit {
+    /// 60% of physical memory (4 GiB when it cannot be read).
+    fn default() -> Self {
+        #[allow(clippy::cast_precision_loss)]
+        let total = physical_memory().unwrap_or(FALLBACK_BYTES) as f64;
+        MemoryLimit((total * DEFAULT_FRACTION) as u64)
+    }
+}
+
+impl fmt::Display for MemoryLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::array::human_bytes(
+            usize::try_from(self.0).unwrap_or(usize::MAX),
+        ))
+    }
+}
+
+impl FromStr for MemoryLimit {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<MemoryLimit> {
+        let bad = || {
+            Error::parameter(
+                "memory limit",
+                "size",
+                format!("{s:?}"),
+                "a size such as 512MiB, 4GiB, 2GB or a number of bytes",
+            )
+        };
+        let t = s.trim();
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(t.len());
+        let (number, unit) = t.split_at(split);
+        let value: f64 = number.parse().map_err(|_| bad())?;
+        let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+            "" | "b" => 1.0,
+            "k" | "kib" => 1024.0,
+            "m" | "mib" => 1024.0 * 1024.0,
+            "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+            "t" | "tib" => 1024.0_f64.powi(4),
+            "kb" => 1e3,
+            "mb" => 1e6,
+            "gb" => 1e9,
+            "tb" => 1e12,
+            _ => return Err(bad()),
+        };
+        let bytes = value * scale;
+        if !bytes.is_finite() || bytes < 1.0 {
+            return Err(bad());
+        }
+        Ok(MemoryLimit(bytes as u64))
+    }
+}
+
+/// Physical memory in bytes (Linux `MemTotal`).
+fn physical_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_and_decimal_units() {
+        let cases = [
+            ("1GiB", 1u64 << 30),
+            ("1 GiB", 1 << 30),
+            ("512MiB", 512 << 20),
+            ("512m", 512 << 20),
+            ("2GB", 2_000_000_000),
+            ("1.5g", 3 << 29),
+            ("4096", 4096),
+        ];
+        for (text, bytes) in cases {
+            assert_eq!(
+                text.parse::<MemoryLimit>().unwrap().bytes(),
+                bytes,
+                "{text}"
+            );
+        }
+        for bad in ["", "GiB", "-1GiB", "1 parsec", "0"] {
+            let err = bad.parse::<MemoryLimit>().unwrap_err();
+            assert!(err.to_string().contains("4GiB"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn default_is_a_fraction_of_physical_memory() {
+        let d = MemoryLimit::default().bytes();
+        assert!(d > 0);
+        if let Some(total) = physical_memory() {
+            assert!(d < total);
+        }
+    }
+}
