@@ -1,5 +1,7 @@
-//! Per-task overhead of the executors: many tiny chunks, where the kernels cost almost
-//! nothing and the time is graph building, planning and scheduling.
+//! Per-task overhead of planning and scheduling: graphs of many trivial tasks, where the
+//! kernels cost almost nothing, against the same arithmetic done by one ndarray call.
+//!
+//! `cargo bench --bench scheduler`; the reported throughput is tasks per second.
 
 #![allow(
     missing_docs,
@@ -8,28 +10,43 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-fn tiny_tasks(c: &mut Criterion) {
-    let mut group = c.benchmark_group("tiny_chunks_sum");
+/// `tiny_chunks_100k`: (ones(4000, 4000) in (20, 8) chunks + 1).sum(), against ndarray.
+fn tiny_chunks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tiny_chunks_100k");
     group.sample_size(10);
-    for chunk in [40usize, 10] {
-        let x = chunkwise::ones::<f64>(&[2000, 2000], [chunk, chunk]).expect("valid chunks");
-        let expr = (&x + 1.0).sum(..).expect("valid axes");
-        let tasks = expr.graph_stats().expect("plans").tasks;
-        group.throughput(Throughput::Elements(tasks as u64));
-        group.bench_with_input(BenchmarkId::new("threaded", tasks), &tasks, |b, _| {
-            b.iter(|| expr.compute_scalar().expect("computes"));
-        });
-        let single = chunkwise::ComputeOptions::default().single_threaded();
-        group.bench_with_input(
-            BenchmarkId::new("single_threaded", tasks),
-            &tasks,
-            |b, _| {
-                b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
-            },
-        );
-    }
+    let x = chunkwise::ones::<f64>(&[4000, 4000], [20, 8]).expect("valid chunks");
+    let expr = (&x + 1.0).sum(..).expect("valid axes");
+    let tasks = expr.graph_stats().expect("plans").tasks;
+    group.throughput(Throughput::Elements(tasks as u64));
+    group.bench_function(BenchmarkId::new("threaded", tasks), |b| {
+        b.iter(|| expr.compute_scalar().expect("computes"));
+    });
+    let single = chunkwise::ComputeOptions::default().single_threaded();
+    group.bench_function(BenchmarkId::new("single_threaded", tasks), |b| {
+        b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
+    });
+    group.bench_function("ndarray_one_call", |b| {
+        b.iter(|| (ndarray::Array2::<f64>::ones((4000, 4000)) + 1.0).sum());
+    });
     group.finish();
 }
 
-criterion_group!(benches, tiny_tasks);
+/// About a million trivial tasks: one-element chunks summed, and the plan alone.
+fn million_tasks(c: &mut Criterion) {
+    let mut group = c.benchmark_group("million_tasks");
+    group.sample_size(10);
+    let x = chunkwise::zeros::<f64>(&[1_000_000], [2]).expect("valid chunks");
+    let expr = x.sum(..).expect("valid axes");
+    let tasks = expr.graph_stats().expect("plans").tasks;
+    group.throughput(Throughput::Elements(tasks as u64));
+    group.bench_function(BenchmarkId::new("plan", tasks), |b| {
+        b.iter(|| expr.graph_stats().expect("plans"));
+    });
+    group.bench_function(BenchmarkId::new("plan_and_run", tasks), |b| {
+        b.iter(|| expr.compute_scalar().expect("computes"));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tiny_chunks, million_tasks);
 criterion_main!(benches);

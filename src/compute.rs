@@ -24,7 +24,7 @@ use crate::plan::{self, tasks::TaskPlan};
 /// assert_eq!((threaded, debug, x.sum(..)?.compute_scalar_with(&small)?), (45, 45, 45));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ComputeOptions {
     /// Which executor runs the tasks.
@@ -36,6 +36,20 @@ pub struct ComputeOptions {
     pub cancel: Option<CancelToken>,
     /// Receives every task's start and finish.
     pub observer: Option<Arc<dyn Observer>>,
+    /// Reuses the buffers of released chunks for new chunks (on by default).
+    pub buffer_pool: bool,
+}
+
+impl Default for ComputeOptions {
+    fn default() -> Self {
+        ComputeOptions {
+            executor: Executor::default(),
+            memory_limit: None,
+            cancel: None,
+            observer: None,
+            buffer_pool: true,
+        }
+    }
 }
 
 impl std::fmt::Debug for ComputeOptions {
@@ -45,6 +59,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("memory_limit", &self.memory_limit)
             .field("cancel", &self.cancel)
             .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .field("buffer_pool", &self.buffer_pool)
             .finish()
     }
 }
@@ -82,6 +97,14 @@ impl ComputeOptions {
     #[must_use]
     pub fn cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = Some(token);
+        self
+    }
+
+    /// Reuses the buffers of released chunks for new chunks of the same size (`true`, the
+    /// default), or allocates every chunk afresh (`false`, for measuring the difference).
+    #[must_use]
+    pub fn buffer_pool(mut self, enabled: bool) -> Self {
+        self.buffer_pool = enabled;
         self
     }
 
@@ -144,8 +167,12 @@ pub(crate) fn run_nodes(
         None => MemoryLimit::from_env_or_default()?,
     };
     let plan = plan::lower(nodes)?;
-    // Free chunk buffers may take an eighth of the budget.
-    let pool_bytes = usize::try_from(memory_limit.bytes() / 8).unwrap_or(usize::MAX);
+    // Free chunk buffers may take a quarter of the budget.
+    let pool_bytes = if options.buffer_pool {
+        usize::try_from(memory_limit.bytes() / 4).unwrap_or(usize::MAX)
+    } else {
+        0
+    };
     let tasks = TaskPlan::new(&plan, pool_bytes)?;
     let config = RunConfig {
         executor: options.executor,

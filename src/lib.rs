@@ -45,6 +45,7 @@ mod array;
 pub mod bench;
 mod chunks;
 mod compute;
+pub mod diagnostics;
 mod element;
 mod error;
 mod exec;

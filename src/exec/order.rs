@@ -88,8 +88,11 @@ fn heaviest_first(graph: &TaskGraph) -> Vec<u32> {
 /// held until its last reader has run (outputs until the end).
 pub(crate) fn simulate_peak(graph: &TaskGraph, prio: &[u32]) -> u64 {
     let n = graph.len();
-    let mut order: Vec<u32> = (0..n as u32).collect();
-    order.sort_unstable_by_key(|&t| prio[t as usize]);
+    // `prio` is a permutation of 0..n: invert it instead of sorting.
+    let mut order = vec![0u32; n];
+    for (t, &p) in prio.iter().enumerate() {
+        order[p as usize] = t as u32;
+    }
     let mut readers: Vec<u32> = (0..n)
         .map(|t| graph.dependents(TaskId(t as u32)).len() as u32)
         .collect();

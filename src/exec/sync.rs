@@ -16,8 +16,10 @@ pub(super) fn run<R: TaskRunner>(
 ) -> Result<Execution<R::Output>> {
     let n = graph.len();
     let prio = order::priorities(graph);
-    let mut sequence: Vec<u32> = (0..n as u32).collect();
-    sequence.sort_unstable_by_key(|&t| prio[t as usize]);
+    let mut sequence = vec![0u32; n];
+    for (t, &p) in prio.iter().enumerate() {
+        sequence[p as usize] = t as u32;
+    }
     let mut refcount = graph.initial_refcounts();
     let mut results: Vec<Option<Arc<R::Output>>> = (0..n).map(|_| None).collect();
     let mut held = vec![0u64; n];

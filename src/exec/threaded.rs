@@ -23,6 +23,8 @@ use std::collections::BinaryHeap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use smallvec::SmallVec;
+
 use super::{
     order, run_task, Execution, RunConfig, TaskFinish, TaskGraph, TaskId, TaskRunner, TaskStart,
 };
@@ -47,6 +49,8 @@ struct State<O> {
     reserved: u64,
     peak: u64,
     running: usize,
+    /// Workers waiting for work.
+    idle: usize,
     finished: usize,
     error: Option<Error>,
 }
@@ -125,6 +129,7 @@ pub(super) fn run<R: TaskRunner>(
             reserved: 0,
             peak: 0,
             running: 0,
+            idle: 0,
             finished: 0,
             error: None,
         }),
@@ -185,6 +190,9 @@ fn worker<R: TaskRunner>(
 ) {
     let graph = shared.graph;
     let n = graph.len();
+    // Results released by the last completion, freed outside the lock before the next
+    // task runs (so each task takes the lock once).
+    let mut released: Vec<Arc<R::Output>> = Vec::new();
     let mut st = shared.lock();
     loop {
         if st.error.is_none() && config.cancelled() {
@@ -192,14 +200,24 @@ fn worker<R: TaskRunner>(
         }
         if st.error.is_some() || st.finished == n {
             shared.wake.notify_all();
+            drop(st);
+            recycle(runner, &mut released);
             return;
         }
         let Some(task) = shared.select(&mut st, w) else {
+            if !released.is_empty() {
+                drop(st);
+                recycle(runner, &mut released);
+                st = shared.lock();
+                continue;
+            }
+            st.idle += 1;
             st = shared
                 .wake
                 .wait_timeout(st, IDLE_POLL)
                 .expect("executor state mutex poisoned")
                 .0;
+            st.idle -= 1;
             continue;
         };
         let projected = graph.out_bytes(task);
@@ -210,22 +228,23 @@ fn worker<R: TaskRunner>(
             .deps(task)
             .iter()
             .map(|d| st.results[d.index()].clone())
-            .collect::<Option<Vec<_>>>();
+            .collect::<Option<SmallVec<[Arc<R::Output>; 4]>>>();
         drop(st);
+        recycle(runner, &mut released);
 
         let op = runner.op_name(task);
-        if let Some(o) = config.observer {
+        let started = config.observer.map(|o| {
             o.on_task_start(&TaskStart {
                 task: task.0,
                 op,
                 worker: w,
                 projected_bytes: projected,
             });
-        }
-        let started = Instant::now();
+            Instant::now()
+        });
         let outcome = match &inputs {
             Some(inputs) => {
-                let refs: Vec<&R::Output> = inputs.iter().map(AsRef::as_ref).collect();
+                let refs: SmallVec<[&R::Output; 4]> = inputs.iter().map(AsRef::as_ref).collect();
                 run_task(runner, task, &refs)
             }
             None => Err(Error::internal(
@@ -235,7 +254,7 @@ fn worker<R: TaskRunner>(
         };
         drop(inputs);
         let bytes = outcome.as_ref().map_or(0, |v| R::output_bytes(v));
-        if let (Some(o), Ok(_)) = (config.observer, &outcome) {
+        if let (Some(o), Some(started), Ok(_)) = (config.observer, started, &outcome) {
             o.on_task_finish(&TaskFinish {
                 task: task.0,
                 op,
@@ -249,22 +268,22 @@ fn worker<R: TaskRunner>(
         st.running -= 1;
         st.reserved -= projected;
         match outcome {
-            Ok(value) => {
-                let released = complete(shared, &mut st, w, task, value, bytes);
-                drop(st);
-                for v in released {
-                    if let Ok(v) = Arc::try_unwrap(v) {
-                        runner.recycle(v);
-                    }
-                }
-                st = shared.lock();
-            }
+            Ok(value) => released = complete(shared, &mut st, w, task, value, bytes),
             Err(e) => {
                 if st.error.is_none() {
                     st.error = Some(e);
                 }
                 shared.wake.notify_all();
             }
+        }
+    }
+}
+
+/// Hands released results back to the runner (their buffers may be reused).
+fn recycle<R: TaskRunner>(runner: &R, released: &mut Vec<Arc<R::Output>>) {
+    for v in released.drain(..) {
+        if let Ok(v) = Arc::try_unwrap(v) {
+            runner.recycle(v);
         }
     }
 }
@@ -330,7 +349,7 @@ fn complete<O>(
         }
     }
     // Others may now have work: queued tasks to steal, or room for a root.
-    if queued > 0 || !released.is_empty() || st.finished == graph.len() {
+    if st.idle > 0 && (queued > 0 || !released.is_empty()) || st.finished == graph.len() {
         shared.wake.notify_all();
     }
     released

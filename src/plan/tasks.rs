@@ -185,13 +185,23 @@ impl Builder<'_> {
     }
 }
 
+/// The C-order coordinates of block `index` in a grid of `dims` blocks (no heap
+/// allocation for up to 8 axes: this runs once per task).
+fn block_coords(mut index: usize, dims: &[usize]) -> smallvec::SmallVec<[usize; 8]> {
+    let mut coords = smallvec::SmallVec::from_elem(0, dims.len());
+    for (c, &n) in coords.iter_mut().zip(dims).rev() {
+        *c = index % n;
+        index /= n;
+    }
+    coords
+}
+
 impl TaskRunner for TaskPlan<'_> {
     type Output = Value;
 
     fn run(&self, task: TaskId, inputs: &[&Value]) -> Result<Value> {
         let layer = self.plan.layer(self.task_layer[task.index()]);
-        let mut coords = Vec::new();
-        coords_of(self.task_block[task.index()], &layer.blocks, &mut coords);
+        let coords = block_coords(self.task_block[task.index()], &layer.blocks);
         pool::with_pool(&self.pool, || layer.compute(&coords, inputs))
     }
 

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use chunkwise::bench::{find, workloads, Input, WorkloadParams};
-use chunkwise::ComputeOptions;
+use chunkwise::{ComputeOptions, MemoryLimit};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
@@ -48,6 +48,12 @@ pub(crate) struct BenchArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
+    /// Memory budget, e.g. 1GiB or 512MB (default: $CHUNKWISE_MEMORY_LIMIT, else 60% of RAM).
+    #[arg(long, value_parser = parse_memory_limit)]
+    memory_limit: Option<MemoryLimit>,
+    /// Allocate every chunk afresh instead of reusing released chunk buffers.
+    #[arg(long)]
+    no_buffer_pool: bool,
     /// Run one workload in this process and print its record (used by the parent process).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -113,6 +119,12 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
         if let Some(t) = args.threads {
             cmd.args(["--threads", &t.to_string()]);
         }
+        if let Some(m) = args.memory_limit {
+            cmd.args(["--memory-limit", &m.bytes().to_string()]);
+        }
+        if args.no_buffer_pool {
+            cmd.arg("--no-buffer-pool");
+        }
         let output = cmd
             .output()
             .with_context(|| format!("running workload `{name}`"))?;
@@ -140,17 +152,23 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::print_stdout)]
 fn print_line(line: &str) {
-    println!("{line}");
+    crate::print_line(line);
 }
 
 fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     let workload = find(name).with_context(|| format!("unknown workload `{name}`"))?;
     let params = WorkloadParams::new(args.input.input()).quick(args.quick);
-    let options = match args.threads {
-        Some(n) => ComputeOptions::default().threads(n as usize),
-        None => ComputeOptions::default(),
+    let mut options = ComputeOptions::default().buffer_pool(!args.no_buffer_pool);
+    if let Some(n) = args.threads {
+        options = options.threads(n as usize);
+    }
+    if let Some(m) = args.memory_limit {
+        options = options.memory_limit(m);
+    }
+    let memory_limit = match args.memory_limit {
+        Some(m) => m,
+        None => MemoryLimit::from_env_or_default()?,
     };
     let threads = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
@@ -185,12 +203,19 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "checksum": checksum,
         "input": args.input.name(),
         "threads": threads,
+        "memory_limit_mib": memory_limit.bytes() / 1_048_576,
+        "buffer_pool": !args.no_buffer_pool,
         "quick": args.quick,
         "result_chunks": chunks,
         "git_commit": env!("CHUNKWISE_GIT_COMMIT"),
     });
     print_line(&record.to_string());
     Ok(())
+}
+
+/// Parses `--memory-limit` (`1GiB`, `512MB`, bytes).
+pub(crate) fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {
+    s.parse().map_err(|e: chunkwise::Error| e.to_string())
 }
 
 fn round4(t: f64) -> f64 {

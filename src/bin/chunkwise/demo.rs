@@ -16,15 +16,33 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value_t = 500)]
     chunk: usize,
     /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Memory budget, e.g. 1GiB or 512MB (default: $CHUNKWISE_MEMORY_LIMIT, else 60% of RAM).
+    #[arg(long, value_parser = crate::bench::parse_memory_limit)]
+    memory_limit: Option<chunkwise::MemoryLimit>,
+    /// Do not show progress bars (they show only on a terminal anyway).
     #[arg(long)]
-    threads: Option<usize>,
+    no_progress: bool,
 }
 
 #[allow(clippy::print_stdout)]
 pub(crate) fn run(args: &DemoArgs) -> Result<()> {
-    let options = match args.threads {
-        Some(n) => ComputeOptions::default().threads(n),
-        None => ComputeOptions::default(),
+    let mut options = ComputeOptions::default();
+    if let Some(n) = args.threads {
+        options = options.threads(n as usize);
+    }
+    if let Some(m) = args.memory_limit {
+        options = options.memory_limit(m);
+    }
+    let progress = |label: &str| {
+        if args.no_progress {
+            options.clone()
+        } else {
+            options.clone().observer(std::sync::Arc::new(
+                chunkwise::diagnostics::ProgressBar::new(label),
+            ))
+        }
     };
     let n = args.size;
     println!(
@@ -57,7 +75,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
         .map(|a| a.graph_stats().map_or(0, |s| s.tasks))
         .sum();
     let built = start.elapsed();
-    let values = chunkwise::compute_many_with(&lazy, &options)?;
+    let values = chunkwise::compute_many_with(&lazy, &progress("statistics"))?;
     let computed = start.elapsed();
     for ((label, _), v) in summaries.iter().zip(&values) {
         println!(
@@ -69,7 +87,9 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
     // Argmax of the sum of the mirrored array along rows: exercises transpose and slicing.
     let mirrored = (&x + &x.slice(s![.., ..;-1])?)?;
     let row_sums = mirrored.sum(1)?;
-    let best = row_sums.argmax(..)?.compute_scalar_with(&options)?;
+    let best = row_sums
+        .argmax(..)?
+        .compute_scalar_with(&progress("argmax"))?;
     let row_total = row_sums
         .slice(s![best as isize])?
         .compute_scalar_with(&options)?;

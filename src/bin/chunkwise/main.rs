@@ -49,3 +49,17 @@ pub(crate) fn peak_rss_mib() -> Option<f64> {
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
 }
+
+/// Prints one line on standard output; a closed pipe (`chunkwise bench | head -1`) ends
+/// the program quietly instead of panicking.
+pub(crate) fn print_line(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}") {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("chunkwise: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
