@@ -48,7 +48,7 @@ pub(crate) struct BenchArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
-    /// Memory budget, e.g. 1GiB or 512MB (default: $CHUNKWISE_MEMORY_LIMIT, else 60% of RAM).
+    /// Memory budget, e.g. 1GiB or 512MB (default: the CHUNKWISE_MEMORY_LIMIT environment variable, else 60% of RAM).
     #[arg(long, value_parser = parse_memory_limit)]
     memory_limit: Option<MemoryLimit>,
     /// Allocate every chunk afresh instead of reusing released chunk buffers.
