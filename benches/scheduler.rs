@@ -10,7 +10,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-/// `tiny_chunks_100k`: (ones(4000, 4000) in (20, 8) chunks + 1).sum(), against ndarray.
+/// `tiny_chunks_100k`: `(ones((4000, 4000)) + 1).sum()` in (20, 8) chunks, against ndarray.
 fn tiny_chunks(c: &mut Criterion) {
     let mut group = c.benchmark_group("tiny_chunks_100k");
     group.sample_size(10);
