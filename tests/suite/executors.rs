@@ -117,3 +117,65 @@ fn many_small_tasks_on_many_threads() {
         .unwrap();
     assert_eq!(out.into_raw_vec_and_offset().0, vec![1.0]);
 }
+
+/// Cancels its token from a worker thread once `after` tasks have finished, and counts
+/// the tasks that finish.
+struct CancelAfter {
+    token: chunkwise::CancelToken,
+    after: usize,
+    finished: std::sync::atomic::AtomicUsize,
+}
+
+impl chunkwise::Observer for CancelAfter {
+    fn on_task_finish(&self, _: &chunkwise::TaskFinish) {
+        let done = self
+            .finished
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        if done == self.after {
+            self.token.cancel();
+        }
+    }
+}
+
+#[test]
+fn cancelling_from_another_thread_stops_the_run() {
+    use std::sync::Arc;
+    let x = chunkwise::random::uniform::<f64>(&[400, 400], [10, 10], 3).unwrap();
+    let expr = (&x - &x.mean(0).unwrap()).unwrap().sum(..).unwrap();
+    let total = expr.graph_stats().unwrap().tasks;
+    for options in [
+        chunkwise::ComputeOptions::default().threads(2),
+        chunkwise::ComputeOptions::default().single_threaded(),
+    ] {
+        let token = chunkwise::CancelToken::new();
+        let observer = Arc::new(CancelAfter {
+            token: token.clone(),
+            after: 50,
+            finished: std::sync::atomic::AtomicUsize::new(0),
+        });
+        let options = options.cancel_token(token).observer(observer.clone());
+        let err = expr.compute_scalar_with(&options).unwrap_err();
+        assert!(matches!(err, chunkwise::Error::Cancelled), "{err}");
+        let finished = observer.finished.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(finished >= 50 && finished < total, "{finished} of {total}");
+    }
+}
+
+#[test]
+fn a_tiny_memory_limit_still_finishes_with_the_same_result() {
+    let x = chunkwise::random::uniform::<f64>(&[300, 300], [30, 30], 9).unwrap();
+    let expr = (&x - &x.mean(..).unwrap())
+        .unwrap()
+        .powi(2)
+        .unwrap()
+        .mean(0)
+        .unwrap();
+    let free = expr.compute().unwrap();
+    let tight = chunkwise::ComputeOptions::default()
+        .threads(2)
+        .memory_limit(chunkwise::MemoryLimit::from_bytes(1));
+    assert_eq!(expr.compute_with(&tight).unwrap(), free);
+    let no_pool = chunkwise::ComputeOptions::default().buffer_pool(false);
+    assert_eq!(expr.compute_with(&no_pool).unwrap(), free);
+}
