@@ -20,9 +20,10 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use parking_lot::{Condvar, Mutex, MutexGuard};
 use smallvec::SmallVec;
 
 use super::{
@@ -39,8 +40,9 @@ struct State<O> {
     /// Ready non-root tasks, one heap per worker.
     heaps: Vec<Ready>,
     run_next: Vec<Option<TaskId>>,
-    /// Ready roots, waiting for admission.
-    roots: Ready,
+    /// Roots waiting for admission, best priority last. Roots have no inputs, so they
+    /// are all ready from the start and the queue only shrinks: a sorted vector suffices.
+    roots: Vec<TaskId>,
     remaining: Vec<u32>,
     refcount: Vec<u32>,
     results: Vec<Option<Arc<O>>>,
@@ -65,17 +67,16 @@ struct Shared<'g, O> {
 
 impl<O> Shared<'_, O> {
     fn lock(&self) -> MutexGuard<'_, State<O>> {
-        self.state.lock().expect("executor state mutex poisoned")
+        self.state.lock()
     }
 
-    /// Queues a task that has just become ready.
+    /// Queues a non-root task that has just become ready.
     fn push_ready(&self, st: &mut State<O>, worker: usize, t: TaskId) {
-        let entry = Reverse((self.prio[t.index()], t));
-        if self.graph.is_root(t) {
-            st.roots.push(entry);
-        } else {
-            st.heaps[worker].push(entry);
-        }
+        debug_assert!(
+            !self.graph.is_root(t),
+            "roots are queued once, at the start"
+        );
+        st.heaps[worker].push(Reverse((self.prio[t.index()], t)));
     }
 
     /// The next task for `worker`, or `None` when it must wait.
@@ -94,7 +95,7 @@ impl<O> Shared<'_, O> {
         if let Some((_, i)) = best {
             return st.heaps[i].pop().map(|Reverse((_, t))| t);
         }
-        let Reverse((_, root)) = *st.roots.peek()?;
+        let root = *st.roots.last()?;
         let need = self.graph.out_bytes(root);
         let fits = st.live.saturating_add(st.reserved).saturating_add(need) <= self.budget;
         if fits || st.running == 0 {
@@ -118,7 +119,7 @@ pub(super) fn run<R: TaskRunner>(
         state: Mutex::new(State {
             heaps: (0..workers).map(|_| Ready::new()).collect(),
             run_next: vec![None; workers],
-            roots: Ready::new(),
+            roots: Vec::new(),
             remaining: (0..n)
                 .map(|t| graph.deps(TaskId(t as u32)).len() as u32)
                 .collect(),
@@ -140,12 +141,12 @@ pub(super) fn run<R: TaskRunner>(
     };
     {
         let mut st = shared.lock();
-        for t in 0..n {
-            let task = TaskId(t as u32);
-            if st.remaining[t] == 0 {
-                shared.push_ready(&mut st, t % workers, task);
-            }
-        }
+        let mut roots: Vec<TaskId> = (0..n as u32)
+            .map(TaskId)
+            .filter(|&t| graph.is_root(t))
+            .collect();
+        roots.sort_unstable_by_key(|t| std::cmp::Reverse(shared.prio[t.index()]));
+        st.roots = roots;
     }
     std::thread::scope(|scope| {
         for w in 0..workers {
@@ -160,10 +161,7 @@ pub(super) fn run<R: TaskRunner>(
                 .expect("spawning a worker thread");
         }
     });
-    let mut state = shared
-        .state
-        .into_inner()
-        .expect("executor state mutex poisoned");
+    let mut state = shared.state.into_inner();
     if let Some(e) = state.error.take() {
         return Err(e);
     }
@@ -212,11 +210,7 @@ fn worker<R: TaskRunner>(
                 continue;
             }
             st.idle += 1;
-            st = shared
-                .wake
-                .wait_timeout(st, IDLE_POLL)
-                .expect("executor state mutex poisoned")
-                .0;
+            shared.wake.wait_for(&mut st, IDLE_POLL);
             st.idle -= 1;
             continue;
         };
