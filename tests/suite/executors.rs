@@ -179,3 +179,40 @@ fn a_tiny_memory_limit_still_finishes_with_the_same_result() {
     let no_pool = chunkwise::ComputeOptions::default().buffer_pool(false);
     assert_eq!(expr.compute_with(&no_pool).unwrap(), free);
 }
+
+/// `(x - x.mean()).sum()` and `((x - x.mean(0)) ** 2).mean()` over generated inputs hold
+/// only a few chunks at a time (dask/dask#10384, dask/distributed#2602 are this shape):
+/// the scheduler regenerates `x` for its second reader instead of holding all of it.
+#[test]
+fn anomalies_hold_a_few_chunks_not_the_input() {
+    use chunkwise::bench::{find, Input, WorkloadParams};
+    let params = WorkloadParams::new(Input::Det).quick(true);
+    // Quick size: x is 2000 x 2000 float64 (32 MB) in 100 x 100 chunks (80 kB).
+    let input_bytes = 2000u64 * 2000 * 8;
+    for name in ["anomaly", "global_anomaly"] {
+        // Sequential order, and a 1 MiB budget: a handful of chunks.
+        for options in [
+            ComputeOptions::default().single_threaded(),
+            ComputeOptions::default().memory_limit(chunkwise::MemoryLimit::from_bytes(1 << 20)),
+        ] {
+            let run = find(name).unwrap().run(&params, &options).unwrap();
+            assert!(
+                run.peak_bytes < input_bytes / 20,
+                "{name} {:?}: peak {} bytes",
+                options.executor,
+                run.peak_bytes
+            );
+        }
+        // Without a budget, idle workers may load ahead while the mean finishes, but
+        // never the whole input.
+        let run = find(name)
+            .unwrap()
+            .run(&params, &ComputeOptions::default().threads(2))
+            .unwrap();
+        assert!(
+            run.peak_bytes < input_bytes / 2,
+            "{name}: peak {} bytes",
+            run.peak_bytes
+        );
+    }
+}
