@@ -98,7 +98,8 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
     println!("  {:<40} {:>12}", "row with the largest mirrored sum", best);
     println!(
         "  {:<40} {:>12.3}",
-        "its sum (expect about 2 x columns / 2)", row_total
+        format!("its sum (expect a little above {n})"),
+        row_total
     );
     #[allow(clippy::cast_precision_loss)]
     let gb = (n * n * 8) as f64 / 1e9;
