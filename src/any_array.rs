@@ -232,12 +232,6 @@ impl AnyArray {
         ))
     }
 
-    /// The element at a flat C-order position, if in range.
-    #[must_use]
-    pub fn get_flat(&self, index: usize) -> Option<Scalar> {
-        dispatch_any!(self, a, _T => a.iter().nth(index).map(|v| v.to_scalar()))
-    }
-
     /// An array of `shape` filled with `value`.
     pub(crate) fn full(shape: &[usize], value: Scalar) -> AnyArray {
         let len = shape.iter().product();
