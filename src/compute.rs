@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
-use crate::expr::Node;
+use crate::expr::{Node, Op};
 use crate::kernel::{copy, Value};
 use crate::plan::{self, tasks::TaskPlan};
 
@@ -184,10 +184,14 @@ pub(crate) fn run_nodes(
     let results = execution.outputs;
     let mut next = 0;
     let mut arrays = Vec::with_capacity(nodes.len());
-    for (out, ids) in plan.outputs.iter().zip(&tasks.output_tasks) {
+    for ((out, ids), node) in plan.outputs.iter().zip(&tasks.output_tasks).zip(nodes) {
         let blocks = &results[next..next + ids.len()];
         next += ids.len();
-        arrays.push(assemble(out, blocks)?);
+        arrays.push(if matches!(node.op, Op::Store(_)) {
+            AnyArray::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])))
+        } else {
+            assemble(out, blocks)?
+        });
     }
     Ok((arrays, execution.peak_bytes))
 }

@@ -247,6 +247,16 @@ pub enum Error {
     #[error("the computation was cancelled")]
     Cancelled,
 
+    /// Reading or writing data outside the graph failed (a missing path, corrupt
+    /// metadata, a truncated chunk, a reader that returned the wrong shape...).
+    #[error("{path}: {problem}")]
+    Storage {
+        /// The file, store or array concerned.
+        path: String,
+        /// What was wrong, and how to fix it where that is known.
+        problem: String,
+    },
+
     /// A broken internal invariant. This is a bug in chunkwise.
     #[error("internal error in {context}: {detail}; this is a bug in chunkwise, please report it")]
     Internal {
@@ -263,6 +273,14 @@ impl Error {
         Error::Internal {
             context,
             detail: detail.into(),
+        }
+    }
+
+    /// Builds an [`Error::Storage`].
+    pub(crate) fn storage(path: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Storage {
+            path: path.into(),
+            problem: problem.into(),
         }
     }
 

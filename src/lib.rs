@@ -50,6 +50,7 @@ mod element;
 mod error;
 mod exec;
 mod expr;
+pub mod io;
 mod kernel;
 mod plan;
 pub mod random;

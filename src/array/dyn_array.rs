@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use super::LazyArray;
 use crate::any_array::AnyArray;
-use crate::chunks::ChunkGrid;
+use crate::chunks::{ChunkGrid, Chunks};
 use crate::compute::{self, ComputeOptions};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::{build, Node};
+use crate::io::{BlockReader, BlockWriter, PendingWrite};
 
 /// A lazy array of any element type: what a Zarr array of unknown dtype or a command-line
 /// expression produces. Convert with [`LazyArray::to_dyn`] and
@@ -40,6 +41,30 @@ impl DynArray {
 
     pub(crate) fn node(&self) -> &Arc<Node> {
         &self.node
+    }
+
+    /// A lazy array over the data of `reader`, cut as `chunks` asks. Nothing is read
+    /// until a computation needs a block, and then only that block's box.
+    ///
+    /// # Example
+    ///
+    /// See [`crate::io`].
+    ///
+    /// # Errors
+    ///
+    /// When `chunks` does not fit the reader's shape.
+    pub fn from_reader(reader: Arc<dyn BlockReader>, chunks: &Chunks) -> Result<DynArray> {
+        Ok(DynArray::from_node(build::read(reader, chunks)?))
+    }
+
+    /// A write of this array's blocks to `writer`, one call per block of its chunk grid;
+    /// nothing runs until [`PendingWrite::run`].
+    ///
+    /// # Example
+    ///
+    /// See [`crate::io`].
+    pub fn write_to(&self, writer: Arc<dyn BlockWriter>) -> PendingWrite {
+        PendingWrite::new(&self.node, writer)
     }
 
     /// The element type.

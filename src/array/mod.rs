@@ -146,6 +146,16 @@ impl<T: Element> LazyArray<T> {
         DynArray::from_node(self.node.clone())
     }
 
+    /// A write of this array's blocks to `writer`, one call per block of its chunk grid;
+    /// nothing runs until [`PendingWrite::run`](crate::io::PendingWrite::run). See
+    /// [`crate::io`] for an example.
+    pub fn write_to(
+        &self,
+        writer: std::sync::Arc<dyn crate::io::BlockWriter>,
+    ) -> crate::io::PendingWrite {
+        crate::io::PendingWrite::new(&self.node, writer)
+    }
+
     /// Runs the computation and returns the result.
     ///
     /// # Errors

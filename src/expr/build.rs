@@ -13,6 +13,7 @@ use super::{Meta, Node};
 use crate::chunks::{checked_len, AxisChunks, AxisSelection, ChunkGrid, Chunks, SliceMap};
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
+use crate::io::{BlockReader, BlockWriter};
 
 /// The default fan-in of a reduction's combine tree (Dask's `split_every`).
 pub(crate) const DEFAULT_SPLIT_EVERY: usize = 16;
@@ -283,6 +284,19 @@ pub(crate) fn rechunk_to(x: &Arc<Node>, grid: ChunkGrid) -> Arc<Node> {
         return base.clone();
     }
     Node::new(Op::Rechunk, vec![base.clone()], Meta::new(x.dtype(), grid))
+}
+
+/// A node reading the whole of `reader`, cut as `chunks` asks.
+pub(crate) fn read(reader: Arc<dyn BlockReader>, chunks: &Chunks) -> Result<Arc<Node>> {
+    let shape = reader.shape();
+    let dtype = reader.dtype();
+    let origin = vec![0; shape.len()];
+    source(Source::Read { reader, origin }, &shape, dtype, chunks)
+}
+
+/// A node writing `x`'s blocks to `writer`.
+pub(crate) fn store(x: &Arc<Node>, writer: Arc<dyn BlockWriter>) -> Arc<Node> {
+    Node::new(Op::Store(writer), vec![x.clone()], x.meta.clone())
 }
 
 /// `x` cut as `chunks` asks.

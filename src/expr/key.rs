@@ -143,6 +143,10 @@ impl Encoder {
                     });
                 }
                 Source::HashUniform { salt } => self.bytes(&salt.to_le_bytes()),
+                Source::Read { reader, origin } => {
+                    self.tag(&reader.identity());
+                    self.usizes(origin);
+                }
             },
             Op::Map(m) => {
                 if let MapOp::Unary(UnaryOp::Powi(e)) = m {
@@ -178,6 +182,7 @@ impl Encoder {
             Op::Transpose(p) | Op::Squeeze(p) => self.usizes(p),
             Op::ExpandDims(a) => self.usize(*a),
             Op::Rechunk => {}
+            Op::Store(w) => self.tag(&w.identity()),
         }
     }
 }

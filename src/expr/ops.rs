@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::any_array::AnyArray;
 use crate::chunks::AxisSelection;
 use crate::element::{DType, Scalar};
+use crate::io::{BlockReader, BlockWriter};
 
 /// An expression node's operation. Result metadata lives in the node, not here.
 #[derive(Clone, Debug)]
@@ -25,6 +26,8 @@ pub(crate) enum Op {
     Squeeze(Vec<usize>),
     /// The same values cut into the node's chunk grid.
     Rechunk,
+    /// Writes the input's blocks; the node's blocks hold nothing afterwards.
+    Store(Arc<dyn BlockWriter>),
 }
 
 impl Op {
@@ -39,6 +42,7 @@ impl Op {
             Op::ExpandDims(_) => "expand_dims",
             Op::Squeeze(_) => "squeeze",
             Op::Rechunk => "rechunk",
+            Op::Store(w) => w.name(),
         }
     }
 }
@@ -64,6 +68,12 @@ pub(crate) enum Source {
     Random { seed: u64, dist: Distribution },
     /// The integer-hash uniform input of the Dask peer benchmark (`det_block`).
     HashUniform { salt: u64 },
+    /// Data read from outside (storage): node element `i` is reader element
+    /// `origin + i`, so a slice pushed into the source reads only what it keeps.
+    Read {
+        reader: Arc<dyn BlockReader>,
+        origin: Vec<usize>,
+    },
 }
 
 impl Source {
@@ -82,6 +92,7 @@ impl Source {
                 ..
             } => "random.normal",
             Source::HashUniform { .. } => "random.hash_uniform",
+            Source::Read { reader, .. } => reader.name(),
         }
     }
 }

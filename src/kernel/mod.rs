@@ -16,11 +16,13 @@ use ndarray::ArrayD;
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
 
-/// What a task produces: a block of an array, or a reduction's partial result.
+/// What a task produces: a block of an array, a reduction's partial result, or nothing
+/// (a block written to storage).
 #[derive(Debug)]
 pub(crate) enum Value {
     Array(AnyArray),
     Partial(Box<Partial>),
+    Written,
 }
 
 impl Value {
@@ -29,6 +31,7 @@ impl Value {
         match self {
             Value::Array(a) => a.nbytes(),
             Value::Partial(p) => p.nbytes(),
+            Value::Written => 0,
         }
     }
 
@@ -40,6 +43,10 @@ impl Value {
                 context,
                 "expected an array block, found a partial reduction",
             )),
+            Value::Written => Err(Error::internal(
+                context,
+                "expected an array block, found a written block",
+            )),
         }
     }
 
@@ -47,7 +54,7 @@ impl Value {
     pub(crate) fn partial(&self, context: &'static str) -> Result<&Partial> {
         match self {
             Value::Partial(p) => Ok(p),
-            Value::Array(_) => Err(Error::internal(
+            Value::Array(_) | Value::Written => Err(Error::internal(
                 context,
                 "expected a partial reduction, found an array block",
             )),

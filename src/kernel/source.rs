@@ -73,7 +73,37 @@ pub(crate) fn generate(
                 T::from_f64(hash_uniform(k, offset))
             })))
         }, else => Err(Error::UnsupportedDType { op: "hash_uniform", dtype, needs: "float32 or float64" })),
+        Source::Read { reader, origin } => read(reader.as_ref(), origin, dtype, start, shape),
     }
+}
+
+/// Reads the box at `origin + start` of `shape` and checks that the reader kept its
+/// promise (dtype and shape), so a faulty reader is an error, not a wrong result.
+fn read(
+    reader: &dyn crate::io::BlockReader,
+    origin: &[usize],
+    dtype: DType,
+    start: &[usize],
+    shape: &[usize],
+) -> Result<AnyArray> {
+    let region: Vec<std::ops::Range<usize>> = origin
+        .iter()
+        .zip(start)
+        .zip(shape)
+        .map(|((&o, &s), &n)| o + s..o + s + n)
+        .collect();
+    let block = reader.read(&region)?;
+    if block.dtype() != dtype || block.shape() != shape {
+        return Err(Error::storage(
+            reader.identity(),
+            format!(
+                "the reader returned {} {:?} for region {region:?}, expected {dtype} {shape:?}",
+                block.dtype(),
+                block.shape()
+            ),
+        ));
+    }
+    Ok(block)
 }
 
 /// Fills a block by calling `f` with each element's flat C-order index in the whole array.

@@ -1,10 +1,13 @@
 //! [`Layer`]: one kernel applied per output block, and its block-index map: which input
 //! blocks each output block reads.
 
+use std::sync::Arc;
+
 use crate::chunks::{ChunkGrid, SliceMap};
 use crate::element::DType;
 use crate::error::{Error, Result};
 use crate::expr::{MapOp, Node, Op, ReduceKind, Reduction, Source};
+use crate::io::BlockWriter;
 use crate::kernel::{copy, map, reduce, source, Value};
 
 use super::LayerId;
@@ -30,6 +33,8 @@ pub(crate) struct Layer {
 pub(crate) enum BlockBytes {
     /// Blocks of `grid`, `item` bytes per element.
     Grid { grid: ChunkGrid, item: usize },
+    /// Nothing: the blocks were written to storage.
+    Nothing,
     /// Partial results: blocks of the reduction's input `grid` with the reduced `axes`
     /// cut to length 1, `item` bytes per element (all fields of the partial together).
     Partial {
@@ -85,6 +90,10 @@ pub(crate) enum LayerKind {
         reduction: Reduction,
         input: ChunkGrid,
         finalize: Option<Finalize>,
+    },
+    Store {
+        writer: Arc<dyn BlockWriter>,
+        grid: ChunkGrid,
     },
     ReduceCombine {
         reduction: Reduction,
@@ -147,6 +156,10 @@ impl Layer {
                 input: node.inputs[0].chunks().clone(),
                 output: grid.clone(),
             },
+            Op::Store(writer) => LayerKind::Store {
+                writer: writer.clone(),
+                grid: grid.clone(),
+            },
             Op::Reduce(_) => {
                 return Err(Error::internal(
                     "plan::layer",
@@ -160,9 +173,13 @@ impl Layer {
             blocks: grid.blocks_per_axis(),
             inputs,
             kind,
-            bytes: BlockBytes::Grid {
-                grid,
-                item: node.dtype().size(),
+            bytes: if matches!(op, Op::Store(_)) {
+                BlockBytes::Nothing
+            } else {
+                BlockBytes::Grid {
+                    grid,
+                    item: node.dtype().size(),
+                }
             },
         })
     }
@@ -249,6 +266,7 @@ impl Layer {
         let (grid, item, reduced): (&ChunkGrid, usize, &[usize]) = match &self.bytes {
             BlockBytes::Grid { grid, item } => (grid, *item, &[]),
             BlockBytes::Partial { grid, axes, item } => (grid, *item, axes),
+            BlockBytes::Nothing => return 0,
         };
         let elements: usize = (0..grid.ndim())
             .map(|d| {
@@ -312,6 +330,7 @@ impl Layer {
                 f(0, &coords);
             }
             LayerKind::Squeeze { axes } => f(0, &with_zeros(out, axes)),
+            LayerKind::Store { .. } => f(0, out),
             LayerKind::Rechunk { input, output, .. } => {
                 let ranges: Vec<std::ops::Range<usize>> = (0..out.len())
                     .map(|d| {
@@ -386,6 +405,13 @@ impl Layer {
                 Value::Array(copy::expand_dims_block(array(0)?, *axis))
             }
             LayerKind::Squeeze { axes } => Value::Array(copy::squeeze_block(array(0)?, axes)?),
+            LayerKind::Store { writer, grid } => {
+                let region: Vec<std::ops::Range<usize>> = (0..out.len())
+                    .map(|d| grid.axis(d).chunk_range(out[d]))
+                    .collect();
+                writer.write(&region, array(0)?)?;
+                Value::Written
+            }
             LayerKind::Rechunk {
                 dtype,
                 input,

@@ -1,0 +1,187 @@
+//! Data that lives outside the graph: [`BlockReader`], a source the graph reads boxes of
+//! (a Zarr array, a file), and [`BlockWriter`], a sink the graph writes blocks to.
+//!
+//! The graph knows storage only through these two traits, so a reader is just another
+//! source node (culled, sliced and fused like a generator) and a write is just another
+//! layer whose tasks hold no data afterwards. The Zarr module implements both.
+//!
+//! # Example
+//!
+//! A reader that serves a ramp `0, 1, 2, ...` and a writer that records the sum of each
+//! block it receives:
+//!
+//! ```
+//! use std::ops::Range;
+//! use std::sync::{Arc, Mutex};
+//! use chunkwise::io::{BlockReader, BlockWriter};
+//! use chunkwise::{AnyArray, Chunks, DType, DynArray};
+//!
+//! #[derive(Debug)]
+//! struct Ramp(usize);
+//! impl BlockReader for Ramp {
+//!     fn dtype(&self) -> DType { DType::F64 }
+//!     fn shape(&self) -> Vec<usize> { vec![self.0] }
+//!     fn identity(&self) -> String { format!("ramp:{}", self.0) }
+//!     fn read(&self, region: &[Range<usize>]) -> chunkwise::Result<AnyArray> {
+//!         let values: Vec<f64> = region[0].clone().map(|i| i as f64).collect();
+//!         Ok(AnyArray::F64(ndarray::arr1(&values).into_dyn()))
+//!     }
+//! }
+//!
+//! #[derive(Debug, Default)]
+//! struct Sums(Mutex<Vec<(usize, f64)>>);
+//! impl BlockWriter for Sums {
+//!     fn identity(&self) -> String { "sums".into() }
+//!     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> chunkwise::Result<()> {
+//!         self.0.lock().unwrap().push((region[0].start, block.sum_f64()));
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let x = DynArray::from_reader(Arc::new(Ramp(10)), &Chunks::Uniform(vec![4]))?;
+//! assert_eq!(x.compute()?.sum_f64(), 45.0);
+//! let sums = Arc::new(Sums::default());
+//! x.write_to(sums.clone()).run()?;
+//! let mut got = sums.0.lock().unwrap().clone();
+//! got.sort_by_key(|&(start, _)| start);
+//! assert_eq!(got, vec![(0, 6.0), (4, 22.0), (8, 17.0)]);
+//! # Ok::<(), chunkwise::Error>(())
+//! ```
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::any_array::AnyArray;
+use crate::compute::{self, ComputeOptions};
+use crate::element::DType;
+use crate::error::{Error, Result};
+use crate::expr::{build, Node};
+
+/// A source of array data outside the graph, read one box at a time.
+///
+/// Implementations must be cheap to call from several threads at once, and `read` must
+/// return the same values for the same box for as long as the reader lives.
+///
+/// # Example
+///
+/// See the [module documentation](self).
+pub trait BlockReader: Send + Sync + fmt::Debug {
+    /// The element type of the data.
+    fn dtype(&self) -> DType;
+
+    /// The shape of the whole array.
+    fn shape(&self) -> Vec<usize>;
+
+    /// Identifies the data: two readers with the same identity read the same values
+    /// (a canonical path and array name, for example). It becomes part of node keys, so
+    /// reading the same array twice in one expression reads it once.
+    fn identity(&self) -> String;
+
+    /// A short name for plans, progress and errors (`"zarr.read"`).
+    fn name(&self) -> &'static str {
+        "read"
+    }
+
+    /// Reads the box `region` (one range per axis) as an array of the reader's dtype,
+    /// with shape the lengths of the ranges.
+    ///
+    /// # Errors
+    ///
+    /// Whatever went wrong reading; the message should name the path and the problem.
+    fn read(&self, region: &[Range<usize>]) -> Result<AnyArray>;
+}
+
+/// A sink for array blocks outside the graph.
+///
+/// Within one computation each region is written once, and regions never overlap, so an
+/// implementation can write each one independently from any thread.
+///
+/// # Example
+///
+/// See the [module documentation](self).
+pub trait BlockWriter: Send + Sync + fmt::Debug {
+    /// Identifies the destination (a canonical path and array name, for example).
+    fn identity(&self) -> String;
+
+    /// A short name for plans, progress and errors (`"zarr.write"`).
+    fn name(&self) -> &'static str {
+        "write"
+    }
+
+    /// Writes `block`, whose shape is the lengths of `region`, at `region`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever went wrong writing; the message should name the path and the chunk.
+    fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()>;
+}
+
+/// A write of an array's blocks to a [`BlockWriter`], not yet run. Run it alone with
+/// [`run`](Self::run), or several together with [`run_writes`] so that their common work
+/// is computed once.
+///
+/// # Example
+///
+/// See the [module documentation](self).
+#[derive(Clone)]
+#[must_use = "a write does nothing until it is run"]
+pub struct PendingWrite {
+    node: Arc<Node>,
+}
+
+impl fmt::Debug for PendingWrite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingWrite")
+            .field("shape", &self.node.shape())
+            .field("dtype", &self.node.dtype())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingWrite {
+    pub(crate) fn new(input: &Arc<Node>, writer: Arc<dyn BlockWriter>) -> PendingWrite {
+        PendingWrite {
+            node: build::store(input, writer),
+        }
+    }
+
+    /// Computes the array and writes every block.
+    ///
+    /// # Errors
+    ///
+    /// The first error of a task (read, compute or write), naming the task's operation
+    /// and block; blocks that were not written are left as they were.
+    pub fn run(&self) -> Result<()> {
+        run_writes(std::slice::from_ref(self), &ComputeOptions::default())
+    }
+
+    /// [`run`](Self::run) with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`run`](Self::run).
+    pub fn run_with(&self, options: &ComputeOptions) -> Result<()> {
+        run_writes(std::slice::from_ref(self), options)
+    }
+}
+
+/// Runs several writes in one computation: work they share (a common input, a mean both
+/// use) is computed once.
+///
+/// # Example
+///
+/// See the [module documentation](self); `run_writes(&[a, b], &options)` runs two.
+///
+/// # Errors
+///
+/// As [`PendingWrite::run`].
+pub fn run_writes(writes: &[PendingWrite], options: &ComputeOptions) -> Result<()> {
+    let nodes: Vec<Arc<Node>> = writes.iter().map(|w| w.node.clone()).collect();
+    let (arrays, _) = compute::run_nodes(&nodes, options)?;
+    if arrays.len() == writes.len() {
+        Ok(())
+    } else {
+        Err(Error::internal("io::run_writes", "one result per write"))
+    }
+}
