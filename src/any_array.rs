@@ -233,6 +233,18 @@ impl AnyArray {
     }
 
     /// An array of `shape` filled with `value`.
+    /// This array in standard (C-contiguous) layout: itself when it already is, else a
+    /// copy.
+    pub(crate) fn standard_layout(&self) -> std::borrow::Cow<'_, AnyArray> {
+        crate::dispatch_any!(self, a, T => {
+            if a.is_standard_layout() {
+                std::borrow::Cow::Borrowed(self)
+            } else {
+                std::borrow::Cow::Owned(T::wrap(a.as_standard_layout().into_owned()))
+            }
+        })
+    }
+
     pub(crate) fn full(shape: &[usize], value: Scalar) -> AnyArray {
         let len = shape.iter().product();
         crate::with_dtype!(value.dtype(), T => {

@@ -427,6 +427,14 @@ pub trait Element:
     /// Converts any [`Scalar`] to this type with NumPy `astype` rules.
     fn from_scalar(value: Scalar) -> Self;
 
+    /// The smallest value (`-inf` for floats, `false` for bool): where a running maximum
+    /// starts.
+    const LOWEST: Self;
+
+    /// The largest value (`inf` for floats, `true` for bool): where a running minimum
+    /// starts.
+    const HIGHEST: Self;
+
     /// Converts to another element type with NumPy `astype` rules.
     #[inline]
     #[must_use]
@@ -561,7 +569,7 @@ macro_rules! impl_element {
                     Scalar::F64(v) => v as $t,
                 }
             }
-            impl_element!(@$kind);
+            impl_element!(@$kind $t);
         }
         impl From<$t> for Scalar {
             fn from(v: $t) -> Scalar {
@@ -569,8 +577,13 @@ macro_rules! impl_element {
             }
         }
     };
-    (@int) => {};
-    (@float) => {
+    (@int $t:ty) => {
+        const LOWEST: Self = <$t>::MIN;
+        const HIGHEST: Self = <$t>::MAX;
+    };
+    (@float $t:ty) => {
+        const LOWEST: Self = Self::NEG_INFINITY;
+        const HIGHEST: Self = Self::INFINITY;
         #[inline(always)]
         fn is_nan(self) -> bool {
             self.is_nan()
@@ -596,6 +609,8 @@ impl_element!(f64, F64, f64, f64, float);
 impl sealed::Sealed for bool {}
 impl Element for bool {
     const DTYPE: DType = DType::Bool;
+    const LOWEST: Self = false;
+    const HIGHEST: Self = true;
     type Sum = i64;
     type Float = f64;
     #[inline(always)]

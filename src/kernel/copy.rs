@@ -12,6 +12,40 @@ use crate::error::{Error, Result};
 
 const CONTEXT: &str = "kernel::copy";
 
+/// Copies the box of `x` at `start` of `shape`, broadcast (NumPy rules) to `to`, into
+/// the first elements of `out` (a register of `x`'s dtype) in C order.
+pub(crate) fn broadcast_window_into(
+    x: &AnyArray,
+    start: &[usize],
+    shape: &[usize],
+    to: &[usize],
+    out: &mut AnyArray,
+) -> Result<()> {
+    const CONTEXT: &str = "kernel::copy";
+    let len: usize = to.iter().product();
+    crate::dispatch_any!(x, a, T => {
+        if start.len() != a.ndim() || (0..start.len()).any(|d| start[d] + shape[d] > a.shape()[d]) {
+            return Err(Error::internal(CONTEXT, format!(
+                "window {start:?}+{shape:?} outside a block of {:?}", a.shape())));
+        }
+        let window = a.slice_each_axis(|ax| {
+            let d = ax.axis.index();
+            ndarray::Slice::from(start[d]..start[d] + shape[d])
+        });
+        let from = window.broadcast(ndarray::IxDyn(to)).ok_or_else(|| {
+            Error::internal(CONTEXT, format!("window of {shape:?} does not broadcast to {to:?}"))
+        })?;
+        let target = T::peek_mut(out)
+            .and_then(|o| o.as_slice_mut())
+            .and_then(|o| o.get_mut(..len))
+            .ok_or_else(|| Error::internal(CONTEXT, "register of another dtype or too short"))?;
+        let mut target = ndarray::ArrayViewMutD::from_shape(ndarray::IxDyn(to), target)
+            .map_err(|e| Error::internal(CONTEXT, e.to_string()))?;
+        target.assign(&from);
+        Ok(())
+    })
+}
+
 /// The part of `x` that `info` selects, as a new standard-layout array.
 pub(crate) fn slice_block(x: &AnyArray, info: &[SliceInfoElem]) -> Result<AnyArray> {
     let info: SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = SliceInfo::try_from(info.to_vec())

@@ -6,6 +6,7 @@
 //! threads, and they never panic on data (integer division by zero, NaN... are defined).
 
 pub(crate) mod copy;
+pub(crate) mod fused;
 pub(crate) mod map;
 pub(crate) mod pool;
 pub(crate) mod reduce;
@@ -84,6 +85,16 @@ pub(crate) enum Partial {
 }
 
 impl Partial {
+    /// Number of axes (the input's: reduced axes are kept with length 1).
+    pub(crate) fn ndim(&self) -> usize {
+        match self {
+            Partial::Running(a) => a.shape().len(),
+            Partial::SumCount { sum, .. } => sum.ndim(),
+            Partial::Moments { count, .. } => count.ndim(),
+            Partial::Arg { index, .. } => index.ndim(),
+        }
+    }
+
     /// Bytes of data held.
     pub(crate) fn nbytes(&self) -> usize {
         match self {

@@ -12,7 +12,7 @@ use ndarray::{ArrayD, IxDyn, Zip};
 
 use super::Partial;
 use crate::any_array::{view_of, AnyArray, IntoAnyArray};
-use crate::element::{DType, Element, NumElement};
+use crate::element::{DType, Element, NumElement, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::ReduceKind;
 
@@ -230,8 +230,9 @@ pub(crate) fn partial(
     crate::dispatch_any!(block, a, T => typed_partial::<T>(kind, axes, &a.view(), block_start, full_shape))
 }
 
+/// [`partial`] of a typed view (a tile of a fused kernel).
 #[allow(clippy::too_many_lines)]
-fn typed_partial<T: Element>(
+pub(crate) fn typed_partial<T: Element>(
     kind: ReduceKind,
     axes: &[usize],
     x: &ndarray::ArrayViewD<'_, T>,
@@ -459,37 +460,104 @@ pub(crate) fn combine(kind: ReduceKind, parts: &[&Partial]) -> Result<Partial> {
         .split_first()
         .ok_or_else(|| Error::internal(CONTEXT, "combine of zero partials"))?;
     let mut acc = (*first).clone();
+    let origin = vec![0; acc.ndim()];
     for p in rest {
-        merge(kind, &mut acc, p)?;
+        merge_at(kind, &mut acc, p, &origin)?;
     }
     Ok(acc)
 }
 
-fn zip_in_place<A: Copy, B: Copy>(
-    acc: &mut ArrayD<A>,
-    other: &ArrayD<B>,
-    f: impl Fn(A, B) -> A,
-) -> Result<()> {
-    if acc.shape() != other.shape() {
+/// The partial of no elements, of `shape`, for an input of `dtype`: where a fused
+/// reduction starts before its tiles merge in. Reductions without an identity start from
+/// the value every element replaces (`inf` for min, index `i64::MAX` for argmin...).
+pub(crate) fn empty_partial(kind: ReduceKind, dtype: DType, shape: &[usize]) -> Result<Partial> {
+    let zeros = || ArrayD::<f64>::zeros(IxDyn(shape));
+    let running = |v: Scalar| AnyArray::full(shape, v);
+    Ok(match kind {
+        ReduceKind::Sum | ReduceKind::NanSum => {
+            Partial::Running(running(Scalar::I64(0).cast(kind.result_dtype(dtype))))
+        }
+        ReduceKind::Prod => {
+            Partial::Running(running(Scalar::I64(1).cast(kind.result_dtype(dtype))))
+        }
+        ReduceKind::Any => Partial::Running(running(Scalar::Bool(false))),
+        ReduceKind::All => Partial::Running(running(Scalar::Bool(true))),
+        ReduceKind::Min | ReduceKind::NanMin => crate::with_dtype!(dtype, T => {
+            Partial::Running(running(if kind == ReduceKind::NanMin && T::DTYPE.is_float() {
+                Scalar::F64(f64::NAN).cast(dtype)
+            } else {
+                T::HIGHEST.to_scalar()
+            }))
+        }),
+        ReduceKind::Max | ReduceKind::NanMax => crate::with_dtype!(dtype, T => {
+            Partial::Running(running(if kind == ReduceKind::NanMax && T::DTYPE.is_float() {
+                Scalar::F64(f64::NAN).cast(dtype)
+            } else {
+                T::LOWEST.to_scalar()
+            }))
+        }),
+        ReduceKind::Mean | ReduceKind::NanMean => Partial::SumCount {
+            sum: zeros(),
+            count: zeros(),
+        },
+        ReduceKind::Var { .. } | ReduceKind::Std { .. } => Partial::Moments {
+            count: zeros(),
+            mean: zeros(),
+            m2: zeros(),
+        },
+        ReduceKind::ArgMin | ReduceKind::ArgMax => crate::with_dtype!(dtype, T => Partial::Arg {
+            value: running(if kind == ReduceKind::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
+            index: ArrayD::from_elem(IxDyn(shape), i64::MAX),
+        }),
+    })
+}
+
+/// `acc`'s box of `shape` at `offset`.
+fn window<'a, A>(
+    acc: &'a mut ArrayD<A>,
+    offset: &[usize],
+    shape: &[usize],
+) -> Result<ndarray::ArrayViewMutD<'a, A>> {
+    if acc.ndim() != shape.len() || (0..shape.len()).any(|d| offset[d] + shape[d] > acc.shape()[d])
+    {
         return Err(Error::internal(
             CONTEXT,
             format!(
-                "partials of shapes {:?} and {:?}",
-                acc.shape(),
-                other.shape()
+                "partial of shape {shape:?} at {offset:?} outside {:?}",
+                acc.shape()
             ),
         ));
     }
-    Zip::from(acc).and(other).for_each(|a, &b| *a = f(*a, b));
+    Ok(acc.slice_each_axis_mut(|ax| {
+        let d = ax.axis.index();
+        ndarray::Slice::from(offset[d]..offset[d] + shape[d])
+    }))
+}
+
+fn zip_at<A: Copy, B: Copy>(
+    acc: &mut ArrayD<A>,
+    other: &ArrayD<B>,
+    offset: &[usize],
+    f: impl Fn(A, B) -> A,
+) -> Result<()> {
+    let view = window(acc, offset, other.shape())?;
+    Zip::from(view).and(other).for_each(|a, &b| *a = f(*a, b));
     Ok(())
 }
 
-fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
+/// Merges `other` into the box of `acc` that starts at `offset` (the whole of `acc`
+/// when the shapes are equal): `acc` holds earlier elements, `other` later ones.
+pub(crate) fn merge_at(
+    kind: ReduceKind,
+    acc: &mut Partial,
+    other: &Partial,
+    offset: &[usize],
+) -> Result<()> {
     match (acc, other) {
-        (Partial::Running(a), Partial::Running(b)) => merge_running(kind, a, b),
+        (Partial::Running(a), Partial::Running(b)) => merge_running(kind, a, b, offset),
         (Partial::SumCount { sum, count }, Partial::SumCount { sum: s2, count: c2 }) => {
-            zip_in_place(sum, s2, |a, b| a + b)?;
-            zip_in_place(count, c2, |a, b| a + b)
+            zip_at(sum, s2, offset, |a, b| a + b)?;
+            zip_at(count, c2, offset, |a, b| a + b)
         }
         (
             Partial::Moments { count, mean, m2 },
@@ -499,15 +567,16 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
                 m2: m2b,
             },
         ) => {
-            if count.shape() != nb.shape() {
+            let shape = nb.shape();
+            if mb.shape() != shape || m2b.shape() != shape {
                 return Err(Error::internal(
                     CONTEXT,
                     "moment partials of different shapes",
                 ));
             }
-            Zip::from(count)
-                .and(mean)
-                .and(m2)
+            Zip::from(window(count, offset, shape)?)
+                .and(window(mean, offset, shape)?)
+                .and(window(m2, offset, shape)?)
                 .and(nb)
                 .and(mb)
                 .and(m2b)
@@ -532,16 +601,20 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
         ) => {
             crate::dispatch_any!(value, va, T => {
                 let vb = view_of::<T>(v2, CONTEXT)?;
-                if va.shape() != vb.shape() || index.shape() != i2.shape() {
+                if vb.shape() != i2.shape() {
                     return Err(Error::internal(CONTEXT, "arg partials of different shapes"));
                 }
-                Zip::from(va).and(index).and(&vb).and(i2).for_each(|v, i, &w, &j| {
-                    let tie = (*v == w) || (v.is_nan() && w.is_nan());
-                    if arg_better(kind, w, *v) || (tie && j < *i) {
-                        *v = w;
-                        *i = j;
-                    }
-                });
+                Zip::from(window(va, offset, i2.shape())?)
+                    .and(window(index, offset, i2.shape())?)
+                    .and(&vb)
+                    .and(i2)
+                    .for_each(|v, i, &w, &j| {
+                        let tie = (*v == w) || (v.is_nan() && w.is_nan());
+                        if arg_better(kind, w, *v) || (tie && j < *i) {
+                            *v = w;
+                            *i = j;
+                        }
+                    });
                 Ok(())
             })
         }
@@ -549,7 +622,12 @@ fn merge(kind: ReduceKind, acc: &mut Partial, other: &Partial) -> Result<()> {
     }
 }
 
-fn merge_running(kind: ReduceKind, acc: &mut AnyArray, other: &AnyArray) -> Result<()> {
+fn merge_running(
+    kind: ReduceKind,
+    acc: &mut AnyArray,
+    other: &AnyArray,
+    offset: &[usize],
+) -> Result<()> {
     let dtype_error = || Error::internal(CONTEXT, "running partials of different dtypes");
     if matches!(
         kind,
@@ -559,21 +637,21 @@ fn merge_running(kind: ReduceKind, acc: &mut AnyArray, other: &AnyArray) -> Resu
             let b = N::peek(other).ok_or_else(dtype_error)?;
             let a = N::peek_mut(acc).ok_or_else(dtype_error)?;
             if kind == ReduceKind::Prod {
-                zip_in_place(a, b, NumElement::mul_elem)
+                zip_at(a, b, offset, NumElement::mul_elem)
             } else {
-                zip_in_place(a, b, NumElement::add_elem)
+                zip_at(a, b, offset, NumElement::add_elem)
             }
         }, else => Err(Error::internal(CONTEXT, "sum partial of dtype bool")));
     }
     crate::dispatch_any!(acc, a, T => {
         let b = T::peek(other).ok_or_else(dtype_error)?;
         match kind {
-            ReduceKind::Min => zip_in_place(a, b, min_nan),
-            ReduceKind::Max => zip_in_place(a, b, max_nan),
-            ReduceKind::NanMin => zip_in_place(a, b, nanmin),
-            ReduceKind::NanMax => zip_in_place(a, b, nanmax),
-            ReduceKind::Any => zip_in_place(a, b, |p: T, q: T| if p.cast::<bool>() { p } else { q }),
-            ReduceKind::All => zip_in_place(a, b, |p: T, q: T| if p.cast::<bool>() { q } else { p }),
+            ReduceKind::Min => zip_at(a, b, offset, min_nan),
+            ReduceKind::Max => zip_at(a, b, offset, max_nan),
+            ReduceKind::NanMin => zip_at(a, b, offset, nanmin),
+            ReduceKind::NanMax => zip_at(a, b, offset, nanmax),
+            ReduceKind::Any => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { p } else { q }),
+            ReduceKind::All => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { q } else { p }),
             _ => Err(Error::internal(CONTEXT, format!("`{}` has no running partial", kind.name()))),
         }
     })

@@ -1,0 +1,489 @@
+//! Fused kernels: a [`Program`] of elementwise instructions over typed virtual registers,
+//! run over an output block in cache-sized [`tiles`].
+//!
+//! The planner turns a group of fused expression nodes into one program: its leaves load
+//! input blocks (read in place when they have the block's shape, broadcast into a
+//! register otherwise), generate source values, or are constants; each instruction is
+//! one elementwise function. For every tile, the instructions run in order, each a tight
+//! loop over at most [`TILE_ELEMENTS`](tiles::TILE_ELEMENTS) elements, and the result is
+//! written into the output block or folded into a reduction's partial result. No
+//! temporary the size of a block is ever made: intermediate values live in registers of
+//! one tile, which are reused once their last reader has run.
+
+mod elementwise;
+pub(crate) mod tiles;
+
+use smallvec::SmallVec;
+
+use self::elementwise::AnySrc;
+use self::tiles::{for_each_tile, Tile, TILE_ELEMENTS};
+use super::{copy, reduce, source, Partial};
+use crate::any_array::{AnyArray, IntoAnyArray};
+use crate::element::{DType, Scalar};
+use crate::error::{Error, Result};
+use crate::expr::{MapOp, ReduceKind, Source};
+
+const CONTEXT: &str = "kernel::fused";
+
+/// Where an instruction's operand comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Operand {
+    /// A register written by an earlier step.
+    Reg(usize),
+    /// An input block that has the output block's shape, read in place.
+    Slot(usize),
+    /// One value for every element.
+    Scalar(Scalar),
+}
+
+/// How an operand of fewer or length-1 axes lines up with the output block (NumPy
+/// broadcasting): it lacks the `lead` leading axes, and its axes marked in `broadcast`
+/// have length 1 where the output's are longer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Broadcast {
+    pub(crate) lead: usize,
+    pub(crate) broadcast: Vec<bool>,
+}
+
+impl Broadcast {
+    /// The alignment of an operand of `shape` with an output of `out_shape`.
+    pub(crate) fn of(shape: &[usize], out_shape: &[usize]) -> Broadcast {
+        let lead = out_shape.len() - shape.len();
+        Broadcast {
+            lead,
+            broadcast: shape
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| n != out_shape[lead + k])
+                .collect(),
+        }
+    }
+
+    /// True when the operand has exactly the output's shape.
+    pub(crate) fn is_identity(&self) -> bool {
+        self.lead == 0 && !self.broadcast.contains(&true)
+    }
+
+    /// The operand's coordinates for output coordinates `out` (a broadcast axis is 0).
+    pub(crate) fn map<'a>(&'a self, out: &'a [usize]) -> impl Iterator<Item = usize> + 'a {
+        self.broadcast
+            .iter()
+            .enumerate()
+            .map(move |(k, &b)| if b { 0 } else { out[self.lead + k] })
+    }
+
+    /// The operand's part of a box of the output: `(start, shape)`.
+    fn window(&self, start: &[usize], shape: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        let starts = self.map(start).collect();
+        let shapes = self
+            .broadcast
+            .iter()
+            .enumerate()
+            .map(|(k, &b)| if b { 1 } else { shape[self.lead + k] })
+            .collect();
+        (starts, shapes)
+    }
+}
+
+/// What a load step puts in its register.
+#[derive(Clone, Debug)]
+pub(crate) enum Load {
+    /// An input block broadcast to the output block.
+    Slot { slot: usize, align: Broadcast },
+    /// Values of a source (generator, in-memory or stored array) of `shape`, generated
+    /// for each tile and broadcast to it.
+    Source {
+        source: Source,
+        dtype: DType,
+        shape: Vec<usize>,
+        align: Broadcast,
+    },
+}
+
+/// One step of a program.
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    Load {
+        out: usize,
+        load: Load,
+    },
+    Apply {
+        out: usize,
+        op: MapOp,
+        args: SmallVec<[Operand; 3]>,
+    },
+}
+
+/// A fused kernel: steps over registers, and the operand holding the result.
+#[derive(Clone, Debug)]
+pub(crate) struct Program {
+    steps: Vec<Step>,
+    registers: Vec<DType>,
+    result: Operand,
+    dtype: DType,
+    /// Names of the fused operations, in evaluation order (for plans and labels).
+    ops: Vec<&'static str>,
+}
+
+/// Builds a [`Program`] step by step; [`finish`](Self::finish) assigns registers.
+#[derive(Debug, Default)]
+pub(crate) struct ProgramBuilder {
+    steps: Vec<Step>,
+    /// The dtype of each value (one per step before register assignment).
+    values: Vec<DType>,
+    ops: Vec<&'static str>,
+}
+
+impl ProgramBuilder {
+    pub(crate) fn new() -> ProgramBuilder {
+        ProgramBuilder::default()
+    }
+
+    /// Adds a load step; returns its value.
+    pub(crate) fn load(&mut self, load: Load, dtype: DType, name: &'static str) -> Operand {
+        let out = self.values.len();
+        self.values.push(dtype);
+        self.steps.push(Step::Load { out, load });
+        self.ops.push(name);
+        Operand::Reg(out)
+    }
+
+    /// Adds an elementwise step; returns its value. A step whose operands are all
+    /// constants is computed now and becomes a constant.
+    pub(crate) fn apply(
+        &mut self,
+        op: MapOp,
+        dtype: DType,
+        args: SmallVec<[Operand; 3]>,
+    ) -> Result<Operand> {
+        if args.iter().all(|a| matches!(a, Operand::Scalar(_))) {
+            let srcs: SmallVec<[AnySrc<'_>; 3]> = args
+                .iter()
+                .map(|a| match a {
+                    Operand::Scalar(s) => AnySrc::Scalar(*s),
+                    _ => AnySrc::Scalar(Scalar::Bool(false)),
+                })
+                .collect();
+            let mut out = AnyArray::full(&[1], Scalar::Bool(false).cast(dtype));
+            elementwise::apply(op, &srcs, &mut out, 0..1)?;
+            return Ok(Operand::Scalar(first_value(&out)?));
+        }
+        let out = self.values.len();
+        self.values.push(dtype);
+        self.steps.push(Step::Apply { out, op, args });
+        self.ops.push(op.name());
+        Ok(Operand::Reg(out))
+    }
+
+    /// The program computing `result` (of `dtype`), with registers reused once their
+    /// last reader has run. Value `i` is the one step `i` defines.
+    pub(crate) fn finish(mut self, result: Operand, dtype: DType) -> Program {
+        let n = self.values.len();
+        // The last step reading each value (its own step when nothing reads it).
+        let mut last_use: Vec<usize> = (0..n).collect();
+        for (i, step) in self.steps.iter().enumerate() {
+            if let Step::Apply { args, .. } = step {
+                for a in args {
+                    if let Operand::Reg(v) = a {
+                        last_use[*v] = i;
+                    }
+                }
+            }
+        }
+        if let Operand::Reg(v) = result {
+            last_use[v] = usize::MAX;
+        }
+        let mut assigned = vec![0usize; n];
+        let mut registers: Vec<DType> = Vec::new();
+        let mut free: Vec<usize> = Vec::new();
+        for (i, step) in self.steps.iter_mut().enumerate() {
+            let mut dying: SmallVec<[usize; 3]> = SmallVec::new();
+            if let Step::Apply { args, .. } = step {
+                for a in args.iter_mut() {
+                    if let Operand::Reg(v) = a {
+                        if last_use[*v] == i && !dying.contains(v) {
+                            dying.push(*v);
+                        }
+                        *a = Operand::Reg(assigned[*v]);
+                    }
+                }
+            }
+            // An instruction never writes a register it reads: allocate before freeing.
+            let dtype = self.values[i];
+            let reg = match free.iter().position(|&r| registers[r] == dtype) {
+                Some(p) => free.swap_remove(p),
+                None => {
+                    registers.push(dtype);
+                    registers.len() - 1
+                }
+            };
+            assigned[i] = reg;
+            match step {
+                Step::Load { out, .. } | Step::Apply { out, .. } => *out = reg,
+            }
+            free.extend(dying.iter().map(|&v| assigned[v]));
+            if last_use[i] == i {
+                free.push(reg);
+            }
+        }
+        let result = match result {
+            Operand::Reg(v) => Operand::Reg(assigned[v]),
+            other => other,
+        };
+        Program {
+            steps: self.steps,
+            registers,
+            result,
+            dtype,
+            ops: self.ops,
+        }
+    }
+}
+
+/// The first element of `a` as a scalar.
+fn first_value(a: &AnyArray) -> Result<Scalar> {
+    crate::dispatch_any!(a, arr, T => arr
+        .iter()
+        .next()
+        .map(|v| crate::element::Element::to_scalar(*v))
+        .ok_or_else(|| Error::internal(CONTEXT, "constant of no elements")))
+}
+
+impl Program {
+    /// The program of one operation on its inputs (`(dtype, shape)` each, broadcast to
+    /// `out_shape`): what an operation that is not fused with others runs.
+    pub(crate) fn single(
+        op: MapOp,
+        out_dtype: DType,
+        inputs: &[(DType, &[usize])],
+        out_shape: &[usize],
+    ) -> Result<Program> {
+        let mut b = ProgramBuilder::new();
+        let mut args = SmallVec::new();
+        for (slot, &(dtype, shape)) in inputs.iter().enumerate() {
+            let align = Broadcast::of(shape, out_shape);
+            args.push(if align.is_identity() {
+                Operand::Slot(slot)
+            } else {
+                b.load(Load::Slot { slot, align }, dtype, "broadcast")
+            });
+        }
+        let result = b.apply(op, out_dtype, args)?;
+        Ok(b.finish(result, out_dtype))
+    }
+
+    /// The result's dtype.
+    pub(crate) fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The fused operations' names, in evaluation order.
+    pub(crate) fn ops(&self) -> &[&'static str] {
+        &self.ops
+    }
+
+    /// Number of registers (each one tile long).
+    pub(crate) fn num_registers(&self) -> usize {
+        self.registers.len()
+    }
+
+    /// Computes the output block at `start` (in the whole output) of `shape`.
+    pub(crate) fn run_block(
+        &self,
+        start: &[usize],
+        shape: &[usize],
+        inputs: &[&AnyArray],
+    ) -> Result<AnyArray> {
+        let mut out =
+            crate::with_dtype!(self.dtype, T => T::wrap(super::pool::array_like::<T>(shape)));
+        let last_writes_result = matches!(
+            (self.steps.last(), &self.result),
+            (Some(Step::Apply { out: o, .. }), Operand::Reg(r)) if o == r
+        );
+        self.run_tiles(
+            start,
+            shape,
+            inputs,
+            last_writes_result,
+            &mut |tile, regs, inputs, last| match last {
+                Some((op, args)) => elementwise::apply(op, args, &mut out, tile.flat.clone()),
+                None => {
+                    let src = operand(&self.result, regs, inputs, tile)?;
+                    elementwise::apply(MapOp::Cast, &[src], &mut out, tile.flat.clone())
+                }
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The partial result of reducing the output block at `start` of `shape` over
+    /// `axes`; `full_shape` is the whole output's (for argmin and argmax indices).
+    pub(crate) fn run_reduce(
+        &self,
+        start: &[usize],
+        shape: &[usize],
+        inputs: &[&AnyArray],
+        kind: ReduceKind,
+        axes: &[usize],
+        full_shape: &[usize],
+    ) -> Result<Partial> {
+        let mut kept = shape.to_vec();
+        for &a in axes {
+            kept[a] = 1;
+        }
+        let mut acc = reduce::empty_partial(kind, self.dtype, &kept)?;
+        let mut global = vec![0; shape.len()];
+        let mut offset = vec![0; shape.len()];
+        self.run_tiles(start, shape, inputs, false, &mut |tile, regs, inputs, _| {
+            for d in 0..shape.len() {
+                global[d] = start[d] + tile.start[d];
+                offset[d] = if axes.contains(&d) { 0 } else { tile.start[d] };
+            }
+            let part = match operand(&self.result, regs, inputs, tile)? {
+                AnySrc::Data(a, from, n) => crate::dispatch_any!(a, arr, T => {
+                    let data = arr
+                        .as_slice()
+                        .and_then(|s| s.get(from..from + n))
+                        .ok_or_else(|| Error::internal(CONTEXT, "result is not contiguous"))?;
+                    let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(&tile.shape), data)
+                        .map_err(|e| Error::internal(CONTEXT, e.to_string()))?;
+                    reduce::typed_partial::<T>(kind, axes, &view, &global, full_shape)?
+                }),
+                AnySrc::Scalar(s) => {
+                    let a = AnyArray::full(&tile.shape, s);
+                    reduce::partial(kind, axes, &a, &global, full_shape)?
+                }
+            };
+            reduce::merge_at(kind, &mut acc, &part, &offset)
+        })?;
+        Ok(acc)
+    }
+
+    /// Runs the steps on every tile of the block, then calls `finish(tile, registers,
+    /// last)`. With `defer_last`, the last step is not run but handed to `finish` (so it
+    /// can write straight into the output block).
+    fn run_tiles(
+        &self,
+        start: &[usize],
+        shape: &[usize],
+        inputs: &[&AnyArray],
+        defer_last: bool,
+        finish: &mut dyn FnMut(
+            &Tile,
+            &[AnyArray],
+            &[&AnyArray],
+            Option<(MapOp, &[AnySrc<'_>])>,
+        ) -> Result<()>,
+    ) -> Result<()> {
+        let standard: Vec<std::borrow::Cow<'_, AnyArray>> =
+            inputs.iter().map(|a| a.standard_layout()).collect();
+        let inputs: Vec<&AnyArray> = standard.iter().map(AsRef::as_ref).collect();
+        let inputs = &inputs[..];
+        let len: usize = shape.iter().product();
+        let tile_len = len.clamp(1, TILE_ELEMENTS);
+        let mut regs: Vec<AnyArray> = self
+            .registers
+            .iter()
+            .map(|&d| AnyArray::full(&[tile_len], Scalar::Bool(false).cast(d)))
+            .collect();
+        let (body, last) = match (defer_last, self.steps.split_last()) {
+            (true, Some((last, body))) => (body, Some(last)),
+            _ => (&self.steps[..], None),
+        };
+        let mut tile_start = vec![0; shape.len()];
+        for_each_tile(shape, TILE_ELEMENTS, &mut |tile| {
+            for d in 0..shape.len() {
+                tile_start[d] = start[d] + tile.start[d];
+            }
+            for step in body {
+                run_step(step, &mut regs, inputs, tile, &tile_start)?;
+            }
+            match last {
+                Some(Step::Apply { op, args, .. }) => {
+                    let srcs = args
+                        .iter()
+                        .map(|a| operand(a, &regs, inputs, tile))
+                        .collect::<Result<SmallVec<[AnySrc<'_>; 3]>>>()?;
+                    finish(tile, &regs, inputs, Some((*op, &srcs)))
+                }
+                _ => finish(tile, &regs, inputs, None),
+            }
+        })
+    }
+}
+
+/// The tile's view of an operand.
+fn operand<'a>(
+    op: &Operand,
+    regs: &'a [AnyArray],
+    inputs: &[&'a AnyArray],
+    tile: &Tile,
+) -> Result<AnySrc<'a>> {
+    Ok(match op {
+        Operand::Reg(r) => AnySrc::Data(
+            regs.get(*r)
+                .ok_or_else(|| Error::internal(CONTEXT, "register out of range"))?,
+            0,
+            tile.len(),
+        ),
+        Operand::Slot(s) => AnySrc::Data(
+            inputs
+                .get(*s)
+                .ok_or_else(|| Error::internal(CONTEXT, "missing input"))?,
+            tile.flat.start,
+            tile.len(),
+        ),
+        Operand::Scalar(v) => AnySrc::Scalar(*v),
+    })
+}
+
+/// Runs one step on one tile; `global` is the tile's start in the whole output.
+fn run_step(
+    step: &Step,
+    regs: &mut [AnyArray],
+    inputs: &[&AnyArray],
+    tile: &Tile,
+    global: &[usize],
+) -> Result<()> {
+    match step {
+        Step::Apply { out, op, args } => {
+            let mut target = std::mem::replace(
+                &mut regs[*out],
+                AnyArray::Bool(ndarray::ArrayD::default(ndarray::IxDyn(&[0]))),
+            );
+            let result = {
+                let srcs = args
+                    .iter()
+                    .map(|a| operand(a, regs, inputs, tile))
+                    .collect::<Result<SmallVec<[AnySrc<'_>; 3]>>>()?;
+                elementwise::apply(*op, &srcs, &mut target, 0..tile.len())
+            };
+            regs[*out] = target;
+            result
+        }
+        Step::Load { out, load } => {
+            let target = regs
+                .get_mut(*out)
+                .ok_or_else(|| Error::internal(CONTEXT, "register out of range"))?;
+            match load {
+                Load::Slot { slot, align } => {
+                    let input = inputs
+                        .get(*slot)
+                        .ok_or_else(|| Error::internal(CONTEXT, "missing input"))?;
+                    let (s, n) = align.window(&tile.start, &tile.shape);
+                    copy::broadcast_window_into(input, &s, &n, &tile.shape, target)
+                }
+                Load::Source {
+                    source,
+                    dtype,
+                    shape,
+                    align,
+                } => {
+                    let (s, n) = align.window(global, &tile.shape);
+                    let data = source::generate(source, *dtype, shape, &s, &n)?;
+                    copy::broadcast_window_into(&data, &vec![0; n.len()], &n, &tile.shape, target)
+                }
+            }
+        }
+    }
+}
