@@ -49,6 +49,10 @@ mod graph;
 #[path = "suite/executors.rs"]
 mod executors;
 
+// Fused and unfused plans agree across tiles, broadcasts and reductions; task counts.
+#[path = "suite/fusion.rs"]
+mod fusion;
+
 // Every error: the variant, and the offending values in its message.
 #[path = "suite/errors.rs"]
 mod errors;

@@ -7,7 +7,6 @@
 
 pub(crate) mod copy;
 pub(crate) mod fused;
-pub(crate) mod map;
 pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod source;

@@ -470,10 +470,10 @@ pub(crate) fn combine(kind: ReduceKind, parts: &[&Partial]) -> Result<Partial> {
 /// The partial of no elements, of `shape`, for an input of `dtype`: where a fused
 /// reduction starts before its tiles merge in. Reductions without an identity start from
 /// the value every element replaces (`inf` for min, index `i64::MAX` for argmin...).
-pub(crate) fn empty_partial(kind: ReduceKind, dtype: DType, shape: &[usize]) -> Result<Partial> {
+pub(crate) fn empty_partial(kind: ReduceKind, dtype: DType, shape: &[usize]) -> Partial {
     let zeros = || ArrayD::<f64>::zeros(IxDyn(shape));
     let running = |v: Scalar| AnyArray::full(shape, v);
-    Ok(match kind {
+    match kind {
         ReduceKind::Sum | ReduceKind::NanSum => {
             Partial::Running(running(Scalar::I64(0).cast(kind.result_dtype(dtype))))
         }
@@ -509,7 +509,7 @@ pub(crate) fn empty_partial(kind: ReduceKind, dtype: DType, shape: &[usize]) -> 
             value: running(if kind == ReduceKind::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
             index: ArrayD::from_elem(IxDyn(shape), i64::MAX),
         }),
-    })
+    }
 }
 
 /// `acc`'s box of `shape` at `offset`.

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use crate::chunks::{ChunkGrid, SliceMap};
 use crate::element::DType;
 use crate::error::{Error, Result};
-use crate::expr::{MapOp, Node, Op, ReduceKind, Reduction, Source};
+use crate::expr::{Node, Op, ReduceKind, Reduction, Source};
 use crate::io::BlockWriter;
-use crate::kernel::{copy, map, reduce, source, Value};
+use crate::kernel::fused::{Broadcast, Program};
+use crate::kernel::{copy, reduce, source, Value};
 
 use super::LayerId;
 
@@ -62,12 +63,14 @@ pub(crate) enum LayerKind {
         dtype: DType,
         grid: ChunkGrid,
     },
-    Map {
-        op: MapOp,
-        dtype: DType,
+    /// A fused kernel over the blocks of `grid` (of the whole `shape`), optionally
+    /// folding its result into a reduction's first stage.
+    Fused {
+        program: Program,
         grid: ChunkGrid,
-        /// Per input: `(leading axes the input lacks, which input axes are broadcast)`.
-        broadcast: Vec<(usize, Vec<bool>)>,
+        /// How each input slot's blocks line up with the output's.
+        slots: Vec<Broadcast>,
+        reduce: Option<(Reduction, Option<Finalize>)>,
     },
     Slice {
         map: SliceMap,
@@ -122,28 +125,11 @@ impl Layer {
                 dtype: node.dtype(),
                 grid: grid.clone(),
             },
-            Op::Map(m) => {
-                let ndim = node.ndim();
-                let broadcast = node
-                    .inputs
-                    .iter()
-                    .map(|i| {
-                        let offset = ndim - i.ndim();
-                        let flags = i
-                            .shape()
-                            .iter()
-                            .enumerate()
-                            .map(|(k, &len)| len != node.shape()[offset + k])
-                            .collect();
-                        (offset, flags)
-                    })
-                    .collect();
-                LayerKind::Map {
-                    op: *m,
-                    dtype: node.dtype(),
-                    grid: grid.clone(),
-                    broadcast,
-                }
+            Op::Map(_) => {
+                return Err(Error::internal(
+                    "plan::layer",
+                    "elementwise operations lower to fused layers",
+                ))
             }
             Op::Slice(sel) => LayerKind::Slice {
                 map: SliceMap::new(sel, node.inputs[0].chunks())?,
@@ -182,6 +168,73 @@ impl Layer {
                 }
             },
         })
+    }
+
+    /// A fused layer computing `root` block by block with `program`, reading the layers
+    /// of `slots`.
+    pub(crate) fn fused(root: &Node, program: Program, slots: Vec<(LayerId, Broadcast)>) -> Layer {
+        let grid = root.chunks().clone();
+        let (inputs, slots) = slots.into_iter().unzip();
+        Layer {
+            name: root.op.name(),
+            stage: None,
+            blocks: grid.blocks_per_axis(),
+            inputs,
+            bytes: BlockBytes::Grid {
+                grid: grid.clone(),
+                item: root.dtype().size(),
+            },
+            kind: LayerKind::Fused {
+                program,
+                grid,
+                slots,
+                reduce: None,
+            },
+        }
+    }
+
+    /// The first layer of a reduction run by the fused kernel of its input: one partial
+    /// per input block (or the result, when the input has one block along the reduced
+    /// axes).
+    pub(crate) fn fused_partial(
+        r: &Reduction,
+        input_node: &Node,
+        program: Program,
+        slots: Vec<(LayerId, Broadcast)>,
+        finalize: Option<&Node>,
+        final_blocks: &[usize],
+    ) -> Layer {
+        let mut layer = Layer::fused(input_node, program, slots);
+        let finalize = finalize.map(|node| {
+            layer.bytes = block_bytes(r, input_node, Some(node));
+            Finalize {
+                dtype: node.dtype(),
+                keepdims: r.keepdims,
+            }
+        });
+        if finalize.is_some() {
+            layer.blocks = final_blocks.to_vec();
+        } else {
+            layer.bytes = block_bytes(r, input_node, None);
+        }
+        layer.name = r.kind.name();
+        layer.stage = Some(if finalize.is_some() {
+            "reduce"
+        } else {
+            "partial"
+        });
+        if let LayerKind::Fused { reduce, .. } = &mut layer.kind {
+            *reduce = Some((r.clone(), finalize));
+        }
+        layer
+    }
+
+    /// The fused operations of this layer, in evaluation order (empty for other layers).
+    pub(crate) fn fused_ops(&self) -> &[&'static str] {
+        match &self.kind {
+            LayerKind::Fused { program, .. } => program.ops(),
+            _ => &[],
+        }
     }
 
     /// The first layer of a reduction: one partial per input block.
@@ -298,18 +351,16 @@ impl Layer {
     pub(crate) fn for_each_input(&self, out: &[usize], f: &mut dyn FnMut(usize, &[usize])) {
         match &self.kind {
             LayerKind::Source { .. } => {}
-            LayerKind::Map { broadcast, .. } => {
-                let mut coords = Vec::with_capacity(out.len());
-                for (slot, (offset, flags)) in broadcast.iter().enumerate() {
-                    coords.clear();
-                    coords.extend(flags.iter().enumerate().map(|(k, &b)| {
-                        if b {
-                            0
-                        } else {
-                            out[offset + k]
-                        }
-                    }));
-                    f(slot, &coords);
+            LayerKind::Fused { slots, reduce, .. } => {
+                let coords = match reduce {
+                    Some((r, fin)) => expand_final(out, r, fin.as_ref()),
+                    None => out.to_vec(),
+                };
+                let mut input = Vec::with_capacity(coords.len());
+                for (slot, align) in slots.iter().enumerate() {
+                    input.clear();
+                    input.extend(align.map(&coords));
+                    f(slot, &input);
                 }
             }
             LayerKind::Slice { map } => {
@@ -391,11 +442,32 @@ impl Layer {
                 &grid.block_start(out),
                 &grid.block_shape(out),
             )?),
-            LayerKind::Map {
-                op, dtype, grid, ..
+            LayerKind::Fused {
+                program,
+                grid,
+                reduce,
+                ..
             } => {
                 let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
-                Value::Array(map::apply(*op, *dtype, &grid.block_shape(out), &arrays)?)
+                match reduce {
+                    None => Value::Array(program.run_block(
+                        &grid.block_start(out),
+                        &grid.block_shape(out),
+                        &arrays,
+                    )?),
+                    Some((r, fin)) => {
+                        let coords = expand_final(out, r, fin.as_ref());
+                        let p = program.run_reduce(
+                            &grid.block_start(&coords),
+                            &grid.block_shape(&coords),
+                            &arrays,
+                            r.kind,
+                            &r.axes,
+                            &grid.shape(),
+                        )?;
+                        finish(r, p, fin.as_ref())?
+                    }
+                }
             }
             LayerKind::Slice { map } => {
                 Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?)

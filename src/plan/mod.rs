@@ -11,6 +11,7 @@
 //! Where it sits: expr → **plan** → exec. The optimizer (a later stage) will rewrite the
 //! expression graph before lowering and fuse layers after it.
 
+mod fuse;
 mod layer;
 pub(crate) mod tasks;
 
@@ -24,6 +25,7 @@ use crate::chunks::ChunkGrid;
 use crate::element::DType;
 use crate::error::{Error, Result};
 use crate::expr::{self, Key, Node, Op, Reduction, Source};
+use crate::kernel::fused::{Broadcast, Program};
 
 /// Index of a layer in a [`Plan`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -52,44 +54,65 @@ impl Plan {
     }
 }
 
+/// How to lower a graph.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LowerOptions {
+    /// Fuse chains of elementwise work (and the first stage of reductions) into one
+    /// kernel per block; without it, every operation is its own layer.
+    pub(crate) fuse: bool,
+}
+
+impl Default for LowerOptions {
+    fn default() -> Self {
+        LowerOptions { fuse: true }
+    }
+}
+
 /// Lowers the expression graph reachable from `outputs` to layers.
 ///
-/// A generator source (constants, ranges, random numbers) read by several operations gets
-/// one layer per reader: regenerating a block is cheaper than holding it in memory until
-/// its last reader runs (for `(x - x.mean()).sum()`, holding `x` would mean holding all of
-/// it while the mean is computed).
-pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
+/// A generator source (constants, ranges, random numbers, stored arrays) read by several
+/// operations gets one layer per reader, or is generated inside each reader's fused
+/// kernel: regenerating a block is cheaper than holding it in memory until its last
+/// reader runs (for `(x - x.mean()).sum()`, holding `x` would mean holding all of it
+/// while the mean is computed).
+pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan> {
     let order = expr::topological_order(outputs);
+    let fusion = fuse::Fusion::decide(&order, outputs, options.fuse);
     let mut layers: Vec<Layer> = Vec::new();
     let mut layer_of: IndexMap<Key, LayerId> = IndexMap::new();
     let is_output = |n: &Node| outputs.iter().any(|o| o.key == n.key);
     for node in &order {
-        if is_regenerated(node) && !is_output(node) {
-            continue; // lowered once per reader, below
-        }
-        let mut inputs: Vec<LayerId> = Vec::with_capacity(node.inputs.len());
-        for (i, input) in node.inputs.iter().enumerate() {
-            let id = match layer_of.get(&input.key) {
-                Some(&id) => id,
-                None if is_regenerated(input) => {
-                    // The same generator twice in one operation (`x * x`) is generated once.
-                    match node.inputs[..i].iter().position(|p| p.key == input.key) {
-                        Some(j) => inputs[j],
-                        None => push(&mut layers, Layer::for_node(input, &input.op, Vec::new())?),
-                    }
-                }
-                None => {
-                    return Err(Error::internal(
-                        "plan::lower",
-                        "input lowered after its consumer",
-                    ))
-                }
-            };
-            inputs.push(id);
+        if (is_regenerated(node) || fusion.is_inlined(node)) && !is_output(node) {
+            continue; // lowered by its readers
         }
         let id = match &node.op {
-            Op::Reduce(r) => lower_reduction(&mut layers, node, r, inputs[0]),
-            op => push(&mut layers, Layer::for_node(node, op, inputs)?),
+            Op::Map(_) => {
+                let (program, slots) = fusion.program(node, &mut |input| {
+                    input_layer(&mut layers, &layer_of, input)
+                })?;
+                push(&mut layers, Layer::fused(node, program, slots))
+            }
+            Op::Reduce(r) if fusion.fuses_reduction(node) => {
+                let input = &node.inputs[0];
+                let (program, slots) =
+                    fusion.program(input, &mut |i| input_layer(&mut layers, &layer_of, i))?;
+                lower_reduction(&mut layers, node, r, First::Fused(program, slots))
+            }
+            op => {
+                let mut inputs: Vec<LayerId> = Vec::with_capacity(node.inputs.len());
+                for (i, input) in node.inputs.iter().enumerate() {
+                    // The same generator twice in one operation is generated once.
+                    let id = match node.inputs[..i].iter().position(|p| p.key == input.key) {
+                        Some(j) => inputs[j],
+                        None => input_layer(&mut layers, &layer_of, input)?,
+                    };
+                    inputs.push(id);
+                }
+                match op {
+                    Op::Reduce(r) => lower_reduction(&mut layers, node, r, First::Input(inputs[0])),
+                    _ => push(&mut layers, Layer::for_node(node, op, inputs)?),
+                }
+            }
         };
         layer_of.insert(node.key, id);
     }
@@ -106,6 +129,25 @@ pub(crate) fn lower(outputs: &[Arc<Node>]) -> Result<Plan> {
         outputs,
         nodes: order.len(),
     })
+}
+
+/// The layer holding `input`'s blocks: lowered already, or (a regenerated source) a new
+/// layer for this reader.
+fn input_layer(
+    layers: &mut Vec<Layer>,
+    layer_of: &IndexMap<Key, LayerId>,
+    input: &Arc<Node>,
+) -> Result<LayerId> {
+    match layer_of.get(&input.key) {
+        Some(&id) => Ok(id),
+        None if is_regenerated(input) => {
+            Ok(push(layers, Layer::for_node(input, &input.op, Vec::new())?))
+        }
+        None => Err(Error::internal(
+            "plan::lower",
+            "input lowered after its consumer",
+        )),
+    }
 }
 
 /// True for sources that are cheaper to generate again than to keep.
@@ -148,24 +190,28 @@ fn fan_in_factors(k: usize, open: &[usize]) -> Vec<usize> {
     }
 }
 
+/// The first stage of a reduction: over the blocks of an input layer, or inside the
+/// fused kernel of its input.
+enum First {
+    Input(LayerId),
+    Fused(Program, Vec<(LayerId, Broadcast)>),
+}
+
 /// A reduction: one partial layer, then combine layers until one block remains along
 /// every reduced axis; the last layer finalizes.
-fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, input: LayerId) -> LayerId {
+fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, first: First) -> LayerId {
     let in_node = &node.inputs[0];
     let mut blocks = in_node.chunks().blocks_per_axis();
     let done = |b: &[usize]| r.axes.iter().all(|&a| b[a] == 1);
     let final_blocks = node.chunks().blocks_per_axis();
-    let first_is_last = done(&blocks);
-    let mut current = push(
-        layers,
-        Layer::reduce_partial(
-            r,
-            in_node,
-            input,
-            first_is_last.then_some(node),
-            &final_blocks,
-        ),
-    );
+    let finalize = done(&blocks).then_some(node);
+    let first = match first {
+        First::Input(input) => Layer::reduce_partial(r, in_node, input, finalize, &final_blocks),
+        First::Fused(program, slots) => {
+            Layer::fused_partial(r, in_node, program, slots, finalize, &final_blocks)
+        }
+    };
+    let mut current = push(layers, first);
     while !done(&blocks) {
         let open: Vec<usize> = r.axes.iter().copied().filter(|&a| blocks[a] > 1).collect();
         let open_blocks: Vec<usize> = open.iter().map(|&a| blocks[a]).collect();

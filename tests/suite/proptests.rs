@@ -5,7 +5,7 @@
 //! Values are multiples of 1/4 in `-3..=3`, so sums and products are exact until a mean
 //! or a sine makes them inexact, and the comparison tolerance stays meaningful.
 
-use chunkwise::{Axes, Chunks, Error, LazyArray};
+use chunkwise::{Axes, Chunks, ComputeOptions, Error, LazyArray};
 use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use proptest::prelude::*;
 
@@ -547,6 +547,9 @@ proptest! {
         }
         let got = pair.lazy.compute().unwrap();
         assert_close(&got, &pair.eager, TOL);
+        // The unoptimized plan (every operation its own layer) agrees with the fused one.
+        let plain = pair.lazy.compute_with(&ComputeOptions::default().optimize(false)).unwrap();
+        assert_close(&got, &plain, TOL);
     }
 
     #[test]

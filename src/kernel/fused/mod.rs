@@ -210,12 +210,11 @@ impl ProgramBuilder {
             }
             // An instruction never writes a register it reads: allocate before freeing.
             let dtype = self.values[i];
-            let reg = match free.iter().position(|&r| registers[r] == dtype) {
-                Some(p) => free.swap_remove(p),
-                None => {
-                    registers.push(dtype);
-                    registers.len() - 1
-                }
+            let reg = if let Some(p) = free.iter().position(|&r| registers[r] == dtype) {
+                free.swap_remove(p)
+            } else {
+                registers.push(dtype);
+                registers.len() - 1
             };
             assigned[i] = reg;
             match step {
@@ -242,7 +241,7 @@ impl ProgramBuilder {
 
 /// The first element of `a` as a scalar.
 fn first_value(a: &AnyArray) -> Result<Scalar> {
-    crate::dispatch_any!(a, arr, T => arr
+    crate::dispatch_any!(a, arr, _T => arr
         .iter()
         .next()
         .map(|v| crate::element::Element::to_scalar(*v))
@@ -252,6 +251,7 @@ fn first_value(a: &AnyArray) -> Result<Scalar> {
 impl Program {
     /// The program of one operation on its inputs (`(dtype, shape)` each, broadcast to
     /// `out_shape`): what an operation that is not fused with others runs.
+    #[cfg(test)]
     pub(crate) fn single(
         op: MapOp,
         out_dtype: DType,
@@ -272,19 +272,9 @@ impl Program {
         Ok(b.finish(result, out_dtype))
     }
 
-    /// The result's dtype.
-    pub(crate) fn dtype(&self) -> DType {
-        self.dtype
-    }
-
     /// The fused operations' names, in evaluation order.
     pub(crate) fn ops(&self) -> &[&'static str] {
         &self.ops
-    }
-
-    /// Number of registers (each one tile long).
-    pub(crate) fn num_registers(&self) -> usize {
-        self.registers.len()
     }
 
     /// Computes the output block at `start` (in the whole output) of `shape`.
@@ -305,9 +295,10 @@ impl Program {
             shape,
             inputs,
             last_writes_result,
-            &mut |tile, regs, inputs, last| match last {
-                Some((op, args)) => elementwise::apply(op, args, &mut out, tile.flat.clone()),
-                None => {
+            &mut |tile, regs, inputs, last| {
+                if let Some((op, args)) = last {
+                    elementwise::apply(op, args, &mut out, tile.flat.clone())
+                } else {
                     let src = operand(&self.result, regs, inputs, tile)?;
                     elementwise::apply(MapOp::Cast, &[src], &mut out, tile.flat.clone())
                 }
@@ -331,7 +322,7 @@ impl Program {
         for &a in axes {
             kept[a] = 1;
         }
-        let mut acc = reduce::empty_partial(kind, self.dtype, &kept)?;
+        let mut acc = reduce::empty_partial(kind, self.dtype, &kept);
         let mut global = vec![0; shape.len()];
         let mut offset = vec![0; shape.len()];
         self.run_tiles(start, shape, inputs, false, &mut |tile, regs, inputs, _| {
@@ -368,12 +359,7 @@ impl Program {
         shape: &[usize],
         inputs: &[&AnyArray],
         defer_last: bool,
-        finish: &mut dyn FnMut(
-            &Tile,
-            &[AnyArray],
-            &[&AnyArray],
-            Option<(MapOp, &[AnySrc<'_>])>,
-        ) -> Result<()>,
+        finish: &mut TileFinish<'_>,
     ) -> Result<()> {
         let standard: Vec<std::borrow::Cow<'_, AnyArray>> =
             inputs.iter().map(|a| a.standard_layout()).collect();
@@ -411,6 +397,11 @@ impl Program {
         })
     }
 }
+
+/// What [`Program::run_tiles`] calls after each tile's steps: with the tile, the
+/// registers, the inputs, and the deferred last step with its operands.
+type TileFinish<'f> =
+    dyn FnMut(&Tile, &[AnyArray], &[&AnyArray], Option<(MapOp, &[AnySrc<'_>])>) -> Result<()> + 'f;
 
 /// The tile's view of an operand.
 fn operand<'a>(
@@ -485,5 +476,59 @@ fn run_step(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::BinaryOp;
+    use ndarray::array;
+
+    /// `op` of whole blocks, as an unfused operation runs it.
+    fn apply(op: MapOp, dtype: DType, shape: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
+        let shapes: Vec<(DType, &[usize])> =
+            inputs.iter().map(|a| (a.dtype(), a.shape())).collect();
+        Program::single(op, dtype, &shapes, shape)?.run_block(&vec![0; shape.len()], shape, inputs)
+    }
+
+    #[test]
+    fn binary_broadcasts_rows_and_scalars() {
+        let a = AnyArray::from(array![[1.0, 2.0], [3.0, 4.0]].into_dyn());
+        let row = AnyArray::from(array![10.0, 20.0].into_dyn());
+        let out = apply(
+            MapOp::Binary(BinaryOp::Add),
+            DType::F64,
+            &[2, 2],
+            &[&a, &row],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            AnyArray::from(array![[11.0, 22.0], [13.0, 24.0]].into_dyn())
+        );
+        let s = AnyArray::from(ndarray::arr0(2.0).into_dyn());
+        let out = apply(MapOp::Binary(BinaryOp::Pow), DType::F64, &[2, 2], &[&a, &s]).unwrap();
+        assert_eq!(
+            out,
+            AnyArray::from(array![[1.0, 4.0], [9.0, 16.0]].into_dyn())
+        );
+    }
+
+    #[test]
+    fn comparisons_give_bool_and_where_selects() {
+        let a = AnyArray::from(array![1i32, 5, 3].into_dyn());
+        let b = AnyArray::from(ndarray::arr0(3i32).into_dyn());
+        let c = apply(MapOp::Binary(BinaryOp::Less), DType::Bool, &[3], &[&a, &b]).unwrap();
+        assert_eq!(c, AnyArray::from(array![true, false, false].into_dyn()));
+        let w = apply(MapOp::Where, DType::I32, &[3], &[&c, &a, &b]).unwrap();
+        assert_eq!(w, AnyArray::from(array![1i32, 3, 3].into_dyn()));
+    }
+
+    #[test]
+    fn wrong_arity_is_an_internal_error() {
+        let a = AnyArray::from(array![1.0].into_dyn());
+        let err = apply(MapOp::Where, DType::F64, &[1], &[&a]).unwrap_err();
+        assert!(matches!(err, Error::Internal { .. }));
     }
 }

@@ -125,10 +125,7 @@ mod tests {
                     assert_eq!(t.len(), t.shape.iter().product::<usize>());
                     assert!(t.len() <= target.max(1), "{shape:?} {target} {t:?}");
                     // The flat start is the C-order index of the tile start.
-                    let mut flat = 0;
-                    for d in 0..shape.len() {
-                        flat = flat * shape[d] + t.start[d];
-                    }
+                    let flat = shape.iter().zip(&t.start).fold(0, |f, (&n, &s)| f * n + s);
                     assert_eq!(flat, t.flat.start);
                     next = t.flat.end;
                 }

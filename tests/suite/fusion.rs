@@ -1,0 +1,193 @@
+//! Fusion: fused plans give the results of unfused ones and of ndarray, on blocks big
+//! enough to be cut into several tiles (split along the first, middle and last axes),
+//! with broadcast operands and reductions over every axis set; and fused plans run one
+//! task per block.
+
+use chunkwise::{Axes, Chunks, ComputeOptions, LazyArray};
+use ndarray::{ArrayD, Axis, IxDyn};
+
+use crate::common::{assert_close, lazy, reduce_eager, values, RTOL};
+
+fn unfused() -> ComputeOptions {
+    ComputeOptions::default().optimize(false)
+}
+
+/// Shapes whose blocks span several 4096-element tiles in different ways.
+fn big_cases() -> Vec<(Vec<usize>, Chunks)> {
+    vec![
+        // Rows of 70: a tile is 58 rows; the second block is a partial edge.
+        (vec![300, 70], Chunks::Uniform(vec![200, 70])),
+        // Rows longer than a tile: tiles split the last axis.
+        (vec![3, 9_001], Chunks::Uniform(vec![2, 9_001])),
+        // 3-d, split on the middle axis.
+        (vec![4, 90, 50], Chunks::Uniform(vec![3, 90, 50])),
+        // Irregular chunks.
+        (
+            vec![130, 77],
+            Chunks::Explicit(vec![vec![100, 30], vec![60, 17]]),
+        ),
+    ]
+}
+
+/// `((x + 1) * 2 - sin(x)) * row + col` where `row` and `col` broadcast along the first
+/// and last axes, eagerly.
+fn eager_expression(a: &ArrayD<f64>, row: &ArrayD<f64>, col: &ArrayD<f64>) -> ArrayD<f64> {
+    let base = (a + 1.0) * 2.0 - a.mapv(f64::sin);
+    &(&base * row) + col
+}
+
+fn lazy_expression(
+    x: &LazyArray<f64>,
+    row: &LazyArray<f64>,
+    col: &LazyArray<f64>,
+) -> LazyArray<f64> {
+    let base = ((x + 1.0) * 2.0 - &x.sin()).unwrap();
+    ((&base * row).unwrap() + col).unwrap()
+}
+
+/// The operands of the expression: the array, a row over its trailing axes and a
+/// column-like array with length-1 trailing axes.
+fn operands(shape: &[usize], chunks: &Chunks) -> [(LazyArray<f64>, ArrayD<f64>); 3] {
+    let a = values(shape, 1);
+    let row_shape = &shape[1..];
+    let row = values(row_shape, 2);
+    let mut col_shape = shape.to_vec();
+    for n in &mut col_shape[1..] {
+        *n = 1;
+    }
+    let col = values(&col_shape, 3);
+    let x = lazy(&a, chunks.clone());
+    let row_chunks: Vec<Vec<usize>> = x.chunks().axes()[1..]
+        .iter()
+        .map(|a| a.sizes().collect())
+        .collect();
+    let mut col_chunks: Vec<Vec<usize>> = vec![x.chunks().axes()[0].sizes().collect()];
+    col_chunks.extend(std::iter::repeat_n(vec![1], shape.len() - 1));
+    [
+        (x, a),
+        (lazy(&row, Chunks::Explicit(row_chunks)), row),
+        (lazy(&col, Chunks::Explicit(col_chunks)), col),
+    ]
+}
+
+#[test]
+fn fused_elementwise_matches_unfused_and_ndarray_across_tiles() {
+    for (shape, chunks) in big_cases() {
+        let [(x, a), (row, r), (col, c)] = operands(&shape, &chunks);
+        let y = lazy_expression(&x, &row, &col);
+        let want = eager_expression(&a, &r, &c);
+        let fused = y.compute().unwrap();
+        let plain = y.compute_with(&unfused()).unwrap();
+        assert_close(&fused, &want, RTOL);
+        assert_eq!(fused, plain, "{shape:?}: fused and unfused differ");
+    }
+}
+
+#[test]
+fn fused_reductions_match_ndarray_over_every_axis_set() {
+    for (shape, chunks) in big_cases() {
+        let [(x, a), (row, r), (col, c)] = operands(&shape, &chunks);
+        let y = lazy_expression(&x, &row, &col);
+        let e = eager_expression(&a, &r, &c);
+        let ndim = shape.len();
+        for mask in 0..(1u32 << ndim) {
+            let set: Vec<usize> = (0..ndim).filter(|d| mask & (1 << d) != 0).collect();
+            for keepdims in [false, true] {
+                let axes = || Axes::new(set.clone()).keepdims(keepdims);
+                let sum = y.sum(axes()).unwrap();
+                let mean = y.mean(axes()).unwrap();
+                let var = y.var(axes(), 1).unwrap();
+                let max = y.max(axes()).unwrap();
+                let want_sum = reduce_eager(&e, Some(&set), keepdims, |v| v.sum());
+                let want_mean =
+                    reduce_eager(&e, Some(&set), keepdims, |v| v.mean().unwrap_or(f64::NAN));
+                let want_var = reduce_eager(&e, Some(&set), keepdims, |v| {
+                    let n = v.len() as f64;
+                    let m = v.sum() / n;
+                    v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)
+                });
+                let want_max = reduce_eager(&e, Some(&set), keepdims, |v| {
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                });
+                let ctx = format!("{shape:?} axes {set:?} keepdims {keepdims}");
+                for (lazy, want) in [
+                    (&sum, &want_sum),
+                    (&mean, &want_mean),
+                    (&var, &want_var),
+                    (&max, &want_max),
+                ] {
+                    let fused = lazy.compute().unwrap();
+                    let plain = lazy.compute_with(&unfused()).unwrap();
+                    assert_close(&fused, want, 1e-9);
+                    assert_close(&fused, &plain, 1e-9);
+                    assert_eq!(fused.shape(), want.shape(), "{ctx}");
+                }
+                // argmax over one axis: exact, and the first of ties.
+                if set.len() == 1 {
+                    let got = y.argmax(Axes::new(set.clone())).unwrap();
+                    let want = e.map_axis(Axis(set[0]), |v| {
+                        let mut best = 0;
+                        for (i, &x) in v.iter().enumerate() {
+                            if x > v[best] {
+                                best = i;
+                            }
+                        }
+                        best as i64
+                    });
+                    assert_eq!(got.compute().unwrap(), want, "{ctx}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_fused_chain_and_its_reduction_run_one_task_per_chunk() {
+    // The example: ((x + 1) * 2 - sin(x)).sum() over n chunks is n fused tasks
+    // plus the combine tree.
+    let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [100, 100], 7).unwrap();
+    let y = ((&x + 1.0) * 2.0 - &x.sin()).unwrap().sum(..).unwrap();
+    let stats = y.graph_stats().unwrap();
+    // 100 fused tasks, 10 x 10 partials merged 4 x 4 into 3 x 3, then into 1.
+    assert_eq!(stats.tasks, 100 + 9 + 1, "{stats:?}");
+    assert_eq!(stats.layers, 3, "{stats:?}");
+    let fused = y.compute_scalar().unwrap();
+    let plain = y.compute_scalar_with(&unfused()).unwrap();
+    assert!(
+        (fused - plain).abs() <= 1e-9 * plain.abs(),
+        "{fused} {plain}"
+    );
+}
+
+#[test]
+fn a_node_two_consumers_read_is_computed_once_not_fused_twice() {
+    let x = chunkwise::random::uniform::<f64>(&[200, 200], [50, 50], 1).unwrap();
+    let shared = x.sin().exp();
+    let y = (&shared.sum(0).unwrap() + &shared.mean(0).unwrap()).unwrap();
+    let stats = y.graph_stats().unwrap();
+    // `shared` is its own layer (16 tasks) read by both reductions, not recomputed.
+    let a = y.compute().unwrap();
+    let b = y.compute_with(&unfused()).unwrap();
+    assert_close(&a, &b, RTOL);
+    assert!(stats.kernel_ops < 2 * 3 + 1 + 3, "{stats:?}");
+}
+
+#[test]
+fn generators_fuse_into_their_readers_with_exact_values() {
+    let x = chunkwise::arange::<i64>(0, 10_000, 1, [3_000]).unwrap();
+    let y = (&x * 3) - 7;
+    let stats = y.graph_stats().unwrap();
+    assert_eq!(
+        stats.tasks, 4,
+        "arange, * 3 and - 7 are one task per chunk: {stats:?}"
+    );
+    let want: Vec<i64> = (0..10_000).map(|v| v * 3 - 7).collect();
+    assert_eq!(
+        y.compute().unwrap(),
+        ArrayD::from_shape_vec(IxDyn(&[10_000]), want).unwrap()
+    );
+    assert_eq!(
+        y.sum(..).unwrap().compute_scalar().unwrap(),
+        (0..10_000i64).map(|v| v * 3 - 7).sum::<i64>()
+    );
+}
