@@ -92,7 +92,10 @@ impl ComputeOptions {
 
     /// Keeps the bytes held by results and running tasks under `limit`: tasks that load
     /// or generate new data wait while it is reached (one always runs if nothing else
-    /// is, so the computation never stalls).
+    /// is, so the computation never stalls). A plan with a task that alone needs more
+    /// than `limit` (its inputs, output and scratch) is refused before anything runs,
+    /// with [`Error::TaskTooLarge`](crate::Error::TaskTooLarge) suggesting smaller
+    /// chunks.
     #[must_use]
     pub fn memory_limit(mut self, limit: MemoryLimit) -> Self {
         self.memory_limit = Some(limit);
@@ -210,6 +213,7 @@ pub(crate) fn run_nodes(
         0
     };
     let tasks = TaskPlan::new(&plan, pool_bytes)?;
+    plan::check::check_memory(&tasks, memory_limit.bytes())?;
     let config = RunConfig {
         executor: options.executor,
         memory_limit: memory_limit.bytes(),

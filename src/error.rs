@@ -247,6 +247,25 @@ pub enum Error {
     #[error("the computation was cancelled")]
     Cancelled,
 
+    /// One task of the plan alone needs more memory than the budget: the plan is refused
+    /// before anything runs.
+    #[error(
+        "`{op}` needs {bytes} bytes for block {block:?} (its inputs, output and scratch), more \
+         than the memory limit of {limit} bytes; {hint}"
+    )]
+    TaskTooLarge {
+        /// The operation the task belongs to.
+        op: String,
+        /// The block coordinates of the task's output.
+        block: Vec<usize>,
+        /// The bytes the task needs.
+        bytes: u64,
+        /// The memory limit.
+        limit: u64,
+        /// How to make it fit.
+        hint: String,
+    },
+
     /// Reading or writing data outside the graph failed (a missing path, corrupt
     /// metadata, a truncated chunk, a reader that returned the wrong shape...).
     #[error("{path}: {problem}")]

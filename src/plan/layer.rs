@@ -229,6 +229,15 @@ impl Layer {
         layer
     }
 
+    /// Bytes a task of this layer uses besides its inputs and output: the registers of a
+    /// fused kernel.
+    pub(crate) fn scratch_bytes(&self) -> u64 {
+        match &self.kind {
+            LayerKind::Fused { program, .. } => program.scratch_bytes(),
+            _ => 0,
+        }
+    }
+
     /// The fused operations of this layer, in evaluation order (empty for other layers).
     pub(crate) fn fused_ops(&self) -> &[&'static str] {
         match &self.kind {

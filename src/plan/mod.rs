@@ -11,6 +11,7 @@
 //! Where it sits: expr → **plan** → exec. The optimizer (a later stage) will rewrite the
 //! expression graph before lowering and fuse layers after it.
 
+pub(crate) mod check;
 mod fuse;
 mod layer;
 pub(crate) mod tasks;

@@ -196,6 +196,18 @@ fn block_coords(mut index: usize, dims: &[usize]) -> smallvec::SmallVec<[usize; 
     coords
 }
 
+impl TaskPlan<'_> {
+    /// The layer task `t` belongs to.
+    pub(crate) fn layer_of(&self, t: TaskId) -> &super::Layer {
+        self.plan.layer(self.task_layer[t.index()])
+    }
+
+    /// The plan the tasks were expanded from.
+    pub(crate) fn plan(&self) -> &super::Plan {
+        self.plan
+    }
+}
+
 impl TaskRunner for TaskPlan<'_> {
     type Output = Value;
 

@@ -163,7 +163,7 @@ fn cancelling_from_another_thread_stops_the_run() {
 }
 
 #[test]
-fn a_tiny_memory_limit_still_finishes_with_the_same_result() {
+fn a_small_memory_limit_finishes_with_the_same_result_and_a_too_small_one_is_refused() {
     let x = chunkwise::random::uniform::<f64>(&[300, 300], [30, 30], 9).unwrap();
     let expr = (&x - &x.mean(..).unwrap())
         .unwrap()
@@ -172,10 +172,20 @@ fn a_tiny_memory_limit_still_finishes_with_the_same_result() {
         .mean(0)
         .unwrap();
     let free = expr.compute().unwrap();
+    // Chunks are 7.2 kB: 256 kB holds a task's inputs, output and registers, not more.
     let tight = chunkwise::ComputeOptions::default()
         .threads(2)
-        .memory_limit(chunkwise::MemoryLimit::from_bytes(1));
+        .memory_limit(chunkwise::MemoryLimit::from_bytes(256 << 10));
     assert_eq!(expr.compute_with(&tight).unwrap(), free);
+    // One byte fits no task: refused before anything runs, naming the operation, the
+    // bytes it needs and a chunking that would fit.
+    let impossible = chunkwise::ComputeOptions::default()
+        .memory_limit(chunkwise::MemoryLimit::from_bytes(1));
+    let err = expr.compute_with(&impossible).unwrap_err();
+    assert!(matches!(err, chunkwise::Error::TaskTooLarge { limit: 1, .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("memory limit of 1 bytes"), "{message}");
+    assert!(message.contains("memory limit"), "{message}");
     let no_pool = chunkwise::ComputeOptions::default().buffer_pool(false);
     assert_eq!(expr.compute_with(&no_pool).unwrap(), free);
 }

@@ -272,6 +272,14 @@ impl Program {
         Ok(b.finish(result, out_dtype))
     }
 
+    /// The most bytes its registers take (one tile each).
+    pub(crate) fn scratch_bytes(&self) -> u64 {
+        self.registers
+            .iter()
+            .map(|d| (d.size() * TILE_ELEMENTS) as u64)
+            .sum()
+    }
+
     /// The fused operations' names, in evaluation order.
     pub(crate) fn ops(&self) -> &[&'static str] {
         &self.ops
