@@ -183,6 +183,38 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
     })
 }
 
+/// The optimized plan of computing `nodes` together, as text (see
+/// [`LazyArray::explain`](crate::LazyArray::explain)).
+pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
+    let memory_limit = match options.memory_limit {
+        Some(l) => l,
+        None => MemoryLimit::from_env_or_default()?,
+    };
+    let plan = plan::lower(
+        nodes,
+        LowerOptions {
+            fuse: options.optimize,
+        },
+    )?;
+    let tasks = TaskPlan::new(&plan, 0)?;
+    let mut changes = Vec::new();
+    let kernels = plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
+    let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
+    if options.optimize && ops > count {
+        changes.push(format!(
+            "fusion: {ops} operations (sources, broadcasts and elementwise functions) run in \
+             {count} kernels, one task per chunk each"
+        ));
+    }
+    let mut text = plan::explain::explain(&tasks, memory_limit.bytes(), &changes);
+    if let Err(e) = plan::check::check_memory(&tasks, memory_limit.bytes()) {
+        text.push_str("refused: ");
+        text.push_str(&e.to_string());
+        text.push('\n');
+    }
+    Ok(text)
+}
+
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
 pub(crate) fn compute_nodes(
     nodes: &[Arc<Node>],

@@ -139,6 +139,24 @@ impl DynArray {
         compute::compute_nodes(&nodes, options)
     }
 
+    /// The optimized plan of computing this array, as a tree (see
+    /// [`LazyArray::explain`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f32>(&[100], [10])?.to_dyn();
+    /// assert!(x.explain()?.contains("10 of 10 tasks"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn explain(&self) -> Result<String> {
+        compute::explain(std::slice::from_ref(&self.node), &ComputeOptions::default())
+    }
+
     /// Sizes of the graph that computing this array would run.
     ///
     /// # Errors

@@ -229,6 +229,38 @@ impl<T: Element> LazyArray<T> {
             .ok_or_else(|| Error::internal("compute_scalar", "empty 0-d result"))
     }
 
+    /// The optimized plan of computing this array, as a tree: each layer's operations
+    /// (fused kernels list theirs), array and chunks, tasks after culling, bytes per
+    /// task, the projected peak memory and what the optimizer changed. It is how to
+    /// learn why a computation is slow or big.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [250, 250], 1)?;
+    /// let plan = ((&x + 1.0) * 2.0 - &x.sin())?.sum(..)?.explain()?;
+    /// assert!(plan.contains("fused [random.uniform → add → multiply → sin → subtract]"));
+    /// println!("{plan}");
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn explain(&self) -> Result<String> {
+        self.explain_with(&ComputeOptions::default())
+    }
+
+    /// [`explain`](Self::explain) for running with `options` (its memory limit, and
+    /// `optimize(false)` to see the unoptimized plan).
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn explain_with(&self, options: &ComputeOptions) -> Result<String> {
+        compute::explain(std::slice::from_ref(&self.node), options)
+    }
+
     /// Sizes of the graph that computing this array would run.
     ///
     /// # Errors

@@ -43,11 +43,18 @@ fn hint(bytes: &BlockBytes, need: u64, budget: u64) -> String {
         BlockBytes::Grid { grid, .. } | BlockBytes::Partial { grid, .. } => grid,
         BlockBytes::Nothing => return "raise the memory limit".into(),
     };
-    let mut shape: Vec<usize> = grid.axes().iter().map(|a| a.max_chunk_len().max(1)).collect();
+    let mut shape: Vec<usize> = grid
+        .axes()
+        .iter()
+        .map(|a| a.max_chunk_len().max(1))
+        .collect();
     let before: usize = shape.iter().product::<usize>().max(1);
     let mut scale = need as f64 / budget.max(1) as f64;
     while scale > 0.8 {
-        let Some(longest) = (0..shape.len()).filter(|&d| shape[d] > 1).max_by_key(|&d| shape[d]) else {
+        let Some(longest) = (0..shape.len())
+            .filter(|&d| shape[d] > 1)
+            .max_by_key(|&d| shape[d])
+        else {
             break;
         };
         shape[longest] = shape[longest].div_ceil(2);

@@ -12,6 +12,7 @@
 //! expression graph before lowering and fuse layers after it.
 
 pub(crate) mod check;
+pub(crate) mod explain;
 mod fuse;
 mod layer;
 pub(crate) mod tasks;

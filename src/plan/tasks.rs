@@ -202,6 +202,11 @@ impl TaskPlan<'_> {
         self.plan.layer(self.task_layer[t.index()])
     }
 
+    /// The index of the layer task `t` belongs to.
+    pub(crate) fn layer_index(&self, t: TaskId) -> usize {
+        self.task_layer[t.index()].0 as usize
+    }
+
     /// The plan the tasks were expanded from.
     pub(crate) fn plan(&self) -> &super::Plan {
         self.plan

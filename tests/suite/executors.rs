@@ -179,10 +179,13 @@ fn a_small_memory_limit_finishes_with_the_same_result_and_a_too_small_one_is_ref
     assert_eq!(expr.compute_with(&tight).unwrap(), free);
     // One byte fits no task: refused before anything runs, naming the operation, the
     // bytes it needs and a chunking that would fit.
-    let impossible = chunkwise::ComputeOptions::default()
-        .memory_limit(chunkwise::MemoryLimit::from_bytes(1));
+    let impossible =
+        chunkwise::ComputeOptions::default().memory_limit(chunkwise::MemoryLimit::from_bytes(1));
     let err = expr.compute_with(&impossible).unwrap_err();
-    assert!(matches!(err, chunkwise::Error::TaskTooLarge { limit: 1, .. }), "{err:?}");
+    assert!(
+        matches!(err, chunkwise::Error::TaskTooLarge { limit: 1, .. }),
+        "{err:?}"
+    );
     let message = err.to_string();
     assert!(message.contains("memory limit of 1 bytes"), "{message}");
     assert!(message.contains("memory limit"), "{message}");

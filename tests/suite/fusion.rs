@@ -191,3 +191,34 @@ fn generators_fuse_into_their_readers_with_exact_values() {
         (0..10_000i64).map(|v| v * 3 - 7).sum::<i64>()
     );
 }
+
+#[test]
+fn explain_shows_fused_kernels_tasks_and_a_refusal() {
+    let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [100, 100], 7).unwrap();
+    let y = ((&x + 1.0) * 2.0 - &x.sin()).unwrap().sum(..).unwrap();
+    let plan = y.explain().unwrap();
+    assert!(
+        plan.contains("sum (partial) = fused [random.uniform → add → multiply → sin → subtract]"),
+        "{plan}"
+    );
+    assert!(plan.contains("100 of 100 tasks"), "{plan}");
+    assert!(plan.contains("plan: 3 layers, 110 tasks"), "{plan}");
+    assert!(plan.contains("fusion: "), "{plan}");
+    // Unoptimized: every operation is its own layer, and no fusion is reported.
+    let plain = y.explain_with(&unfused()).unwrap();
+    assert!(plain.contains("optimizer: no changes"), "{plain}");
+    assert!(plain.contains("[0] random.uniform"), "{plain}");
+    // A slice needs only some blocks: explain counts the culled tasks.
+    let corner = y.graph_stats().unwrap();
+    let part = x.slice(ndarray::s![..150, ..150]).unwrap().sin();
+    assert!(
+        part.explain().unwrap().contains("4 of 100 tasks"),
+        "{}",
+        part.explain().unwrap()
+    );
+    assert!(corner.tasks > 4);
+    // Under a budget no task fits, the plan says it would be refused.
+    let tiny = ComputeOptions::default().memory_limit(chunkwise::MemoryLimit::from_bytes(1_000));
+    let refused = y.explain_with(&tiny).unwrap();
+    assert!(refused.contains("refused: `sum"), "{refused}");
+}

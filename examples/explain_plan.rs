@@ -1,0 +1,10 @@
+//! Prints the optimized plan of a small pipeline: `cargo run --example explain_plan`.
+
+fn main() -> Result<(), chunkwise::Error> {
+    let x = chunkwise::random::uniform::<f64>(&[4_000, 4_000], [1_000, 1_000], 1)?;
+    let anomaly = (&x - &x.mean(0)?)?;
+    let score = (&anomaly / &x.std(0, 0)?)?.abs().max(..)?;
+    println!("{}", score.explain()?);
+    println!("max |z| = {:.4}", score.compute_scalar()?);
+    Ok(())
+}
