@@ -1,5 +1,7 @@
 //! Prints the optimized plan of a small pipeline: `cargo run --example explain_plan`.
 
+#![allow(clippy::print_stdout)]
+
 fn main() -> Result<(), chunkwise::Error> {
     let x = chunkwise::random::uniform::<f64>(&[4_000, 4_000], [1_000, 1_000], 1)?;
     let anomaly = (&x - &x.mean(0)?)?;
