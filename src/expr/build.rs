@@ -218,9 +218,12 @@ pub(crate) fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> Result<
 /// Builds an n-ary map node: broadcasts the shapes and brings the inputs to a common
 /// chunking.
 ///
-/// Along each result axis, the chunking comes from the largest input (in bytes) that spans
-/// that axis without broadcasting; other inputs are rechunked to it. Inputs broadcast along
-/// an axis keep their single chunk there.
+/// The common chunking is the one that moves the fewest bytes: along each result axis
+/// the candidates are the chunkings of the inputs spanning it without broadcasting, and
+/// of all combinations the one is chosen whose rechunked inputs weigh least. Rechunking
+/// a generator or in-memory source moves nothing (it is made in any chunking), so it
+/// adapts to the other operands. Ties go to the chunking of the largest input. Inputs
+/// broadcast along an axis keep their single chunk there.
 fn map_node(
     op: MapOp,
     name: &'static str,
@@ -229,27 +232,23 @@ fn map_node(
 ) -> Result<Arc<Node>> {
     let shapes: Vec<&[usize]> = inputs.iter().map(|n| n.shape()).collect();
     let out_shape = broadcast_shapes(name, &shapes)?;
-    let ndim = out_shape.len();
-    let mut by_size: Vec<usize> = (0..inputs.len()).collect();
-    by_size.sort_by_key(|&i| std::cmp::Reverse(inputs[i].meta.nbytes()));
-    let mut axes = Vec::with_capacity(ndim);
-    for (d, &len) in out_shape.iter().enumerate() {
-        let chosen = by_size.iter().find_map(|&i| {
-            let n = &inputs[i];
-            let offset = ndim - n.ndim();
-            (d >= offset && n.shape()[d - offset] == len)
-                .then(|| n.chunks().axis(d - offset).clone())
-        });
-        axes.push(match chosen {
-            Some(a) => a,
-            None => AxisChunks::regular(len, len.max(1))?,
-        });
-    }
-    let mut aligned = Vec::with_capacity(inputs.len());
-    for n in inputs {
-        let offset = ndim - n.ndim();
-        let target: Vec<AxisChunks> = n
-            .chunks()
+    let axes = common_chunks(inputs, &out_shape)?;
+    let aligned: Vec<Arc<Node>> = inputs
+        .iter()
+        .map(|n| rechunk_to(n, aligned_grid(n, &axes, &out_shape)))
+        .collect();
+    Ok(Node::new(
+        Op::Map(op),
+        aligned,
+        Meta::new(out_dtype, ChunkGrid::new(axes)),
+    ))
+}
+
+/// `n`'s grid with the axes it spans unbroadcast taken from `axes`.
+fn aligned_grid(n: &Node, axes: &[AxisChunks], out_shape: &[usize]) -> ChunkGrid {
+    let offset = out_shape.len() - n.ndim();
+    ChunkGrid::new(
+        n.chunks()
             .axes()
             .iter()
             .enumerate()
@@ -260,20 +259,97 @@ fn map_node(
                     a.clone()
                 }
             })
-            .collect();
-        aligned.push(rechunk_to(n, ChunkGrid::new(target)));
+            .collect(),
+    )
+}
+
+/// Bytes moved by rechunking `n`: nothing for sources that can be made in any chunking.
+fn rechunk_cost(n: &Node) -> usize {
+    match &n.op {
+        Op::Source(Source::Read { .. }) => n.meta.nbytes(),
+        Op::Source(_) => 0,
+        _ => n.meta.nbytes(),
     }
-    Ok(Node::new(
-        Op::Map(op),
-        aligned,
-        Meta::new(out_dtype, ChunkGrid::new(axes)),
-    ))
+}
+
+/// Most chunking combinations weighed before settling for the largest input's.
+const MAX_CHUNKING_CANDIDATES: usize = 4096;
+
+/// The result chunking of a map over `inputs` (see [`map_node`]).
+fn common_chunks(inputs: &[Arc<Node>], out_shape: &[usize]) -> Result<Vec<AxisChunks>> {
+    let ndim = out_shape.len();
+    let mut by_size: Vec<usize> = (0..inputs.len()).collect();
+    by_size.sort_by_key(|&i| std::cmp::Reverse(inputs[i].meta.nbytes()));
+    // Candidates per axis, the largest input's first.
+    let mut candidates: Vec<Vec<AxisChunks>> = Vec::with_capacity(ndim);
+    for (d, &len) in out_shape.iter().enumerate() {
+        let mut list: Vec<AxisChunks> = Vec::new();
+        for &i in &by_size {
+            let n = &inputs[i];
+            let offset = ndim - n.ndim();
+            if d >= offset && n.shape()[d - offset] == len {
+                let a = n.chunks().axis(d - offset);
+                if !list.contains(a) {
+                    list.push(a.clone());
+                }
+            }
+        }
+        if list.is_empty() {
+            list.push(AxisChunks::regular(len, len.max(1))?);
+        }
+        candidates.push(list);
+    }
+    let first: Vec<AxisChunks> = candidates.iter().map(|c| c[0].clone()).collect();
+    let combinations = candidates
+        .iter()
+        .try_fold(1usize, |acc, c| acc.checked_mul(c.len()));
+    if combinations.is_none_or(|c| c <= 1 || c > MAX_CHUNKING_CANDIDATES) {
+        return Ok(first);
+    }
+    let cost = |axes: &[AxisChunks]| -> usize {
+        inputs
+            .iter()
+            .filter(|n| *n.chunks() != aligned_grid(n, axes, out_shape))
+            .map(|n| rechunk_cost(n))
+            .sum()
+    };
+    let mut best = (cost(&first), first);
+    let mut pick = vec![0usize; ndim];
+    loop {
+        // Next combination, in mixed-radix order.
+        let mut d = ndim;
+        loop {
+            if d == 0 {
+                return Ok(best.1);
+            }
+            d -= 1;
+            pick[d] += 1;
+            if pick[d] < candidates[d].len() {
+                break;
+            }
+            pick[d] = 0;
+        }
+        let axes: Vec<AxisChunks> = (0..ndim).map(|a| candidates[a][pick[a]].clone()).collect();
+        let c = cost(&axes);
+        if c < best.0 {
+            best = (c, axes);
+        }
+    }
 }
 
 /// `x` cut into `grid` (`x` itself when already so cut).
+///
+/// A source that makes any block on demand (a generator or an in-memory array) is
+/// simply made in the new chunking: its values depend on the element's position, not on
+/// the chunks, so no data moves. A stored array is read as it is stored and rechunked.
 pub(crate) fn rechunk_to(x: &Arc<Node>, grid: ChunkGrid) -> Arc<Node> {
     if *x.chunks() == grid {
         return x.clone();
+    }
+    if let Op::Source(s) = &x.op {
+        if !matches!(s, Source::Read { .. }) {
+            return Node::new(x.op.clone(), Vec::new(), Meta::new(x.dtype(), grid));
+        }
     }
     // Rechunking a rechunk: go straight from the original chunks.
     let base = match x.op {
@@ -556,13 +632,25 @@ mod tests {
     }
 
     #[test]
-    fn different_chunkings_are_unified_to_the_larger_operand() {
+    fn different_chunkings_are_unified_by_the_bytes_they_move() {
         let x = random(&[10, 10], &[5, 5]);
         let y = random(&[10], &[3]);
         let z = binary(BinaryOp::Add, &x, &y).unwrap();
         assert_eq!(z.chunks(), x.chunks());
-        assert!(matches!(z.inputs[1].op, Op::Rechunk));
+        // A generator is made in the new chunks: no rechunk node.
+        assert!(matches!(z.inputs[1].op, Op::Source(_)));
         assert_eq!(z.inputs[1].chunks().axis(0), x.chunks().axis(1));
+        // A computed operand keeps its chunks when the generator can adapt instead, even
+        // when the generator is larger: the choice minimizes the bytes moved.
+        let m = unary(UnaryOp::Sin, &random(&[10], &[2])).unwrap();
+        let w = binary(BinaryOp::Add, &x, &m).unwrap();
+        assert_eq!(w.chunks().axis(1), m.chunks().axis(0));
+        assert!(matches!(w.inputs[1].op, Op::Map(_)), "{:?}", w.inputs[1].op);
+        // Two computed operands: the smaller one moves.
+        let big = unary(UnaryOp::Sin, &x).unwrap();
+        let v = binary(BinaryOp::Add, &big, &m).unwrap();
+        assert_eq!(v.chunks(), big.chunks());
+        assert!(matches!(v.inputs[1].op, Op::Rechunk));
     }
 
     #[test]
