@@ -194,6 +194,7 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
         nodes,
         LowerOptions {
             fuse: options.optimize,
+            budget: memory_limit.bytes(),
         },
     )?;
     let tasks = TaskPlan::new(&plan, 0)?;
@@ -236,6 +237,7 @@ pub(crate) fn run_nodes(
         nodes,
         LowerOptions {
             fuse: options.optimize,
+            budget: memory_limit.bytes(),
         },
     )?;
     // Free chunk buffers may take a quarter of the budget.

@@ -170,6 +170,45 @@ impl Layer {
         })
     }
 
+    /// A copy of the blocks of `input` (cut as `from`) into blocks cut as `to`.
+    pub(crate) fn rechunk(dtype: DType, from: ChunkGrid, to: ChunkGrid, input: LayerId) -> Layer {
+        Layer {
+            name: "rechunk",
+            stage: None,
+            blocks: to.blocks_per_axis(),
+            inputs: vec![input],
+            bytes: BlockBytes::Grid {
+                grid: to.clone(),
+                item: dtype.size(),
+            },
+            kind: LayerKind::Rechunk {
+                dtype,
+                input: from,
+                output: to,
+            },
+        }
+    }
+
+    /// The most bytes one output block takes.
+    pub(crate) fn max_out_bytes(&self) -> u64 {
+        let mut coords = vec![0; self.blocks.len()];
+        // Blocks are largest at index 0 on regular axes; check every first and last
+        // block along each axis to cover irregular ones cheaply.
+        let mut most = 0;
+        for d in 0..self.blocks.len() {
+            for i in [0, self.blocks[d].saturating_sub(1)] {
+                coords.fill(0);
+                coords[d] = i;
+                most = most.max(self.out_bytes(&coords));
+            }
+        }
+        most.max(if self.blocks.is_empty() {
+            self.out_bytes(&[])
+        } else {
+            0
+        })
+    }
+
     /// A fused layer computing `root` block by block with `program`, reading the layers
     /// of `slots`.
     pub(crate) fn fused(root: &Node, program: Program, slots: Vec<(LayerId, Broadcast)>) -> Layer {

@@ -15,6 +15,7 @@ pub(crate) mod check;
 pub(crate) mod explain;
 mod fuse;
 mod layer;
+mod rechunk;
 pub(crate) mod tasks;
 
 use std::sync::Arc;
@@ -62,11 +63,17 @@ pub(crate) struct LowerOptions {
     /// Fuse chains of elementwise work (and the first stage of reductions) into one
     /// kernel per block; without it, every operation is its own layer.
     pub(crate) fuse: bool,
+    /// The memory budget in bytes: rechunks and reduction trees are planned so that
+    /// their tasks fit in it.
+    pub(crate) budget: u64,
 }
 
 impl Default for LowerOptions {
     fn default() -> Self {
-        LowerOptions { fuse: true }
+        LowerOptions {
+            fuse: true,
+            budget: u64::MAX,
+        }
     }
 }
 
@@ -98,7 +105,13 @@ pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan
                 let input = &node.inputs[0];
                 let (program, slots) =
                     fusion.program(input, &mut |i| input_layer(&mut layers, &layer_of, i))?;
-                lower_reduction(&mut layers, node, r, First::Fused(program, slots))
+                lower_reduction(
+                    &mut layers,
+                    node,
+                    r,
+                    First::Fused(program, slots),
+                    options.budget,
+                )
             }
             op => {
                 let mut inputs: Vec<LayerId> = Vec::with_capacity(node.inputs.len());
@@ -111,7 +124,24 @@ pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan
                     inputs.push(id);
                 }
                 match op {
-                    Op::Reduce(r) => lower_reduction(&mut layers, node, r, First::Input(inputs[0])),
+                    Op::Reduce(r) => lower_reduction(
+                        &mut layers,
+                        node,
+                        r,
+                        First::Input(inputs[0]),
+                        options.budget,
+                    ),
+                    Op::Rechunk => {
+                        let from = node.inputs[0].chunks();
+                        let item = node.dtype().size();
+                        let mut current = (inputs[0], from.clone());
+                        for grid in rechunk::stages(from, node.chunks(), item, options.budget) {
+                            let layer =
+                                Layer::rechunk(node.dtype(), current.1, grid.clone(), current.0);
+                            current = (push(&mut layers, layer), grid);
+                        }
+                        current.0
+                    }
                     _ => push(&mut layers, Layer::for_node(node, op, inputs)?),
                 }
             }
@@ -201,7 +231,13 @@ enum First {
 
 /// A reduction: one partial layer, then combine layers until one block remains along
 /// every reduced axis; the last layer finalizes.
-fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, first: First) -> LayerId {
+fn lower_reduction(
+    layers: &mut Vec<Layer>,
+    node: &Node,
+    r: &Reduction,
+    first: First,
+    budget: u64,
+) -> LayerId {
     let in_node = &node.inputs[0];
     let mut blocks = in_node.chunks().blocks_per_axis();
     let done = |b: &[usize]| r.axes.iter().all(|&a| b[a] == 1);
@@ -213,13 +249,18 @@ fn lower_reduction(layers: &mut Vec<Layer>, node: &Node, r: &Reduction, first: F
             Layer::fused_partial(r, in_node, program, slots, finalize, &final_blocks)
         }
     };
+    // A combine task holds its partials: at most a quarter of the budget.
+    let partial_bytes = first.max_out_bytes().max(1);
+    let fan_in = usize::try_from(budget / 4 / partial_bytes)
+        .unwrap_or(usize::MAX)
+        .clamp(2, r.split_every.max(2));
     let mut current = push(layers, first);
     while !done(&blocks) {
         let open: Vec<usize> = r.axes.iter().copied().filter(|&a| blocks[a] > 1).collect();
         let open_blocks: Vec<usize> = open.iter().map(|&a| blocks[a]).collect();
         let mut factors = vec![1usize; blocks.len()];
         let mut next = blocks.clone();
-        for (&a, f) in open.iter().zip(fan_in_factors(r.split_every, &open_blocks)) {
+        for (&a, f) in open.iter().zip(fan_in_factors(fan_in, &open_blocks)) {
             factors[a] = f;
             next[a] = blocks[a].div_ceil(f);
         }

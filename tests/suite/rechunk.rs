@@ -1,7 +1,8 @@
 //! `rechunk` to regular, irregular and single-chunk grids, merging and splitting chunks:
 //! the values never change, and the grid is the one asked for.
 
-use chunkwise::{Chunks, DType};
+use chunkwise::{Chunks, DType, LazyArray};
+use ndarray::ArrayD;
 
 use crate::common::{assert_close, assert_same, cases, ints, lazy, run, values, RTOL};
 
@@ -133,4 +134,70 @@ fn rechunk_of_other_dtypes_and_empty_arrays() {
     assert_eq!(r.shape(), &[3, 0, 4]);
     assert_eq!(r.chunks().blocks_per_axis(), vec![1, 1, 1]);
     assert_same(&run(&r), &e);
+}
+
+/// A computed copy of `a` (not a source, which would be made in the new chunks instead
+/// of rechunked): what the rechunk kernels and plans are tested on.
+fn computed(a: &ArrayD<f64>, chunks: impl Into<Chunks>) -> LazyArray<f64> {
+    lazy(a, chunks.into()) * 1.0
+}
+
+#[test]
+fn rechunks_of_computed_arrays_copy_blocks_exactly() {
+    let a = values(&[13, 1, 7], 97);
+    for (from, to) in [
+        (
+            vec![vec![5, 5, 3], vec![1], vec![7]],
+            vec![vec![13], vec![1], vec![1; 7]],
+        ),
+        (
+            vec![vec![1; 13], vec![1], vec![3, 4]],
+            vec![vec![6, 7], vec![1], vec![2, 2, 3]],
+        ),
+        (
+            vec![vec![13], vec![1], vec![7]],
+            vec![
+                vec![2; 6].into_iter().chain([1]).collect(),
+                vec![1],
+                vec![4, 3],
+            ],
+        ),
+    ] {
+        let x = computed(&a, from.clone());
+        let r = x.rechunk(to.clone()).unwrap();
+        assert_eq!(
+            r.chunks().blocks_per_axis(),
+            to.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        assert!(
+            r.explain().unwrap().contains("rechunk"),
+            "{from:?} -> {to:?}"
+        );
+        assert_same(&run(&r), &a);
+    }
+}
+
+#[test]
+fn a_rechunk_too_big_for_the_budget_goes_through_intermediate_chunks() {
+    // Columns to rows: each row block of a direct copy reads every column block (the
+    // whole 1.28 MB array); under a 256 KiB budget the plan splits the columns into
+    // 10 x 10 pieces first, then gathers one row block's pieces.
+    let a = values(&[400, 400], 98);
+    let x = computed(&a, [400, 10]);
+    let rows = x.rechunk([10, 400]).unwrap();
+    let tight = chunkwise::ComputeOptions::default()
+        .memory_limit(chunkwise::MemoryLimit::from_bytes(256 << 10));
+    let plan = rows.explain_with(&tight).unwrap();
+    assert_eq!(plan.matches("rechunk").count(), 2, "{plan}");
+    assert!(plan.contains("1600 of 1600 tasks"), "{plan}");
+    assert!(!plan.contains("refused"), "{plan}");
+    assert_same(&rows.compute_with(&tight).unwrap(), &a);
+    // Without a budget it is one direct copy.
+    let free = rows.explain().unwrap();
+    assert_eq!(free.matches("rechunk").count(), 1, "{free}");
+    assert_close(
+        &rows.sum(0).unwrap().compute_with(&tight).unwrap(),
+        &a.sum_axis(ndarray::Axis(0)).into_dyn(),
+        RTOL,
+    );
 }
