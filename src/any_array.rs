@@ -233,6 +233,11 @@ impl AnyArray {
     }
 
     /// An array of `shape` filled with `value`.
+    /// True when the array is in standard (C-contiguous) layout.
+    pub(crate) fn is_standard_layout(&self) -> bool {
+        crate::dispatch_any!(self, a, _T => a.is_standard_layout())
+    }
+
     /// This array in standard (C-contiguous) layout: itself when it already is, else a
     /// copy.
     pub(crate) fn standard_layout(&self) -> std::borrow::Cow<'_, AnyArray> {

@@ -32,6 +32,16 @@ pub(crate) fn broadcast_window_into(
             let d = ax.axis.index();
             ndarray::Slice::from(start[d]..start[d] + shape[d])
         });
+        if shape == to {
+            // No broadcast: a contiguous window is one memcpy.
+            if let (Some(from), Some(target)) = (
+                window.as_slice(),
+                T::peek_mut(out).and_then(|o| o.as_slice_mut()).and_then(|o| o.get_mut(..len)),
+            ) {
+                target.copy_from_slice(from);
+                return Ok(());
+            }
+        }
         let from = window.broadcast(ndarray::IxDyn(to)).ok_or_else(|| {
             Error::internal(CONTEXT, format!("window of {shape:?} does not broadcast to {to:?}"))
         })?;

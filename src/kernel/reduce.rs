@@ -230,6 +230,146 @@ pub(crate) fn partial(
     crate::dispatch_any!(block, a, T => typed_partial::<T>(kind, axes, &a.view(), block_start, full_shape))
 }
 
+/// A whole-block reduction folded tile by tile into scalars (the fast path of fused
+/// reductions over every axis): no partial arrays per tile.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ScalarFold<T: Element> {
+    Sum(T::Sum),
+    /// Sum and count (mean, nanmean).
+    Mean(f64, f64),
+    /// Count, mean and sum of squared deviations (var, std), merged with Chan's update.
+    Moments(f64, f64, f64),
+    /// The best value so far, if any (min, max and the nan-variants).
+    Best(Option<T>),
+}
+
+impl<T: Element> ScalarFold<T>
+where
+    T::Sum: IntoAnyArray,
+{
+    /// The empty fold for `kind`, or `None` for kinds without a scalar fast path.
+    pub(crate) fn new(kind: ReduceKind) -> Option<Self> {
+        Some(match kind {
+            ReduceKind::Sum | ReduceKind::NanSum => ScalarFold::Sum(T::Sum::ZERO),
+            ReduceKind::Mean | ReduceKind::NanMean => ScalarFold::Mean(0.0, 0.0),
+            ReduceKind::Var { .. } | ReduceKind::Std { .. } => ScalarFold::Moments(0.0, 0.0, 0.0),
+            ReduceKind::Min | ReduceKind::Max | ReduceKind::NanMin | ReduceKind::NanMax => {
+                ScalarFold::Best(None)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Folds the next elements in.
+    pub(crate) fn add(&mut self, kind: ReduceKind, data: &[T]) {
+        let nan = matches!(kind, ReduceKind::NanSum | ReduceKind::NanMean);
+        let sum_f64 = |xs: &[T]| {
+            Fold::new(
+                |v: T| {
+                    if nan && v.is_nan() {
+                        0.0
+                    } else {
+                        v.cast::<f64>()
+                    }
+                },
+                |a, b| a + b,
+                0.0,
+                true,
+            )
+            .slice(xs)
+        };
+        match self {
+            ScalarFold::Sum(acc) => {
+                let tile = Fold::new(
+                    |v: T| {
+                        if nan && v.is_nan() {
+                            T::Sum::ZERO
+                        } else {
+                            v.cast::<T::Sum>()
+                        }
+                    },
+                    NumElement::add_elem,
+                    T::Sum::ZERO,
+                    true,
+                )
+                .slice(data);
+                *acc = acc.add_elem(tile);
+            }
+            ScalarFold::Mean(sum, count) => {
+                *sum += sum_f64(data);
+                *count += if nan {
+                    Fold::new(
+                        |v: T| if v.is_nan() { 0.0 } else { 1.0 },
+                        |a, b| a + b,
+                        0.0,
+                        true,
+                    )
+                    .slice(data)
+                } else {
+                    data.len() as f64
+                };
+            }
+            ScalarFold::Moments(na, ma, m2a) => {
+                if data.is_empty() {
+                    return;
+                }
+                let nb = data.len() as f64;
+                let mb = sum_f64(data) / nb;
+                let m2b = Fold::new(
+                    |v: T| {
+                        let d = v.cast::<f64>() - mb;
+                        d * d
+                    },
+                    |a, b| a + b,
+                    0.0,
+                    true,
+                )
+                .slice(data);
+                let n = *na + nb;
+                let delta = mb - *ma;
+                *ma += delta * nb / n;
+                *m2a += m2b + delta * delta * *na * nb / n;
+                *na = n;
+            }
+            ScalarFold::Best(best) => {
+                let f = match kind {
+                    ReduceKind::Min => min_nan::<T>,
+                    ReduceKind::Max => max_nan::<T>,
+                    ReduceKind::NanMin => nanmin::<T>,
+                    _ => nanmax::<T>,
+                };
+                for &v in data {
+                    *best = Some(best.map_or(v, |b| f(b, v)));
+                }
+            }
+        }
+    }
+
+    /// The partial result (every axis of length 1).
+    pub(crate) fn finish(self, kind: ReduceKind, ndim: usize) -> Partial {
+        let ones = IxDyn(&vec![1; ndim]);
+        let one = |v: f64| ArrayD::from_elem(ones.clone(), v);
+        match self {
+            ScalarFold::Sum(v) => {
+                Partial::Running(T::Sum::wrap(ArrayD::from_elem(ones.clone(), v)))
+            }
+            ScalarFold::Mean(sum, count) => Partial::SumCount {
+                sum: one(sum),
+                count: one(count),
+            },
+            ScalarFold::Moments(n, mean, m2) => Partial::Moments {
+                count: one(n),
+                mean: one(mean),
+                m2: one(m2),
+            },
+            ScalarFold::Best(Some(v)) => {
+                Partial::Running(T::wrap(ArrayD::from_elem(ones.clone(), v)))
+            }
+            ScalarFold::Best(None) => empty_partial(kind, T::DTYPE, &vec![1; ndim]),
+        }
+    }
+}
+
 /// [`partial`] of a typed view (a tile of a fused kernel).
 #[allow(clippy::too_many_lines)]
 pub(crate) fn typed_partial<T: Element>(

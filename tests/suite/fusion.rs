@@ -12,19 +12,19 @@ fn unfused() -> ComputeOptions {
     ComputeOptions::default().optimize(false)
 }
 
-/// Shapes whose blocks span several 4096-element tiles in different ways.
+/// Shapes whose blocks span several 16384-element tiles in different ways.
 fn big_cases() -> Vec<(Vec<usize>, Chunks)> {
     vec![
-        // Rows of 70: a tile is 58 rows; the second block is a partial edge.
-        (vec![300, 70], Chunks::Uniform(vec![200, 70])),
+        // Rows of 70: a tile is 234 rows; the second block is a partial edge.
+        (vec![400, 70], Chunks::Uniform(vec![300, 70])),
         // Rows longer than a tile: tiles split the last axis.
-        (vec![3, 9_001], Chunks::Uniform(vec![2, 9_001])),
+        (vec![3, 40_001], Chunks::Uniform(vec![2, 40_001])),
         // 3-d, split on the middle axis.
-        (vec![4, 90, 50], Chunks::Uniform(vec![3, 90, 50])),
+        (vec![3, 400, 50], Chunks::Uniform(vec![2, 400, 50])),
         // Irregular chunks.
         (
-            vec![130, 77],
-            Chunks::Explicit(vec![vec![100, 30], vec![60, 17]]),
+            vec![300, 77],
+            Chunks::Explicit(vec![vec![280, 20], vec![70, 7]]),
         ),
     ]
 }

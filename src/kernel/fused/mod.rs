@@ -326,6 +326,12 @@ impl Program {
         axes: &[usize],
         full_shape: &[usize],
     ) -> Result<Partial> {
+        if axes.len() == shape.len() {
+            let fast = crate::with_dtype!(self.dtype, T => self.run_scalar_fold::<T>(start, shape, inputs, kind)?);
+            if let Some(p) = fast {
+                return Ok(p);
+            }
+        }
         let mut kept = shape.to_vec();
         for &a in axes {
             kept[a] = 1;
@@ -358,6 +364,44 @@ impl Program {
         Ok(acc)
     }
 
+    /// A reduction over every axis folded into scalars tile by tile, or `None` when
+    /// `kind` has no scalar fold.
+    fn run_scalar_fold<T: crate::element::Element>(
+        &self,
+        start: &[usize],
+        shape: &[usize],
+        inputs: &[&AnyArray],
+        kind: ReduceKind,
+    ) -> Result<Option<Partial>>
+    where
+        T::Sum: IntoAnyArray,
+    {
+        let Some(mut fold) = reduce::ScalarFold::<T>::new(kind) else {
+            return Ok(None);
+        };
+        let mut constant: Vec<T> = Vec::new();
+        self.run_tiles(start, shape, inputs, false, &mut |tile, regs, inputs, _| {
+            match operand(&self.result, regs, inputs, tile)? {
+                AnySrc::Data(a, from, n) => {
+                    let data = T::peek(a)
+                        .and_then(|a| a.as_slice())
+                        .and_then(|s| s.get(from..from + n))
+                        .ok_or_else(|| {
+                            Error::internal(CONTEXT, "result is not a contiguous tile")
+                        })?;
+                    fold.add(kind, data);
+                }
+                AnySrc::Scalar(s) => {
+                    constant.clear();
+                    constant.resize(tile.len(), T::from_scalar(s));
+                    fold.add(kind, &constant);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(Some(fold.finish(kind, shape.len())))
+    }
+
     /// Runs the steps on every tile of the block, then calls `finish(tile, registers,
     /// last)`. With `defer_last`, the last step is not run but handed to `finish` (so it
     /// can write straight into the output block).
@@ -375,11 +419,14 @@ impl Program {
         let inputs = &inputs[..];
         let len: usize = shape.iter().product();
         let tile_len = len.clamp(1, TILE_ELEMENTS);
-        let mut regs: Vec<AnyArray> = self
-            .registers
-            .iter()
-            .map(|&d| AnyArray::full(&[tile_len], Scalar::Bool(false).cast(d)))
-            .collect();
+        let mut regs = Registers {
+            data: self
+                .registers
+                .iter()
+                .map(|&d| AnyArray::full(&[tile_len], Scalar::Bool(false).cast(d)))
+                .collect(),
+            borrowed: vec![None; self.registers.len()],
+        };
         let (body, last) = match (defer_last, self.steps.split_last()) {
             (true, Some((last, body))) => (body, Some(last)),
             _ => (&self.steps[..], None),
@@ -408,23 +455,51 @@ impl Program {
 
 /// What [`Program::run_tiles`] calls after each tile's steps: with the tile, the
 /// registers, the inputs, and the deferred last step with its operands.
-type TileFinish<'f> =
-    dyn FnMut(&Tile, &[AnyArray], &[&AnyArray], Option<(MapOp, &[AnySrc<'_>])>) -> Result<()> + 'f;
+type TileFinish<'f> = dyn FnMut(&Tile, &Registers<'_>, &[&AnyArray], Option<(MapOp, &[AnySrc<'_>])>) -> Result<()>
+    + 'f;
+
+/// The registers of a running kernel: each one tile of its own, or (for an in-memory
+/// source whose tile is contiguous) a window of that source's data, read in place.
+struct Registers<'p> {
+    data: Vec<AnyArray>,
+    borrowed: Vec<Option<(&'p AnyArray, usize)>>,
+}
+
+impl Registers<'_> {
+    /// The tile's elements of register `r`.
+    fn src(&self, r: usize, len: usize) -> Result<AnySrc<'_>> {
+        if let Some(Some((a, from))) = self.borrowed.get(r) {
+            return Ok(AnySrc::Data(a, *from, len));
+        }
+        Ok(AnySrc::Data(
+            self.data
+                .get(r)
+                .ok_or_else(|| Error::internal(CONTEXT, "register out of range"))?,
+            0,
+            len,
+        ))
+    }
+}
+
+/// The C-order offset of the box (`start`, `shape`) in an array of `full` when that box
+/// is one contiguous run of it.
+fn contiguous_offset(start: &[usize], shape: &[usize], full: &[usize]) -> Option<usize> {
+    let first = shape.iter().position(|&n| n > 1).unwrap_or(shape.len());
+    if (first + 1..shape.len()).any(|d| shape[d] != full[d]) {
+        return None;
+    }
+    Some(start.iter().zip(full).fold(0, |acc, (&s, &n)| acc * n + s))
+}
 
 /// The tile's view of an operand.
 fn operand<'a>(
     op: &Operand,
-    regs: &'a [AnyArray],
+    regs: &'a Registers<'_>,
     inputs: &[&'a AnyArray],
     tile: &Tile,
 ) -> Result<AnySrc<'a>> {
     Ok(match op {
-        Operand::Reg(r) => AnySrc::Data(
-            regs.get(*r)
-                .ok_or_else(|| Error::internal(CONTEXT, "register out of range"))?,
-            0,
-            tile.len(),
-        ),
+        Operand::Reg(r) => regs.src(*r, tile.len())?,
         Operand::Slot(s) => AnySrc::Data(
             inputs
                 .get(*s)
@@ -437,19 +512,17 @@ fn operand<'a>(
 }
 
 /// Runs one step on one tile; `global` is the tile's start in the whole output.
-fn run_step(
-    step: &Step,
-    regs: &mut [AnyArray],
+fn run_step<'p>(
+    step: &'p Step,
+    regs: &mut Registers<'p>,
     inputs: &[&AnyArray],
     tile: &Tile,
     global: &[usize],
 ) -> Result<()> {
     match step {
         Step::Apply { out, op, args } => {
-            let mut target = std::mem::replace(
-                &mut regs[*out],
-                AnyArray::Bool(ndarray::ArrayD::default(ndarray::IxDyn(&[0]))),
-            );
+            let placeholder = AnyArray::Bool(ndarray::ArrayD::default(ndarray::IxDyn(&[0])));
+            let mut target = std::mem::replace(&mut regs.data[*out], placeholder);
             let result = {
                 let srcs = args
                     .iter()
@@ -457,11 +530,14 @@ fn run_step(
                     .collect::<Result<SmallVec<[AnySrc<'_>; 3]>>>()?;
                 elementwise::apply(*op, &srcs, &mut target, 0..tile.len())
             };
-            regs[*out] = target;
+            regs.data[*out] = target;
+            regs.borrowed[*out] = None;
             result
         }
         Step::Load { out, load } => {
+            regs.borrowed[*out] = None;
             let target = regs
+                .data
                 .get_mut(*out)
                 .ok_or_else(|| Error::internal(CONTEXT, "register out of range"))?;
             match load {
@@ -479,6 +555,16 @@ fn run_step(
                     align,
                 } => {
                     let (s, n) = align.window(global, &tile.shape);
+                    if let Source::Array(data) = source {
+                        // In memory: read a contiguous window in place, else copy it.
+                        if align.is_identity() && data.is_standard_layout() {
+                            if let Some(from) = contiguous_offset(&s, &n, data.shape()) {
+                                regs.borrowed[*out] = Some((data, from));
+                                return Ok(());
+                            }
+                        }
+                        return copy::broadcast_window_into(data, &s, &n, &tile.shape, target);
+                    }
                     let data = source::generate(source, *dtype, shape, &s, &n)?;
                     copy::broadcast_window_into(&data, &vec![0; n.len()], &n, &tile.shape, target)
                 }
