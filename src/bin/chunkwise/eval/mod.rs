@@ -1,0 +1,194 @@
+//! The expression language of `chunkwise eval`: a small NumPy-like language over named
+//! input arrays, evaluated lazily to a [`chunkwise::DynArray`].
+//!
+//! [`lexer`] splits the text into tokens with byte spans, [`parser`] builds an [`Expr`]
+//! tree (Python's operator precedence), and [`evaluate`] turns the tree into library calls
+//! ([`chunkwise::BinaryFn`], [`chunkwise::ReduceFn`], `DynArray::slice`...). Every error is
+//! a [`Diagnostic`] that points at the columns of the text it is about.
+//!
+//! # The language
+//!
+//! ```text
+//! expr     := compare
+//! compare  := or (('==' | '!=' | '<' | '<=' | '>' | '>=') or)?     no chains: a < b < c is an error
+//! or       := and ('|' and)*                                       logical or of bool arrays
+//! and      := sum ('&' sum)*                                       logical and of bool arrays
+//! sum      := product (('+' | '-') product)*
+//! product  := unary (('*' | '/') unary)*                           `/` is true division
+//! unary    := ('-' | '+' | '~') unary | power                      `~` is logical not
+//! power    := postfix ('**' unary)?                                right-associative; -x**2 is -(x**2)
+//! postfix  := atom ( '(' args ')' | '.' NAME | '.' NAME '(' args ')' | '[' index ']' )*
+//! atom     := INT | FLOAT | STRING | NAME | '(' expr ')' | '(' expr ',' ... ')'
+//! args     := (expr | NAME '=' expr) (',' ...)*
+//! index    := item (',' item)*      item := expr | expr? ':' expr? (':' expr?)? | '...' | None
+//! ```
+//!
+//! As in Python and NumPy, `&` and `|` bind tighter than comparisons: write
+//! `(x > 0) & (x < 1)`. Names are inputs, or the constants `True`, `False`, `nan`, `inf`
+//! and `pi`.
+
+pub(crate) mod evaluate;
+pub(crate) mod lexer;
+pub(crate) mod parser;
+
+use std::fmt;
+
+pub(crate) use evaluate::evaluate;
+
+/// A byte range of the expression text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub(crate) fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// An error in an expression, with the span of the text it is about.
+///
+/// Rendered (by [`Diagnostic::render`]) as the message with the 1-based column, the
+/// expression, and carets under the span:
+///
+/// ```text
+/// error: unknown function `meen` at column 1 (did you mean `mean`?)
+///   meen(x, axis=0)
+///   ^^^^
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Diagnostic {
+    /// What is wrong.
+    pub(crate) message: String,
+    /// Where.
+    pub(crate) span: Span,
+    /// How to fix it, when known.
+    pub(crate) help: Option<String>,
+}
+
+impl Diagnostic {
+    pub(crate) fn new(message: impl Into<String>, span: Span, help: Option<String>) -> Diagnostic {
+        Diagnostic {
+            message: message.into(),
+            span,
+            help,
+        }
+    }
+
+    /// The 1-based column (in characters) where the span starts.
+    pub(crate) fn column(&self, src: &str) -> usize {
+        let start = self.span.start.min(src.len());
+        src.get(..start).map_or(start, |s| s.chars().count()) + 1
+    }
+
+    /// The message, the expression and a caret line under the span.
+    pub(crate) fn render(&self, src: &str) -> String {
+        let column = self.column(src);
+        let end = self.span.end.clamp(self.span.start, src.len());
+        let width = src
+            .get(self.span.start.min(src.len())..end)
+            .map_or(1, |s| s.chars().count())
+            .max(1);
+        let help = self
+            .help
+            .as_ref()
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        format!(
+            "error: {} at column {column}{help}\n  {src}\n  {}{}",
+            self.message,
+            " ".repeat(column - 1),
+            "^".repeat(width)
+        )
+    }
+}
+
+/// A [`Diagnostic`] with its expression text: an error the command line prints as is.
+#[derive(Debug)]
+pub(crate) struct ExprError {
+    pub(crate) diagnostic: Diagnostic,
+    pub(crate) source: String,
+}
+
+impl fmt::Display for ExprError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.render(&self.source))
+    }
+}
+
+impl std::error::Error for ExprError {}
+
+/// The names closest to `name` among `candidates` (edit distance at most 2, or a
+/// candidate that starts with it), best first.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(name, c), c))
+        .filter(|&(d, c)| {
+            // Short names are close to everything: demand more similarity from them.
+            let limit = match name.chars().count() {
+                0..=2 => 0,
+                3..=5 => 1,
+                _ => 2,
+            };
+            (d > 0 && d <= limit) || (name.len() >= 2 && c.starts_with(name))
+        })
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_column_and_carets() {
+        let d = Diagnostic::new(
+            "unknown function `meen`",
+            Span::new(0, 4),
+            Some("did you mean `mean`?".into()),
+        );
+        assert_eq!(
+            d.render("meen(x, axis=0)"),
+            "error: unknown function `meen` at column 1 (did you mean `mean`?)\n  meen(x, axis=0)\n  ^^^^"
+        );
+        let d = Diagnostic::new("unexpected end of expression", Span::new(4, 4), None);
+        assert_eq!(
+            d.render("x + "),
+            "error: unexpected end of expression at column 5\n  x + \n      ^"
+        );
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("meen", ["mean", "min", "max"]), Some("mean"));
+        assert_eq!(did_you_mean("sqr", ["sqrt", "sum"]), Some("sqrt"));
+        assert_eq!(did_you_mean("zzzzzz", ["mean", "min"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}
