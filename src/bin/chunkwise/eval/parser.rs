@@ -356,7 +356,12 @@ impl Parser {
         let mut e = self.atom()?;
         loop {
             if self.at("(") {
-                let ExprKind::Name(name) = &e.kind else {
+                // Only a bare name is callable: not `(f)(x)` nor `x[0](y)`.
+                let bare = match &e.kind {
+                    ExprKind::Name(n) if e.span.end - e.span.start == n.len() => Some(n),
+                    _ => None,
+                };
+                let Some(name) = bare else {
                     return Err(Diagnostic::new(
                         "only named functions can be called",
                         e.span,
