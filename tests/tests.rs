@@ -61,3 +61,7 @@ mod proptests;
 // elementwise function and reduction, slicing, and their errors.
 #[path = "suite/dyn_ops.rs"]
 mod dyn_ops;
+
+// `chunkwise eval` run as a process: JSON results, text output, errors with a column caret.
+#[path = "suite/cli_eval.rs"]
+mod cli_eval;

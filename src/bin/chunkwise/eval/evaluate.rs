@@ -103,7 +103,7 @@ struct Evaluator<'a> {
 }
 
 fn lib_error(span: Span) -> impl Fn(chunkwise::Error) -> Diagnostic {
-    move |e| Diagnostic::new(e.to_string(), span, None)
+    move |e| Diagnostic::library(&e, span)
 }
 
 fn unary_fn(name: &str) -> Option<UnaryFn> {

@@ -71,6 +71,8 @@ pub(crate) struct Diagnostic {
     pub(crate) span: Span,
     /// How to fix it, when known.
     pub(crate) help: Option<String>,
+    /// The library's explanation, for operations it refused (printed after the column).
+    pub(crate) detail: Option<String>,
 }
 
 impl Diagnostic {
@@ -79,6 +81,18 @@ impl Diagnostic {
             message: message.into(),
             span,
             help,
+            detail: None,
+        }
+    }
+
+    /// An operation the library refused (shapes that do not broadcast, a dtype an
+    /// operation does not accept...), at the span of the expression that asked for it.
+    pub(crate) fn library(error: &chunkwise::Error, span: Span) -> Diagnostic {
+        Diagnostic {
+            message: "invalid operation".into(),
+            span,
+            help: None,
+            detail: Some(error.to_string()),
         }
     }
 
@@ -101,8 +115,13 @@ impl Diagnostic {
             .as_ref()
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
+        let detail = self
+            .detail
+            .as_ref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
         format!(
-            "error: {} at column {column}{help}\n  {src}\n  {}{}",
+            "error: {} at column {column}{help}{detail}\n  {src}\n  {}{}",
             self.message,
             " ".repeat(column - 1),
             "^".repeat(width)
@@ -181,6 +200,15 @@ mod tests {
         assert_eq!(
             d.render("x + "),
             "error: unexpected end of expression at column 5\n  x + \n      ^"
+        );
+    }
+
+    #[test]
+    fn library_errors_follow_the_column() {
+        let e = chunkwise::Error::Cancelled;
+        assert_eq!(
+            Diagnostic::library(&e, Span::new(2, 3)).render("x + y"),
+            "error: invalid operation at column 3: the computation was cancelled\n  x + y\n    ^"
         );
     }
 
