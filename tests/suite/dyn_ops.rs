@@ -227,10 +227,7 @@ fn literals_are_weak_like_python_numbers() {
     assert_eq!(bools.add(1).unwrap().dtype(), DType::I64);
     assert_eq!(bools.logical_and(true).unwrap().dtype(), DType::Bool);
     assert_eq!(i8s.equal(true).unwrap().dtype(), DType::Bool);
-    assert_eq!(
-        u8s.add(&DynArray::scalar(1i64)).unwrap().dtype(),
-        DType::I64
-    );
+    assert_eq!(u8s.add(DynArray::scalar(1i64)).unwrap().dtype(), DType::I64);
     assert_eq!(BinaryFn::Add.apply(1, 2).unwrap().dtype(), DType::I64);
     assert_eq!(BinaryFn::Add.apply(1, 2.0).unwrap().dtype(), DType::F64);
     assert_eq!(

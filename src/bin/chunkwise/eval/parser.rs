@@ -78,9 +78,9 @@ pub(crate) enum IndexItem {
     Index(Expr),
     /// `start:stop:step`, each optional.
     Slice {
-        start: Option<Expr>,
-        stop: Option<Expr>,
-        step: Option<Expr>,
+        start: Option<Box<Expr>>,
+        stop: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
         span: Span,
     },
     /// `...`: as many whole axes as needed.
@@ -505,11 +505,11 @@ impl Parser {
             return Ok(IndexItem::Index(e));
         }
         let mut end = self.bump().span;
-        let bound = |p: &mut Parser| -> Result<Option<Expr>, Diagnostic> {
+        let bound = |p: &mut Parser| -> Result<Option<Box<Expr>>, Diagnostic> {
             if p.at(":") || p.at(",") || p.at("]") {
                 Ok(None)
             } else {
-                p.expr().map(Some)
+                p.expr().map(|e| Some(Box::new(e)))
             }
         };
         let stop = bound(self)?;
@@ -525,7 +525,7 @@ impl Parser {
             }
         }
         Ok(IndexItem::Slice {
-            start,
+            start: start.map(Box::new),
             stop,
             step,
             span: first_span.to(end),
@@ -580,7 +580,7 @@ impl Parser {
                     Some("an operand is missing".into()),
                 ))
             }
-            other => {
+            other @ TokenKind::Punct(_) => {
                 return Err(Diagnostic::new(
                     format!("expected an expression, found {}", describe(&other)),
                     t.span,
@@ -653,7 +653,7 @@ impl fmt::Display for Expr {
                         IndexItem::Slice {
                             start, stop, step, ..
                         } => {
-                            let part = |e: &Option<Expr>| {
+                            let part = |e: &Option<Box<Expr>>| {
                                 e.as_ref().map(ToString::to_string).unwrap_or_default()
                             };
                             write!(f, " {}:{}:{}", part(start), part(stop), part(step))?;
