@@ -7,23 +7,7 @@
 //! first finds the result dtype and casts its operands to it, then builds the same nodes
 //! as the typed API.
 //!
-//! # Promotion
-//!
-//! - Two arrays: [`DType::promote`] (`int32` with `float32` gives `float64`).
-//! - An array with a literal ([`DynOperand::Int`], [`DynOperand::Float`],
-//!   [`DynOperand::Bool`]): the literal is *weak*, as a Python number is in NumPy 2
-//!   (NEP 50). An integer literal takes the array's dtype (an error if the value does not
-//!   fit an integer dtype; `int64` for a `bool` array); a float literal takes a float
-//!   array's dtype and makes integer and `bool` arrays `float64`; a `bool` literal takes
-//!   the array's dtype.
-//! - Two literals: `bool` with `bool` stays `bool`, any float gives `float64`, otherwise
-//!   `int64`.
-//! - [`DynArray::scalar`] makes a *strong* 0-d array: it promotes like any array
-//!   (`float32` array plus `DynArray::scalar(1.0f64)` gives `float64`).
-//!
-//! After promotion, [`BinaryFn::Div`] is true division (integers give `float64`),
-//! arithmetic on `bool` is an error, and the unary math functions give `float64` for
-//! integers (`float32` stays `float32`).
+//! The promotion rules are on [`DynOperand`].
 
 use std::sync::Arc;
 
@@ -36,7 +20,25 @@ use crate::error::{Error, Result};
 use crate::expr::{build, BinaryOp, Node, ReduceKind, Source, UnaryOp};
 
 /// One operand of a runtime-typed elementwise operation: an array, or a literal number
-/// that adapts to the array's dtype (see the [module docs](self) for the rule).
+/// that adapts to the array's dtype, as a Python number does in NumPy.
+///
+/// # Promotion
+///
+/// - Two arrays: [`DType::promote`] (`int32` with `float32` gives `float64`).
+/// - An array with a literal ([`DynOperand::Int`], [`DynOperand::Float`],
+///   [`DynOperand::Bool`]): the literal is *weak*, as a Python number is in NumPy 2
+///   (NEP 50). An integer literal takes the array's dtype (an error if the value does not
+///   fit an integer dtype; `int64` for a `bool` array); a float literal takes a float
+///   array's dtype and makes integer and `bool` arrays `float64`; a `bool` literal takes
+///   the array's dtype.
+/// - Two literals: `bool` with `bool` stays `bool`, any float gives `float64`, otherwise
+///   `int64`.
+/// - [`DynArray::scalar`] makes a *strong* 0-d array: it promotes like any array
+///   (`float32` array plus `DynArray::scalar(1.0f64)` gives `float64`).
+///
+/// After promotion, [`BinaryFn::Div`] is true division (integers give `float64`),
+/// arithmetic on `bool` is an error, and the unary math functions give `float64` for
+/// integers (`float32` stays `float32`).
 ///
 /// # Example
 ///
@@ -166,7 +168,7 @@ impl DynOperand {
     }
 }
 
-/// The dtype that `operands` promote to (see the [module docs](self)).
+/// The dtype that `operands` promote to (see the [promotion rules](DynOperand)).
 fn result_dtype(operands: &[&DynOperand]) -> DType {
     let arrays: Vec<DType> = operands
         .iter()
@@ -299,7 +301,7 @@ fn_enum! {
 fn_enum! {
     /// An elementwise function of two operands, for [`DynArray::binary`] and
     /// [`BinaryFn::apply`]. Operands are promoted to one dtype first (see the
-    /// [module docs](self)).
+    /// [promotion rules](DynOperand)).
     ///
     /// Arithmetic (`add` to `maximum`) is not defined for `bool`; `divide` is true
     /// division (integers give `float64`); the comparisons give `bool`; `logical_and` and
@@ -546,7 +548,7 @@ macro_rules! binary_methods {
 
 binary_methods! {
     /// Elementwise `self + rhs`.
-    add => Add, "10.0";
+    add => Add, "16.0";
     /// Elementwise `self - rhs`.
     sub => Sub, "-4.0";
     /// Elementwise `self * rhs`.
@@ -554,7 +556,7 @@ binary_methods! {
     /// Elementwise `self / rhs`, true division (integers give `float64`).
     div => Div, "0.5 + 2.0 / 3.0 + 0.75";
     /// Elementwise `self ** rhs`.
-    pow => Pow, "1.0 + 4.0 + 27.0";
+    pow => Pow, "1.0 + 8.0 + 81.0";
     /// The elementwise smaller value; NaN where either is NaN.
     minimum => Minimum, "6.0";
     /// The elementwise larger value; NaN where either is NaN.
