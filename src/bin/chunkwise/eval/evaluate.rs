@@ -138,6 +138,8 @@ struct Call<'e> {
     span: Span,
     args: Vec<&'e Expr>,
     kwargs: &'e [Kwarg],
+    /// Called as a method: `args[0]` is the receiver, not counted in messages.
+    method: bool,
 }
 
 impl Call<'_> {
@@ -145,6 +147,12 @@ impl Call<'_> {
     fn check(&self, min: usize, max: usize, keywords: &[&str]) -> Result<(), Diagnostic> {
         let n = self.args.len();
         if n < min || n > max {
+            let skip = usize::from(self.method);
+            let (min, max, n) = (
+                min.saturating_sub(skip),
+                max.saturating_sub(skip),
+                n.saturating_sub(skip),
+            );
             let wanted = if min == max {
                 format!("{min} argument{}", if min == 1 { "" } else { "s" })
             } else {
@@ -152,7 +160,8 @@ impl Call<'_> {
             };
             return Err(Diagnostic::new(
                 format!(
-                    "`{}` takes {wanted} but {n} {} given",
+                    "`{}{}` takes {wanted} but {n} {} given",
+                    if self.method { "." } else { "" },
                     self.name.name,
                     if n == 1 { "was" } else { "were" }
                 ),
@@ -217,6 +226,7 @@ impl Evaluator<'_> {
                 span: e.span,
                 args: args.iter().collect(),
                 kwargs,
+                method: false,
             }),
             ExprKind::Method {
                 receiver,
@@ -244,6 +254,7 @@ impl Evaluator<'_> {
                     span: e.span,
                     args: all,
                     kwargs,
+                    method: true,
                 })
             }
             ExprKind::Attribute { value, name } => {
@@ -1223,6 +1234,8 @@ mod tests {
             "{e}"
         );
         assert!(error("sqrt(x, 2)").contains("`sqrt` takes 1 argument but 2 were given"));
+        assert!(error("x.sum(0, 1)").contains("`.sum` takes 0 to 1 arguments but 2 were given"));
+        assert!(error("sqrt()").contains("`sqrt` takes 1 argument but 0 were given"));
         assert!(error("where(x > 0, x)").contains("takes 3 arguments but 2 were given"));
         assert!(error("mean(x, ddof=1)").contains("no keyword argument `ddof`"));
         assert!(error("x.sqrt()").contains("call it as a function"));
