@@ -147,8 +147,7 @@ impl DynOperand {
         let value = match *self {
             DynOperand::Array(ref a) => return Ok(build::cast(a.node(), dtype)),
             DynOperand::Int(v) => {
-                let s = Scalar::I64(v).cast(dtype);
-                if dtype.is_integer() && s.cast(DType::I64) != Scalar::I64(v) {
+                if !int_fits(v, dtype) {
                     return Err(Error::parameter(
                         op,
                         "literal",
@@ -159,12 +158,27 @@ impl DynOperand {
                         ),
                     ));
                 }
-                s
+                Scalar::I64(v).cast(dtype)
             }
             DynOperand::Float(v) => Scalar::F64(v).cast(dtype),
             DynOperand::Bool(v) => Scalar::Bool(v).cast(dtype),
         };
         Ok(build::scalar(value))
+    }
+}
+
+/// True when the integer `v` is exactly representable in an integer `dtype` (always true
+/// for other dtypes, which take any integer, rounded for floats).
+fn int_fits(v: i64, dtype: DType) -> bool {
+    match dtype {
+        DType::I8 => i8::try_from(v).is_ok(),
+        DType::I16 => i16::try_from(v).is_ok(),
+        DType::I32 => i32::try_from(v).is_ok(),
+        DType::U8 => u8::try_from(v).is_ok(),
+        DType::U16 => u16::try_from(v).is_ok(),
+        DType::U32 => u32::try_from(v).is_ok(),
+        DType::U64 => v >= 0,
+        _ => true,
     }
 }
 
@@ -386,6 +400,17 @@ impl BinaryFn {
         }
         if self == BinaryFn::Div && !dtype.is_float() {
             dtype = DType::F64;
+        }
+        // A comparison with an integer the array's dtype cannot hold still has an answer
+        // (`uint8_array < 300` is all true, as in NumPy): compare in a wider dtype.
+        if op.is_comparison() {
+            for o in [&lhs, &rhs] {
+                if let DynOperand::Int(v) = *o {
+                    if !int_fits(v, dtype) {
+                        dtype = DType::promote(dtype, DType::I64);
+                    }
+                }
+            }
         }
         if self == BinaryFn::Pow && dtype.is_integer() {
             if let DynOperand::Int(e) = rhs {

@@ -268,6 +268,34 @@ fn literals_that_do_not_fit_the_array_dtype_are_errors() {
     assert!(err.to_string().contains("uint8"), "{err}");
     assert!(u8s.add(-1).is_err());
     assert!(u8s.add(255).is_ok());
+    let u64s = dyn_of(&ints::<u64>(&[5], 4, 0, 9), [3]);
+    assert!(matches!(
+        u64s.add(-1).unwrap_err(),
+        Error::InvalidParameter {
+            param: "literal",
+            ..
+        }
+    ));
+    let i16s = dyn_of(&ints::<i16>(&[5], 4, -9, 9), [3]);
+    assert!(i16s.mul(40_000).is_err());
+    assert!(i16s.mul(-32_768).is_ok());
+}
+
+#[test]
+fn comparisons_with_out_of_range_literals_still_answer() {
+    let a = ints::<u8>(&[6], 2, 0, 255);
+    let u8s = dyn_of(&a, [4]);
+    assert_eq!(bools(&u8s.less(300).unwrap()), a.mapv(|_| true));
+    assert_eq!(bools(&u8s.greater(-1).unwrap()), a.mapv(|_| true));
+    assert_eq!(bools(&u8s.equal(256).unwrap()), a.mapv(|_| false));
+    assert_eq!(
+        bools(&BinaryFn::Less.apply(1000, &u8s).unwrap()),
+        a.mapv(|_| false)
+    );
+    assert_eq!(
+        bools(&u8s.greater_equal(128).unwrap()),
+        a.mapv(|v| v >= 128)
+    );
 }
 
 #[test]
