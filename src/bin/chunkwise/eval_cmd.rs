@@ -115,8 +115,10 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     Ok(())
 }
 
-/// Opens the inputs and builds the lazy result of the expression.
-fn build(args: &EvalArgs) -> Result<DynArray> {
+/// Opens the inputs and builds the lazy result of the expression; nothing is computed.
+///
+/// This is the seam for `--explain`: it needs only the lazy array returned here.
+pub(crate) fn build(args: &EvalArgs) -> Result<DynArray> {
     let mut inputs = BTreeMap::new();
     for item in &args.inputs {
         let (name, spec) = item

@@ -411,7 +411,7 @@ impl Evaluator<'_> {
                     None => Ok(DynOperand::Array(x.t())),
                     Some(axes) => {
                         let perm = self
-                            .axes(axes, x.ndim(), false)?
+                            .axes(axes, x.ndim(), true)?
                             .unwrap_or_else(|| (0..x.ndim()).rev().collect());
                         x.permute_axes(&perm)
                             .map(DynOperand::Array)
@@ -956,6 +956,10 @@ mod tests {
         );
         close(&f64s("x.T"), &x().t().to_owned());
         close(&f64s("transpose(x) + x.T"), &x().t().mapv(|v| 2.0 * v));
+        close(&f64s("transpose(x, axes=(1, 0))"), &x().t().to_owned());
+        close(&f64s("transpose(x, (0, -1))"), &x());
+        close(&f64s("x.transpose(None)"), &x().t().to_owned());
+        assert!(error("transpose(x, axes=(0,))").contains("each of the 2 axes"));
         assert_eq!(scalar("2 ** 3 ** 2"), 512.0);
         assert_eq!(scalar("-2 ** 2"), -4.0);
         assert_eq!(scalar("7 / 2"), 3.5);

@@ -445,13 +445,12 @@ impl Parser {
         let mut args = Vec::new();
         let mut kwargs: Vec<Kwarg> = Vec::new();
         while !self.at(")") {
-            let is_keyword = matches!(self.peek().kind, TokenKind::Name(_))
-                && matches!(self.peek_at(1).kind, TokenKind::Punct("="));
-            if is_keyword {
+            let keyword = match (&self.peek().kind, &self.peek_at(1).kind) {
+                (TokenKind::Name(n), TokenKind::Punct("=")) => Some(n.clone()),
+                _ => None,
+            };
+            if let Some(n) = keyword {
                 let t = self.bump();
-                let TokenKind::Name(n) = t.kind else {
-                    unreachable!("checked to be a name just above")
-                };
                 self.bump();
                 if kwargs.iter().any(|k| k.name.name == n) {
                     return Err(Diagnostic::new(
