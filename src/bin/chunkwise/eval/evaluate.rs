@@ -1205,6 +1205,130 @@ mod tests {
         out
     }
 
+    /// A random arithmetic expression over `x` (shape [6, 5]) and `y` (shape [5], the last
+    /// row of `x` plus 0.5), with its reference value per element.
+    #[derive(Clone, Debug)]
+    enum Tree {
+        X,
+        Y,
+        Int(i64),
+        Float(f64),
+        Neg(Box<Tree>),
+        Abs(Box<Tree>),
+        Bin(&'static str, Box<Tree>, Box<Tree>),
+    }
+
+    impl Tree {
+        fn text(&self) -> String {
+            match self {
+                Tree::X => "x".into(),
+                Tree::Y => "(x[-1] + 0.5)".into(),
+                Tree::Int(v) => v.to_string(),
+                Tree::Float(v) => format!("{v:?}"),
+                Tree::Neg(t) => format!("-({})", t.text()),
+                Tree::Abs(t) => format!("abs({})", t.text()),
+                Tree::Bin(f @ ("minimum" | "maximum"), a, b) => {
+                    format!("{f}({}, {})", a.text(), b.text())
+                }
+                Tree::Bin(op, a, b) => format!("({} {op} {})", a.text(), b.text()),
+            }
+        }
+
+        fn value(&self, x: f64, y: f64) -> f64 {
+            match self {
+                Tree::X => x,
+                Tree::Y => y,
+                Tree::Int(v) => *v as f64,
+                Tree::Float(v) => *v,
+                Tree::Neg(t) => -t.value(x, y),
+                Tree::Abs(t) => t.value(x, y).abs(),
+                Tree::Bin(op, a, b) => {
+                    let (p, q) = (a.value(x, y), b.value(x, y));
+                    match *op {
+                        "+" => p + q,
+                        "-" => p - q,
+                        "*" => p * q,
+                        "/" => p / q,
+                        "minimum" => {
+                            if p.is_nan() || q.is_nan() {
+                                f64::NAN
+                            } else {
+                                p.min(q)
+                            }
+                        }
+                        _ => {
+                            if p.is_nan() || q.is_nan() {
+                                f64::NAN
+                            } else {
+                                p.max(q)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn tree() -> impl proptest::strategy::Strategy<Value = Tree> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Tree::X),
+            Just(Tree::Y),
+            (-3i64..4).prop_map(Tree::Int),
+            (-8i32..8).prop_map(|v| Tree::Float(f64::from(v) / 4.0)),
+        ];
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|t| Tree::Neg(Box::new(t))),
+                inner.clone().prop_map(|t| Tree::Abs(Box::new(t))),
+                (
+                    prop_oneof![
+                        Just("+"),
+                        Just("-"),
+                        Just("*"),
+                        Just("/"),
+                        Just("minimum"),
+                        Just("maximum")
+                    ],
+                    inner.clone(),
+                    inner
+                )
+                    .prop_map(|(op, a, b)| Tree::Bin(op, Box::new(a), Box::new(b))),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        // Failing cases are printed; don't write regression files into the repository.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 64,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+        #[test]
+        fn random_expressions_match_the_reference(t in tree()) {
+            let src = t.text();
+            let got = f64s(&src);
+            let a = x();
+            let last = a.slice(s![-1, ..]).mapv(|v| v + 0.5);
+            let shape = got.shape().to_vec();
+            // The result broadcasts to [6, 5], or is smaller when `x` does not appear.
+            let full = ndarray::Array::from_shape_fn((6, 5), |(i, j)| t.value(a[[i, j]], last[j]));
+            let want = full.into_dyn();
+            let want = match shape.len() {
+                2 => want,
+                1 => want.slice(s![0, ..]).to_owned().into_dyn(),
+                _ => want.slice(s![0, 0]).to_owned().into_dyn(),
+            };
+            for (p, q) in got.iter().zip(want.iter()) {
+                proptest::prop_assert!(
+                    p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()) || (p - q).abs() <= 1e-12 * q.abs().max(1.0),
+                    "{} gives {} but the reference is {}", src, p, q
+                );
+            }
+        }
+    }
+
     #[test]
     fn astype_and_constants() {
         assert_eq!(eval("astype(x, \"float32\")").dtype(), DType::F32);
