@@ -28,6 +28,7 @@
 //! and `pi`.
 
 pub(crate) mod evaluate;
+mod fold;
 pub(crate) mod lexer;
 pub(crate) mod parser;
 
