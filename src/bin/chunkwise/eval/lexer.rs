@@ -128,11 +128,21 @@ fn number(src: &str, start: usize) -> Result<(TokenKind, usize), Diagnostic> {
     };
     let mut i = digits(start);
     let mut is_float = false;
-    // A fraction: `1.5`, `1.`, `.5`; but not the `..` of `...` nor `1.T`-like attributes.
+    // A fraction: `1.5`, `1.`, `.5`, `1.e3`; but not the `..` of `...` nor an attribute
+    // (`2.T`).
+    let exponent_follows = |j: usize| {
+        matches!(bytes.get(j), Some(b'e' | b'E'))
+            && match bytes.get(j + 1) {
+                Some(b'+' | b'-') => bytes.get(j + 2).is_some_and(u8::is_ascii_digit),
+                Some(b) => b.is_ascii_digit(),
+                None => false,
+            }
+    };
     if bytes.get(i) == Some(&b'.')
-        && !bytes
-            .get(i + 1)
-            .is_some_and(|b| *b == b'.' || b.is_ascii_alphabetic() || *b == b'_')
+        && (exponent_follows(i + 1)
+            || !bytes
+                .get(i + 1)
+                .is_some_and(|b| *b == b'.' || b.is_ascii_alphabetic() || *b == b'_'))
     {
         is_float = true;
         i = digits(i + 1);
@@ -196,7 +206,7 @@ mod tests {
     #[test]
     fn numbers() {
         assert_eq!(
-            kinds("1 2.5 1e-3 .5 3. 1_000 2E+2"),
+            kinds("1 2.5 1e-3 .5 3. 1_000 2E+2 1.e2"),
             vec![
                 TokenKind::Int(1),
                 TokenKind::Float(2.5),
@@ -205,6 +215,7 @@ mod tests {
                 TokenKind::Float(3.0),
                 TokenKind::Int(1000),
                 TokenKind::Float(200.0),
+                TokenKind::Float(100.0),
                 TokenKind::End,
             ]
         );

@@ -160,7 +160,11 @@ impl UnaryOperator {
 /// Parses a whole expression.
 pub(crate) fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let tokens = lex(src)?;
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        src,
+    };
     let e = p.expr()?;
     let t = p.peek().clone();
     if t.kind != TokenKind::End {
@@ -205,12 +209,13 @@ fn describe(kind: &TokenKind) -> String {
     }
 }
 
-struct Parser {
+struct Parser<'s> {
     tokens: Vec<Token>,
     pos: usize,
+    src: &'s str,
 }
 
-impl Parser {
+impl Parser<'_> {
     fn peek(&self) -> &Token {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
@@ -244,7 +249,11 @@ impl Parser {
         Err(Diagnostic::new(
             format!("expected `{punct}`, found {}", describe(&t.kind)),
             t.span,
-            Some(format!("to close the bracket at column {}", open.start + 1)),
+            Some(format!(
+                "to close the `{}` at column {}",
+                &self.src[open.start..open.end],
+                Diagnostic::new("", open, None).column(self.src)
+            )),
         ))
     }
 
@@ -753,6 +762,9 @@ mod tests {
         let d = error("(x + 1");
         assert!(d.message.contains("expected `)`"), "{}", d.message);
         assert_eq!(d.span.start, 6);
+        assert_eq!(d.help.as_deref(), Some("to close the `(` at column 1"));
+        let d = error("sqrt(x[1, 2)");
+        assert_eq!(d.help.as_deref(), Some("to close the `[` at column 7"));
         let d = error("x y");
         assert_eq!(d.span, Span::new(2, 3));
         assert!(d.render("x y").contains("at column 3"));
