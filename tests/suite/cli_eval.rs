@@ -181,6 +181,19 @@ fn input_and_size_errors_are_clear() {
     assert!(err.contains("given twice"), "{err}");
     let err = failure(&["x", "-i", "x=ones:3:chunks=2x2"]);
     assert!(err.contains("axes"), "{err}");
+    let ok = json(&[
+        "sum(x)",
+        "-i",
+        "x=ones:1000x100:chunks=100x100",
+        "--memory-limit",
+        "1MiB",
+        "--threads",
+        "1",
+        "--json",
+    ]);
+    assert_eq!(ok["values"].as_f64(), Some(100_000.0));
+    let err = failure(&["x", "-i", "x=ones:3", "--memory-limit", "lots"]);
+    assert!(err.contains("--memory-limit"), "{err}");
     let err = failure(&["y", "-i", "x=ones:3"]);
     assert!(
         err.contains("unknown name `y`") && err.contains("inputs are: x"),

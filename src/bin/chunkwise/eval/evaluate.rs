@@ -595,7 +595,14 @@ impl Evaluator<'_> {
                 }
                 IndexItem::Index(e) => {
                     let len = a.shape()[axis];
-                    let v = self.int_arg(e, "an index")?;
+                    let v = self.int_arg(e, "an index").map_err(|mut d| {
+                        d.help = Some(
+                            "only basic indexing is supported: integers, slices, `...`, \
+                             `None`; for a mask, use `where(mask, x, nan)`"
+                                .into(),
+                        );
+                        d
+                    })?;
                     let n = len as i64;
                     if v < -n || v >= n {
                         return Err(Diagnostic::new(

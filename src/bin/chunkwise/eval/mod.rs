@@ -121,8 +121,14 @@ impl Diagnostic {
             .as_ref()
             .map(|d| format!(": {d}"))
             .unwrap_or_default();
+        // Tabs and newlines would break the caret's alignment: show them as spaces (one
+        // character each, so the columns stay right).
+        let shown: String = src
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect();
         format!(
-            "error: {} at column {column}{help}{detail}\n  {src}\n  {}{}",
+            "error: {} at column {column}{help}{detail}\n  {shown}\n  {}{}",
             self.message,
             " ".repeat(column - 1),
             "^".repeat(width)
@@ -196,6 +202,11 @@ mod tests {
         assert_eq!(
             d.render("meen(x, axis=0)"),
             "error: unknown function `meen` at column 1 (did you mean `mean`?)\n  meen(x, axis=0)\n  ^^^^"
+        );
+        let d = Diagnostic::new("bad", Span::new(4, 5), None);
+        assert_eq!(
+            d.render("x\t+\n y"),
+            "error: bad at column 5\n  x +  y\n      ^"
         );
         let d = Diagnostic::new("unexpected end of expression", Span::new(4, 4), None);
         assert_eq!(
