@@ -599,3 +599,59 @@ fn names_round_trip() {
     assert_eq!(UnaryFn::from_name("meen"), None);
     assert_eq!(ReduceFn::from_name("std"), Some(ReduceFn::Std { ddof: 0 }));
 }
+
+#[test]
+fn every_binary_function_on_mixed_dtypes_matches_float64_reference() {
+    // int16 with float32 promotes to float32 in NumPy (int16 fits a float32 exactly);
+    // uint8 with int8 to int16; small integers keep every result exact.
+    let a = ints::<i64>(&[5, 4], 8, -4, 4);
+    let b = ints::<i64>(&[4], 9, 1, 3);
+    let fa = a.mapv(|v| v as f64);
+    let fb = b.mapv(|v| v as f64);
+    for (da, db, want_dtype) in [
+        (DType::I16, DType::F32, DType::F32),
+        (DType::I8, DType::I32, DType::I32),
+        (DType::U8, DType::I8, DType::I16),
+        (DType::F32, DType::F64, DType::F64),
+    ] {
+        // Unsigned operands get the magnitudes (a negative one would wrap to 252...,
+        // whose powers overflow int16, as they would in NumPy).
+        let (src, ra) = if da == DType::U8 {
+            (a.mapv(i64::abs), fa.mapv(f64::abs))
+        } else {
+            (a.clone(), fa.clone())
+        };
+        let x = dyn_of(&src, [2, 3]).astype(da);
+        let y = dyn_of(&b, [3]).astype(db);
+        for &f in BinaryFn::ALL {
+            if matches!(f, BinaryFn::LogicalAnd | BinaryFn::LogicalOr) {
+                continue;
+            }
+            let got = x.binary(f, &y).unwrap();
+            let expected_dtype = match f {
+                BinaryFn::Div if !want_dtype.is_float() => DType::F64,
+                BinaryFn::Equal
+                | BinaryFn::NotEqual
+                | BinaryFn::Less
+                | BinaryFn::LessEqual
+                | BinaryFn::Greater
+                | BinaryFn::GreaterEqual => DType::Bool,
+                _ => want_dtype,
+            };
+            assert_eq!(got.dtype(), expected_dtype, "{da} {f:?} {db}");
+            let want = broadcast_ref(&ra, &fb, |p, q| reference(f, p, q));
+            let tol = if want_dtype == DType::F32 { 1e-6 } else { RTOL };
+            assert_close(&f64s(&got), &want, tol);
+        }
+    }
+}
+
+#[test]
+fn integer_arithmetic_wraps_like_numpy() {
+    let a = ArrayD::from_elem(IxDyn(&[3]), 100i8);
+    let x = dyn_of(&a, [2]);
+    let sum: ArrayD<i8> = x.add(&x).unwrap().compute().unwrap().into_typed().unwrap();
+    assert_eq!(sum, ArrayD::from_elem(IxDyn(&[3]), -56i8));
+    let prod: ArrayD<i8> = x.mul(2).unwrap().compute().unwrap().into_typed().unwrap();
+    assert_eq!(prod, ArrayD::from_elem(IxDyn(&[3]), -56i8));
+}
