@@ -80,6 +80,12 @@ impl DynArray {
     }
 
     /// Number of axes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(chunkwise::DynArray::scalar(1.0f64).ndim(), 0);
+    /// ```
     #[must_use]
     pub fn ndim(&self) -> usize {
         self.node.ndim()
@@ -100,6 +106,14 @@ impl DynArray {
     }
 
     /// True when the array has no elements.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<u8>(&[3, 0], [2, 1])?.to_dyn();
+    /// assert!(x.is_empty());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len() == 0

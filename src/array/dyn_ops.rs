@@ -223,9 +223,24 @@ macro_rules! fn_enum {
 
         impl $name {
             /// Every function of this family, in a fixed order.
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
+            #[doc = concat!("assert!(", stringify!($name), "::ALL.len() > 10);")]
+            /// ```
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
 
             /// The NumPy name of the function.
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
+            #[doc = concat!("let names: Vec<&str> = ", stringify!($name), "::ALL.iter().map(|f| f.name()).collect();")]
+            /// assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())));
+            /// ```
             #[must_use]
             pub fn name(self) -> &'static str {
                 match self {
@@ -234,6 +249,16 @@ macro_rules! fn_enum {
             }
 
             /// The function with this NumPy name, if there is one.
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
+            #[doc = concat!("for &f in ", stringify!($name), "::ALL {")]
+            #[doc = concat!("    assert_eq!(", stringify!($name), "::from_name(f.name()), Some(f));")]
+            /// }
+            #[doc = concat!("assert_eq!(", stringify!($name), "::from_name(\"meen\"), None);")]
+            /// ```
             #[must_use]
             pub fn from_name(name: &str) -> Option<$name> {
                 $name::ALL.iter().copied().find(|f| f.name() == name)
@@ -491,6 +516,13 @@ pub enum ReduceFn {
 
 impl ReduceFn {
     /// Every reduction (`var` and `std` with `ddof` 0), in a fixed order.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::ReduceFn;
+    /// assert!(ReduceFn::ALL.contains(&ReduceFn::Std { ddof: 0 }));
+    /// ```
     pub const ALL: &'static [ReduceFn] = &[
         ReduceFn::Sum,
         ReduceFn::Prod,
@@ -510,12 +542,27 @@ impl ReduceFn {
     ];
 
     /// The NumPy name of the reduction.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::ReduceFn;
+    /// assert_eq!(ReduceFn::Var { ddof: 1 }.name(), "var");
+    /// ```
     #[must_use]
     pub fn name(self) -> &'static str {
         self.kind().name()
     }
 
     /// The reduction with this NumPy name (`var` and `std` with `ddof` 0), if any.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::ReduceFn;
+    /// assert_eq!(ReduceFn::from_name("argmax"), Some(ReduceFn::ArgMax));
+    /// assert_eq!(ReduceFn::from_name("average"), None);
+    /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<ReduceFn> {
         ReduceFn::ALL.iter().copied().find(|f| f.name() == name)
