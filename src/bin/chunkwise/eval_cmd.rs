@@ -156,8 +156,12 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 fn check_size(result: &DynArray, max: usize) -> Result<()> {
-    let n = result.len();
-    if n > max {
+    let n = result
+        .shape()
+        .iter()
+        .try_fold(1usize, |acc, &len| acc.checked_mul(len));
+    if n.is_none_or(|n| n > max) {
+        let n = n.map_or_else(|| "more than 2^64".to_string(), |n| n.to_string());
         bail!(
             "the result has shape {:?} ({n} elements), more than --max-elements {max}; reduce it \
              (e.g. `mean(EXPR, axis=0)`), slice it (e.g. `(EXPR)[:10]`), or raise --max-elements",

@@ -682,7 +682,8 @@ fn python_slice(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) ->
         if e <= s {
             return empty;
         }
-        let count = (e - s + step - 1) / step;
+        // Written to stay in range for steps near `i64::MAX`.
+        let count = (e - s - 1) / step + 1;
         SliceInfoElem::Slice {
             start: s as isize,
             end: Some((s + (count - 1) * step + 1) as isize),
@@ -696,7 +697,7 @@ fn python_slice(len: usize, start: Option<i64>, stop: Option<i64>, step: i64) ->
         if s <= e {
             return empty;
         }
-        let count = (s - e + k - 1) / k;
+        let count = (s - e - 1) / k + 1;
         SliceInfoElem::Slice {
             start: (s - (count - 1) * k) as isize,
             end: Some((s + 1) as isize),

@@ -285,6 +285,14 @@ fn slicing_follows_numpy() {
     assert_eq!(eval("x[None]").shape(), &[1, 6, 5]);
     assert_eq!(eval("x[:, None, 0]").shape(), &[6, 1]);
     assert_eq!(eval("x[1:2:None]").shape(), &[1, 5]);
+    // Extreme bounds and steps clamp without overflowing.
+    assert_eq!(eval("x[::9223372036854775807]").shape(), &[1, 5]);
+    assert_eq!(eval("x[::-9223372036854775807]").shape(), &[1, 5]);
+    assert_eq!(
+        eval("x[-9223372036854775807:9223372036854775807]").shape(),
+        &[6, 5]
+    );
+    assert_eq!(eval("x[9223372036854775807::-1]").shape(), &[6, 5]);
     // A reference check of the translation against Python's rules on every bound.
     let v: Vec<i64> = (0..7).collect();
     for start in [None, Some(-9), Some(-3), Some(0), Some(2), Some(6), Some(9)] {
