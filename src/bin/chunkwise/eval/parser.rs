@@ -160,10 +160,23 @@ impl UnaryOperator {
 /// Parses a whole expression.
 pub(crate) fn parse(src: &str) -> Result<Expr, Diagnostic> {
     let tokens = lex(src)?;
+    // Bounds on size and nesting keep the recursive parser and evaluator well inside the
+    // stack; real expressions are far smaller.
+    if tokens.len() > MAX_TOKENS {
+        return Err(Diagnostic::new(
+            format!(
+                "the expression is too long ({} tokens; at most {MAX_TOKENS})",
+                tokens.len() - 1
+            ),
+            tokens[MAX_TOKENS].span,
+            None,
+        ));
+    }
     let mut p = Parser {
         tokens,
         pos: 0,
         src,
+        depth: 0,
     };
     let e = p.expr()?;
     let t = p.peek().clone();
@@ -209,10 +222,18 @@ fn describe(kind: &TokenKind) -> String {
     }
 }
 
+/// Most tokens an expression may have.
+const MAX_TOKENS: usize = 2_000;
+
+/// Deepest nesting of parentheses, calls, indices and prefix operators.
+const MAX_DEPTH: usize = 64;
+
 struct Parser<'s> {
     tokens: Vec<Token>,
     pos: usize,
     src: &'s str,
+    /// Current nesting, checked against [`MAX_DEPTH`].
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -257,7 +278,29 @@ impl Parser<'_> {
         ))
     }
 
+    /// Runs `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Diagnostic::new(
+                format!("the expression is nested too deeply (more than {MAX_DEPTH} levels)"),
+                self.peek().span,
+                None,
+            ));
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
+    }
+
     fn expr(&mut self) -> Result<Expr, Diagnostic> {
+        self.nested(Self::comparison)
+    }
+
+    fn comparison(&mut self) -> Result<Expr, Diagnostic> {
         let lhs = self.or()?;
         let Some(op) = self.comparison_op() else {
             return Ok(lhs);
@@ -341,7 +384,7 @@ impl Parser<'_> {
             return self.power();
         };
         let start = self.bump().span;
-        let operand = self.unary()?;
+        let operand = self.nested(Self::unary)?;
         Ok(Expr {
             span: start.to(operand.span),
             kind: ExprKind::Unary {
@@ -750,6 +793,21 @@ mod tests {
         };
         assert_eq!(lhs.span, Span::new(2, 9));
         assert_eq!(rhs.span, Span::new(12, 18));
+    }
+
+    #[test]
+    fn size_and_nesting_are_bounded() {
+        let deep = format!("{}x{}", "(".repeat(100), ")".repeat(100));
+        assert!(error(&deep).message.contains("nested too deeply"));
+        assert!(error(&"-".repeat(100))
+            .message
+            .contains("nested too deeply"));
+        let ok = format!("{}x{}", "(".repeat(30), ")".repeat(30));
+        assert_eq!(tree(&ok), "x");
+        let long = vec!["x"; 1_500].join(" + ");
+        assert!(error(&long).message.contains("too long"));
+        let fine = vec!["x"; 900].join(" + ");
+        assert!(parse(&fine).is_ok());
     }
 
     #[test]
