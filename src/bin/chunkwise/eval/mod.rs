@@ -1,10 +1,14 @@
 //! The expression language of `chunkwise eval`: a small NumPy-like language over named
 //! input arrays, evaluated lazily to a [`chunkwise::DynArray`].
 //!
-//! [`lexer`] splits the text into tokens with byte spans, [`parser`] builds an [`Expr`]
+//! [`lexer`] splits the text into tokens with byte spans, [`parser`] builds an `Expr`
 //! tree (Python's operator precedence), and [`evaluate`] turns the tree into library calls
-//! ([`chunkwise::BinaryFn`], [`chunkwise::ReduceFn`], `DynArray::slice`...). Every error is
+//! ([`chunkwise::BinaryFn`], [`chunkwise::ReduceFn`], `DynArray::slice`...); arithmetic
+//! between number literals is done first, with Python's rules (`fold.rs`). Every error is
 //! a [`Diagnostic`] that points at the columns of the text it is about.
+//!
+//! Expressions have at most 2,000 tokens and 64 levels of nesting, so that neither the
+//! recursive parser nor the evaluator can run out of stack.
 //!
 //! # The language
 //!
@@ -24,8 +28,11 @@
 //! ```
 //!
 //! As in Python and NumPy, `&` and `|` bind tighter than comparisons: write
-//! `(x > 0) & (x < 1)`. Names are inputs, or the constants `True`, `False`, `nan`, `inf`
-//! and `pi`.
+//! `(x > 0) & (x < 1)`; Python's `and`, `or`, `not` are errors that say so. Names are
+//! inputs, or the constants `True`, `False`, `nan`, `inf` and `pi`. Indexing follows
+//! NumPy's basic indexing (bounds clamp, negative indices count from the end) and is
+//! translated to ndarray's `s![]` form; the functions and their keywords are listed in
+//! `chunkwise eval --help`.
 
 pub(crate) mod evaluate;
 mod fold;
