@@ -158,8 +158,8 @@ impl fmt::Display for ExprError {
 
 impl std::error::Error for ExprError {}
 
-/// The names closest to `name` among `candidates` (edit distance at most 2, or a
-/// candidate that starts with it), best first.
+/// The candidate closest to `name`, if one is close enough: within edit distance 1 for
+/// names of 3 to 5 characters and 2 for longer ones, or starting with `name`.
 pub(crate) fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
