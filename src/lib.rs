@@ -58,7 +58,7 @@ pub mod random;
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
-    Axes, DynArray, LazyArray, Operand,
+    Axes, BinaryFn, DynArray, DynOperand, LazyArray, Operand, ReduceFn, UnaryFn,
 };
 pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};

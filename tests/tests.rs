@@ -60,3 +60,12 @@ mod errors;
 // Random shapes, chunks and expression trees against eager ndarray.
 #[path = "suite/proptests.rs"]
 mod proptests;
+
+// `DynArray` operations with runtime dtypes: NumPy promotion, weak literals, every
+// elementwise function and reduction, slicing, and their errors.
+#[path = "suite/dyn_ops.rs"]
+mod dyn_ops;
+
+// `chunkwise eval` run as a process: JSON results, text output, errors with a column caret.
+#[path = "suite/cli_eval.rs"]
+mod cli_eval;

@@ -79,6 +79,46 @@ impl DynArray {
         self.node.shape()
     }
 
+    /// Number of axes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// assert_eq!(chunkwise::DynArray::scalar(1.0f64).ndim(), 0);
+    /// ```
+    #[must_use]
+    pub fn ndim(&self) -> usize {
+        self.node.ndim()
+    }
+
+    /// Number of elements.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<u8>(&[3, 4], [2, 2])?.to_dyn();
+    /// assert_eq!((x.ndim(), x.len(), x.is_empty()), (2, 12, false));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape().iter().product()
+    }
+
+    /// True when the array has no elements.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<u8>(&[3, 0], [2, 1])?.to_dyn();
+    /// assert!(x.is_empty());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The chunk grid.
     #[must_use]
     pub fn chunks(&self) -> &ChunkGrid {

@@ -12,11 +12,13 @@
 //!   [`linspace`](crate::linspace), and [`random`](crate::random)
 //! - elementwise arithmetic, math functions, comparisons and logic: `elementwise.rs`
 //! - reductions over [`Axes`]: `reduction.rs`
+//! - runtime-typed operations on [`DynArray`] with NumPy dtype promotion: `dyn_ops.rs`
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
 
 mod creation;
 mod dyn_array;
+mod dyn_ops;
 mod elementwise;
 mod indexing;
 mod reduction;
@@ -29,6 +31,7 @@ use ndarray::ArrayD;
 
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
+pub use dyn_ops::{BinaryFn, DynOperand, ReduceFn, UnaryFn};
 pub use elementwise::{where_, Operand};
 pub use reduction::Axes;
 

@@ -33,9 +33,9 @@ use crate::expr::ReduceKind;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Axes {
-    list: Option<Vec<usize>>,
-    keepdims: bool,
-    split_every: usize,
+    pub(super) list: Option<Vec<usize>>,
+    pub(super) keepdims: bool,
+    pub(super) split_every: usize,
 }
 
 impl Axes {

@@ -3,6 +3,8 @@
 
 mod bench;
 mod demo;
+mod eval;
+mod eval_cmd;
 
 use std::process::ExitCode;
 
@@ -25,6 +27,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Times the standard workloads, one JSON line each (see `chunkwise bench --help`).
     Bench(bench::BenchArgs),
+    /// Evaluates a NumPy-like expression over generated inputs and prints the result
+    /// (see `chunkwise eval --help` for the language, the inputs and examples).
+    Eval(eval_cmd::EvalArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,11 +37,16 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Eval(args) => eval_cmd::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("chunkwise: {e:#}");
+            // An expression error is already a full report: message, text and carets.
+            match e.downcast_ref::<eval::ExprError>() {
+                Some(expr) => eprintln!("{expr}"),
+                None => eprintln!("chunkwise: {e:#}"),
+            }
             ExitCode::from(2)
         }
     }
