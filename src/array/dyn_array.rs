@@ -194,7 +194,16 @@ impl DynArray {
     ///
     /// When the graph cannot be built (too many blocks).
     pub fn explain(&self) -> Result<String> {
-        compute::explain(std::slice::from_ref(&self.node), &ComputeOptions::default())
+        self.explain_with(&ComputeOptions::default())
+    }
+
+    /// [`explain`](Self::explain) for running with `options`.
+    ///
+    /// # Errors
+    ///
+    /// When the graph cannot be built (too many blocks).
+    pub fn explain_with(&self, options: &ComputeOptions) -> Result<String> {
+        compute::explain(std::slice::from_ref(&self.node), options)
     }
 
     /// Sizes of the graph that computing this array would run.

@@ -272,7 +272,7 @@ impl Layer {
     /// fused kernel.
     pub(crate) fn scratch_bytes(&self) -> u64 {
         match &self.kind {
-            LayerKind::Fused { program, .. } => program.scratch_bytes(),
+            LayerKind::Fused { program, grid, .. } => program.scratch_bytes(grid.max_block_len()),
             _ => 0,
         }
     }

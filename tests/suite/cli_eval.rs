@@ -219,3 +219,31 @@ fn help_teaches_the_language_with_examples() {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
 }
+
+#[test]
+fn explain_prints_the_fused_plan_without_computing() {
+    let out = eval(&[
+        "sum((x + 1) * 2 - sin(x))",
+        "--input",
+        "x=random:1000x1000:chunks=100x100",
+        "--explain",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("plan: 3 layers, 110 tasks"), "{text}");
+    assert!(
+        text.contains("fused [random.uniform → add → multiply → sin → subtract]"),
+        "{text}"
+    );
+    // A budget no task fits: the plan says it would be refused.
+    let out = eval(&[
+        "sum(x)",
+        "-i",
+        "x=random:1000x1000:chunks=500x500",
+        "--explain",
+        "--memory-limit",
+        "1KiB",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("refused: `sum"), "{text}");
+}

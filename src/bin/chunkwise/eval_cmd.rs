@@ -56,7 +56,8 @@ EXAMPLES:
   chunkwise eval 'mean(x, axis=0)[:5]' --input x=random:4000x4000:chunks=1000x1000 --json
   chunkwise eval 'std(x - x.mean(axis=0), ddof=1)' --input x=normal:2000x500:seed=7
   chunkwise eval 'sum(where(x > 0.5, 1, 0))' --input x=random:1000x1000 --json
-  chunkwise eval 'x.T[::100, -1] * 2' --input x=arange:300x200:chunks=64x64 --json";
+  chunkwise eval 'x.T[::100, -1] * 2' --input x=arange:300x200:chunks=64x64 --json
+  chunkwise eval 'std(x - mean(x, axis=0), axis=0)' --input x=random:8000x8000 --explain";
 
 /// Arguments of `chunkwise eval`.
 #[derive(Args, Debug)]
@@ -82,11 +83,14 @@ pub(crate) struct EvalArgs {
     /// Do not show a progress bar (it shows only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
+    /// Print the optimized plan (fused kernels, tasks, bytes per task, projected peak
+    /// memory) instead of computing.
+    #[arg(long)]
+    explain: bool,
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     let result = build(args)?;
-    check_size(&result, args.max_elements)?;
     let mut options = ComputeOptions::default();
     if let Some(n) = args.threads {
         options = options.threads(n as usize);
@@ -94,6 +98,11 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     if let Some(m) = args.memory_limit {
         options = options.memory_limit(m);
     }
+    if args.explain {
+        crate::print_line(result.explain_with(&options)?.trim_end());
+        return Ok(());
+    }
+    check_size(&result, args.max_elements)?;
     if !args.no_progress {
         options = options.observer(std::sync::Arc::new(
             chunkwise::diagnostics::ProgressBar::new("eval"),

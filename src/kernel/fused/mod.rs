@@ -272,11 +272,13 @@ impl Program {
         Ok(b.finish(result, out_dtype))
     }
 
-    /// The most bytes its registers take (one tile each).
-    pub(crate) fn scratch_bytes(&self) -> u64 {
+    /// The most bytes its registers take (one tile each) over blocks of at most
+    /// `block_len` elements.
+    pub(crate) fn scratch_bytes(&self, block_len: usize) -> u64 {
+        let tile = block_len.clamp(1, TILE_ELEMENTS);
         self.registers
             .iter()
-            .map(|d| (d.size() * TILE_ELEMENTS) as u64)
+            .map(|d| (d.size() * tile) as u64)
             .sum()
     }
 
