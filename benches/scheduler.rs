@@ -31,16 +31,25 @@ fn tiny_chunks(c: &mut Criterion) {
     group.finish();
 }
 
-/// About a million trivial tasks: one-element chunks summed, and the plan alone.
+/// About a million trivial tasks after fusion: `((x + 1) * 2).sum()` over two-element
+/// chunks (the three operations fuse into one task per chunk, plus the combine tree),
+/// and the plan alone (building, optimizing, lowering and culling).
 fn million_tasks(c: &mut Criterion) {
     let mut group = c.benchmark_group("million_tasks");
     group.sample_size(10);
-    let x = chunkwise::zeros::<f64>(&[1_000_000], [2]).expect("valid chunks");
-    let expr = x.sum(..).expect("valid axes");
+    let x = chunkwise::zeros::<f64>(&[1_880_000], [2]).expect("valid chunks");
+    let expr = ((&x + 1.0) * 2.0).sum(..).expect("valid axes");
     let tasks = expr.graph_stats().expect("plans").tasks;
     group.throughput(Throughput::Elements(tasks as u64));
     group.bench_function(BenchmarkId::new("plan", tasks), |b| {
-        b.iter(|| expr.graph_stats().expect("plans"));
+        b.iter(|| {
+            let x = chunkwise::zeros::<f64>(&[1_880_000], [2]).expect("valid chunks");
+            ((&x + 1.0) * 2.0)
+                .sum(..)
+                .expect("valid axes")
+                .graph_stats()
+                .expect("plans")
+        });
     });
     group.bench_function(BenchmarkId::new("plan_and_run", tasks), |b| {
         b.iter(|| expr.compute_scalar().expect("computes"));
