@@ -57,5 +57,24 @@ fn million_tasks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tiny_chunks, million_tasks);
+/// The expression-level passes, fusion and lowering of a 100-node expression over 4
+/// chunks (so the per-chunk work is negligible): slices, elementwise operations and
+/// broadcasts the passes rewrite.
+fn hundred_node_plan(c: &mut Criterion) {
+    use ndarray::s;
+    let build = || {
+        let x = chunkwise::random::uniform::<f64>(&[200, 200], [100, 100], 1).expect("valid");
+        let mut y = x.clone();
+        for i in 0..24 {
+            y = ((&y * 1.5 + &x).expect("same shapes") - f64::from(i)).sin();
+        }
+        y.slice(s![..;2, 10..]).expect("in bounds")
+    };
+    let nodes = build().graph_stats().expect("plans").nodes;
+    c.bench_function(&format!("plan_{nodes}_nodes"), |b| {
+        b.iter(|| build().graph_stats().expect("plans"));
+    });
+}
+
+criterion_group!(benches, tiny_chunks, million_tasks, hundred_node_plan);
 criterion_main!(benches);

@@ -173,7 +173,8 @@ pub struct GraphStats {
 
 /// The graph sizes of computing `nodes` together.
 pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
-    let plan = plan::lower(nodes, LowerOptions::default())?;
+    let (nodes, _) = crate::optimize::optimize(nodes);
+    let plan = plan::lower(&nodes, LowerOptions::default())?;
     let tasks = TaskPlan::new(&plan, 0)?;
     Ok(GraphStats {
         nodes: plan.nodes,
@@ -190,15 +191,15 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     };
+    let (nodes, mut changes) = optimized(nodes, options);
     let plan = plan::lower(
-        nodes,
+        &nodes,
         LowerOptions {
             fuse: options.optimize,
             budget: memory_limit.bytes(),
         },
     )?;
     let tasks = TaskPlan::new(&plan, 0)?;
-    let mut changes = Vec::new();
     let kernels = plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
     let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
     if options.optimize && ops > count {
@@ -214,6 +215,16 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
         text.push('\n');
     }
     Ok(text)
+}
+
+/// `nodes` after the expression-level passes (unchanged without `options.optimize`), and
+/// what the passes changed.
+fn optimized(nodes: &[Arc<Node>], options: &ComputeOptions) -> (Vec<Arc<Node>>, Vec<String>) {
+    if options.optimize {
+        crate::optimize::optimize(nodes)
+    } else {
+        (nodes.to_vec(), Vec::new())
+    }
 }
 
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
@@ -233,8 +244,9 @@ pub(crate) fn run_nodes(
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     };
+    let (optimized, _) = optimized(nodes, options);
     let plan = plan::lower(
-        nodes,
+        &optimized,
         LowerOptions {
             fuse: options.optimize,
             budget: memory_limit.bytes(),

@@ -52,6 +52,7 @@ mod exec;
 mod expr;
 pub mod io;
 mod kernel;
+mod optimize;
 mod plan;
 pub mod random;
 

@@ -53,6 +53,10 @@ mod executors;
 #[path = "suite/fusion.rs"]
 mod fusion;
 
+// Expression-level passes: slice pushdown, slice merging, constant folding.
+#[path = "suite/optimizer.rs"]
+mod optimizer;
+
 // Every error: the variant, and the offending values in its message.
 #[path = "suite/errors.rs"]
 mod errors;

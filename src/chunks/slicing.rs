@@ -21,7 +21,7 @@ use super::{AxisChunks, ChunkGrid};
 use crate::error::{Error, Result};
 
 /// One entry of a normalized basic index.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum AxisSelection {
     /// Elements `first, first + step, ...` (`len` of them) of an input axis.
     Range {

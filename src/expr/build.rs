@@ -215,6 +215,12 @@ pub(crate) fn broadcast_shapes(op: &'static str, shapes: &[&[usize]]) -> Result<
     Ok(out)
 }
 
+/// An elementwise node of `op` over `inputs` with result `dtype` (the inputs already of
+/// the dtypes `op` needs): for rewrites that rebuild an existing operation.
+pub(crate) fn map_with(op: MapOp, inputs: &[Arc<Node>], dtype: DType) -> Result<Arc<Node>> {
+    map_node(op, op.name(), inputs, dtype)
+}
+
 /// Builds an n-ary map node: broadcasts the shapes and brings the inputs to a common
 /// chunking.
 ///
@@ -477,7 +483,11 @@ pub(crate) fn reduce(
 
 /// Basic indexing of `x` with an ndarray `s![]` index.
 pub(crate) fn slice(x: &Arc<Node>, info: &[SliceInfoElem]) -> Result<Arc<Node>> {
-    let selection = AxisSelection::normalize(info, x.shape())?;
+    select(x, AxisSelection::normalize(info, x.shape())?)
+}
+
+/// `x` sliced by a normalized selection (one entry per input axis, plus new axes).
+pub(crate) fn select(x: &Arc<Node>, selection: Vec<AxisSelection>) -> Result<Arc<Node>> {
     let identity = selection.len() == x.ndim()
         && selection
             .iter()

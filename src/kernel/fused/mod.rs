@@ -239,6 +239,19 @@ impl ProgramBuilder {
     }
 }
 
+/// `op` of constants, as a constant of `dtype` (what a fused kernel computes for them).
+pub(crate) fn constant(op: MapOp, dtype: DType, args: &[Scalar]) -> Result<Scalar> {
+    let mut b = ProgramBuilder::new();
+    match b.apply(
+        op,
+        dtype,
+        args.iter().map(|&s| Operand::Scalar(s)).collect(),
+    )? {
+        Operand::Scalar(v) => Ok(v),
+        _ => Err(Error::internal(CONTEXT, "constants did not fold")),
+    }
+}
+
 /// The first element of `a` as a scalar.
 fn first_value(a: &AnyArray) -> Result<Scalar> {
     crate::dispatch_any!(a, arr, _T => arr

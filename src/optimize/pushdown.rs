@@ -1,0 +1,125 @@
+//! Slice pushdown: a slice of an elementwise operation becomes the operation of slices of
+//! its inputs, and a slice of a transpose the transpose of a slice, repeatedly, so slices
+//! reach the sources and only kept elements are computed (and only the blocks holding
+//! them are read or generated). A slice is not pushed through a node that another reader
+//! needs whole: that would compute the node's kept part twice.
+
+use std::sync::Arc;
+
+use crate::chunks::AxisSelection;
+use crate::expr::{build, Node, Op};
+
+/// Pushes slices down the graph under `outputs`, logging each move.
+pub(crate) fn pushdown(outputs: &[Arc<Node>], log: &mut Vec<String>) -> Vec<Arc<Node>> {
+    let readers = super::readers(outputs);
+    let single = |n: &Node| readers.get(&n.key).copied().unwrap_or(0) <= 1;
+    super::rewrite(outputs, &mut |node, original| {
+        let (Op::Slice(sel), Some(x), Some(x_orig)) =
+            (&node.op, node.inputs.first(), original.inputs.first())
+        else {
+            return None;
+        };
+        let pushed = push(sel, x, x_orig, &single, 0)?;
+        if pushed.chunks() != node.chunks() {
+            return None; // a different chunking would move data later
+        }
+        log.push(format!(
+            "pushdown: slice to {:?} moved below {} toward the sources",
+            node.shape(),
+            x.op.name()
+        ));
+        Some(pushed)
+    })
+}
+
+/// Deepest a slice is pushed in one rewrite.
+const MAX_DEPTH: usize = 64;
+
+/// `x[sel]` with the slice moved below `x` (recursively), or `None` when it cannot move:
+/// `x` is not elementwise or a transpose, or `x_orig` (the same node before rewriting)
+/// has another reader.
+fn push(
+    sel: &[AxisSelection],
+    x: &Arc<Node>,
+    x_orig: &Arc<Node>,
+    single: &dyn Fn(&Node) -> bool,
+    depth: usize,
+) -> Option<Arc<Node>> {
+    if !single(x_orig) || depth > MAX_DEPTH {
+        return None;
+    }
+    match &x.op {
+        Op::Map(_) => {
+            let mut inputs = Vec::with_capacity(x.inputs.len());
+            for (input, input_orig) in x.inputs.iter().zip(&x_orig.inputs) {
+                let s = input_selection(sel, input.shape(), x.shape())?;
+                let pushed = push(&s, input, input_orig, single, depth + 1);
+                inputs.push(match pushed {
+                    Some(p) => p,
+                    None => build::select(input, s).ok()?,
+                });
+            }
+            rebuild_map(x, &inputs)
+        }
+        Op::Transpose(perm) if sel.iter().all(|s| matches!(s, AxisSelection::Range { .. })) => {
+            let mut inner = sel.to_vec();
+            for (i, &p) in perm.iter().enumerate() {
+                inner[p] = sel[i];
+            }
+            let (y, y_orig) = (&x.inputs[0], &x_orig.inputs[0]);
+            let sliced = match push(&inner, y, y_orig, single, depth + 1) {
+                Some(p) => p,
+                None => build::select(y, inner).ok()?,
+            };
+            build::permute(&sliced, perm).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The map `x` over new inputs, keeping its operation and dtype.
+fn rebuild_map(x: &Arc<Node>, inputs: &[Arc<Node>]) -> Option<Arc<Node>> {
+    let Op::Map(op) = x.op else {
+        return None;
+    };
+    build::map_with(op, inputs, x.dtype()).ok()
+}
+
+/// The selection of an elementwise operation's input (of `shape`, broadcast to the
+/// operation's `out_shape`) that yields its part of the selection `sel` of the result;
+/// `None` when new axes would misalign a broadcast input.
+fn input_selection(
+    sel: &[AxisSelection],
+    shape: &[usize],
+    out_shape: &[usize],
+) -> Option<Vec<AxisSelection>> {
+    let lead = out_shape.len() - shape.len();
+    let mut out = Vec::with_capacity(sel.len());
+    let mut axis = 0;
+    for s in sel {
+        if *s == AxisSelection::NewAxis {
+            if lead > 0 {
+                return None;
+            }
+            out.push(AxisSelection::NewAxis);
+            continue;
+        }
+        if axis >= lead {
+            let k = axis - lead;
+            let broadcast = shape[k] != out_shape[axis];
+            out.push(match (s, broadcast) {
+                (AxisSelection::Index(_), true) => AxisSelection::Index(0),
+                (AxisSelection::Range { .. }, true) => AxisSelection::Range {
+                    first: 0,
+                    step: 1,
+                    len: 1,
+                },
+                _ => *s,
+            });
+        }
+        axis += 1;
+    }
+    // An input missing leading axes that the selection indexes away still lines up: its
+    // remaining axes are the result's trailing ones.
+    Some(out)
+}

@@ -1,0 +1,106 @@
+//! The expression-level passes: slice pushdown computes and reads only what is kept,
+//! slices of slices merge, constants fold, and nothing is pushed through a node another
+//! reader needs whole. Every rewrite is checked against the unoptimized plan.
+
+use chunkwise::{ComputeOptions, LazyArray};
+use ndarray::{s, NewAxis};
+
+use crate::common::{assert_close, RTOL};
+
+fn unoptimized() -> ComputeOptions {
+    ComputeOptions::default().optimize(false)
+}
+
+fn random(seed: u64) -> LazyArray<f64> {
+    chunkwise::random::uniform::<f64>(&[1_000, 1_000], [100, 100], seed).unwrap()
+}
+
+#[test]
+fn a_slice_of_a_sum_computes_only_the_kept_blocks() {
+    let (x, y) = (random(1), random(2));
+    let z = (&x + &y).unwrap().slice(s![..;2, ..100]).unwrap();
+    let plan = z.explain().unwrap();
+    assert!(
+        plan.contains("pushdown: slice to [500, 100] moved below add"),
+        "{plan}"
+    );
+    // Kept: every other row of the first column of blocks. Each generator makes 10 of its
+    // 100 blocks, and the add runs on the kept half of their rows only.
+    let generated = "random.uniform: [1000, 1000] chunks ((100,)*10, (100,)*10); 10 of 100 tasks";
+    assert_eq!(plan.matches(generated).count(), 2, "{plan}");
+    assert!(plan.contains("add: [500, 100]"), "{plan}");
+    let plain_plan = z.explain_with(&unoptimized()).unwrap();
+    assert!(plain_plan.contains("add: [1000, 1000]"), "{plain_plan}");
+    assert_eq!(
+        z.compute().unwrap(),
+        z.compute_with(&unoptimized()).unwrap()
+    );
+}
+
+#[test]
+fn slices_push_through_broadcasts_transposes_and_casts() {
+    let x = random(3);
+    let row = chunkwise::random::uniform::<f64>(&[1_000], [100], 4).unwrap();
+    let cases: Vec<LazyArray<f64>> = vec![
+        (&x * &row).unwrap().slice(s![10..20, 5]).unwrap(),
+        (&x * &row).unwrap().slice(s![3, ..;-3]).unwrap(),
+        (&x + &x.t()).unwrap().slice(s![..50, 100..300;7]).unwrap(),
+        x.t().sin().slice(s![1..999;5, ..;4]).unwrap(),
+        x.astype::<f32>()
+            .astype::<f64>()
+            .slice(s![.., 7..8])
+            .unwrap(),
+        (&x - 1.0).slice(s![NewAxis, 2..4, ..3]).unwrap(),
+    ];
+    for z in cases {
+        let fast = z.compute().unwrap();
+        let plain = z.compute_with(&unoptimized()).unwrap();
+        assert_close(&fast, &plain, RTOL);
+        assert_eq!(fast.shape(), z.shape());
+    }
+}
+
+#[test]
+fn a_shared_node_is_not_sliced_twice() {
+    let x = random(5);
+    let shared = x.sin().exp();
+    let out = chunkwise::compute_many(&[
+        &shared.slice(s![..10, ..10]).unwrap(),
+        &shared.sum(0).unwrap(),
+    ])
+    .unwrap();
+    let plain = chunkwise::compute_many_with(
+        &[
+            &shared.slice(s![..10, ..10]).unwrap(),
+            &shared.sum(0).unwrap(),
+        ],
+        &unoptimized(),
+    )
+    .unwrap();
+    assert_close(&out[0], &plain[0], RTOL);
+    assert_close(&out[1], &plain[1], RTOL);
+    let plan = shared.slice(s![..10, ..10]).unwrap().explain().unwrap();
+    assert!(plan.contains("pushdown"), "unshared: pushed\n{plan}");
+}
+
+#[test]
+fn slices_of_slices_merge_and_constants_fold() {
+    let x = random(6);
+    let z = x
+        .sin()
+        .slice(s![1..;3, ..])
+        .unwrap()
+        .slice(s![2..10;-2, 5..])
+        .unwrap();
+    let plan = z.explain().unwrap();
+    assert!(plan.contains("simplify: slice"), "{plan}");
+    assert_eq!(
+        z.compute().unwrap(),
+        z.compute_with(&unoptimized()).unwrap()
+    );
+    let c = chunkwise::full::<f64>(&[], 2.0, Vec::<usize>::new()).unwrap();
+    let folded = ((&c + 3.0) * 4.0).sqrt();
+    let plan = folded.explain().unwrap();
+    assert!(plan.contains("folded into a constant"), "{plan}");
+    assert_eq!(folded.compute_scalar().unwrap(), 20f64.sqrt());
+}
