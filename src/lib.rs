@@ -55,6 +55,7 @@ mod kernel;
 mod optimize;
 mod plan;
 pub mod random;
+pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{

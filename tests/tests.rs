@@ -57,6 +57,10 @@ mod fusion;
 #[path = "suite/optimizer.rs"]
 mod optimizer;
 
+// Reading Zarr v2 and v3 arrays written by zarr-python.
+#[path = "suite/zarr.rs"]
+mod zarr;
+
 // Every error: the variant, and the offending values in its message.
 #[path = "suite/errors.rs"]
 mod errors;
