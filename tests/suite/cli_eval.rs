@@ -172,7 +172,7 @@ fn input_and_size_errors_are_clear() {
     assert!(err.contains("more than --max-elements 4"), "{err}");
     let err = failure(&["x", "-i", "x=data/a.zarr"]);
     assert!(
-        err.contains("input `x`") && err.contains("not supported yet"),
+        err.contains("input `x`") && err.contains("expected the path of a Zarr array"),
         "{err}"
     );
     let err = failure(&["x", "-i", "x"]);
@@ -246,4 +246,44 @@ fn explain_prints_the_fused_plan_without_computing() {
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("refused: `sum"), "{text}");
+}
+
+#[test]
+fn zarr_arrays_are_inputs() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/zarr/v2_zlib_i32.zarr"
+    );
+    let v = json(&["sum(x, axis=0)", "--input", &format!("x={path}"), "--json"]);
+    // Element k of the 7 x 6 array is (k % 251) - 100.
+    let want: Vec<f64> = (0..6)
+        .map(|j| (0..7).map(|i| f64::from((i * 6 + j) % 251 - 100)).sum())
+        .collect();
+    assert_eq!(v["dtype"], "int64");
+    assert_eq!(floats(&v["values"]), want);
+}
+
+#[test]
+fn info_describes_a_zarr_array() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/zarr/v3_sharded_f32.zarr"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
+        .args(["info", path])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("shape          [10, 9]"), "{text}");
+    assert!(text.contains("dtype          float32"), "{text}");
+    assert!(text.contains("storage chunks [4, 4]"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
+        .args(["info", "/no/such/array.zarr"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("/no/such/array.zarr: no such directory"));
 }

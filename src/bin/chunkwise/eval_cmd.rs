@@ -18,7 +18,9 @@ use crate::eval::{self, ExprError};
 
 const AFTER_HELP: &str = "\
 INPUTS (--input NAME=SPEC, repeatable):
-  A SPEC is KIND:SHAPE[:OPTION]... with SHAPE as 1000x1000 (or 10 for one axis):
+  A SPEC is the path of a Zarr array (v2 or v3, e.g. --input t=data/temperature.zarr),
+  read chunk by chunk as the computation needs it, or a generator KIND:SHAPE[:OPTION]...
+  with SHAPE as 1000x1000 (or 10 for one axis):
     random:SHAPE     uniform numbers on [0, 1), seeded     (float64 or float32)
     normal:SHAPE     standard normal numbers, seeded       (float64 or float32)
     arange:SHAPE     0, 1, 2, ... in C order               (int64 unless a dtype is given)
@@ -180,7 +182,7 @@ fn check_size(result: &DynArray, max: usize) -> Result<()> {
     Ok(())
 }
 
-/// Opens one input source. Generators are the only kind today; a Zarr store is one more
+/// Opens one input source: a Zarr array's directory, or a generator. A new kind is one more
 /// arm here.
 ///
 /// # Errors
@@ -190,9 +192,12 @@ pub(crate) fn open_input(spec: &str) -> Result<DynArray> {
     let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
     match kind {
         "random" | "normal" | "arange" | "ones" | "zeros" | "full" => generator(kind, rest),
+        _ if std::path::Path::new(spec).is_dir() => {
+            Ok(chunkwise::zarr::open_array(spec)?.to_dyn(None)?)
+        }
         _ => bail!(
-            "unknown input source `{spec}`: expected a generator, one of random, normal, \
-             arange, ones, zeros, full, as in `random:100x100` (Zarr paths are not supported yet)"
+            "unknown input source `{spec}`: expected the path of a Zarr array, or a generator, \
+             one of random, normal, arange, ones, zeros, full, as in `random:100x100`"
         ),
     }
 }
@@ -493,7 +498,7 @@ mod tests {
     #[test]
     fn bad_specs_say_what_is_valid() {
         let err = |s: &str| format!("{:#}", open_input(s).unwrap_err());
-        assert!(err("data/x.zarr").contains("Zarr paths are not supported yet"));
+        assert!(err("data/x.zarr").contains("expected the path of a Zarr array"));
         assert!(err("random").contains("needs a shape"));
         assert!(err("random:10xa").contains("bad shape"));
         assert!(err("random:10:int32").contains("float32 or float64"));

@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod eval;
 mod eval_cmd;
+mod info;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     /// Evaluates a NumPy-like expression over generated inputs and prints the result
     /// (see `chunkwise eval --help` for the language, the inputs and examples).
     Eval(eval_cmd::EvalArgs),
+    /// Shows a Zarr array's shape, dtype, chunks and attributes without reading its data.
+    Info(info::InfoArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Eval(args) => eval_cmd::run(&args),
+        Command::Info(args) => info::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
