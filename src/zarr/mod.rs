@@ -14,6 +14,11 @@
 //! # Ok::<(), chunkwise::Error>(())
 //! ```
 
+mod store;
+mod write;
+
+pub use write::{create, Compression, WriteOptions};
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -216,6 +221,43 @@ impl BlockReader for ZarrReader {
             Ok(T::wrap(data))
         })
     }
+}
+
+/// The box `region` of `a`, as an owned standard-layout array (for readers and writers
+/// over in-memory data).
+///
+/// # Example
+///
+/// ```
+/// let a = chunkwise::AnyArray::F64(ndarray::arr2(&[[1.0, 2.0], [3.0, 4.0]]).into_dyn());
+/// let b = chunkwise::zarr::slice_any(&a, &[1..2, 0..2])?;
+/// assert_eq!(b.shape(), &[1, 2]);
+/// assert_eq!(b.sum_f64(), 7.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Storage`] when the region does not lie inside `a`.
+pub fn slice_any(a: &AnyArray, region: &[Range<usize>]) -> Result<AnyArray> {
+    if region.len() != a.shape().len()
+        || region
+            .iter()
+            .zip(a.shape())
+            .any(|(r, &n)| r.start > r.end || r.end > n)
+    {
+        return Err(Error::storage(
+            "in-memory array",
+            format!(
+                "region {region:?} is outside an array of shape {:?}",
+                a.shape()
+            ),
+        ));
+    }
+    crate::dispatch_any!(a, arr, T => {
+        let view = arr.slice_each_axis(|ax| ndarray::Slice::from(region[ax.axis.index()].clone()));
+        Ok(T::wrap(view.as_standard_layout().into_owned()))
+    })
 }
 
 /// The chunkwise dtype of a Zarr data type, if supported.

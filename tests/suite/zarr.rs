@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use chunkwise::{AnyArray, Chunks, DType, Error};
+use chunkwise::{AnyArray, Chunks, ComputeOptions, DType, Error};
 use ndarray::{ArrayD, IxDyn};
 
 fn fixture(name: &str) -> PathBuf {
@@ -131,5 +131,203 @@ fn paths_that_are_not_zarr_arrays_are_errors_naming_them() {
     assert!(
         err.to_string().contains("int16") && err.to_string().contains("float32"),
         "{err}"
+    );
+}
+
+/// A fresh directory for a test's output.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chunkwise-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Files under `dir` whose name marks an unfinished write.
+fn temporaries(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(".chunkwise-tmp-")
+            {
+                found.push(p);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_dtype_and_codec_round_trips() {
+    use chunkwise::zarr::{Compression, WriteOptions};
+    let shape = [13usize, 7];
+    for dtype in [
+        DType::Bool,
+        DType::I8,
+        DType::I16,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::F32,
+        DType::F64,
+    ] {
+        for compression in [
+            Compression::Zstd(3),
+            Compression::Gzip(6),
+            Compression::None,
+        ] {
+            let want = expected(&shape, dtype);
+            let dir = scratch(&format!("rt-{dtype}-{compression:?}"));
+            let source = chunkwise::DynArray::from_reader(
+                std::sync::Arc::new(Fixed(want.clone())),
+                &Chunks::Uniform(vec![5, 3]),
+            )
+            .unwrap();
+            // Storage chunks that the computation's chunks do not line up with: rechunked.
+            let options = WriteOptions::default()
+                .chunks(vec![4, 4])
+                .compression(compression);
+            chunkwise::zarr::create(&source, &dir, &options)
+                .unwrap()
+                .run()
+                .unwrap();
+            let back = chunkwise::zarr::open_array(&dir).unwrap();
+            assert_eq!(
+                (back.dtype(), back.chunk_shape()),
+                (dtype, &[4usize, 4][..])
+            );
+            assert_eq!(
+                back.to_dyn(None).unwrap().compute().unwrap(),
+                want,
+                "{dtype} {compression:?}"
+            );
+            assert!(temporaries(&dir).is_empty());
+            if compression == Compression::Zstd(3) {
+                check_with_zarr_python(&dir);
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
+    }
+}
+
+/// An in-memory array served as a reader, failing on the block that starts at `fail_at`.
+#[derive(Debug)]
+struct Fixed(AnyArray);
+
+impl chunkwise::io::BlockReader for Fixed {
+    fn dtype(&self) -> DType {
+        self.0.dtype()
+    }
+    fn shape(&self) -> Vec<usize> {
+        self.0.shape().to_vec()
+    }
+    fn identity(&self) -> String {
+        format!("fixed:{:?}:{:?}", self.0.dtype(), self.0.shape())
+    }
+    fn read(&self, region: &[std::ops::Range<usize>]) -> chunkwise::Result<AnyArray> {
+        chunkwise::zarr::slice_any(&self.0, region)
+    }
+}
+
+#[derive(Debug)]
+struct FailsAt(AnyArray, usize);
+
+impl chunkwise::io::BlockReader for FailsAt {
+    fn dtype(&self) -> DType {
+        self.0.dtype()
+    }
+    fn shape(&self) -> Vec<usize> {
+        self.0.shape().to_vec()
+    }
+    fn identity(&self) -> String {
+        "fails".into()
+    }
+    fn read(&self, region: &[std::ops::Range<usize>]) -> chunkwise::Result<AnyArray> {
+        if region[0].start == self.1 {
+            return Err(Error::Storage {
+                path: "input".into(),
+                problem: "disk on fire".into(),
+            });
+        }
+        chunkwise::zarr::slice_any(&self.0, region)
+    }
+}
+
+#[test]
+fn a_failed_write_leaves_finished_chunks_and_no_temporary_files() {
+    use chunkwise::zarr::WriteOptions;
+    let want = expected(&[12, 4], DType::F64);
+    let source = chunkwise::DynArray::from_reader(
+        std::sync::Arc::new(FailsAt(want.clone(), 8)),
+        &Chunks::Uniform(vec![4, 4]),
+    )
+    .unwrap();
+    let dir = scratch("fails");
+    let options = ComputeOptions::default().single_threaded();
+    let err = chunkwise::zarr::create(&source, &dir, &WriteOptions::default())
+        .unwrap()
+        .run_with(&options)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("[2, 0]"),
+        "the error names the block: {err}"
+    );
+    assert!(format!("{err:?}").contains("disk on fire"), "{err:?}");
+    assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
+    // Blocks 0 and 1 were written before block 2 failed; block 2 reads as the fill value.
+    let back = chunkwise::zarr::open_array(&dir)
+        .unwrap()
+        .to_lazy::<f64>(None)
+        .unwrap()
+        .compute()
+        .unwrap();
+    let want = want.into_typed::<f64>().unwrap();
+    assert_eq!(
+        back.slice(ndarray::s![..8, ..]),
+        want.slice(ndarray::s![..8, ..])
+    );
+    assert!(back.slice(ndarray::s![8.., ..]).iter().all(|&v| v == 0.0));
+    // Existing data is not overwritten unless asked.
+    let err = chunkwise::zarr::create(&source, &dir, &WriteOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Reads an array chunkwise wrote with zarr-python, when it is installed
+/// (`CHUNKWISE_TEST_PYTHON` names the interpreter; CI installs zarr into one).
+fn check_with_zarr_python(dir: &std::path::Path) {
+    let python = std::env::var("CHUNKWISE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let has_zarr = std::process::Command::new(&python)
+        .args(["-c", "import zarr"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_zarr {
+        eprintln!(
+            "zarr-python not found: skipping the interop check of {}",
+            dir.display()
+        );
+        return;
+    }
+    let script = fixture("check_written.py");
+    let out = std::process::Command::new(&python)
+        .arg(script)
+        .arg(dir)
+        .arg("ramp")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "zarr-python rejects {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout)
     );
 }
