@@ -11,10 +11,13 @@
 //! | `rechunk` | x (16000, 16000) in (16000, 100) | `x.rechunk((100, 16000)).sum()` |
 //! | `tiny_chunks` | ones (4000, 4000) in (40, 40) | `(x + 1).sum()` |
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
+//! | `zarr_pipeline` | Zarr v3 f32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` to a new store |
 //!
 //! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
 //! integer-hash values ([`Input::Det`], salt 0 for the first input and 1 for the second),
 //! whose checksums can be compared with Dask's `--det` run up to summation order.
+
+mod zarr_pipeline;
 
 use std::time::Instant;
 
@@ -89,8 +92,10 @@ pub struct RunOutcome {
     pub seconds: f64,
     /// Sum of the result's elements, as `f64`.
     pub checksum: f64,
-    /// The most bytes that results and running tasks held at once.
+    /// The most bytes that results and running tasks held at once (0 when not measured).
     pub peak_bytes: u64,
+    /// Uncompressed bytes read from storage, for throughput (0 for generated inputs).
+    pub bytes: u64,
 }
 
 impl Workload {
@@ -119,6 +124,9 @@ impl Workload {
     ///
     /// When the computation fails.
     pub fn run(&self, params: &WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
+        if self.name == "zarr_pipeline" {
+            return zarr_pipeline::run(params, options);
+        }
         let start = Instant::now();
         let array = self.build(params)?;
         let (result, peak_bytes) = crate::compute::run_nodes(&[array.node().clone()], options)?;
@@ -128,6 +136,7 @@ impl Workload {
             seconds,
             checksum,
             peak_bytes,
+            bytes: 0,
         })
     }
 }
@@ -144,7 +153,7 @@ pub fn find(name: &str) -> Option<&'static Workload> {
     WORKLOADS.iter().find(|w| w.name == name)
 }
 
-static WORKLOADS: [Workload; 7] = [
+static WORKLOADS: [Workload; 8] = [
     Workload {
         name: "seed_arcsin",
         summary:
@@ -180,6 +189,12 @@ static WORKLOADS: [Workload; 7] = [
         name: "tiny_chunks_100k",
         summary: "ones (4000, 4000) in (20, 8): (x + 1).sum()",
         build: tiny_chunks_100k,
+    },
+    Workload {
+        name: "zarr_pipeline",
+        summary: "x Zarr v3 float32 (8192, 8192) in (512, 512), zstd: \
+                  (x - x.mean(axis=0)) / x.std(axis=0) written to a new Zarr store",
+        build: zarr_pipeline::build,
     },
 ];
 
