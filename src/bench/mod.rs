@@ -125,7 +125,7 @@ impl Workload {
     /// When the computation fails.
     pub fn run(&self, params: &WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
         if self.name == "zarr_pipeline" {
-            return zarr_pipeline::run(params, options);
+            return zarr_pipeline::run(*params, options);
         }
         let start = Instant::now();
         let array = self.build(params)?;

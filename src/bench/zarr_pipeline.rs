@@ -44,7 +44,8 @@ fn input_path(p: WorkloadParams) -> Result<PathBuf> {
         .compression(Compression::Zstd(3))
         .overwrite(true);
     zarr::create(&x.to_dyn(), &path, &options)?.run()?;
-    std::fs::write(&marker, "ok\n").map_err(|e| crate::Error::storage(marker.display().to_string(), e.to_string()))?;
+    std::fs::write(&marker, "ok\n")
+        .map_err(|e| crate::Error::storage(marker.display().to_string(), e.to_string()))?;
     Ok(path)
 }
 
@@ -56,11 +57,11 @@ pub(super) fn build(p: WorkloadParams) -> Result<DynArray> {
 
 /// Builds `y`, writes it to a new store (timed), then reads the store back for the
 /// checksum, sum(|y|) in float64 (not timed, as in the peer).
-pub(super) fn run(p: &WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
-    let input = input_path(*p)?;
+pub(super) fn run(p: WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
+    input_path(p)?;
     let out = cache_dir().join(format!("zarr_out_{}.zarr", std::process::id()));
     let start = Instant::now();
-    let y = build(*p)?;
+    let y = build(p)?;
     let write_options = WriteOptions::default()
         .chunks(vec![512, 512])
         .compression(Compression::Zstd(3))
@@ -70,8 +71,7 @@ pub(super) fn run(p: &WorkloadParams, options: &ComputeOptions) -> Result<RunOut
     let back = zarr::open_array(&out)?.to_lazy::<f32>(None)?;
     let checksum = back.astype::<f64>().abs().sum(..)?.compute_scalar()?;
     let _ = std::fs::remove_dir_all(&out);
-    let n = side(*p) as u64;
-    let _ = input;
+    let n = side(p) as u64;
     Ok(RunOutcome {
         seconds,
         checksum,

@@ -6,9 +6,9 @@
 //! same kernel). Into it fold:
 //! - elementwise nodes read by exactly one other node of the group (a node two branches
 //!   read is computed once, in its own layer, never twice);
-//! - sources that are cheaper to make again than to keep (generators, stored and
-//!   in-memory arrays): they are read or generated tile by tile inside the kernel, by
-//!   every group that needs them.
+//! - sources that are cheaper to make again than to keep (generators and in-memory
+//!   arrays): they are generated or copied tile by tile inside the kernel, by every group
+//!   that needs them. Stored arrays are read a block at a time, by a layer per reader.
 //!
 //! A node joins only when its blocks line up with the root's (same chunks on every axis
 //! it does not broadcast), and a group stops growing at [`MAX_GROUP`] nodes. Everything
@@ -178,7 +178,14 @@ impl Fusion {
 
 /// True for sources a kernel can read or generate tile by tile.
 fn is_leaf_source(node: &Node) -> bool {
-    matches!(node.op, Op::Source(_))
+    matches!(&node.op, Op::Source(s) if is_tile_source(s))
+}
+
+/// True for sources that are cheap to make a tile at a time: generators and in-memory
+/// arrays. Stored arrays are not: a tile would decode every storage chunk it touches
+/// again, so they are read a block at a time by a layer of their own.
+fn is_tile_source(s: &Source) -> bool {
+    !matches!(s, Source::Read { .. })
 }
 
 /// True when `node`'s blocks line up with `root`'s: `node` broadcasts to `root`'s
