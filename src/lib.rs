@@ -32,6 +32,8 @@
 //! - [`Element`] and [`DType`]: the eleven element types; [`DynArray`] and [`AnyArray`]
 //!   for arrays whose type is known only at run time.
 //! - [`ComputeOptions`] and [`Executor`]: how a computation runs.
+//! - [`zarr`]: reading and writing Zarr arrays and groups ([`from_zarr`],
+//!   [`LazyArray::to_zarr`]).
 //! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
 //!
 //! The architecture (expression graph → layers → task graph → executor) is described in
@@ -54,6 +56,7 @@ pub mod io;
 mod kernel;
 mod plan;
 pub mod random;
+pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
@@ -64,6 +67,7 @@ pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
+pub use zarr::{from_zarr, ZarrArray};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };

@@ -1,0 +1,50 @@
+//! [`ZarrArray`] and [`create_zarr`]: reading and writing Zarr arrays, chunk by chunk, as
+//! sources and sinks of the graph.
+//!
+//! Reading: [`open_array`] (or [`from_zarr`] for a lazy array straight away) opens a
+//! Zarr v3 or v2 array with any codec zarrs enables by default (bytes, blosc, gzip, zstd,
+//! crc32c, transpose, sharding; v2 also zlib). [`ZarrArray::to_dyn`] makes a lazy array
+//! whose blocks are read through a [`BlockReader`](crate::io::BlockReader) that asks
+//! zarrs for exactly the block's box, so only the storage chunks under it are read and
+//! decoded. By default blocks are whole storage chunks (or shards) merged toward
+//! [`DEFAULT_CHUNK_BYTES`](crate::DEFAULT_CHUNK_BYTES).
+//!
+//! Writing: [`create_zarr`] (or [`LazyArray::to_zarr`](crate::LazyArray::to_zarr))
+//! writes the array's metadata and returns a [`PendingWrite`](crate::io::PendingWrite):
+//! one task per block, each storing the chunks under its block as soon as it is
+//! computed. Blocks are aligned to storage chunks first, so no two tasks write one
+//! file, and every file is written to a temporary name and renamed into place, so a
+//! chunk is never torn and a failed computation leaves the chunks it did not finish as
+//! they were.
+//!
+//! Groups: [`open_group`], [`create_group`], [`ZarrGroup::tree`], attributes.
+//!
+//! # Example
+//!
+//! ```
+//! use chunkwise::zarr::{open_array, ZarrWriteOptions};
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("x.zarr");
+//! let x = chunkwise::random::uniform::<f32>(&[1000, 800], [250, 200], 7)?;
+//! let y = (&x - &x.mean(0)?)?;                       // lazy
+//! y.to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([250, 200]))?.run()?;
+//! let z = open_array(&path)?;
+//! assert_eq!(z.chunk_shape(), &[250, 200]);
+//! let back = z.to_lazy::<f32>(None)?.compute()?;
+//! assert_eq!(back, y.compute()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod array;
+mod error;
+mod grid;
+mod group;
+mod store;
+mod write;
+
+pub use array::{from_zarr, from_zarr_dyn, open_array, open_array_in, ZarrArray};
+pub use group::{
+    create_group, open_group, open_group_in, ZarrGroup, ZarrNode, ZarrNodeKind,
+};
+pub use store::IoStats;
+pub use write::{create_zarr, ZarrCodec, ZarrWriteOptions};
