@@ -56,3 +56,13 @@ mod errors;
 // Random shapes, chunks and expression trees against eager ndarray.
 #[path = "suite/proptests.rs"]
 mod proptests;
+
+// Zarr: round trips for every dtype and codec, reads of only the touched chunks, atomic
+// writes, overwrite protection, groups and attributes, errors that name the path.
+#[path = "suite/zarr.rs"]
+mod zarr;
+
+// Zarr interop: fixtures written by zarr-python read exactly; zarr-python reads what
+// chunkwise writes (when `python3 -c "import zarr"` works).
+#[path = "suite/zarr_interop.rs"]
+mod zarr_interop;

@@ -125,9 +125,9 @@ pub(crate) fn open_store(path: &Path, durable: bool) -> Result<Arc<AtomicStore>>
         };
         return Err(zerr::zarr_problem(path.display().to_string(), problem));
     }
-    let canonical = path.canonicalize().map_err(|e| {
-        zerr::zarr_error(path.display().to_string(), "cannot resolve the path", e)
-    })?;
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| zerr::zarr_error(path.display().to_string(), "cannot resolve the path", e))?;
     Ok(Arc::new(AtomicStore::new(&canonical, durable)?))
 }
 
@@ -198,8 +198,8 @@ impl ZarrArray {
                 "no such directory; check the store path and the array path",
             ));
         }
-        let mut array = Array::open(store.clone(), &array_path)
-            .map_err(|e| zerr::open_array(&display, e))?;
+        let mut array =
+            Array::open(store.clone(), &array_path).map_err(|e| zerr::open_array(&display, e))?;
         // Parallelism is across tasks, one per block; zarrs' own threads inside a task
         // would only compete with the other workers.
         array.set_codec_options(CodecOptions::default().with_concurrent_target(1));
@@ -293,11 +293,12 @@ impl ZarrArray {
     /// The dimension names, when the metadata gives them.
     #[must_use]
     pub fn dimension_names(&self) -> Option<Vec<Option<String>>> {
-        self.inner
-            .array
-            .dimension_names()
-            .as_ref()
-            .map(|names| names.iter().map(|n| n.as_deref().map(String::from)).collect())
+        self.inner.array.dimension_names().as_ref().map(|names| {
+            names
+                .iter()
+                .map(|n| n.as_deref().map(String::from))
+                .collect()
+        })
     }
 
     /// The Zarr format version: 2 or 3.
@@ -321,7 +322,12 @@ impl ZarrArray {
                 let mut out: Vec<String> = meta
                     .get("filters")
                     .and_then(serde_json::Value::as_array)
-                    .map(|f| f.iter().filter_map(|c| c.get("id")).map(json_name).collect())
+                    .map(|f| {
+                        f.iter()
+                            .filter_map(|c| c.get("id"))
+                            .map(json_name)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if let Some(id) = meta.get("compressor").and_then(|c| c.get("id")) {
                     out.push(json_name(id));
@@ -509,7 +515,10 @@ impl fmt::Display for ZarrArray {
 pub(crate) fn read_region(inner: &Inner, region: &[Range<usize>]) -> Result<AnyArray> {
     let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
     if region.len() != inner.shape.len()
-        || region.iter().zip(&inner.shape).any(|(r, &n)| r.end > n || r.start > r.end)
+        || region
+            .iter()
+            .zip(&inner.shape)
+            .any(|(r, &n)| r.end > n || r.start > r.end)
     {
         return Err(zerr::zarr_problem(
             &inner.display,
@@ -658,7 +667,12 @@ fn codec_names(codecs: Option<&serde_json::Value>) -> Vec<String> {
     };
     list.iter()
         .map(|c| {
-            let name = c.get("name").map(json_name).unwrap_or_default();
+            // A codec without configuration may be written as just its name.
+            let name = c
+                .as_str()
+                .map(String::from)
+                .or_else(|| c.get("name").map(json_name))
+                .unwrap_or_default();
             match c.get("configuration").and_then(|conf| conf.get("codecs")) {
                 Some(inner) => format!("{name}({})", codec_names(Some(inner)).join(", ")),
                 None => name,

@@ -80,9 +80,9 @@ pub(crate) fn open_array(path: &str, e: ArrayCreateError) -> Error {
 pub(crate) fn array(path: &str, doing: &str, e: ArrayError) -> Error {
     let problem = match &e {
         ArrayError::StorageError(_) => format!("{doing} failed in the store"),
-        ArrayError::CodecError(_) => format!(
-            "{doing}: a chunk could not be decoded; the chunk file is truncated or corrupt"
-        ),
+        ArrayError::CodecError(_) => {
+            format!("{doing}: a chunk could not be decoded; the chunk file is truncated or corrupt")
+        }
         _ => format!("{doing} failed"),
     };
     zarr_error(path, problem, e)

@@ -43,8 +43,6 @@ mod store;
 mod write;
 
 pub use array::{from_zarr, from_zarr_dyn, open_array, open_array_in, ZarrArray};
-pub use group::{
-    create_group, open_group, open_group_in, ZarrGroup, ZarrNode, ZarrNodeKind,
-};
+pub use group::{create_group, open_group, open_group_in, ZarrGroup, ZarrNode, ZarrNodeKind};
 pub use store::IoStats;
 pub use write::{create_zarr, ZarrCodec, ZarrWriteOptions};

@@ -24,9 +24,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use zarrs::filesystem::FilesystemStore;
 use zarrs::storage::byte_range::ByteRangeIterator;
 use zarrs::storage::{
-    store_set_partial_many, Bytes, ListableStorageTraits, MaybeBytesIterator,
-    OffsetBytesIterator, ReadableStorageTraits, StorageError, StoreKey, StoreKeys,
-    StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
+    store_set_partial_many, Bytes, ListableStorageTraits, MaybeBytesIterator, OffsetBytesIterator,
+    ReadableStorageTraits, StorageError, StoreKey, StoreKeys, StoreKeysPrefixes, StorePrefix,
+    WritableStorageTraits,
 };
 
 use crate::error::{Error, Result};
@@ -45,7 +45,8 @@ pub(crate) const TEMP_SUFFIX: &str = ".chunkwise-tmp";
 /// x.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
 /// let z = chunkwise::zarr::open_array(&path)?;
 /// let before = z.io_stats();
-/// z.to_lazy::<f64>(None)?.slice(ndarray::s![25..35])?.compute()?; // touches chunks 2 and 3
+/// let x = z.to_lazy::<f64>(Some(chunkwise::Chunks::Uniform(vec![10])))?;
+/// x.slice(ndarray::s![25..35])?.compute()?; // touches chunks 2 and 3
 /// assert_eq!(z.io_stats().reads - before.reads, 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -176,9 +177,8 @@ impl ReadableStorageTraits for AtomicStore {
 impl WritableStorageTraits for AtomicStore {
     fn set(&self, key: &StoreKey, value: Bytes) -> Result<(), StorageError> {
         let path = self.key_path(key);
-        self.write_atomic(&path, &value).map_err(|e| {
-            StorageError::Other(format!("cannot write `{}`: {e}", path.display()))
-        })?;
+        self.write_atomic(&path, &value)
+            .map_err(|e| StorageError::Other(format!("cannot write `{}`: {e}", path.display())))?;
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.bytes_written
             .fetch_add(value.len() as u64, Ordering::Relaxed);

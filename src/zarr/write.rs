@@ -278,7 +278,8 @@ impl ZarrArray {
     /// chunkwise::zeros::<i32>(&[10], [4])?.to_zarr(&ZarrWriteOptions::new(&path))?.run()?;
     /// let z = open_array(&path)?;
     /// z.write_region(&chunkwise::ones::<i32>(&[3], [3])?.to_dyn(), &[5])?.run()?;
-    /// assert_eq!(z.read(&[0..10])?.into_typed::<i32>()?.to_vec(), [0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
+    /// let values: Vec<i32> = z.read(&[0..10])?.into_typed::<i32>()?.iter().copied().collect();
+    /// assert_eq!(values, [0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -388,11 +389,21 @@ fn create_array(
         match options.codec {
             ZarrCodec::Zstd { level } => vec![Arc::new(ZstdCodec::new(level, false))],
             ZarrCodec::Gzip { level } => vec![Arc::new(GzipCodec::new(level).map_err(|e| {
-                Error::parameter("create_zarr", "codec", format!("gzip level {level}: {e}"), "0..=9")
+                Error::parameter(
+                    "create_zarr",
+                    "codec",
+                    format!("gzip level {level}: {e}"),
+                    "0..=9",
+                )
             })?)],
             ZarrCodec::Blosc { level } => {
                 let clevel = BloscCompressionLevel::try_from(level).map_err(|_| {
-                    Error::parameter("create_zarr", "codec", format!("blosc level {level}"), "0..=9")
+                    Error::parameter(
+                        "create_zarr",
+                        "codec",
+                        format!("blosc level {level}"),
+                        "0..=9",
+                    )
                 })?;
                 let codec = BloscCodec::new(
                     BloscCompressor::LZ4,
@@ -466,8 +477,13 @@ fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
     if !overwrite {
         return Err(Error::AlreadyExists { path: display });
     }
-    std::fs::remove_dir_all(dir)
-        .map_err(|e| zerr::zarr_error(display, "cannot remove the existing array to overwrite it", e))
+    std::fs::remove_dir_all(dir).map_err(|e| {
+        zerr::zarr_error(
+            display,
+            "cannot remove the existing array to overwrite it",
+            e,
+        )
+    })
 }
 
 /// Writes group metadata for every ancestor of `array_path` that has none, so that
@@ -480,7 +496,9 @@ fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()
     for depth in 0..parts.len() {
         let path = format!("/{}", parts[..depth].join("/"));
         let dir = PathBuf::from(display_path(store.root(), &path));
-        let has_meta = ["zarr.json", ".zgroup"].iter().any(|m| dir.join(m).exists());
+        let has_meta = ["zarr.json", ".zgroup"]
+            .iter()
+            .any(|m| dir.join(m).exists());
         if !has_meta {
             super::group::create_group_metadata(store, &path, serde_json::Map::new())?;
         }

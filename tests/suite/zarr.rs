@@ -1,0 +1,630 @@
+//! Writing and reading Zarr with chunkwise: round trips for every dtype and codec, reads
+//! that touch only the chunks they need, atomic chunk writes, overwrite protection and
+//! every error naming its path.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use chunkwise::io::{BlockReader, PendingWrite};
+use chunkwise::zarr::{
+    create_group, create_zarr, open_array, open_array_in, ZarrCodec, ZarrWriteOptions,
+};
+use chunkwise::{AnyArray, Chunks, DType, DynArray, Error};
+use ndarray::{ArrayD, IxDyn};
+use proptest::prelude::*;
+
+use crate::zarr_interop::formula_array;
+
+/// A reader over an in-memory array (any dtype).
+#[derive(Debug)]
+pub(crate) struct InMemory(pub(crate) AnyArray);
+
+impl BlockReader for InMemory {
+    fn dtype(&self) -> DType {
+        self.0.dtype()
+    }
+    fn shape(&self) -> Vec<usize> {
+        self.0.shape().to_vec()
+    }
+    fn identity(&self) -> String {
+        format!("in-memory:{:p}", &self.0)
+    }
+    fn read(&self, region: &[Range<usize>]) -> chunkwise::Result<AnyArray> {
+        let info: Vec<ndarray::SliceInfoElem> =
+            region.iter().map(|r| (r.start..r.end).into()).collect();
+        macro_rules! cut {
+            ($($v:ident),*) => {
+                match &self.0 {
+                    $(AnyArray::$v(a) => AnyArray::$v(a.slice(info.as_slice()).to_owned()),)*
+                    _ => unreachable!("a dtype chunkwise does not have"),
+                }
+            };
+        }
+        Ok(cut!(Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64))
+    }
+}
+
+/// A reader of `value` everywhere that fails on the block starting at `fail_at`.
+#[derive(Debug)]
+struct FailsAt {
+    shape: Vec<usize>,
+    value: f64,
+    fail_at: Vec<usize>,
+}
+
+impl BlockReader for FailsAt {
+    fn dtype(&self) -> DType {
+        DType::F64
+    }
+    fn shape(&self) -> Vec<usize> {
+        self.shape.clone()
+    }
+    fn identity(&self) -> String {
+        format!(
+            "fails-at:{:?}:{}:{:?}",
+            self.shape, self.value, self.fail_at
+        )
+    }
+    fn read(&self, region: &[Range<usize>]) -> chunkwise::Result<AnyArray> {
+        let start: Vec<usize> = region.iter().map(|r| r.start).collect();
+        if start == self.fail_at {
+            return Err(Error::Storage {
+                path: "test reader".into(),
+                problem: format!("deliberate failure at {start:?}"),
+            });
+        }
+        let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+        Ok(AnyArray::F64(ArrayD::from_elem(IxDyn(&shape), self.value)))
+    }
+}
+
+fn lazy(values: AnyArray, chunks: &[usize]) -> DynArray {
+    DynArray::from_reader(
+        Arc::new(InMemory(values)),
+        &Chunks::Uniform(chunks.to_vec()),
+    )
+    .unwrap()
+}
+
+fn kind_of(dtype: DType) -> &'static str {
+    match dtype {
+        DType::Bool => "bool",
+        d if d.is_float() => "float",
+        DType::I8 | DType::I16 | DType::I32 | DType::I64 => "signed",
+        _ => "unsigned",
+    }
+}
+
+/// The message of `e` and all its sources.
+fn chain(e: &Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(" | ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Files under `dir` whose names mark an unfinished write.
+fn temp_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.to_string_lossy().contains("chunkwise-tmp") {
+                out.push(path.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_dtype_and_codec_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let codecs = [
+        ("zstd", ZarrCodec::Zstd { level: 3 }, None),
+        ("blosc", ZarrCodec::Blosc { level: 5 }, None),
+        ("gzip", ZarrCodec::Gzip { level: 6 }, None),
+        ("none", ZarrCodec::None, None),
+        ("sharded", ZarrCodec::Zstd { level: 1 }, Some(vec![6, 4])),
+    ];
+    for dtype in DType::ALL {
+        for (name, codec, shard) in &codecs {
+            let shape = [11, 7];
+            let values = formula_array(kind_of(dtype), &shape, dtype);
+            let x = lazy(values.clone(), &[5, 3]);
+            let path = dir.path().join(format!("{dtype}_{name}.zarr"));
+            let mut opts = ZarrWriteOptions::new(&path)
+                .chunk_shape([3, 2])
+                .codec(*codec);
+            if let Some(s) = shard {
+                opts = opts.shard_shape(s.clone());
+            }
+            x.to_zarr(&opts).unwrap().run().unwrap();
+            let z = open_array(&path).unwrap();
+            assert_eq!(z.dtype(), dtype);
+            assert_eq!(z.chunk_shape(), &[3, 2]);
+            assert_eq!(z.shard_shape(), shard.as_deref());
+            let back = z.to_dyn(None).unwrap().compute().unwrap();
+            assert_eq!(back, values, "{dtype} {name}");
+            let odd = z
+                .to_dyn(Some(Chunks::Uniform(vec![4, 5])))
+                .unwrap()
+                .compute()
+                .unwrap();
+            assert_eq!(odd, values, "{dtype} {name} in other chunks");
+        }
+    }
+}
+
+#[test]
+fn typed_reads_check_the_dtype() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    chunkwise::ones::<f32>(&[4], [2])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&path))
+        .unwrap()
+        .run()
+        .unwrap();
+    assert_eq!(
+        chunkwise::from_zarr::<f32>(&path)
+            .unwrap()
+            .compute()
+            .unwrap()
+            .sum(),
+        4.0
+    );
+    let err = chunkwise::from_zarr::<f64>(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::DTypeMismatch {
+                expected: DType::F64,
+                found: DType::F32,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("float32") && err.to_string().contains("float64"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_slice_reads_only_the_chunks_it_touches() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let x = chunkwise::arange(0.0f64, 400.0, 1.0, [100]).unwrap();
+    let x = x.rechunk([100]).unwrap();
+    let grid = (&x * 1.0).to_dyn();
+    grid.to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([10]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    let before = z.io_stats();
+    // 95..117 overlaps chunks 9, 10 and 11.
+    assert_eq!(
+        z.read(&[95..117]).unwrap().sum_f64(),
+        (95..117).sum::<i32>() as f64
+    );
+    assert_eq!(z.io_stats().reads - before.reads, 3);
+    // Through the graph, in blocks of one storage chunk: the blocks under the slice.
+    let before = z.io_stats();
+    let blocks = z.to_lazy::<f64>(Some(Chunks::Uniform(vec![10]))).unwrap();
+    let y = blocks.slice(ndarray::s![95..117]).unwrap();
+    assert_eq!(y.compute().unwrap().sum(), (95..117).sum::<i32>() as f64);
+    assert_eq!(z.io_stats().reads - before.reads, 3);
+
+    // Sharded: a box inside one shard reads that shard's index and its touched chunks only.
+    let sharded = dir.path().join("s.zarr");
+    let opts = ZarrWriteOptions::new(&sharded)
+        .chunk_shape([10])
+        .shard_shape([100]);
+    grid.to_zarr(&opts).unwrap().run().unwrap();
+    let s = open_array(&sharded).unwrap();
+    let before = s.io_stats();
+    let bytes_all = std::fs::metadata(sharded.join("c/0")).unwrap().len();
+    assert_eq!(
+        s.read(&[20..35]).unwrap().sum_f64(),
+        (20..35).sum::<i32>() as f64
+    );
+    let after = s.io_stats();
+    assert!(
+        after.bytes_read - before.bytes_read < bytes_all,
+        "{before:?} {after:?} of {bytes_all}"
+    );
+}
+
+#[test]
+fn default_chunks_merge_storage_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let opts = ZarrWriteOptions::new(&path)
+        .chunk_shape([10, 10])
+        .shard_shape([20, 30]);
+    chunkwise::zeros::<u8>(&[100, 90], [50, 30])
+        .unwrap()
+        .to_zarr(&opts)
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    assert_eq!(z.write_unit(), &[20, 30]);
+    // 9 kB in all: one block, a whole-shard multiple.
+    assert_eq!(z.default_chunks().unwrap().num_blocks(), 1);
+}
+
+#[test]
+fn misaligned_blocks_are_rechunked_so_each_chunk_has_one_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let values = formula_array("float", &[50, 30], DType::F64);
+    let x = lazy(values.clone(), &[7, 11]);
+    create_zarr(&x, &ZarrWriteOptions::new(&path).chunk_shape([10, 10]))
+        .unwrap()
+        .run()
+        .unwrap();
+    assert_eq!(
+        open_array(&path)
+            .unwrap()
+            .to_dyn(None)
+            .unwrap()
+            .compute()
+            .unwrap(),
+        values
+    );
+}
+
+#[test]
+fn write_region_patches_partly_covered_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let base = formula_array("signed", &[20, 17], DType::I32);
+    lazy(base.clone(), &[20, 17])
+        .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4, 5]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    let patch = chunkwise::full(&[9, 8], -1i32, [3, 3]).unwrap().to_dyn();
+    z.write_region(&patch, &[3, 6]).unwrap().run().unwrap();
+    let got = z
+        .to_dyn(None)
+        .unwrap()
+        .compute()
+        .unwrap()
+        .into_typed::<i32>()
+        .unwrap();
+    let mut want = base.into_typed::<i32>().unwrap();
+    want.slice_mut(ndarray::s![3..12, 6..14]).fill(-1);
+    assert_eq!(got, want);
+
+    let err = z.write_region(&patch, &[15, 0]).unwrap_err();
+    assert!(
+        err.to_string().contains("x.zarr") && err.to_string().contains("inside"),
+        "{err}"
+    );
+    let wrong = chunkwise::ones::<f32>(&[2, 2], [2, 2]).unwrap().to_dyn();
+    assert!(matches!(
+        z.write_region(&wrong, &[0, 0]).unwrap_err(),
+        Error::DTypeMismatch { .. }
+    ));
+}
+
+#[test]
+fn a_failed_write_leaves_unfinished_chunks_intact_and_no_temporaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let shape = vec![40, 40];
+    chunkwise::full(&shape, 1.0f64, [10, 10])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([10, 10]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    let failing = FailsAt {
+        shape: shape.clone(),
+        value: 2.0,
+        fail_at: vec![20, 10],
+    };
+    let x = DynArray::from_reader(Arc::new(failing), &Chunks::Uniform(vec![10, 10])).unwrap();
+    let err = z.write_region(&x, &[0, 0]).unwrap().run().unwrap_err();
+    assert!(
+        chain(&err).contains("deliberate failure"),
+        "{}",
+        chain(&err)
+    );
+    let after = z
+        .read(&[0..40, 0..40])
+        .unwrap()
+        .into_typed::<f64>()
+        .unwrap();
+    // Every chunk is whole: all old (1.0) or all new (2.0), and the failed one is old.
+    for bi in 0..4 {
+        for bj in 0..4 {
+            let chunk = after.slice(ndarray::s![bi * 10..bi * 10 + 10, bj * 10..bj * 10 + 10]);
+            let first = chunk[[0, 0]];
+            assert!(chunk.iter().all(|&v| v == first), "torn chunk {bi},{bj}");
+        }
+    }
+    assert_eq!(after[[20, 10]], 1.0);
+    assert!(temp_files(&path).is_empty(), "{:?}", temp_files(&path));
+}
+
+#[test]
+fn existing_arrays_are_not_replaced_without_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let opts = ZarrWriteOptions::new(&path);
+    chunkwise::ones::<f64>(&[4], [2])
+        .unwrap()
+        .to_zarr(&opts)
+        .unwrap()
+        .run()
+        .unwrap();
+    let err = chunkwise::zeros::<f64>(&[4], [2])
+        .unwrap()
+        .to_zarr(&opts)
+        .unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert!(
+        err.to_string().contains("x.zarr") && err.to_string().contains("overwrite(true)"),
+        "{err}"
+    );
+    assert_eq!(
+        chunkwise::from_zarr::<f64>(&path)
+            .unwrap()
+            .compute()
+            .unwrap()
+            .sum(),
+        4.0
+    );
+
+    let replaced = chunkwise::full(&[3], 5.0f64, [3]).unwrap();
+    replaced
+        .to_zarr(&opts.clone().overwrite(true))
+        .unwrap()
+        .run()
+        .unwrap();
+    assert_eq!(
+        chunkwise::from_zarr::<f64>(&path)
+            .unwrap()
+            .compute()
+            .unwrap()
+            .sum(),
+        15.0
+    );
+
+    // A directory of other files is never written into nor deleted.
+    let other = dir.path().join("photos");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("a.jpg"), b"...").unwrap();
+    let err = replaced
+        .to_zarr(&ZarrWriteOptions::new(&other).overwrite(true))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("photos") && err.to_string().contains("not a Zarr"),
+        "{err}"
+    );
+    assert!(other.join("a.jpg").exists());
+}
+
+#[test]
+fn several_writes_run_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = chunkwise::arange(0.0f64, 100.0, 1.0, [10]).unwrap();
+    let mean = x.mean(..).unwrap();
+    let writes: Vec<PendingWrite> = vec![
+        (&x - &mean)
+            .unwrap()
+            .to_zarr(&ZarrWriteOptions::new(dir.path().join("a.zarr")))
+            .unwrap(),
+        (&x * &mean)
+            .unwrap()
+            .to_zarr(&ZarrWriteOptions::new(dir.path().join("b.zarr")))
+            .unwrap(),
+    ];
+    chunkwise::io::run_writes(&writes, &chunkwise::ComputeOptions::default()).unwrap();
+    let a = chunkwise::from_zarr::<f64>(dir.path().join("a.zarr"))
+        .unwrap()
+        .compute()
+        .unwrap();
+    let b = chunkwise::from_zarr::<f64>(dir.path().join("b.zarr"))
+        .unwrap()
+        .compute()
+        .unwrap();
+    assert_eq!(a.sum(), 0.0);
+    assert_eq!(b.sum(), 4950.0 * 49.5);
+}
+
+#[test]
+fn groups_and_attributes_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let attrs = serde_json::json!({"experiment": "e1", "n": 3})
+        .as_object()
+        .cloned()
+        .unwrap();
+    let mut root = create_group(dir.path(), "/", attrs.clone()).unwrap();
+    assert!(matches!(
+        create_group(dir.path(), "/", attrs).unwrap_err(),
+        Error::AlreadyExists { .. }
+    ));
+    root.create_group("runs", serde_json::Map::new()).unwrap();
+    let opts = ZarrWriteOptions::new(dir.path())
+        .array_path("/runs/r1")
+        .dimension_names(["t"])
+        .attributes(
+            serde_json::json!({"units": "m"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
+    chunkwise::ones::<i16>(&[5], [5])
+        .unwrap()
+        .to_zarr(&opts)
+        .unwrap()
+        .run()
+        .unwrap();
+    let mut z = open_array_in(dir.path(), "runs/r1").unwrap();
+    assert_eq!(z.attributes()["units"], "m");
+    assert_eq!(z.dimension_names(), Some(vec![Some("t".to_string())]));
+    z.set_attributes(
+        serde_json::json!({"units": "km"})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        open_array_in(dir.path(), "/runs/r1").unwrap().attributes()["units"],
+        "km"
+    );
+    root.set_attributes(serde_json::Map::new()).unwrap();
+    let reopened = chunkwise::zarr::open_group(dir.path()).unwrap();
+    assert!(reopened.attributes().is_empty());
+    assert_eq!(
+        reopened.open_group("runs").unwrap().arrays().unwrap(),
+        ["/runs/r1"]
+    );
+}
+
+#[test]
+fn errors_name_the_path_and_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::zarr_interop::fixtures().join("data");
+
+    let missing = dir.path().join("nowhere.zarr");
+    let err = open_array(&missing).unwrap_err();
+    assert!(matches!(err, Error::Zarr { .. }));
+    assert!(
+        err.to_string().contains("nowhere.zarr") && err.to_string().contains("no such directory"),
+        "{err}"
+    );
+
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    let err = open_array(&plain).unwrap_err();
+    assert!(
+        err.to_string().contains("plain") && err.to_string().contains("not a Zarr array"),
+        "{err}"
+    );
+    let err = chunkwise::zarr::open_group(&plain).unwrap_err();
+    assert!(err.to_string().contains("not a Zarr group"), "{err}");
+    let err = open_array(data.join("group.zarr")).unwrap_err();
+    assert!(err.to_string().contains("group.zarr"), "{err}");
+
+    let corrupt = dir.path().join("corrupt.zarr");
+    std::fs::create_dir(&corrupt).unwrap();
+    std::fs::write(
+        corrupt.join("zarr.json"),
+        b"{\"zarr_format\": 3, \"node_type\": \"array\", ",
+    )
+    .unwrap();
+    let err = open_array(&corrupt).unwrap_err();
+    assert!(
+        err.to_string().contains("corrupt.zarr") && err.to_string().contains("JSON"),
+        "{}",
+        chain(&err)
+    );
+
+    let err = open_array(data.join("unsupported_complex64.zarr")).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedZarrDType { .. }), "{err}");
+    assert!(
+        err.to_string().contains("unsupported_complex64.zarr")
+            && err.to_string().contains("complex64"),
+        "{err}"
+    );
+
+    // A truncated chunk: the error names the chunk file.
+    let path = dir.path().join("t.zarr");
+    chunkwise::arange(0.0f64, 100.0, 1.0, [50])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([25]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let chunk = path.join("c/2");
+    let bytes = std::fs::read(&chunk).unwrap();
+    std::fs::write(&chunk, &bytes[..bytes.len() / 2]).unwrap();
+    let z = open_array(&path).unwrap();
+    assert_eq!(z.read(&[0..50]).unwrap().sum_f64(), 1225.0);
+    let err = z.to_dyn(None).unwrap().compute().unwrap_err();
+    let message = chain(&err);
+    assert!(message.contains(&chunk.display().to_string()), "{message}");
+    assert!(message.contains("truncated or corrupt"), "{message}");
+
+    // Writing where a file is.
+    let file = dir.path().join("file");
+    std::fs::write(&file, b"x").unwrap();
+    let err = chunkwise::ones::<f64>(&[2], [2])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&file))
+        .unwrap_err();
+    assert!(err.to_string().contains("file"), "{err}");
+    let err = chunkwise::ones::<f64>(&[4], [2])
+        .unwrap()
+        .to_zarr(
+            &ZarrWriteOptions::new(dir.path().join("s.zarr"))
+                .chunk_shape([2])
+                .shard_shape([3]),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidParameter {
+                param: "shard_shape",
+                ..
+            }
+        ),
+        "{err}"
+    );
+}
+
+fn shape_and_chunks(
+) -> impl Strategy<Value = (Vec<usize>, Vec<usize>, Vec<usize>, Option<Vec<usize>>)> {
+    prop::collection::vec(1usize..12, 1..=3).prop_flat_map(|shape| {
+        let n = shape.len();
+        (
+            Just(shape),
+            prop::collection::vec(1usize..6, n),
+            prop::collection::vec(1usize..6, n),
+            prop::option::of(prop::collection::vec(1usize..3, n)),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn random_shapes_and_chunkings_round_trip(
+        (shape, chunks, storage, shard_mult) in shape_and_chunks(),
+        dtype in prop::sample::select(DType::ALL.to_vec()),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let values = formula_array(kind_of(dtype), &shape, dtype);
+        let x = lazy(values.clone(), &chunks);
+        let mut opts = ZarrWriteOptions::new(dir.path().join("p.zarr")).chunk_shape(storage.clone());
+        if let Some(m) = shard_mult {
+            opts = opts.shard_shape(storage.iter().zip(&m).map(|(s, k)| s * k).collect::<Vec<_>>());
+        }
+        x.to_zarr(&opts).unwrap().run().unwrap();
+        let z = open_array(dir.path().join("p.zarr")).unwrap();
+        prop_assert_eq!(z.to_dyn(None).unwrap().compute().unwrap(), values.clone());
+        let other = z.to_dyn(Some(Chunks::Uniform(chunks))).unwrap().compute().unwrap();
+        prop_assert_eq!(other, values);
+    }
+}
