@@ -282,7 +282,9 @@ pub enum Error {
     },
 
     /// A write that would replace existing data, without `overwrite(true)`.
-    #[error("`{path}` already exists; pass `overwrite(true)` to replace it, or write to another path")]
+    #[error(
+        "`{path}` already exists; pass `overwrite(true)` to replace it, or write to another path"
+    )]
     AlreadyExists {
         /// The existing store, array or group.
         path: String,

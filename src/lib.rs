@@ -67,10 +67,10 @@ pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
-pub use zarr::{from_zarr, ZarrArray};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };
+pub use zarr::{from_zarr, ZarrArray};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///
