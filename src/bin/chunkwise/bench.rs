@@ -181,6 +181,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     let mut times = Vec::new();
     let mut checksum = 0.0;
     let mut peak_bytes = 0;
+    let mut megabytes = None;
     for _ in 0..args.runs {
         let run = workload
             .run(&params, &options)
@@ -188,6 +189,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         times.push(run.seconds);
         checksum = run.checksum;
         peak_bytes = peak_bytes.max(run.peak_bytes);
+        megabytes = run.mb_per_s.map(|rate| rate * run.seconds);
     }
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
@@ -201,6 +203,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "tasks": stats.tasks,
         "peak_task_mib": (peak_bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0,
         "checksum": checksum,
+        "mb_per_s": megabytes.map(|mb: f64| (mb / median * 10.0).round() / 10.0),
         "input": args.input.name(),
         "threads": threads,
         "memory_limit_mib": memory_limit.bytes() / 1_048_576,

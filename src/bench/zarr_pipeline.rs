@@ -1,0 +1,147 @@
+//! The `zarr_pipeline` workload: standardize a Zarr array column-wise and write the
+//! result to a new Zarr store, as `w_zarr_pipeline` in the Dask peer benchmark does.
+//!
+//! The input, a Zarr v3 float32 array (8192, 8192) in (512, 512) zstd chunks holding the
+//! peer's `zarr_value_block` values, is written once into
+//! `<temp dir>/chunkwise-bench-cache/` and reused while it is complete (a `.done` marker
+//! is written last). Each run writes `y = (x - x.mean(axis=0)) / x.std(axis=0)` to a new
+//! store, which is read back for the checksum `sum(|y|)` and then deleted.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{size, RunOutcome, WorkloadParams};
+use crate::any_array::AnyArray;
+use crate::array::{DynArray, LazyArray};
+use crate::chunks::Chunks;
+use crate::compute::ComputeOptions;
+use crate::element::DType;
+use crate::error::{Error, Result};
+use crate::io::BlockReader;
+use crate::zarr::{open_array, ZarrCodec, ZarrWriteOptions};
+
+/// Side and chunk side of the full-size input.
+const FULL: usize = 8192;
+const CHUNK: usize = 512;
+
+/// The peer's `zarr_value_block`: `sin(0.001 i + 0.0007 j) + 0.5 cos(0.013 i (1 + j % 5))`,
+/// computed in float64 and stored as float32.
+#[derive(Debug)]
+struct ValueBlocks {
+    n: usize,
+}
+
+impl BlockReader for ValueBlocks {
+    fn dtype(&self) -> DType {
+        DType::F32
+    }
+
+    fn shape(&self) -> Vec<usize> {
+        vec![self.n, self.n]
+    }
+
+    fn identity(&self) -> String {
+        format!("zarr_value_block:{}", self.n)
+    }
+
+    fn read(&self, region: &[Range<usize>]) -> Result<AnyArray> {
+        let (rows, cols) = (region[0].clone(), region[1].clone());
+        let block = ndarray::Array2::from_shape_fn((rows.len(), cols.len()), |(r, c)| {
+            let i = (rows.start + r) as f64;
+            let j = (cols.start + c) as f64;
+            let jm = ((cols.start + c) % 5) as f64;
+            ((0.001 * i + 0.0007 * j).sin() + 0.5 * (0.013 * i * (1.0 + jm)).cos()) as f32
+        });
+        Ok(AnyArray::F32(block.into_dyn()))
+    }
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::temp_dir().join("chunkwise-bench-cache")
+}
+
+/// The cached input store for side `n`, created on first use.
+fn ensure_input(n: usize, chunk: usize) -> Result<PathBuf> {
+    let path = cache_dir().join(format!("zarr_in_{n}_f32_zstd.zarr"));
+    let marker = path.with_extension("zarr.done");
+    if marker.exists() && path.exists() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(cache_dir())
+        .map_err(|e| Error::storage(cache_dir().display().to_string(), e.to_string()))?;
+    let values = DynArray::from_reader(
+        Arc::new(ValueBlocks { n }),
+        &Chunks::Uniform(vec![chunk, chunk]),
+    )?;
+    let options = ZarrWriteOptions::new(&path)
+        .chunk_shape([chunk, chunk])
+        .codec(ZarrCodec::Zstd { level: 3 })
+        .overwrite(true);
+    values.to_zarr(&options)?.run()?;
+    std::fs::write(&marker, "ok\n")
+        .map_err(|e| Error::storage(marker.display().to_string(), e.to_string()))?;
+    Ok(path)
+}
+
+/// The standardized array, lazily, over the cached input.
+pub(super) fn build(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, FULL);
+    let path = ensure_input(n, size(p, CHUNK))?;
+    let x: LazyArray<f32> = open_array(&path)?.to_lazy(None)?;
+    let centered = (&x - &x.mean(0)?)?;
+    Ok((&centered / &x.std(0, 0)?)?.to_dyn())
+}
+
+/// A fresh output path for one run.
+fn output_path() -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    cache_dir().join(format!("zarr_out_{}_{nanos}.zarr", std::process::id()))
+}
+
+/// Removes the output store when the run ends, whether it succeeded or not.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        // Best effort: a leftover output in the temp dir is harmless.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl fmt::Debug for RemoveOnDrop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RemoveOnDrop({})", self.0.display())
+    }
+}
+
+/// Builds and writes the workload once (timed), then reads the output back for the
+/// checksum (not timed).
+pub(super) fn run(p: WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
+    // Create the cached input before the clock starts, as the peer does.
+    let n = size(p, FULL);
+    ensure_input(n, size(p, CHUNK))?;
+    let out = RemoveOnDrop(output_path());
+    let start = Instant::now();
+    let y = build(p)?;
+    let write = y.to_zarr(
+        &ZarrWriteOptions::new(&out.0)
+            .chunk_shape([size(p, CHUNK); 2])
+            .codec(ZarrCodec::Zstd { level: 3 }),
+    )?;
+    let peak_bytes = write.run_measured(options)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let back: LazyArray<f32> = open_array(&out.0)?.to_lazy(None)?;
+    let checksum = back.astype::<f64>().abs().sum(..)?.compute_scalar()?;
+    let input_bytes = (n * n * DType::F32.size()) as f64;
+    Ok(RunOutcome {
+        seconds,
+        checksum,
+        peak_bytes,
+        mb_per_s: Some(input_bytes / 1e6 / seconds),
+    })
+}
