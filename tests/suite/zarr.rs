@@ -2,6 +2,9 @@
 //! that touch only the chunks they need, atomic chunk writes, overwrite protection and
 //! every error naming its path.
 
+// `read(&[a..b])` is a box of one axis, not a mistaken `vec![a..b]`.
+#![allow(clippy::single_range_in_vec_init)]
+
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
-//! Zarr arrays written by zarr-python (tests/fixtures/zarr/make_fixtures.py) read exactly,
-//! and arrays chunkwise writes read exactly in zarr-python (check_written.py).
+//! Zarr arrays written by zarr-python (`tests/fixtures/zarr/make_fixtures.py`) read exactly,
+//! and arrays chunkwise writes read exactly in zarr-python (`check_written.py`).
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +11,7 @@ pub(crate) fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zarr")
 }
 
-/// The fixture formula at flat index `k` for a dtype kind, as make_fixtures.py defines it.
+/// The fixture formula at flat index `k` for a dtype kind, as `make_fixtures.py` defines it.
 pub(crate) fn formula(kind: &str, k: usize) -> f64 {
     let m = ((7 * k) % 101) as f64;
     match kind {
