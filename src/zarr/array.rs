@@ -198,6 +198,13 @@ impl ZarrArray {
                 "no such directory; check the store path and the array path",
             ));
         }
+        if node_kind(&node_dir) == Some("group") {
+            return Err(zerr::zarr_problem(
+                &display,
+                "is a Zarr group, not an array; open it with `open_group`, or give the path \
+                 of an array inside it",
+            ));
+        }
         let mut array =
             Array::open(store.clone(), &array_path).map_err(|e| zerr::open_array(&display, e))?;
         // Parallelism is across tasks, one per block; zarrs' own threads inside a task
@@ -683,6 +690,26 @@ fn codec_names(codecs: Option<&serde_json::Value>) -> Vec<String> {
 
 fn json_name(v: &serde_json::Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), String::from)
+}
+
+/// `"array"` or `"group"` when the metadata in `dir` says which (v3 `node_type`, or the
+/// v2 metadata file's name); `None` when there is none or it cannot be read.
+pub(crate) fn node_kind(dir: &Path) -> Option<&'static str> {
+    if let Ok(text) = std::fs::read_to_string(dir.join("zarr.json")) {
+        let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return match meta.get("node_type")?.as_str()? {
+            "array" => Some("array"),
+            "group" => Some("group"),
+            _ => None,
+        };
+    }
+    if dir.join(".zarray").exists() {
+        Some("array")
+    } else if dir.join(".zgroup").exists() {
+        Some("group")
+    } else {
+        None
+    }
 }
 
 /// A stable identity for the array at `node_dir`: its path, plus the metadata file's

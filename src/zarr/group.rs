@@ -186,6 +186,12 @@ impl ZarrGroup {
                 "no such directory; check the store path and the group path",
             ));
         }
+        if super::array::node_kind(Path::new(&display)) == Some("array") {
+            return Err(zerr::zarr_problem(
+                &display,
+                "is a Zarr array, not a group; open it with `open_array`",
+            ));
+        }
         let group =
             Group::open(store.clone(), &group_path).map_err(|e| zerr::open_group(&display, e))?;
         Ok(ZarrGroup {

@@ -631,3 +631,50 @@ proptest! {
         prop_assert_eq!(other, values);
     }
 }
+
+#[test]
+fn a_chunk_that_cannot_be_stored_is_named_and_leaves_no_temporaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let opts = ZarrWriteOptions::new(&path).chunk_shape([10]).durable(true);
+    chunkwise::full(&[40], 1.0f64, [10])
+        .unwrap()
+        .to_zarr(&opts)
+        .unwrap()
+        .run()
+        .unwrap();
+    // A directory where chunk 1's file goes: renaming the new chunk over it fails.
+    std::fs::remove_file(path.join("c/1")).unwrap();
+    std::fs::create_dir_all(path.join("c/1/blocker")).unwrap();
+    let z = open_array(&path).unwrap();
+    let twos = chunkwise::full(&[40], 2.0f64, [10]).unwrap().to_dyn();
+    let err = z.write_region(&twos, &[0]).unwrap().run().unwrap_err();
+    let message = chain(&err);
+    assert!(
+        message.contains(&path.join("c/1").display().to_string()),
+        "{message}"
+    );
+    assert!(temp_files(&path).is_empty(), "{:?}", temp_files(&path));
+    // The other chunks are whole: old or new.
+    for c in [0, 2, 3] {
+        let v = z
+            .read(&[c * 10..c * 10 + 10])
+            .unwrap()
+            .into_typed::<f64>()
+            .unwrap();
+        assert!(v.iter().all(|&x| x == v[0]), "chunk {c} torn: {v}");
+    }
+}
+
+#[test]
+fn opening_a_group_as_an_array_says_so() {
+    let data = crate::zarr_interop::fixtures().join("data");
+    let err = open_array(data.join("group.zarr")).unwrap_err();
+    assert!(err.to_string().contains("group.zarr"), "{}", chain(&err));
+    assert!(err.to_string().contains("open_group"), "{}", chain(&err));
+    let err = chunkwise::zarr::open_group(data.join("v3_bool.zarr")).unwrap_err();
+    assert!(
+        err.to_string().contains("v3_bool.zarr") && err.to_string().contains("open_array"),
+        "{err}"
+    );
+}
