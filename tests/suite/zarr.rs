@@ -683,14 +683,25 @@ fn opening_a_group_as_an_array_says_so() {
 fn zero_dimensional_and_empty_arrays_round_trip() {
     let dir = tempfile::tempdir().unwrap();
     let scalar = lazy(AnyArray::from(ndarray::arr0(2.5f64).into_dyn()), &[]);
-    scalar.to_zarr(&ZarrWriteOptions::new(dir.path().join("s.zarr"))).unwrap().run().unwrap();
+    scalar
+        .to_zarr(&ZarrWriteOptions::new(dir.path().join("s.zarr")))
+        .unwrap()
+        .run()
+        .unwrap();
     let back = open_array(dir.path().join("s.zarr")).unwrap();
     assert_eq!(back.shape(), &[] as &[usize]);
     assert_eq!(back.to_dyn(None).unwrap().compute().unwrap().sum_f64(), 2.5);
 
     let empty = chunkwise::zeros::<i16>(&[0, 4], [1, 2]).unwrap();
-    empty.to_zarr(&ZarrWriteOptions::new(dir.path().join("e.zarr"))).unwrap().run().unwrap();
+    empty
+        .to_zarr(&ZarrWriteOptions::new(dir.path().join("e.zarr")))
+        .unwrap()
+        .run()
+        .unwrap();
     let back = open_array(dir.path().join("e.zarr")).unwrap();
     assert_eq!(back.shape(), &[0, 4]);
-    assert_eq!(back.to_dyn(None).unwrap().compute().unwrap().shape(), &[0, 4]);
+    assert_eq!(
+        back.to_dyn(None).unwrap().compute().unwrap().shape(),
+        &[0, 4]
+    );
 }
