@@ -550,6 +550,28 @@ fn errors_name_the_path_and_the_problem() {
         "{err}"
     );
 
+    // An unknown codec.
+    let unknown = dir.path().join("unknown_codec.zarr");
+    chunkwise::ones::<f32>(&[4], [2])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&unknown))
+        .unwrap()
+        .run()
+        .unwrap();
+    let meta = std::fs::read_to_string(unknown.join("zarr.json")).unwrap();
+    std::fs::write(
+        unknown.join("zarr.json"),
+        meta.replace("\"zstd\"", "\"lzham\""),
+    )
+    .unwrap();
+    let err = open_array(&unknown).unwrap_err();
+    let message = chain(&err);
+    assert!(err.to_string().contains("unknown_codec.zarr"), "{message}");
+    assert!(
+        err.to_string().contains("codec") && message.contains("lzham"),
+        "{message}"
+    );
+
     // A truncated chunk: the error names the chunk file.
     let path = dir.path().join("t.zarr");
     chunkwise::arange(0.0f64, 100.0, 1.0, [50])
