@@ -1,25 +1,24 @@
 //! [`ZarrArray`], an open Zarr array: its metadata, and lazy arrays over its data through
-//! a [`BlockReader`] that reads exactly the box a task asks for.
+//! a [`BlockReader`](crate::io::BlockReader) that reads exactly the box a task asks for.
 
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::array::{
-    data_type as dt, Array, ArrayBytes, ArrayShardedExt, ArraySubset, CodecOptions,
-};
+use zarrs::array::{Array, ArrayShardedExt, CodecOptions};
 use zarrs::metadata::ArrayMetadata;
 
+use super::dtype::{dtype_of, scalar_of};
 use super::error as zerr;
 use super::grid;
+use super::read::{identity, read_region, ZarrReader};
 use super::store::{AtomicStore, IoStats};
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
 use crate::chunks::{ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
-use crate::io::BlockReader;
 
 /// Opens the Zarr array (v2 or v3) in the directory `path`.
 ///
@@ -177,14 +176,14 @@ pub(crate) struct Inner {
     pub(crate) store: Arc<AtomicStore>,
     pub(crate) array_path: String,
     pub(crate) display: String,
-    shape: Vec<usize>,
-    dtype: DType,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) dtype: DType,
     /// The grid chunks: shards when sharded.
-    grid_chunk: Vec<usize>,
-    read_chunk: Vec<usize>,
-    sharded: bool,
-    fill: Scalar,
-    identity: String,
+    pub(crate) grid_chunk: Vec<usize>,
+    pub(crate) read_chunk: Vec<usize>,
+    pub(crate) sharded: bool,
+    pub(crate) fill: Scalar,
+    pub(crate) identity: String,
 }
 
 impl ZarrArray {
@@ -434,7 +433,7 @@ impl ZarrArray {
         self.to_dyn(chunks)?.downcast()
     }
 
-    /// Reads the box `region` now, as [`BlockReader::read`] does for a task.
+    /// Reads the box `region` now, as [`BlockReader::read`](crate::io::BlockReader::read) does for a task.
     ///
     /// # Example
     ///
@@ -518,155 +517,6 @@ impl fmt::Display for ZarrArray {
     }
 }
 
-/// Reads `region` of an array, naming the chunk file that failed to decode.
-pub(crate) fn read_region(inner: &Inner, region: &[Range<usize>]) -> Result<AnyArray> {
-    let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
-    if region.len() != inner.shape.len()
-        || region
-            .iter()
-            .zip(&inner.shape)
-            .any(|(r, &n)| r.end > n || r.start > r.end)
-    {
-        return Err(zerr::zarr_problem(
-            &inner.display,
-            format!(
-                "region {region:?} is outside the array of shape {:?}",
-                inner.shape
-            ),
-        ));
-    }
-    if shape.contains(&0) {
-        return Ok(AnyArray::full(&shape, inner.fill));
-    }
-    let ranges: Vec<Range<u64>> = region
-        .iter()
-        .map(|r| r.start as u64..r.end as u64)
-        .collect();
-    let subset = ArraySubset::new_with_ranges(&ranges);
-    macro_rules! get {
-        ($variant:ident, $t:ty) => {
-            inner
-                .array
-                .retrieve_array_subset::<ndarray::ArrayD<$t>>(&subset)
-                .map(AnyArray::$variant)
-        };
-    }
-    let result = match inner.dtype {
-        DType::Bool => get!(Bool, bool),
-        DType::I8 => get!(I8, i8),
-        DType::I16 => get!(I16, i16),
-        DType::I32 => get!(I32, i32),
-        DType::I64 => get!(I64, i64),
-        DType::U8 => get!(U8, u8),
-        DType::U16 => get!(U16, u16),
-        DType::U32 => get!(U32, u32),
-        DType::U64 => get!(U64, u64),
-        DType::F32 => get!(F32, f32),
-        DType::F64 => get!(F64, f64),
-    };
-    result.map_err(|e| {
-        let doing = format!("reading region {region:?}");
-        match failing_chunk(inner, &subset) {
-            Some((path, chunk_err)) => zerr::array(&path, &doing, chunk_err),
-            None => zerr::array(&inner.display, &doing, e),
-        }
-    })
-}
-
-/// The file of the first chunk (or shard) under `subset` that fails to read, with its
-/// error: decoding one chunk at a time, only after a read of the whole box has failed.
-fn failing_chunk(
-    inner: &Inner,
-    subset: &ArraySubset,
-) -> Option<(String, zarrs::array::ArrayError)> {
-    let chunks = inner.array.chunks_in_array_subset(subset).ok()??;
-    let ranges = chunks.to_ranges();
-    let mut index: Vec<u64> = ranges.iter().map(|r| r.start).collect();
-    if ranges.iter().any(Range::is_empty) {
-        return None;
-    }
-    loop {
-        if let Err(e) = inner.array.retrieve_chunk::<ArrayBytes<'static>>(&index) {
-            let key = inner.array.chunk_key(&index);
-            return Some((inner.store.key_path(&key).display().to_string(), e));
-        }
-        // Next index in C order.
-        let mut axis = index.len();
-        loop {
-            if axis == 0 {
-                return None;
-            }
-            axis -= 1;
-            index[axis] += 1;
-            if index[axis] < ranges[axis].end {
-                break;
-            }
-            index[axis] = ranges[axis].start;
-        }
-    }
-}
-
-/// The chunkwise dtype of a zarrs array.
-fn dtype_of<S: ?Sized>(array: &Array<S>, display: &str) -> Result<DType> {
-    let d = array.data_type();
-    let found = [
-        (d.is::<dt::BoolDataType>(), DType::Bool),
-        (d.is::<dt::Int8DataType>(), DType::I8),
-        (d.is::<dt::Int16DataType>(), DType::I16),
-        (d.is::<dt::Int32DataType>(), DType::I32),
-        (d.is::<dt::Int64DataType>(), DType::I64),
-        (d.is::<dt::UInt8DataType>(), DType::U8),
-        (d.is::<dt::UInt16DataType>(), DType::U16),
-        (d.is::<dt::UInt32DataType>(), DType::U32),
-        (d.is::<dt::UInt64DataType>(), DType::U64),
-        (d.is::<dt::Float32DataType>(), DType::F32),
-        (d.is::<dt::Float64DataType>(), DType::F64),
-    ]
-    .into_iter()
-    .find_map(|(is, dtype)| is.then_some(dtype));
-    found.ok_or_else(|| Error::UnsupportedZarrDType {
-        path: display.to_string(),
-        dtype: d.to_string(),
-    })
-}
-
-/// The zarrs data type of a chunkwise dtype.
-pub(crate) fn zarrs_dtype(dtype: DType) -> zarrs::array::DataType {
-    match dtype {
-        DType::Bool => dt::bool(),
-        DType::I8 => dt::int8(),
-        DType::I16 => dt::int16(),
-        DType::I32 => dt::int32(),
-        DType::I64 => dt::int64(),
-        DType::U8 => dt::uint8(),
-        DType::U16 => dt::uint16(),
-        DType::U32 => dt::uint32(),
-        DType::U64 => dt::uint64(),
-        DType::F32 => dt::float32(),
-        DType::F64 => dt::float64(),
-    }
-}
-
-/// The value of native-endian `bytes` of `dtype` (zero when the length is wrong).
-fn scalar_of(dtype: DType, bytes: &[u8]) -> Scalar {
-    fn arr<const N: usize>(bytes: &[u8]) -> [u8; N] {
-        bytes.try_into().unwrap_or([0; N])
-    }
-    match dtype {
-        DType::Bool => Scalar::Bool(bytes.first().is_some_and(|&b| b != 0)),
-        DType::I8 => Scalar::I8(i8::from_ne_bytes(arr(bytes))),
-        DType::I16 => Scalar::I16(i16::from_ne_bytes(arr(bytes))),
-        DType::I32 => Scalar::I32(i32::from_ne_bytes(arr(bytes))),
-        DType::I64 => Scalar::I64(i64::from_ne_bytes(arr(bytes))),
-        DType::U8 => Scalar::U8(u8::from_ne_bytes(arr(bytes))),
-        DType::U16 => Scalar::U16(u16::from_ne_bytes(arr(bytes))),
-        DType::U32 => Scalar::U32(u32::from_ne_bytes(arr(bytes))),
-        DType::U64 => Scalar::U64(u64::from_ne_bytes(arr(bytes))),
-        DType::F32 => Scalar::F32(f32::from_ne_bytes(arr(bytes))),
-        DType::F64 => Scalar::F64(f64::from_ne_bytes(arr(bytes))),
-    }
-}
-
 /// Codec names from a v3 `codecs` list, with sharding's inner codecs in parentheses.
 fn codec_names(codecs: Option<&serde_json::Value>) -> Vec<String> {
     let Some(list) = codecs.and_then(serde_json::Value::as_array) else {
@@ -709,58 +559,5 @@ pub(crate) fn node_kind(dir: &Path) -> Option<&'static str> {
         Some("group")
     } else {
         None
-    }
-}
-
-/// A stable identity for the array at `node_dir`: its path, plus the metadata file's
-/// modification time and length, so an array rewritten in place gets a new one.
-fn identity(node_dir: &Path, array_path: &str) -> String {
-    let stamp = ["zarr.json", ".zarray"]
-        .iter()
-        .find_map(|name| std::fs::metadata(node_dir.join(name)).ok())
-        .map(|m| {
-            let nanos = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{nanos}:{}", m.len())
-        })
-        .unwrap_or_default();
-    format!("zarr:{}:{array_path}:{stamp}", node_dir.display())
-}
-
-/// The [`BlockReader`] behind [`ZarrArray::to_dyn`].
-struct ZarrReader {
-    inner: Arc<Inner>,
-}
-
-impl fmt::Debug for ZarrReader {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ZarrReader")
-            .field("path", &self.inner.display)
-            .finish_non_exhaustive()
-    }
-}
-
-impl BlockReader for ZarrReader {
-    fn dtype(&self) -> DType {
-        self.inner.dtype
-    }
-
-    fn shape(&self) -> Vec<usize> {
-        self.inner.shape.clone()
-    }
-
-    fn identity(&self) -> String {
-        self.inner.identity.clone()
-    }
-
-    fn name(&self) -> &'static str {
-        "zarr.read"
-    }
-
-    fn read(&self, region: &[Range<usize>]) -> Result<AnyArray> {
-        read_region(&self.inner, region)
     }
 }

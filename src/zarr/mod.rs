@@ -36,9 +36,11 @@
 //! ```
 
 mod array;
+mod dtype;
 mod error;
 mod grid;
 mod group;
+mod read;
 mod store;
 mod write;
 

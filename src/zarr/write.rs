@@ -19,7 +19,8 @@ use zarrs::array::codec::{
 };
 use zarrs::array::{Array, ArrayBuilder, ArrayMetadataOptions, ArraySubset, FillValue};
 
-use super::array::{display_path, normalize_node_path, zarrs_dtype, Inner, ZarrArray};
+use super::array::{display_path, normalize_node_path, Inner, ZarrArray};
+use super::dtype::zarrs_dtype;
 use super::error as zerr;
 use super::grid;
 use super::store::AtomicStore;
