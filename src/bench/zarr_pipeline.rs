@@ -3,8 +3,8 @@
 //!
 //! The input, a Zarr v3 float32 array (8192, 8192) in (512, 512) zstd chunks holding the
 //! peer's `zarr_value_block` values, is written once into
-//! `<temp dir>/chunkwise-bench-cache/` and reused while it is complete (a `.done` marker
-//! is written last). Each run writes `y = (x - x.mean(axis=0)) / x.std(axis=0)` to a new
+//! `<temp dir>/chunkwise-bench-cache/` (written elsewhere and renamed into place, so it is
+//! reused only when complete). Each run writes `y = (x - x.mean(axis=0)) / x.std(axis=0)` to a new
 //! store, which is read back for the checksum `sum(|y|)` and then deleted.
 
 use std::fmt;
@@ -64,25 +64,33 @@ fn cache_dir() -> PathBuf {
 }
 
 /// The cached input store for side `n`, created on first use.
+///
+/// It is written under a name of this process's own and renamed into place when complete,
+/// so a store at the final path is always whole, and two benchmark processes starting at
+/// once cannot delete each other's half-written input.
 fn ensure_input(n: usize, chunk: usize) -> Result<PathBuf> {
-    let path = cache_dir().join(format!("zarr_in_{n}_f32_zstd.zarr"));
-    let marker = path.with_extension("zarr.done");
-    if marker.exists() && path.exists() {
+    let name = format!("zarr_in_{n}_f32_zstd.zarr");
+    let path = cache_dir().join(&name);
+    if path.join("zarr.json").exists() {
         return Ok(path);
     }
-    std::fs::create_dir_all(cache_dir())
-        .map_err(|e| Error::storage(cache_dir().display().to_string(), e.to_string()))?;
+    let staging = cache_dir().join(format!("{name}.partial-{}", std::process::id()));
+    let _removed = RemoveOnDrop(staging.clone());
     let values = DynArray::from_reader(
         Arc::new(ValueBlocks { n }),
         &Chunks::Uniform(vec![chunk, chunk]),
     )?;
-    let options = ZarrWriteOptions::new(&path)
+    let options = ZarrWriteOptions::new(&staging)
         .chunk_shape([chunk, chunk])
         .codec(ZarrCodec::Zstd { level: 3 })
         .overwrite(true);
     values.to_zarr(&options)?.run()?;
-    std::fs::write(&marker, "ok\n")
-        .map_err(|e| Error::storage(marker.display().to_string(), e.to_string()))?;
+    if let Err(e) = std::fs::rename(&staging, &path) {
+        // Another process may have put its complete copy there first.
+        if !path.join("zarr.json").exists() {
+            return Err(Error::storage(path.display().to_string(), e.to_string()));
+        }
+    }
     Ok(path)
 }
 
