@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::array::{Array, ArrayShardedExt, CodecOptions};
+use zarrs::array::{Array, ArrayCreateError, ArrayShardedExt, CodecOptions};
 use zarrs::metadata::ArrayMetadata;
 
 use super::dtype::{dtype_of, scalar_of};
@@ -204,8 +204,13 @@ impl ZarrArray {
                  of an array inside it",
             ));
         }
-        let mut array =
-            Array::open(store.clone(), &array_path).map_err(|e| zerr::open_array(&display, e))?;
+        let mut array = Array::open(store.clone(), &array_path).map_err(|e| match e {
+            ArrayCreateError::DataTypeCreateError(_) => Error::UnsupportedZarrDType {
+                path: display.clone(),
+                dtype: stored_dtype_name(&node_dir).unwrap_or_else(|| "unknown".into()),
+            },
+            e => zerr::open_array(&display, e),
+        })?;
         // Parallelism is across tasks, one per block; zarrs' own threads inside a task
         // would only compete with the other workers.
         array.set_codec_options(CodecOptions::default().with_concurrent_target(1));
@@ -540,6 +545,23 @@ fn codec_names(codecs: Option<&serde_json::Value>) -> Vec<String> {
 
 fn json_name(v: &serde_json::Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), String::from)
+}
+
+/// The data type as the metadata in `dir` writes it (v3 `data_type`, v2 `dtype`).
+fn stored_dtype_name(dir: &Path) -> Option<String> {
+    let (file, field) = if dir.join("zarr.json").exists() {
+        ("zarr.json", "data_type")
+    } else {
+        (".zarray", "dtype")
+    };
+    let text = std::fs::read_to_string(dir.join(file)).ok()?;
+    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let dtype = meta.get(field)?;
+    Some(
+        dtype
+            .as_str()
+            .map_or_else(|| dtype.to_string(), String::from),
+    )
 }
 
 /// `"array"` or `"group"` when the metadata in `dir` says which (v3 `node_type`, or the

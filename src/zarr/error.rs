@@ -66,11 +66,6 @@ pub(crate) fn open_array(path: &str, e: ArrayCreateError) -> Error {
             "unsupported Zarr v2 array (a codec, filter or data type chunkwise cannot read); \
              supported codecs are {SUPPORTED_CODECS}"
         ),
-        ArrayCreateError::DataTypeCreateError(_) => {
-            "the array's data type is not supported; chunkwise reads bool, int8..int64, \
-             uint8..uint64, float32 and float64"
-                .to_string()
-        }
         _ => "the array metadata is not valid Zarr metadata".to_string(),
     };
     zarr_error(path, problem, e)

@@ -550,6 +550,31 @@ fn errors_name_the_path_and_the_problem() {
         "{err}"
     );
 
+    // A data type zarrs does not know either.
+    let odd = dir.path().join("odd_dtype.zarr");
+    chunkwise::ones::<f32>(&[4], [2])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&odd))
+        .unwrap()
+        .run()
+        .unwrap();
+    let meta = std::fs::read_to_string(odd.join("zarr.json")).unwrap();
+    std::fs::write(
+        odd.join("zarr.json"),
+        meta.replace("\"float32\"", "\"int128\""),
+    )
+    .unwrap();
+    let err = open_array(&odd).unwrap_err();
+    assert!(
+        matches!(err, Error::UnsupportedZarrDType { .. }),
+        "{}",
+        chain(&err)
+    );
+    assert!(
+        err.to_string().contains("odd_dtype.zarr") && err.to_string().contains("int128"),
+        "{err}"
+    );
+
     // An unknown codec.
     let unknown = dir.path().join("unknown_codec.zarr");
     chunkwise::ones::<f32>(&[4], [2])
