@@ -147,7 +147,9 @@ pub(super) fn run(p: WorkloadParams, options: &ComputeOptions) -> Result<RunOutc
     )?;
     let peak_bytes = write.run_measured(options)?;
     let seconds = start.elapsed().as_secs_f64();
-    let back: LazyArray<f32> = open_array(&out.0)?.to_lazy(None)?;
+    // Read back in the written chunks: small blocks keep the (untimed) checksum's memory low.
+    let chunks = Chunks::Uniform(vec![size(p, CHUNK); 2]);
+    let back: LazyArray<f32> = open_array(&out.0)?.to_lazy(Some(chunks))?;
     let checksum = back.astype::<f64>().abs().sum(..)?.compute_scalar()?;
     let input_bytes = (n * n * DType::F32.size()) as f64;
     Ok(RunOutcome {
