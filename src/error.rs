@@ -276,6 +276,39 @@ pub enum Error {
         problem: String,
     },
 
+    /// A Zarr store, array, group or chunk that could not be opened, read or written.
+    #[error("zarr `{path}`: {problem}")]
+    Zarr {
+        /// The store, array, group or chunk file concerned.
+        path: String,
+        /// What was wrong, and how to fix it where that is known.
+        problem: String,
+        /// The underlying error (from zarrs or the file system), when there is one.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
+    /// A Zarr array whose data type chunkwise cannot hold.
+    #[error(
+        "zarr array `{path}` has data type `{dtype}`, which chunkwise does not support; \
+         supported: bool, int8, int16, int32, int64, uint8, uint16, uint32, uint64, float32, float64"
+    )]
+    UnsupportedZarrDType {
+        /// The array.
+        path: String,
+        /// The Zarr name of its data type.
+        dtype: String,
+    },
+
+    /// A write that would replace existing data, without `overwrite(true)`.
+    #[error(
+        "`{path}` already exists; pass `overwrite(true)` to replace it, or write to another path"
+    )]
+    AlreadyExists {
+        /// The existing store, array or group.
+        path: String,
+    },
+
     /// A broken internal invariant. This is a bug in chunkwise.
     #[error("internal error in {context}: {detail}; this is a bug in chunkwise, please report it")]
     Internal {

@@ -164,6 +164,13 @@ impl PendingWrite {
     pub fn run_with(&self, options: &ComputeOptions) -> Result<()> {
         run_writes(std::slice::from_ref(self), options)
     }
+
+    /// [`run_with`](Self::run_with), returning the most bytes that results and running
+    /// tasks held at once (for benchmarks).
+    pub(crate) fn run_measured(&self, options: &ComputeOptions) -> Result<u64> {
+        let (_, peak_bytes) = compute::run_nodes(std::slice::from_ref(&self.node), options)?;
+        Ok(peak_bytes)
+    }
 }
 
 /// Runs several writes in one computation: work they share (a common input, a mean both

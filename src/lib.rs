@@ -32,6 +32,8 @@
 //! - [`Element`] and [`DType`]: the eleven element types; [`DynArray`] and [`AnyArray`]
 //!   for arrays whose type is known only at run time.
 //! - [`ComputeOptions`] and [`Executor`]: how a computation runs.
+//! - [`zarr`]: reading and writing Zarr arrays and groups ([`from_zarr`],
+//!   [`LazyArray::to_zarr`]).
 //! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
 //!
 //! The architecture (expression graph → layers → task graph → executor) is described in
@@ -69,6 +71,7 @@ pub use error::{Error, Result};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };
+pub use zarr::{from_zarr, ZarrArray};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///

@@ -57,10 +57,6 @@ mod fusion;
 #[path = "suite/optimizer.rs"]
 mod optimizer;
 
-// Reading Zarr v2 and v3 arrays written by zarr-python.
-#[path = "suite/zarr.rs"]
-mod zarr;
-
 // Every error: the variant, and the offending values in its message.
 #[path = "suite/errors.rs"]
 mod errors;
@@ -77,3 +73,18 @@ mod dyn_ops;
 // `chunkwise eval` run as a process: JSON results, text output, errors with a column caret.
 #[path = "suite/cli_eval.rs"]
 mod cli_eval;
+
+// The dataset commands (info, stats, eval --output, rechunk, convert, demo) run as a
+// process on the zarr-python fixtures, checked against the library and ndarray.
+#[path = "suite/cli_zarr.rs"]
+mod cli_zarr;
+
+// Zarr: round trips for every dtype and codec, reads of only the touched chunks, atomic
+// writes, overwrite protection, groups and attributes, errors that name the path.
+#[path = "suite/zarr.rs"]
+mod zarr;
+
+// Zarr interop: fixtures written by zarr-python read exactly; zarr-python reads what
+// chunkwise writes (when `python3 -c "import zarr"` works).
+#[path = "suite/zarr_interop.rs"]
+mod zarr_interop;

@@ -1,258 +1,725 @@
-//! Writing arrays to new Zarr v3 arrays, block by block as the computation produces them.
+//! Writing lazy arrays to Zarr: [`ZarrWriteOptions`] and [`create_zarr`] (Dask's
+//! `to_zarr`), and [`ZarrArray::write_region`] into an existing array.
+//!
+//! A write is one more layer of the graph: one task per block of the array's chunk grid,
+//! each encoding and storing the storage chunks under its block as soon as the block is
+//! computed. Before the layer is built, the grid is made *aligned*: if a block boundary
+//! falls inside a storage chunk (or shard), the array is rechunked to blocks of whole
+//! storage chunks, so no two tasks ever write one file and no lock is needed. Chunks at
+//! the edge of a region that a write covers only partly are read, patched and written
+//! back by the one task that owns them.
 
+use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::array::codec::{GzipCodec, ZstdCodec};
-use zarrs::array::{data_type, Array, ArrayBuilder, ArraySubset};
+use zarrs::array::codec::{
+    BloscCodec, BloscCompressionLevel, BloscCompressor, BloscShuffleMode, GzipCodec, ZstdCodec,
+};
+use zarrs::array::{Array, ArrayBuilder, ArrayMetadataOptions, ArraySubset, FillValue};
 
+use super::array::{display_path, normalize_node_path, Inner, ZarrArray};
+use super::dtype::zarrs_dtype;
+use super::error as zerr;
+use super::grid;
 use super::store::AtomicStore;
 use crate::any_array::AnyArray;
-use crate::array::DynArray;
-use crate::chunks::{Chunks, DEFAULT_CHUNK_BYTES};
-use crate::element::DType;
+use crate::array::{DynArray, LazyArray};
+use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
+use crate::expr::build;
 use crate::io::{BlockWriter, PendingWrite};
 
-/// How chunks are compressed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Compression {
-    /// Zstandard at this level (1 to 22; 3 is the default).
-    Zstd(i32),
-    /// Gzip at this level (0 to 9).
-    Gzip(u32),
-    /// Uncompressed.
-    None,
-}
+/// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
+const DEFAULT_MAX_CHUNK_BYTES: usize = 16 << 20;
 
-/// Options of [`create`]: storage chunks, compression, attributes, and whether an existing
-/// array may be replaced.
+/// The compressor of the chunks chunkwise writes.
 ///
 /// # Example
 ///
 /// ```
-/// use chunkwise::zarr::{Compression, WriteOptions};
-/// let options = WriteOptions::default().chunks(vec![256, 256]).compression(Compression::Gzip(6));
-/// assert!(!options.overwrite);
+/// use chunkwise::zarr::{ZarrCodec, ZarrWriteOptions};
+/// let opts = ZarrWriteOptions::new("out.zarr").codec(ZarrCodec::Gzip { level: 6 });
+/// assert_eq!(opts.codec, ZarrCodec::Gzip { level: 6 });
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct WriteOptions {
-    /// The storage chunk shape (default: the array's largest chunk on each axis).
-    pub chunks: Option<Vec<usize>>,
-    /// Chunk compression (default: zstd level 3).
-    pub compression: Compression,
-    /// Replace an existing directory at the path (default: refuse).
-    pub overwrite: bool,
-    /// fsync every chunk file and its directory (default: off).
-    pub durable: bool,
-    /// Attributes stored with the array.
-    pub attributes: serde_json::Map<String, serde_json::Value>,
+pub enum ZarrCodec {
+    /// Zstandard at `level` (1 fastest .. 22 smallest; 3 is the default).
+    Zstd {
+        /// The compression level.
+        level: i32,
+    },
+    /// Blosc with `compressor` and byte shuffling at `level` (0..=9).
+    Blosc {
+        /// The compressor inside blosc.
+        compressor: BloscCompressorKind,
+        /// The compression level.
+        level: u8,
+    },
+    /// Gzip at `level` (0..=9).
+    Gzip {
+        /// The compression level.
+        level: u32,
+    },
+    /// No compression.
+    None,
 }
 
-impl Default for WriteOptions {
-    fn default() -> Self {
-        WriteOptions {
-            chunks: None,
-            compression: Compression::Zstd(3),
-            overwrite: false,
-            durable: false,
-            attributes: serde_json::Map::new(),
+/// The compressor blosc runs inside ([`ZarrCodec::Blosc`]).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::zarr::{BloscCompressorKind, ZarrCodec};
+/// let codec: ZarrCodec = "blosc:zstd:5".parse()?;
+/// assert_eq!(codec, ZarrCodec::Blosc { compressor: BloscCompressorKind::Zstd, level: 5 });
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BloscCompressorKind {
+    /// LZ4: fast (blosc's usual choice).
+    Lz4,
+    /// LZ4 HC: slower to compress, same speed to read, smaller.
+    Lz4hc,
+    /// Blosc's own LZ compressor.
+    Blosclz,
+    /// Zstandard.
+    Zstd,
+    /// zlib.
+    Zlib,
+}
+
+impl BloscCompressorKind {
+    /// The name blosc and Zarr metadata use.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            BloscCompressorKind::Lz4 => "lz4",
+            BloscCompressorKind::Lz4hc => "lz4hc",
+            BloscCompressorKind::Blosclz => "blosclz",
+            BloscCompressorKind::Zstd => "zstd",
+            BloscCompressorKind::Zlib => "zlib",
+        }
+    }
+
+    fn zarrs(self) -> BloscCompressor {
+        match self {
+            BloscCompressorKind::Lz4 => BloscCompressor::LZ4,
+            BloscCompressorKind::Lz4hc => BloscCompressor::LZ4HC,
+            BloscCompressorKind::Blosclz => BloscCompressor::BloscLZ,
+            BloscCompressorKind::Zstd => BloscCompressor::Zstd,
+            BloscCompressorKind::Zlib => BloscCompressor::Zlib,
         }
     }
 }
 
-impl WriteOptions {
-    /// Uses storage chunks of `shape`.
+impl fmt::Display for ZarrCodec {
+    /// The codec as [`FromStr`](std::str::FromStr) reads it: `zstd:3`, `blosc:lz4:5`,
+    /// `gzip:6`, `none`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZarrCodec::Zstd { level } => write!(f, "zstd:{level}"),
+            ZarrCodec::Blosc { compressor, level } => {
+                write!(f, "blosc:{}:{level}", compressor.name())
+            }
+            ZarrCodec::Gzip { level } => write!(f, "gzip:{level}"),
+            ZarrCodec::None => f.write_str("none"),
+        }
+    }
+}
+
+impl std::str::FromStr for ZarrCodec {
+    type Err = Error;
+
+    /// Reads `zstd`, `zstd:LEVEL`, `gzip`, `gzip:LEVEL`, `blosc`, `blosc:COMPRESSOR`,
+    /// `blosc:COMPRESSOR:LEVEL` (compressor lz4, lz4hc, blosclz, zstd or zlib) or `none`.
+    /// Levels default to zstd 3, gzip 6 and blosc 5.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::zarr::ZarrCodec;
+    /// assert_eq!("gzip:6".parse::<ZarrCodec>()?, ZarrCodec::Gzip { level: 6 });
+    /// assert_eq!("zstd".parse::<ZarrCodec>()?.to_string(), "zstd:3");
+    /// assert!("lzma".parse::<ZarrCodec>().is_err());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    fn from_str(text: &str) -> Result<ZarrCodec> {
+        let bad = |why: &str| {
+            Error::parameter(
+                "codec",
+                "codec",
+                text.to_string(),
+                format!(
+                    "{why}; write zstd[:LEVEL 1..=22], gzip[:LEVEL 0..=9], \
+                     blosc[:lz4|lz4hc|blosclz|zstd|zlib[:LEVEL 0..=9]] or none"
+                ),
+            )
+        };
+        let parts: Vec<&str> = text.trim().split(':').collect();
+        let level =
+            |i: usize, default: i64, range: std::ops::RangeInclusive<i64>| match parts.get(i) {
+                None => Ok(default),
+                Some(p) => p
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|l| range.contains(l))
+                    .ok_or_else(|| bad(&format!("level `{p}` is out of range"))),
+            };
+        let max_parts = match parts[0] {
+            "blosc" => 3,
+            "none" => 1,
+            _ => 2,
+        };
+        if parts.len() > max_parts {
+            return Err(bad("too many `:` parts"));
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Ok(match parts[0] {
+            "zstd" => ZarrCodec::Zstd {
+                level: level(1, 3, 1..=22)? as i32,
+            },
+            "gzip" => ZarrCodec::Gzip {
+                level: level(1, 6, 0..=9)? as u32,
+            },
+            "none" => ZarrCodec::None,
+            "blosc" => {
+                let compressor = match parts.get(1).copied().unwrap_or("lz4") {
+                    "lz4" => BloscCompressorKind::Lz4,
+                    "lz4hc" => BloscCompressorKind::Lz4hc,
+                    "blosclz" => BloscCompressorKind::Blosclz,
+                    "zstd" => BloscCompressorKind::Zstd,
+                    "zlib" => BloscCompressorKind::Zlib,
+                    other => return Err(bad(&format!("unknown blosc compressor `{other}`"))),
+                };
+                ZarrCodec::Blosc {
+                    compressor,
+                    level: level(2, 5, 0..=9)? as u8,
+                }
+            }
+            other => return Err(bad(&format!("unknown codec `{other}`"))),
+        })
+    }
+}
+
+/// Where and how [`create_zarr`] writes an array. Plain data: set the fields directly or
+/// through the builder methods.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::zarr::{ZarrCodec, ZarrWriteOptions};
+/// let codec: ZarrCodec = "blosc:lz4:5".parse()?;
+/// let opts = ZarrWriteOptions::new("out.zarr")
+///     .array_path("/results/anomaly")
+///     .chunk_shape([256, 256])
+///     .shard_shape([1024, 1024])
+///     .codec(codec)
+///     .dimension_names(["y", "x"])
+///     .overwrite(true);
+/// assert_eq!(opts.chunk_shape, Some(vec![256, 256]));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ZarrWriteOptions {
+    /// The store directory (created if missing).
+    pub store_path: PathBuf,
+    /// The array's path inside the store; `"/"` makes the store itself the array.
+    pub array_path: String,
+    /// The storage chunk shape (the inner chunk when sharded). Default: the array's
+    /// regular chunk size per axis, halved on the longest axis until at most 16 MiB.
+    pub chunk_shape: Option<Vec<usize>>,
+    /// The shard shape, a multiple of the chunk shape; `None` writes one file per chunk.
+    pub shard_shape: Option<Vec<usize>>,
+    /// The compressor (default zstd level 3).
+    pub codec: ZarrCodec,
+    /// The fill value (default zero, or `false`); chunks equal to it are not stored.
+    pub fill_value: Option<Scalar>,
+    /// User attributes.
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// Names of the axes.
+    pub dimension_names: Option<Vec<String>>,
+    /// Replace an existing array or group at the path (default `false`: refuse).
+    pub overwrite: bool,
+    /// Sync each file and its directory to disk before a write returns (default `false`).
+    pub durable: bool,
+}
+
+impl ZarrWriteOptions {
+    /// Options writing to the store directory `store_path`, with every default.
     #[must_use]
-    pub fn chunks(mut self, shape: Vec<usize>) -> Self {
-        self.chunks = Some(shape);
+    pub fn new(store_path: impl AsRef<Path>) -> ZarrWriteOptions {
+        ZarrWriteOptions {
+            store_path: store_path.as_ref().to_path_buf(),
+            array_path: "/".into(),
+            chunk_shape: None,
+            shard_shape: None,
+            codec: ZarrCodec::Zstd { level: 3 },
+            fill_value: None,
+            attributes: serde_json::Map::new(),
+            dimension_names: None,
+            overwrite: false,
+            durable: false,
+        }
+    }
+
+    /// Sets [`array_path`](Self::array_path).
+    #[must_use]
+    pub fn array_path(mut self, path: &str) -> ZarrWriteOptions {
+        self.array_path = path.to_string();
         self
     }
 
-    /// Compresses chunks with `compression`.
+    /// Sets [`chunk_shape`](Self::chunk_shape).
     #[must_use]
-    pub fn compression(mut self, compression: Compression) -> Self {
-        self.compression = compression;
+    pub fn chunk_shape(mut self, shape: impl Into<Vec<usize>>) -> ZarrWriteOptions {
+        self.chunk_shape = Some(shape.into());
         self
     }
 
-    /// Replaces an existing array at the path (`true`) or refuses to (`false`).
+    /// Sets [`shard_shape`](Self::shard_shape).
     #[must_use]
-    pub fn overwrite(mut self, overwrite: bool) -> Self {
+    pub fn shard_shape(mut self, shape: impl Into<Vec<usize>>) -> ZarrWriteOptions {
+        self.shard_shape = Some(shape.into());
+        self
+    }
+
+    /// Sets [`codec`](Self::codec).
+    #[must_use]
+    pub fn codec(mut self, codec: ZarrCodec) -> ZarrWriteOptions {
+        self.codec = codec;
+        self
+    }
+
+    /// Sets [`fill_value`](Self::fill_value).
+    #[must_use]
+    pub fn fill_value(mut self, value: impl Into<Scalar>) -> ZarrWriteOptions {
+        self.fill_value = Some(value.into());
+        self
+    }
+
+    /// Sets [`attributes`](Self::attributes).
+    #[must_use]
+    pub fn attributes(
+        mut self,
+        attributes: serde_json::Map<String, serde_json::Value>,
+    ) -> ZarrWriteOptions {
+        self.attributes = attributes;
+        self
+    }
+
+    /// Sets [`dimension_names`](Self::dimension_names).
+    #[must_use]
+    pub fn dimension_names<S: Into<String>>(
+        mut self,
+        names: impl IntoIterator<Item = S>,
+    ) -> ZarrWriteOptions {
+        self.dimension_names = Some(names.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets [`overwrite`](Self::overwrite).
+    #[must_use]
+    pub fn overwrite(mut self, overwrite: bool) -> ZarrWriteOptions {
         self.overwrite = overwrite;
         self
     }
 
-    /// Makes every chunk durable (fsync) before it counts as written.
+    /// Sets [`durable`](Self::durable).
     #[must_use]
-    pub fn durable(mut self, durable: bool) -> Self {
+    pub fn durable(mut self, durable: bool) -> ZarrWriteOptions {
         self.durable = durable;
-        self
-    }
-
-    /// Stores `attributes` with the array.
-    #[must_use]
-    pub fn attributes(mut self, attributes: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.attributes = attributes;
         self
     }
 }
 
-/// Creates a Zarr v3 array at `path` for `array` (metadata written now) and returns the
-/// write of its data, to run alone or with others ([`crate::io::run_writes`]).
-///
-/// Each chunk file is written once, by one task, atomically (temporary file, then
-/// rename): when the computation fails, chunks it did not finish are absent (they read as
-/// the fill value, 0) and no temporary file is left. If the array's chunks do not line up
-/// with the storage chunks, it is rechunked first so that no two tasks write one chunk.
+/// Creates a Zarr v3 array for `array` as `options` say (its metadata is written now)
+/// and returns the write of its data, which runs chunk by chunk as the computation
+/// produces blocks. Run several with [`run_writes`](crate::io::run_writes) to share
+/// their common work.
 ///
 /// # Example
 ///
 /// ```
-/// use chunkwise::zarr::{self, WriteOptions};
-/// let dir = std::env::temp_dir().join(format!("chunkwise-doc-{}.zarr", std::process::id()));
-/// let x = chunkwise::arange::<f32>(0.0, 12.0, 1.0, [5])?.to_dyn();
-/// zarr::create(&x, &dir, &WriteOptions::default().chunks(vec![4]).overwrite(true))?.run()?;
-/// let back = zarr::open_array(&dir)?;
-/// assert_eq!(back.chunk_shape(), &[4]);
-/// assert_eq!(back.to_dyn(None)?.compute()?, x.compute()?);
-/// std::fs::remove_dir_all(&dir).ok();
-/// # Ok::<(), chunkwise::Error>(())
+/// use chunkwise::zarr::{create_zarr, open_array, ZarrWriteOptions};
+/// let dir = tempfile::tempdir()?;
+/// let x = chunkwise::arange(0.0f64, 12.0, 1.0, [5])?;
+/// let mean = x.mean(..)?;
+/// let a = create_zarr(&(&x - &mean)?.to_dyn(), &ZarrWriteOptions::new(dir.path().join("a.zarr")))?;
+/// let b = create_zarr(&(&x * 2.0).to_dyn(), &ZarrWriteOptions::new(dir.path().join("b.zarr")))?;
+/// chunkwise::io::run_writes(&[a, b], &Default::default())?;
+/// assert_eq!(open_array(dir.path().join("b.zarr"))?.to_dyn(None)?.compute()?.sum_f64(), 132.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// # Errors
 ///
-/// [`Error::Storage`] naming the path when it exists and `overwrite` is off, cannot be
-/// created, or the storage chunks do not fit the array.
-pub fn create(
-    array: &DynArray,
-    path: impl AsRef<Path>,
-    options: &WriteOptions,
-) -> Result<PendingWrite> {
-    let path = path.as_ref();
-    let shown = path.display().to_string();
-    if path.exists() {
-        if !options.overwrite {
-            return Err(Error::storage(
-                &shown,
-                "already exists; remove it, choose another path, or ask to overwrite \
-                 (`WriteOptions::overwrite(true)`, `--overwrite`)",
+/// [`Error::AlreadyExists`] when a Zarr array or group is at the path and `overwrite` is
+/// off; [`Error::Zarr`] when the path holds other files, or cannot be written;
+/// [`Error::InvalidParameter`] for a chunk or shard shape that does not fit.
+pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<PendingWrite> {
+    let zarr = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
+    let offset = vec![0; array.shape().len()];
+    zarr.write_region(array, &offset)
+}
+
+impl<T: Element> LazyArray<T> {
+    /// Writes this array to a new Zarr array; see [`create_zarr`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let opts = chunkwise::zarr::ZarrWriteOptions::new(dir.path().join("x.zarr"));
+    /// chunkwise::ones::<f32>(&[4, 4], [2, 2])?.to_zarr(&opts)?.run()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`create_zarr`].
+    pub fn to_zarr(&self, options: &ZarrWriteOptions) -> Result<PendingWrite> {
+        create_zarr(&self.to_dyn(), options)
+    }
+}
+
+impl DynArray {
+    /// Writes this array to a new Zarr array; see [`create_zarr`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let opts = chunkwise::zarr::ZarrWriteOptions::new(dir.path().join("x.zarr"));
+    /// chunkwise::ones::<u16>(&[4], [2])?.to_dyn().to_zarr(&opts)?.run()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`create_zarr`].
+    pub fn to_zarr(&self, options: &ZarrWriteOptions) -> Result<PendingWrite> {
+        create_zarr(self, options)
+    }
+}
+
+impl ZarrArray {
+    /// The write of `array` into this Zarr array at `offset` (one index per axis); nothing
+    /// runs until [`PendingWrite::run`]. Storage chunks the region covers only partly
+    /// keep their values outside it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// chunkwise::zeros::<i32>(&[10], [4])?.to_zarr(&ZarrWriteOptions::new(&path))?.run()?;
+    /// let z = open_array(&path)?;
+    /// z.write_region(&chunkwise::ones::<i32>(&[3], [3])?.to_dyn(), &[5])?.run()?;
+    /// let values: Vec<i32> = z.read(&[0..10])?.into_typed::<i32>()?.iter().copied().collect();
+    /// assert_eq!(values, [0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] when the dtypes differ; [`Error::Zarr`] when the region
+    /// does not fit inside the array.
+    pub fn write_region(&self, array: &DynArray, offset: &[usize]) -> Result<PendingWrite> {
+        let inner = self.inner();
+        if array.dtype() != self.dtype() {
+            return Err(Error::DTypeMismatch {
+                context: format!("writing to zarr array `{}`", self.path()),
+                expected: self.dtype(),
+                found: array.dtype(),
+            });
+        }
+        let fits = offset.len() == self.shape().len()
+            && array.shape().len() == self.shape().len()
+            && (0..offset.len()).all(|a| offset[a] + array.shape()[a] <= self.shape()[a]);
+        if !fits {
+            return Err(zerr::zarr_problem(
+                self.path(),
+                format!(
+                    "cannot write an array of shape {:?} at offset {offset:?} into an array \
+                     of shape {:?}; the region must lie inside the array",
+                    array.shape(),
+                    self.shape()
+                ),
             ));
         }
-        std::fs::remove_dir_all(path)
-            .map_err(|e| Error::storage(&shown, format!("cannot remove the old array: {e}")))?;
+        let unit = self.write_unit();
+        let node = if grid::is_aligned(array.chunks(), offset, unit) {
+            array.node().clone()
+        } else {
+            let wanted: Vec<usize> = array
+                .chunks()
+                .axes()
+                .iter()
+                .map(crate::chunks::AxisChunks::max_chunk_len)
+                .collect();
+            let aligned = grid::aligned_region_grid(offset, array.shape(), unit, &wanted)?;
+            build::rechunk_to(array.node(), aligned)
+        };
+        let writer = ZarrWriter {
+            inner: inner.clone(),
+            offset: offset.to_vec(),
+        };
+        Ok(PendingWrite::new(&node, Arc::new(writer)))
     }
-    let shape = array.shape().to_vec();
-    let chunks: Vec<usize> = match &options.chunks {
-        Some(c) => c.clone(),
-        None => array
-            .chunks()
-            .axes()
-            .iter()
-            .map(|a| a.max_chunk_len().max(1))
-            .collect(),
+}
+
+/// Creates the array's metadata (and any missing parent groups) and opens it.
+fn create_array(
+    shape: &[usize],
+    dtype: DType,
+    blocks: &crate::ChunkGrid,
+    options: &ZarrWriteOptions,
+) -> Result<ZarrArray> {
+    let array_path = normalize_node_path(&options.array_path);
+    let chunk = match &options.chunk_shape {
+        Some(c) => check_shape("chunk_shape", c, shape.len())?,
+        None => default_chunk_shape(blocks, dtype),
     };
-    if chunks.len() != shape.len() || chunks.contains(&0) {
-        return Err(Error::storage(
-            &shown,
-            format!(
-                "storage chunks {chunks:?} do not fit an array of shape {shape:?}: give one \
-                 positive length per axis"
-            ),
+    let shard = match &options.shard_shape {
+        Some(s) => {
+            let s = check_shape("shard_shape", s, shape.len())?;
+            if s.iter().zip(&chunk).any(|(&s, &c)| s % c != 0) {
+                return Err(Error::parameter(
+                    "create_zarr",
+                    "shard_shape",
+                    format!("{s:?}"),
+                    format!("a multiple of the chunk shape {chunk:?} on every axis"),
+                ));
+            }
+            Some(s)
+        }
+        None => None,
+    };
+    let store_path = &options.store_path;
+    let display = display_path(store_path, &array_path);
+    prepare_node_dir(Path::new(&display), options.overwrite)?;
+    std::fs::create_dir_all(store_path).map_err(|e| {
+        zerr::zarr_error(
+            store_path.display().to_string(),
+            "cannot create the store directory",
+            e,
+        )
+    })?;
+    let store = super::array::open_store(store_path, options.durable)?;
+    create_parent_groups(&store, &array_path)?;
+
+    let grid_chunk = shard.clone().unwrap_or_else(|| chunk.clone());
+    let fill = options
+        .fill_value
+        .unwrap_or_else(|| Scalar::from(0u8).cast(dtype))
+        .cast(dtype);
+    let mut builder = ArrayBuilder::new(
+        to_u64(shape),
+        to_u64(&grid_chunk),
+        zarrs_dtype(dtype),
+        fill_value_of(fill),
+    );
+    if shard.is_some() {
+        builder.subchunk_shape(to_u64(&chunk));
+    }
+    let codecs: Vec<Arc<dyn zarrs::array::codec::api::BytesToBytesCodecTraits>> =
+        match options.codec {
+            ZarrCodec::Zstd { level } => vec![Arc::new(ZstdCodec::new(level, false))],
+            ZarrCodec::Gzip { level } => vec![Arc::new(GzipCodec::new(level).map_err(|e| {
+                Error::parameter(
+                    "create_zarr",
+                    "codec",
+                    format!("gzip level {level}: {e}"),
+                    "0..=9",
+                )
+            })?)],
+            ZarrCodec::Blosc { compressor, level } => {
+                let clevel = BloscCompressionLevel::try_from(level).map_err(|_| {
+                    Error::parameter(
+                        "create_zarr",
+                        "codec",
+                        format!("blosc level {level}"),
+                        "0..=9",
+                    )
+                })?;
+                let codec = BloscCodec::new(
+                    compressor.zarrs(),
+                    clevel,
+                    None,
+                    BloscShuffleMode::Shuffle,
+                    Some(dtype.size()),
+                )
+                .map_err(|e| zerr::zarr_error(&display, "cannot configure blosc", e))?;
+                vec![Arc::new(codec)]
+            }
+            ZarrCodec::None => Vec::new(),
+        };
+    builder.bytes_to_bytes_codecs(codecs);
+    builder.attributes(options.attributes.clone());
+    if let Some(names) = &options.dimension_names {
+        if names.len() != shape.len() {
+            return Err(Error::parameter(
+                "create_zarr",
+                "dimension_names",
+                format!("{names:?}"),
+                format!("one name per axis ({} names)", shape.len()),
+            ));
+        }
+        builder.dimension_names(Some(names.clone()));
+    }
+    let array = builder
+        .build(store.clone(), &array_path)
+        .map_err(|e| zerr::open_array(&display, e))?;
+    store_array_metadata(&array, &display)?;
+    ZarrArray::open(&store, &array_path)
+}
+
+/// Writes `array`'s metadata (without zarrs' own `_zarrs` attribute).
+pub(crate) fn store_array_metadata(array: &Array<AtomicStore>, display: &str) -> Result<()> {
+    let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
+    array
+        .store_metadata_opt(&options)
+        .map_err(|e| zerr::storage(display, e))
+}
+
+/// Checks that nothing is at `dir`, or removes the Zarr node there when `overwrite`.
+fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let display = dir.display().to_string();
+    if !dir.is_dir() {
+        return Err(zerr::zarr_problem(
+            display,
+            "is a file; give a directory for the Zarr store",
         ));
     }
-    std::fs::create_dir_all(path)
-        .map_err(|e| Error::storage(&shown, format!("cannot create the directory: {e}")))?;
-    let store = Arc::new(
-        AtomicStore::new(path.to_path_buf(), options.durable)
-            .map_err(|e| Error::storage(&shown, e))?,
-    );
-    let mut builder = ArrayBuilder::new(
-        shape.iter().map(|&n| n as u64).collect::<Vec<u64>>(),
-        chunks.iter().map(|&n| n as u64).collect::<Vec<u64>>(),
-        zarr_type(array.dtype()),
-        zarrs::array::FillValue::from(vec![0u8; array.dtype().size()]),
-    );
-    match options.compression {
-        Compression::Zstd(level) => {
-            builder.bytes_to_bytes_codecs(vec![Arc::new(ZstdCodec::new(level, false))]);
-        }
-        Compression::Gzip(level) => {
-            let gzip = GzipCodec::new(level)
-                .map_err(|e| Error::storage(&shown, format!("gzip level {level}: {e}")))?;
-            builder.bytes_to_bytes_codecs(vec![Arc::new(gzip)]);
-        }
-        Compression::None => {
-            builder.bytes_to_bytes_codecs(vec![]);
-        }
+    let is_node = ["zarr.json", ".zarray", ".zgroup"]
+        .iter()
+        .any(|m| dir.join(m).exists());
+    let is_empty = std::fs::read_dir(dir)
+        .map_err(|e| zerr::zarr_error(&display, "cannot list the directory", e))?
+        .next()
+        .is_none();
+    if is_empty {
+        return Ok(());
     }
-    builder.attributes(options.attributes.clone());
-    let zarr = builder
-        .build(store, "/")
-        .map_err(|e| Error::storage(&shown, format!("cannot create the array: {e}")))?;
-    zarr.store_metadata()
-        .map_err(|e| Error::storage(&shown, format!("cannot write the metadata: {e}")))?;
-    let aligned = align(array, &chunks)?;
-    let writer = ZarrWriter {
-        array: zarr,
-        path: path.to_path_buf(),
-    };
-    Ok(aligned.write_to(Arc::new(writer)))
+    if !is_node {
+        return Err(zerr::zarr_problem(
+            display,
+            "exists and holds files that are not a Zarr array or group; \
+             chunkwise will not write into it or delete it; choose another path",
+        ));
+    }
+    if !overwrite {
+        return Err(Error::AlreadyExists { path: display });
+    }
+    std::fs::remove_dir_all(dir).map_err(|e| {
+        zerr::zarr_error(
+            display,
+            "cannot remove the existing array to overwrite it",
+            e,
+        )
+    })
 }
 
-/// `array` cut so that every block is a box of whole storage chunks: as it is when it
-/// already is, else storage chunks merged along the leading axes toward the byte target.
-fn align(array: &DynArray, chunks: &[usize]) -> Result<DynArray> {
-    let aligned = array.chunks().axes().iter().zip(chunks).all(|(axis, &c)| {
-        (0..axis.num_chunks()).all(|i| {
-            let r = axis.chunk_range(i);
-            r.start % c == 0 && (r.end % c == 0 || r.end == axis.len())
-        })
-    });
-    if aligned {
-        return Ok(array.clone());
+/// Writes group metadata for every ancestor of `array_path` that has none, so that
+/// zarr-python and others can open the array through its parents.
+fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()> {
+    let parts: Vec<&str> = array_path.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        return Ok(());
     }
-    let item = array.dtype().size();
-    let mut merged: Vec<usize> = chunks.to_vec();
-    for d in 0..merged.len() {
-        let bytes: usize = merged.iter().product::<usize>() * item;
-        let factor = (DEFAULT_CHUNK_BYTES / bytes.max(1)).max(1);
-        let most = array.shape()[d].div_ceil(merged[d]).max(1);
-        merged[d] *= factor.min(most);
+    for depth in 0..parts.len() {
+        let path = format!("/{}", parts[..depth].join("/"));
+        let dir = PathBuf::from(display_path(store.root(), &path));
+        let has_meta = ["zarr.json", ".zgroup"]
+            .iter()
+            .any(|m| dir.join(m).exists());
+        if !has_meta {
+            super::group::create_group_metadata(store, &path, serde_json::Map::new())?;
+        }
     }
-    array.rechunk(Chunks::Uniform(merged))
+    Ok(())
 }
 
-/// The Zarr data type of `dtype`.
-fn zarr_type(dtype: DType) -> zarrs::array::DataType {
-    match dtype {
-        DType::Bool => data_type::bool(),
-        DType::I8 => data_type::int8(),
-        DType::I16 => data_type::int16(),
-        DType::I32 => data_type::int32(),
-        DType::I64 => data_type::int64(),
-        DType::U8 => data_type::uint8(),
-        DType::U16 => data_type::uint16(),
-        DType::U32 => data_type::uint32(),
-        DType::U64 => data_type::uint64(),
-        DType::F32 => data_type::float32(),
-        DType::F64 => data_type::float64(),
+fn check_shape(param: &'static str, shape: &[usize], ndim: usize) -> Result<Vec<usize>> {
+    if shape.len() != ndim || shape.contains(&0) {
+        return Err(Error::parameter(
+            "create_zarr",
+            param,
+            format!("{shape:?}"),
+            format!("{ndim} positive lengths, one per axis"),
+        ));
+    }
+    Ok(shape.to_vec())
+}
+
+/// The array's largest chunk per axis, halved on the longest axis until it is at most
+/// [`DEFAULT_MAX_CHUNK_BYTES`].
+fn default_chunk_shape(blocks: &crate::ChunkGrid, dtype: DType) -> Vec<usize> {
+    let mut chunk: Vec<usize> = blocks
+        .axes()
+        .iter()
+        .map(|a| a.max_chunk_len().max(1))
+        .collect();
+    while chunk.iter().product::<usize>() * dtype.size() > DEFAULT_MAX_CHUNK_BYTES {
+        let Some(longest) = (0..chunk.len()).max_by_key(|&a| chunk[a]) else {
+            break;
+        };
+        if chunk[longest] == 1 {
+            break;
+        }
+        chunk[longest] = chunk[longest].div_ceil(2);
+    }
+    chunk
+}
+
+fn to_u64(v: &[usize]) -> Vec<u64> {
+    v.iter().map(|&n| n as u64).collect()
+}
+
+fn fill_value_of(value: Scalar) -> FillValue {
+    match value {
+        Scalar::Bool(v) => FillValue::from(v),
+        Scalar::I8(v) => FillValue::from(v),
+        Scalar::I16(v) => FillValue::from(v),
+        Scalar::I32(v) => FillValue::from(v),
+        Scalar::I64(v) => FillValue::from(v),
+        Scalar::U8(v) => FillValue::from(v),
+        Scalar::U16(v) => FillValue::from(v),
+        Scalar::U32(v) => FillValue::from(v),
+        Scalar::U64(v) => FillValue::from(v),
+        Scalar::F32(v) => FillValue::from(v),
+        Scalar::F64(v) => FillValue::from(v),
     }
 }
 
-/// Writes blocks (boxes of whole storage chunks) into one Zarr array.
-#[derive(Debug)]
+/// The [`BlockWriter`] behind [`ZarrArray::write_region`]: stores each block at its
+/// region plus `offset`.
 struct ZarrWriter {
-    array: Array<AtomicStore>,
-    path: PathBuf,
+    inner: Arc<Inner>,
+    offset: Vec<usize>,
+}
+
+impl fmt::Debug for ZarrWriter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZarrWriter")
+            .field("path", &self.inner.display)
+            .field("offset", &self.offset)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BlockWriter for ZarrWriter {
     fn identity(&self) -> String {
-        format!("zarr-write:{}", self.path.display())
+        format!("zarr-write:{}:{:?}", self.inner.display, self.offset)
     }
 
     fn name(&self) -> &'static str {
@@ -262,18 +729,24 @@ impl BlockWriter for ZarrWriter {
     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()> {
         let ranges: Vec<Range<u64>> = region
             .iter()
-            .map(|r| r.start as u64..r.end as u64)
+            .zip(&self.offset)
+            .map(|(r, &o)| (r.start + o) as u64..(r.end + o) as u64)
             .collect();
+        if ranges.iter().any(Range::is_empty) {
+            return Ok(());
+        }
         let subset = ArraySubset::new_with_ranges(&ranges);
-        let fail = |e: String| {
-            Error::storage(
-                self.path.display().to_string(),
-                format!("cannot write the chunks of {region:?}: {e}"),
+        let array = &self.inner.array;
+        let stored = crate::dispatch_any!(block, a, T => {
+            let _: Option<T> = None;
+            array.store_array_subset(&subset, a)
+        });
+        stored.map_err(|e| {
+            zerr::array(
+                &self.inner.display,
+                &format!("writing region {ranges:?}"),
+                e,
             )
-        };
-        crate::dispatch_any!(block, a, _T => {
-            let owned = a.as_standard_layout().into_owned();
-            self.array.store_array_subset(&subset, owned).map_err(|e| fail(e.to_string()))
         })
     }
 }

@@ -49,7 +49,7 @@ pub(crate) struct BenchArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     threads: Option<u32>,
     /// Memory budget, e.g. 1GiB or 512MB (default: the CHUNKWISE_MEMORY_LIMIT environment variable, else 60% of RAM).
-    #[arg(long, value_parser = parse_memory_limit)]
+    #[arg(long, value_parser = crate::options::parse_memory_limit)]
     memory_limit: Option<MemoryLimit>,
     /// Allocate every chunk afresh instead of reusing released chunk buffers.
     #[arg(long)]
@@ -181,7 +181,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     let mut times = Vec::new();
     let mut checksum = 0.0;
     let mut peak_bytes = 0;
-    let mut bytes = 0;
+    let mut megabytes = None;
     for _ in 0..args.runs {
         let run = workload
             .run(&params, &options)
@@ -189,7 +189,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         times.push(run.seconds);
         checksum = run.checksum;
         peak_bytes = peak_bytes.max(run.peak_bytes);
-        bytes = run.bytes;
+        megabytes = run.mb_per_s.map(|rate| rate * run.seconds);
     }
     let mut sorted = times.clone();
     sorted.sort_by(f64::total_cmp);
@@ -203,7 +203,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "tasks": stats.tasks,
         "peak_task_mib": (peak_bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0,
         "checksum": checksum,
-        "mb_per_s": (bytes > 0).then(|| (bytes as f64 / 1e6 / median * 10.0).round() / 10.0),
+        "mb_per_s": megabytes.map(|mb: f64| (mb / median * 10.0).round() / 10.0),
         "input": args.input.name(),
         "threads": threads,
         "memory_limit_mib": memory_limit.bytes() / 1_048_576,
@@ -214,11 +214,6 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     });
     print_line(&record.to_string());
     Ok(())
-}
-
-/// Parses `--memory-limit` (`1GiB`, `512MB`, bytes).
-pub(crate) fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {
-    s.parse().map_err(|e: chunkwise::Error| e.to_string())
 }
 
 fn round4(t: f64) -> f64 {

@@ -1,10 +1,17 @@
-//! `chunkwise demo`: a small end-to-end pipeline on generated data.
+//! `chunkwise demo`: the newcomer's end-to-end run. It writes a generated dataset to a
+//! Zarr store, computes a standardized anomaly from that store into a second one, reads
+//! the result back for a summary, and says how long each step took.
 
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
 use chunkwise::prelude::*;
+use chunkwise::zarr::{self, ZarrWriteOptions};
 use clap::Args;
+
+use crate::info::size;
+use crate::options::RunArgs;
 
 /// Arguments of `chunkwise demo`.
 #[derive(Args, Debug)]
@@ -12,108 +19,128 @@ pub(crate) struct DemoArgs {
     /// Rows and columns of the generated array.
     #[arg(long, default_value_t = 4000)]
     size: usize,
-    /// Rows and columns of each chunk.
+    /// Rows and columns of each chunk (the Zarr storage chunks too).
     #[arg(long, default_value_t = 500)]
     chunk: usize,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    threads: Option<u32>,
-    /// Memory budget, e.g. 1GiB or 512MB (default: the CHUNKWISE_MEMORY_LIMIT environment variable, else 60% of RAM).
-    #[arg(long, value_parser = crate::bench::parse_memory_limit)]
-    memory_limit: Option<chunkwise::MemoryLimit>,
-    /// Do not show progress bars (they show only on a terminal anyway).
-    #[arg(long)]
-    no_progress: bool,
+    /// Keep the two Zarr stores in this directory (default: a temporary directory,
+    /// removed at the end).
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
-#[allow(clippy::print_stdout)]
+#[allow(clippy::print_stdout, clippy::cast_precision_loss)]
 pub(crate) fn run(args: &DemoArgs) -> Result<()> {
-    let mut options = ComputeOptions::default();
-    if let Some(n) = args.threads {
-        options = options.threads(n as usize);
-    }
-    if let Some(m) = args.memory_limit {
-        options = options.memory_limit(m);
-    }
-    let progress = |label: &str| {
-        if args.no_progress {
-            options.clone()
-        } else {
-            options.clone().observer(std::sync::Arc::new(
-                chunkwise::diagnostics::ProgressBar::new(label),
-            ))
-        }
+    let temp;
+    let dir: &Path = if let Some(d) = &args.dir {
+        d
+    } else {
+        temp = tempfile::Builder::new()
+            .prefix("chunkwise-demo-")
+            .tempdir()?;
+        temp.path()
     };
-    let n = args.size;
+    let (n, c) = (args.size, args.chunk);
+    let input_path = dir.join("input.zarr");
+    let anomaly_path = dir.join("anomaly.zarr");
     println!(
-        "chunkwise demo: a {n} x {n} float64 array of seeded random numbers (uniform on [0, 1)),"
+        "chunkwise demo: a {n} x {n} float64 dataset of seeded random numbers (uniform on \
+         [0, 1)) in {c} x {c} chunks,\nwritten to Zarr, standardized column by column into \
+         a second Zarr store, and summarized.\n"
     );
-    println!(
-        "cut into {0} x {0} chunks and processed chunk by chunk.\n",
-        args.chunk
-    );
-
     let start = Instant::now();
-    let x = chunkwise::random::uniform::<f64>(&[n, n], [args.chunk, args.chunk], 42)?;
-    println!("{x}\n");
 
-    // Standardize each column, then look at the result from several sides in one pass.
-    let col_mean = x.mean(0)?;
-    let col_std = x.std(0, 0)?;
-    let z = ((&x - &col_mean)? / col_std.clone())?;
+    // 1. Generate the dataset and write it to Zarr, chunk by chunk.
+    let x = chunkwise::random::uniform::<f64>(&[n, n], [c, c], 42)?;
+    let chunks = x.num_chunks();
+    let mut attributes = serde_json::Map::new();
+    attributes.insert("units".into(), "1".into());
+    attributes.insert(
+        "description".into(),
+        "seeded uniform random numbers (chunkwise demo)".into(),
+    );
+    let write_input = ZarrWriteOptions::new(&input_path)
+        .chunk_shape([c, c])
+        .attributes(attributes)
+        .dimension_names(["row", "column"])
+        .overwrite(true);
+    x.to_zarr(&write_input)?
+        .run_with(&args.run.with_progress("write input"))?;
+    let wrote_input = start.elapsed();
+    let input = zarr::open_array(&input_path)?;
+    println!("1. wrote {}", input_path.display());
+    println!(
+        "   {} in {:?} chunks, {} as stored ({:.2} s)",
+        input.dtype(),
+        input.chunk_shape(),
+        size(input.stored_bytes()?),
+        wrote_input.as_secs_f64()
+    );
+
+    // 2. Read it back lazily and write the standardized anomaly to a second store.
+    let x = input.to_lazy::<f64>(None)?;
+    let anomaly = ((&x - &x.mean(0)?)? / x.std(0, 0)?)?;
+    let mut attributes = input.attributes().clone();
+    attributes.insert(
+        "history".into(),
+        "(x - mean(x, axis=0)) / std(x, axis=0) of input.zarr, by chunkwise demo".into(),
+    );
+    let write_anomaly = ZarrWriteOptions::new(&anomaly_path)
+        .chunk_shape([c, c])
+        .attributes(attributes)
+        .dimension_names(["row", "column"])
+        .overwrite(true);
+    anomaly
+        .to_zarr(&write_anomaly)?
+        .run_with(&args.run.with_progress("anomaly"))?;
+    let wrote_anomaly = start.elapsed();
+    let seconds = wrote_anomaly.saturating_sub(wrote_input).as_secs_f64();
+    let bytes = (n * n * 8) as f64;
+    println!(
+        "2. computed (x - mean(x, axis=0)) / std(x, axis=0) into {}",
+        anomaly_path.display()
+    );
+    println!(
+        "   read, computed and wrote {} in {seconds:.2} s ({:.0} MB/s)",
+        size(bytes as u64),
+        bytes / 1e6 / seconds.max(1e-9)
+    );
+
+    // 3. Summarize the stored anomaly in one pass.
+    let z = zarr::from_zarr::<f64>(&anomaly_path)?;
     let summaries = [
-        ("mean of z (expect 0)", z.mean(..)?),
-        ("std of z (expect 1)", z.std(.., 0)?),
-        ("min of z (expect near -sqrt(3) = -1.73)", z.min(..)?),
-        ("max of z (expect near sqrt(3) = 1.73)", z.max(..)?),
-        ("mean of x (expect 0.5)", x.mean(..)?),
-        ("variance of x (expect 1/12 = 0.0833)", x.var(.., 0)?),
+        ("mean of the anomaly (expect 0)", z.mean(..)?),
+        ("std of the anomaly (expect 1)", z.std(.., 0)?),
+        ("min (expect near -sqrt(3) = -1.73)", z.min(..)?),
+        ("max (expect near sqrt(3) = 1.73)", z.max(..)?),
+        ("column 0 mean (expect 0)", z.slice(s![.., 0])?.mean(..)?),
     ];
     let lazy: Vec<&LazyArray<f64>> = summaries.iter().map(|(_, a)| a).collect();
-    let tasks: usize = lazy
-        .iter()
-        .map(|a| a.graph_stats().map_or(0, |s| s.tasks))
-        .sum();
-    let built = start.elapsed();
-    let values = chunkwise::compute_many_with(&lazy, &progress("statistics"))?;
-    let computed = start.elapsed();
+    let values = chunkwise::compute_many_with(&lazy, &args.run.with_progress("summary"))?;
+    println!("3. summary of the stored anomaly:");
     for ((label, _), v) in summaries.iter().zip(&values) {
         println!(
-            "  {label:<40} {:>12.6}",
+            "   {label:<38} {:>10.6}",
             v.iter().next().copied().unwrap_or(f64::NAN)
         );
     }
-
-    // Argmax of the sum of the mirrored array along rows: exercises transpose and slicing.
-    let mirrored = (&x + &x.slice(s![.., ..;-1])?)?;
-    let row_sums = mirrored.sum(1)?;
-    let best = row_sums
-        .argmax(..)?
-        .compute_scalar_with(&progress("argmax"))?;
-    let row_total = row_sums
-        .slice(s![best as isize])?
-        .compute_scalar_with(&options)?;
     let total = start.elapsed();
-
-    println!("  {:<40} {:>12}", "row with the largest mirrored sum", best);
     println!(
-        "  {:<40} {:>12.3}",
-        format!("its sum (expect a little above {n})"),
-        row_total
-    );
-    #[allow(clippy::cast_precision_loss)]
-    let gb = (n * n * 8) as f64 / 1e9;
-    println!(
-        "\n{gb:.2} GB of input, {} chunks; the six statistics ran as one pass ({} tasks if run \
-         separately) in {:.2?} after {:.2?} of graph building; everything took {:.2?}.",
-        x.num_chunks(),
-        tasks,
-        computed.saturating_sub(built),
-        built,
-        total
+        "\n{chunks} chunks per array; everything took {:.2} s.",
+        total.as_secs_f64()
     );
     if let Some(rss) = crate::peak_rss_mib() {
         println!("peak memory (resident): {rss:.0} MiB");
+    }
+    if args.dir.is_some() {
+        println!(
+            "The stores are kept: try `chunkwise info {}` or `chunkwise stats {}`.",
+            input_path.display(),
+            anomaly_path.display()
+        );
+    } else {
+        println!("(The stores were in a temporary directory; --dir DIR keeps them.)");
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{anyhow, bail, Context, Result};
-use chunkwise::{AnyArray, Chunks, ComputeOptions, DType, DynArray, Scalar};
+use chunkwise::{AnyArray, Chunks, DType, DynArray, Scalar};
 use clap::Args;
 use ndarray::ArrayViewD;
 
@@ -73,18 +73,22 @@ pub(crate) struct EvalArgs {
     /// Print the result as one JSON object: {"shape", "dtype", "values"}.
     #[arg(long)]
     json: bool,
-    /// Refuse results with more elements than this (checked before computing).
+    /// Write the result to this new Zarr array (v3) instead of printing it; no size
+    /// limit. Attributes of a single Zarr input are copied, with the expression.
+    #[arg(long, value_name = "PATH", conflicts_with = "json")]
+    output: Option<std::path::PathBuf>,
+    /// With --output: the storage chunk shape, e.g. 512,512 (default: from the result's
+    /// chunks, at most 16 MiB each).
+    #[arg(long, value_parser = crate::options::parse_shape, value_name = "SHAPE", requires = "output")]
+    chunks: Option<crate::options::Shape>,
+    #[command(flatten)]
+    write: crate::options::WriteArgs,
+    /// Refuse results with more elements than this (checked before computing; not with
+    /// --output).
     #[arg(long, default_value_t = 1_000_000, value_name = "N")]
     max_elements: usize,
-    /// Worker threads (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    threads: Option<u32>,
-    /// Memory budget, e.g. 1GiB or 512MB (default: the CHUNKWISE_MEMORY_LIMIT environment variable, else 60% of RAM).
-    #[arg(long, value_parser = crate::bench::parse_memory_limit)]
-    memory_limit: Option<chunkwise::MemoryLimit>,
-    /// Do not show a progress bar (it shows only on a terminal anyway).
-    #[arg(long)]
-    no_progress: bool,
+    #[command(flatten)]
+    run: crate::options::RunArgs,
     /// Print the optimized plan (fused kernels, tasks, bytes per task, projected peak
     /// memory) instead of computing.
     #[arg(long)]
@@ -92,24 +96,16 @@ pub(crate) struct EvalArgs {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<()> {
-    let result = build(args)?;
-    let mut options = ComputeOptions::default();
-    if let Some(n) = args.threads {
-        options = options.threads(n as usize);
-    }
-    if let Some(m) = args.memory_limit {
-        options = options.memory_limit(m);
-    }
+    let (result, zarr_inputs) = build(args)?;
     if args.explain {
-        crate::print_line(result.explain_with(&options)?.trim_end());
+        crate::print_line(result.explain_with(&args.run.options())?.trim_end());
         return Ok(());
     }
-    check_size(&result, args.max_elements)?;
-    if !args.no_progress {
-        options = options.observer(std::sync::Arc::new(
-            chunkwise::diagnostics::ProgressBar::new("eval"),
-        ));
+    if let Some(out) = &args.output {
+        return write_output(args, &result, &zarr_inputs, out);
     }
+    check_size(&result, args.max_elements)?;
+    let options = args.run.with_progress("eval");
     let value = DynArray::compute_many_with(std::slice::from_ref(&result), &options)?
         .pop()
         .ok_or_else(|| anyhow!("the computation returned no result"))?;
@@ -126,11 +122,48 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// Writes `result` to the Zarr array `out`, with the attributes of the one Zarr input
+/// (when there is exactly one) and the expression that made it.
+fn write_output(
+    args: &EvalArgs,
+    result: &DynArray,
+    zarr_inputs: &[chunkwise::zarr::ZarrArray],
+    out: &std::path::Path,
+) -> Result<()> {
+    let chunks = args.chunks.as_ref().map(|c| c.0.clone());
+    let mut options = args.write.write_options(out, chunks)?;
+    if let [input] = zarr_inputs {
+        options.attributes.clone_from(input.attributes());
+        if input.shape() == result.shape() {
+            options = crate::options::copy_description(input, options);
+        }
+    }
+    options.attributes.insert(
+        "chunkwise_expression".into(),
+        serde_json::Value::String(args.expression.clone()),
+    );
+    let write = chunkwise::zarr::create_zarr(result, &options)?;
+    let start = std::time::Instant::now();
+    write.run_with(&args.run.with_progress("eval"))?;
+    let stored = chunkwise::zarr::open_array(out)?.stored_bytes()?;
+    crate::print_line(&format!(
+        "wrote {}: {} array of shape {:?}, {} stored, in {:.2} s",
+        out.display(),
+        result.dtype(),
+        result.shape(),
+        crate::info::size(stored),
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
 /// Opens the inputs and builds the lazy result of the expression; nothing is computed.
+/// Also returns the inputs that are Zarr arrays, in the order given.
 ///
 /// This is the seam for `--explain`: it needs only the lazy array returned here.
-pub(crate) fn build(args: &EvalArgs) -> Result<DynArray> {
+pub(crate) fn build(args: &EvalArgs) -> Result<(DynArray, Vec<chunkwise::zarr::ZarrArray>)> {
     let mut inputs = BTreeMap::new();
+    let mut zarr_inputs = Vec::new();
     for item in &args.inputs {
         let (name, spec) = item
             .split_once('=')
@@ -139,16 +172,23 @@ pub(crate) fn build(args: &EvalArgs) -> Result<DynArray> {
         if inputs.contains_key(name) {
             bail!("input `{name}` is given twice");
         }
-        let array = open_input(spec).with_context(|| format!("input `{name}`"))?;
+        let array = if is_generator(spec) {
+            open_input(spec)
+        } else {
+            open_zarr(spec).and_then(|z| {
+                let array = z.to_dyn(None)?;
+                zarr_inputs.push(z);
+                Ok(array)
+            })
+        }
+        .with_context(|| format!("input `{name}`"))?;
         inputs.insert(name.to_string(), array);
     }
-    eval::evaluate(&args.expression, &inputs).map_err(|diagnostic| {
-        ExprError {
-            diagnostic,
-            source: args.expression.clone(),
-        }
-        .into()
-    })
+    let result = eval::evaluate(&args.expression, &inputs).map_err(|diagnostic| ExprError {
+        diagnostic,
+        source: args.expression.clone(),
+    })?;
+    Ok((result, zarr_inputs))
 }
 
 fn check_name(name: &str) -> Result<()> {
@@ -189,17 +229,29 @@ fn check_size(result: &DynArray, max: usize) -> Result<()> {
 ///
 /// When the spec is malformed or names an unknown kind.
 pub(crate) fn open_input(spec: &str) -> Result<DynArray> {
-    let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
-    match kind {
-        "random" | "normal" | "arange" | "ones" | "zeros" | "full" => generator(kind, rest),
-        _ if std::path::Path::new(spec).is_dir() => {
-            Ok(chunkwise::zarr::open_array(spec)?.to_dyn(None)?)
-        }
-        _ => bail!(
+    if is_generator(spec) {
+        let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
+        generator(kind, rest)
+    } else {
+        Ok(open_zarr(spec)?.to_dyn(None)?)
+    }
+}
+
+const GENERATORS: [&str; 6] = ["random", "normal", "arange", "ones", "zeros", "full"];
+
+fn is_generator(spec: &str) -> bool {
+    let kind = spec.split_once(':').map_or(spec, |(kind, _)| kind);
+    GENERATORS.contains(&kind)
+}
+
+fn open_zarr(spec: &str) -> Result<chunkwise::zarr::ZarrArray> {
+    if !std::path::Path::new(spec).is_dir() {
+        bail!(
             "unknown input source `{spec}`: expected the path of a Zarr array, or a generator, \
              one of random, normal, arange, ones, zeros, full, as in `random:100x100`"
-        ),
+        );
     }
+    Ok(chunkwise::zarr::open_array(spec)?)
 }
 
 /// The options of a generator spec.

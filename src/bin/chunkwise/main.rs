@@ -2,10 +2,13 @@
 //! a library call.
 
 mod bench;
+mod copy;
 mod demo;
 mod eval;
 mod eval_cmd;
 mod info;
+mod options;
+mod stats;
 
 use std::process::ExitCode;
 
@@ -13,8 +16,11 @@ use clap::{Parser, Subcommand};
 
 /// Chunked n-dimensional array computation, native to Zarr.
 ///
-/// Start with `chunkwise demo`, which runs a small pipeline on generated data and shows
-/// what chunkwise computed and how long it took.
+/// Start with `chunkwise demo`, which writes a generated dataset to Zarr, computes an
+/// anomaly pipeline from it into a second store, and shows what it computed and how long
+/// it took. Every command reads Zarr v2 and v3 arrays (a path to the array's directory)
+/// chunk by chunk, so datasets larger than memory stream through; `chunkwise COMMAND
+/// --help` explains each, with examples.
 #[derive(Parser, Debug)]
 #[command(name = "chunkwise", version, about, long_about)]
 struct Cli {
@@ -24,32 +30,51 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Runs a small end-to-end pipeline on generated data and prints what it computed.
+    /// Writes a generated dataset to Zarr, computes an anomaly from it into a second store,
+    /// and prints what it computed.
     Demo(demo::DemoArgs),
+    /// Shows the groups and arrays of a Zarr store: shape, dtype, chunks, shards, codecs,
+    /// fill value, stored size and compression ratio (reads no data).
+    Info(info::InfoArgs),
+    /// Count, min, max, mean, std and NaN count of a Zarr array, overall or along an axis.
+    Stats(stats::StatsArgs),
+    /// Evaluates a NumPy-like expression over Zarr arrays or generated inputs; prints the
+    /// result or writes it to Zarr (see `chunkwise eval --help` for the language).
+    Eval(eval_cmd::EvalArgs),
+    /// Copies a Zarr array into a new one with other storage chunks (and shards).
+    Rechunk(copy::RechunkArgs),
+    /// Copies a Zarr array or group into a new v3 store with another codec (v2 to v3, too).
+    Convert(copy::ConvertArgs),
     /// Times the standard workloads, one JSON line each (see `chunkwise bench --help`).
     Bench(bench::BenchArgs),
-    /// Evaluates a NumPy-like expression over generated inputs and prints the result
-    /// (see `chunkwise eval --help` for the language, the inputs and examples).
-    Eval(eval_cmd::EvalArgs),
-    /// Shows a Zarr array's shape, dtype, chunks and attributes without reading its data.
-    Info(info::InfoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
-        Command::Bench(args) => bench::run(&args),
-        Command::Eval(args) => eval_cmd::run(&args),
         Command::Info(args) => info::run(&args),
+        Command::Stats(args) => stats::run(&args),
+        Command::Eval(args) => eval_cmd::run(&args),
+        Command::Rechunk(args) => copy::rechunk(&args),
+        Command::Convert(args) => copy::convert(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // An expression error is already a full report: message, text and carets.
-            match e.downcast_ref::<eval::ExprError>() {
-                Some(expr) => eprintln!("{expr}"),
-                None => eprintln!("chunkwise: {e:#}"),
+            match (
+                e.downcast_ref::<eval::ExprError>(),
+                e.downcast_ref::<chunkwise::Error>(),
+            ) {
+                (Some(expr), _) => eprintln!("{expr}"),
+                // The library's advice names its API; on the command line it is a flag.
+                (_, Some(chunkwise::Error::AlreadyExists { path })) => eprintln!(
+                    "chunkwise: `{path}` already exists; pass --overwrite to replace it, or \
+                     choose another output path"
+                ),
+                _ => eprintln!("chunkwise: {e:#}"),
             }
             ExitCode::from(2)
         }

@@ -1,0 +1,165 @@
+//! Arguments several commands share: how a computation runs ([`RunArgs`]) and how a Zarr
+//! array is written ([`WriteArgs`]), with their parsers.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{bail, Result};
+use chunkwise::zarr::{ZarrArray, ZarrCodec, ZarrWriteOptions};
+use chunkwise::{ComputeOptions, MemoryLimit};
+use clap::Args;
+
+/// How a computing command runs: threads, memory budget, progress bar.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct RunArgs {
+    /// Worker threads (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    threads: Option<u32>,
+    /// Memory budget, e.g. 1GiB or 512MB (default: the CHUNKWISE_MEMORY_LIMIT environment
+    /// variable, else 60% of RAM). Tasks are scheduled to stay under it.
+    #[arg(long, value_parser = parse_memory_limit)]
+    memory_limit: Option<MemoryLimit>,
+    /// Do not show a progress bar (it shows only on a terminal anyway).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+impl RunArgs {
+    /// The compute options these arguments ask for, without a progress bar.
+    pub(crate) fn options(&self) -> ComputeOptions {
+        let mut options = ComputeOptions::default();
+        if let Some(n) = self.threads {
+            options = options.threads(n as usize);
+        }
+        if let Some(m) = self.memory_limit {
+            options = options.memory_limit(m);
+        }
+        options
+    }
+
+    /// [`options`](Self::options) with a progress bar labelled `label` (unless
+    /// `--no-progress`).
+    pub(crate) fn with_progress(&self, label: &str) -> ComputeOptions {
+        let options = self.options();
+        if self.no_progress {
+            options
+        } else {
+            options.observer(Arc::new(chunkwise::diagnostics::ProgressBar::new(label)))
+        }
+    }
+}
+
+/// How a command writes its Zarr output: codec, shards, format, overwrite.
+#[derive(Args, Debug, Clone)]
+pub(crate) struct WriteArgs {
+    /// Compression of the written chunks: zstd[:LEVEL], gzip[:LEVEL],
+    /// blosc[:lz4|lz4hc|blosclz|zstd|zlib[:LEVEL]] or none.
+    #[arg(long, default_value = "zstd:3", value_parser = parse_codec)]
+    codec: ZarrCodec,
+    /// Shard shape, e.g. 2048,2048: a multiple of the chunk shape; each shard is one file
+    /// holding many chunks (default: no shards, one file per chunk).
+    #[arg(long, value_parser = parse_shape, value_name = "SHAPE")]
+    shards: Option<Shape>,
+    /// The Zarr format to write. chunkwise writes version 3 only; it reads 2 and 3.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u8).range(2..=3))]
+    zarr_format: u8,
+    /// Replace the output array or group if it exists (default: refuse).
+    #[arg(long)]
+    overwrite: bool,
+}
+
+impl WriteArgs {
+    /// Write options for the store `out`, with the storage chunk shape `chunks` (`None`:
+    /// chunkwise's default for the array's blocks).
+    pub(crate) fn write_options(
+        &self,
+        out: &Path,
+        chunks: Option<Vec<usize>>,
+    ) -> Result<ZarrWriteOptions> {
+        if self.zarr_format != 3 {
+            bail!(
+                "--zarr-format {}: chunkwise writes Zarr version 3 only (it reads version 2); \
+                 write version 3, which zarr-python 3, TensorStore and zarrs all read",
+                self.zarr_format
+            );
+        }
+        let mut options = ZarrWriteOptions::new(out)
+            .codec(self.codec)
+            .overwrite(self.overwrite);
+        options.chunk_shape = chunks;
+        options.shard_shape = self.shards.as_ref().map(|s| s.0.clone());
+        Ok(options)
+    }
+
+    /// The shard shape `--shards` asks for.
+    pub(crate) fn shards(&self) -> Option<&[usize]> {
+        self.shards.as_ref().map(|s| s.0.as_slice())
+    }
+
+    /// Whether `--overwrite` was given.
+    pub(crate) fn overwrite(&self) -> bool {
+        self.overwrite
+    }
+}
+
+/// A shape from the command line (a newtype, so clap takes it as one value).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Shape(pub(crate) Vec<usize>);
+
+/// The write options `options` with what describes the data of `input` copied over: its
+/// attributes (units, long names...) and dimension names.
+pub(crate) fn copy_description(input: &ZarrArray, options: ZarrWriteOptions) -> ZarrWriteOptions {
+    let mut options = options.attributes(input.attributes().clone());
+    if let Some(names) = input.dimension_names() {
+        if names.iter().all(Option::is_some) {
+            options = options.dimension_names(names.into_iter().flatten());
+        }
+    }
+    options
+}
+
+/// Parses `--memory-limit` (`1GiB`, `512MB`, bytes).
+pub(crate) fn parse_memory_limit(s: &str) -> Result<MemoryLimit, String> {
+    s.parse().map_err(|e: chunkwise::Error| e.to_string())
+}
+
+/// Parses `--codec`.
+pub(crate) fn parse_codec(s: &str) -> Result<ZarrCodec, String> {
+    s.parse().map_err(|e: chunkwise::Error| e.to_string())
+}
+
+/// Parses a shape such as `512,512` (or `512x512`): positive lengths, one per axis.
+pub(crate) fn parse_shape(s: &str) -> Result<Shape, String> {
+    let lengths: Result<Vec<usize>, String> = s
+        .split([',', 'x'])
+        .map(|part| match part.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "`{part}` in `{s}` is not a positive length; write one length per axis, \
+                 as in 512,512"
+            )),
+        })
+        .collect();
+    lengths.map(Shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        assert_eq!(parse_shape("512,256"), Ok(Shape(vec![512, 256])));
+        assert_eq!(parse_shape("4x5x6"), Ok(Shape(vec![4, 5, 6])));
+        assert!(parse_shape("512,0").unwrap_err().contains("`0`"));
+        assert!(parse_shape("").is_err());
+        assert!(parse_shape("a,b").is_err());
+    }
+
+    #[test]
+    fn codecs() {
+        assert_eq!(parse_codec("gzip:6"), Ok(ZarrCodec::Gzip { level: 6 }));
+        assert!(parse_codec("zstd:99").unwrap_err().contains("out of range"));
+        assert!(parse_codec("lzma").unwrap_err().contains("unknown codec"));
+    }
+}

@@ -1,0 +1,618 @@
+//! [`ZarrArray`], an open Zarr array: its metadata, and lazy arrays over its data through
+//! a [`BlockReader`](crate::io::BlockReader) that reads exactly the box a task asks for.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use zarrs::array::{Array, ArrayCreateError, ArrayShardedExt, CodecOptions};
+use zarrs::metadata::ArrayMetadata;
+
+use super::dtype::{dtype_of, scalar_of};
+use super::error as zerr;
+use super::grid;
+use super::read::{identity, read_region, ZarrReader};
+use super::store::{AtomicStore, IoStats};
+use crate::any_array::AnyArray;
+use crate::array::{DynArray, LazyArray};
+use crate::chunks::{ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
+use crate::element::{DType, Element, Scalar};
+use crate::error::{Error, Result};
+
+/// Opens the Zarr array (v2 or v3) in the directory `path`.
+///
+/// # Example
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("x.zarr");
+/// let x = chunkwise::arange(0i32, 10, 1, [4])?;
+/// x.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+/// let z = chunkwise::zarr::open_array(&path)?;
+/// assert_eq!(z.shape(), &[10]);
+/// assert_eq!(z.dtype(), chunkwise::DType::I32);
+/// assert_eq!(z.to_lazy::<i32>(None)?.compute()?, x.compute()?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Zarr`] naming the path when it does not exist, is not a Zarr array, or has
+/// invalid metadata or an unsupported codec; [`Error::UnsupportedZarrDType`] for a data
+/// type chunkwise cannot hold.
+pub fn open_array(path: impl AsRef<Path>) -> Result<ZarrArray> {
+    open_array_in(path, "/")
+}
+
+/// Opens the array at `array_path` (such as `"/group/temperature"`) inside the Zarr
+/// store in the directory `store_path`.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::zarr::{open_array_in, ZarrWriteOptions};
+/// let dir = tempfile::tempdir()?;
+/// let x = chunkwise::ones::<f32>(&[3, 4], [2, 2])?;
+/// x.to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("/data/ones"))?.run()?;
+/// let z = open_array_in(dir.path(), "/data/ones")?;
+/// assert_eq!(z.array_path(), "/data/ones");
+/// assert_eq!(z.to_dyn(None)?.compute()?.sum_f64(), 12.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`open_array`].
+pub fn open_array_in(store_path: impl AsRef<Path>, array_path: &str) -> Result<ZarrArray> {
+    let store = open_store(store_path.as_ref(), false)?;
+    ZarrArray::open(&store, array_path)
+}
+
+/// A lazy array over the Zarr array at `path`, in its default chunks
+/// ([`ZarrArray::default_chunks`]). Dask's `da.from_zarr`.
+///
+/// # Example
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("x.zarr");
+/// chunkwise::arange(0.0f64, 6.0, 1.0, [2])?
+///     .to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?
+///     .run()?;
+/// let x = chunkwise::from_zarr::<f64>(&path)?;
+/// assert_eq!(x.sum(..)?.compute_scalar()?, 15.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`open_array`], and [`Error::DTypeMismatch`] naming both dtypes when the array's
+/// is not `T`.
+pub fn from_zarr<T: Element>(path: impl AsRef<Path>) -> Result<LazyArray<T>> {
+    open_array(path)?.to_lazy(None)
+}
+
+/// A lazy array of the stored element type over the Zarr array at `path`, in its default
+/// chunks.
+///
+/// # Example
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("x.zarr");
+/// chunkwise::ones::<u8>(&[5], [5])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+/// let x = chunkwise::zarr::from_zarr_dyn(&path)?;
+/// assert_eq!(x.dtype(), chunkwise::DType::U8);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`open_array`].
+pub fn from_zarr_dyn(path: impl AsRef<Path>) -> Result<DynArray> {
+    open_array(path)?.to_dyn(None)
+}
+
+/// A store over an existing directory, checked to exist.
+pub(crate) fn open_store(path: &Path, durable: bool) -> Result<Arc<AtomicStore>> {
+    if !path.is_dir() {
+        let problem = if path.exists() {
+            "is a file, not a Zarr store directory; give the directory that holds `zarr.json`"
+        } else {
+            "no such directory; check the path"
+        };
+        return Err(zerr::zarr_problem(path.display().to_string(), problem));
+    }
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| zerr::zarr_error(path.display().to_string(), "cannot resolve the path", e))?;
+    Ok(Arc::new(AtomicStore::new(&canonical, durable)?))
+}
+
+/// `"/a/b"` from `"a/b"`, `"/a/b/"` or `""`.
+pub(crate) fn normalize_node_path(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    format!("/{trimmed}")
+}
+
+/// How messages name a node: the store directory, joined with the node path.
+pub(crate) fn display_path(store: &Path, node_path: &str) -> String {
+    let rel = node_path.trim_start_matches('/');
+    if rel.is_empty() {
+        store.display().to_string()
+    } else {
+        store.join(rel).display().to_string()
+    }
+}
+
+/// An open Zarr array: metadata accessors, and lazy arrays over its data.
+///
+/// Cheap to clone; clones share the open store.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::zarr::{open_array, ZarrWriteOptions};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("t.zarr");
+/// chunkwise::zeros::<f64>(&[100, 60], [50, 30])?
+///     .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([25, 30]))?
+///     .run()?;
+/// let z = open_array(&path)?;
+/// assert_eq!(z.chunk_shape(), &[25, 30]);
+/// assert_eq!(z.shard_shape(), None);
+/// assert_eq!(z.zarr_format(), 3);
+/// assert_eq!(z.codecs(), vec!["bytes", "zstd"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct ZarrArray {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) array: Array<AtomicStore>,
+    pub(crate) store: Arc<AtomicStore>,
+    pub(crate) array_path: String,
+    pub(crate) display: String,
+    pub(crate) shape: Vec<usize>,
+    pub(crate) dtype: DType,
+    /// The grid chunks: shards when sharded.
+    pub(crate) grid_chunk: Vec<usize>,
+    pub(crate) read_chunk: Vec<usize>,
+    pub(crate) sharded: bool,
+    pub(crate) fill: Scalar,
+    pub(crate) identity: String,
+}
+
+impl ZarrArray {
+    pub(crate) fn open(store: &Arc<AtomicStore>, array_path: &str) -> Result<ZarrArray> {
+        let array_path = normalize_node_path(array_path);
+        let display = display_path(store.root(), &array_path);
+        let node_dir = PathBuf::from(&display);
+        if !node_dir.is_dir() {
+            return Err(zerr::zarr_problem(
+                &display,
+                "no such directory; check the store path and the array path",
+            ));
+        }
+        if node_kind(&node_dir) == Some("group") {
+            return Err(zerr::zarr_problem(
+                &display,
+                "is a Zarr group, not an array; open it with `open_group`, or give the path \
+                 of an array inside it",
+            ));
+        }
+        let mut array = Array::open(store.clone(), &array_path).map_err(|e| match e {
+            ArrayCreateError::DataTypeCreateError(_) => Error::UnsupportedZarrDType {
+                path: display.clone(),
+                dtype: stored_dtype_name(&node_dir).unwrap_or_else(|| "unknown".into()),
+            },
+            e => zerr::open_array(&display, e),
+        })?;
+        // Parallelism is across tasks, one per block; zarrs' own threads inside a task
+        // would only compete with the other workers.
+        array.set_codec_options(CodecOptions::default().with_concurrent_target(1));
+        let dtype = dtype_of(&array, &display)?;
+        let shape: Vec<usize> = array.shape().iter().map(|&n| n as usize).collect();
+        let zero = vec![0u64; shape.len()];
+        let grid_chunk: Vec<usize> = if shape.is_empty() {
+            Vec::new()
+        } else {
+            array
+                .chunk_shape(&zero)
+                .map_err(|e| zerr::array(&display, "reading the chunk grid", e))?
+                .iter()
+                .map(|n| n.get() as usize)
+                .collect()
+        };
+        let sharded = array.is_sharded();
+        let read_chunk = match array.effective_subchunk_shape() {
+            Some(s) if sharded => s.iter().map(|n| n.get() as usize).collect(),
+            _ => grid_chunk.clone(),
+        };
+        let fill = scalar_of(dtype, array.fill_value().as_ne_bytes());
+        let identity = identity(&node_dir, &array_path);
+        Ok(ZarrArray {
+            inner: Arc::new(Inner {
+                array,
+                store: store.clone(),
+                array_path,
+                display,
+                shape,
+                dtype,
+                grid_chunk,
+                read_chunk,
+                sharded,
+                fill,
+                identity,
+            }),
+        })
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<Inner> {
+        &self.inner
+    }
+
+    /// The shape.
+    #[must_use]
+    pub fn shape(&self) -> &[usize] {
+        &self.inner.shape
+    }
+
+    /// The element type.
+    #[must_use]
+    pub fn dtype(&self) -> DType {
+        self.inner.dtype
+    }
+
+    /// The shape of a storage chunk: the unit that is compressed and read as a whole (for
+    /// a sharded array, the inner chunk inside each shard).
+    #[must_use]
+    pub fn chunk_shape(&self) -> &[usize] {
+        &self.inner.read_chunk
+    }
+
+    /// The shape of a shard (the unit that is one file), when the array is sharded.
+    #[must_use]
+    pub fn shard_shape(&self) -> Option<&[usize]> {
+        self.inner
+            .sharded
+            .then_some(self.inner.grid_chunk.as_slice())
+    }
+
+    /// The shape of one file of the array: the shard when sharded, else the chunk. Writes
+    /// are aligned to it, and the default chunking merges it.
+    #[must_use]
+    pub fn write_unit(&self) -> &[usize] {
+        &self.inner.grid_chunk
+    }
+
+    /// The value that unwritten chunks read as.
+    #[must_use]
+    pub fn fill_value(&self) -> Scalar {
+        self.inner.fill
+    }
+
+    /// The user attributes (`attributes` in `zarr.json`, or `.zattrs` in v2).
+    #[must_use]
+    pub fn attributes(&self) -> &serde_json::Map<String, serde_json::Value> {
+        self.inner.array.attributes()
+    }
+
+    /// The dimension names, when the metadata gives them.
+    #[must_use]
+    pub fn dimension_names(&self) -> Option<Vec<Option<String>>> {
+        self.inner.array.dimension_names().as_ref().map(|names| {
+            names
+                .iter()
+                .map(|n| n.as_deref().map(String::from))
+                .collect()
+        })
+    }
+
+    /// The Zarr format version: 2 or 3.
+    #[must_use]
+    pub fn zarr_format(&self) -> u8 {
+        match self.inner.array.metadata() {
+            ArrayMetadata::V2(_) => 2,
+            ArrayMetadata::V3(_) => 3,
+        }
+    }
+
+    /// The codecs, outermost last, by their Zarr names; a sharded array lists
+    /// `sharding_indexed(...)` with its inner codecs. Version 2 arrays list their filters
+    /// and compressor.
+    #[must_use]
+    pub fn codecs(&self) -> Vec<String> {
+        let meta = serde_json::to_value(self.inner.array.metadata()).unwrap_or_default();
+        match self.inner.array.metadata() {
+            ArrayMetadata::V3(_) => codec_names(meta.get("codecs")),
+            ArrayMetadata::V2(_) => {
+                let mut out: Vec<String> = meta
+                    .get("filters")
+                    .and_then(serde_json::Value::as_array)
+                    .map(|f| {
+                        f.iter()
+                            .filter_map(|c| c.get("id"))
+                            .map(json_name)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(id) = meta.get("compressor").and_then(|c| c.get("id")) {
+                    out.push(json_name(id));
+                }
+                out
+            }
+        }
+    }
+
+    /// The store directory and array path, as messages name the array.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.inner.display
+    }
+
+    /// The array's path inside its store (`"/"` for a store that is one array).
+    #[must_use]
+    pub fn array_path(&self) -> &str {
+        &self.inner.array_path
+    }
+
+    /// The bytes the array occupies in its store: every chunk or shard file and the
+    /// metadata, as stored (compressed). Unwritten chunks take no space.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// let opts = chunkwise::zarr::ZarrWriteOptions::new(&path);
+    /// chunkwise::zeros::<f64>(&[1000], [100])?.to_zarr(&opts)?.run()?;
+    /// let stored = chunkwise::zarr::open_array(&path)?.stored_bytes()?;
+    /// assert!(stored > 0 && stored < 8000); // zeros compress well
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zarr`] when the store cannot be listed.
+    pub fn stored_bytes(&self) -> Result<u64> {
+        use zarrs::storage::{ListableStorageTraits, StorePrefix};
+        let rel = self.inner.array_path.trim_matches('/');
+        let prefix = if rel.is_empty() {
+            StorePrefix::root()
+        } else {
+            StorePrefix::new(format!("{rel}/"))
+                .map_err(|e| zerr::zarr_error(&self.inner.display, "invalid array path", e))?
+        };
+        self.inner
+            .store
+            .size_prefix(&prefix)
+            .map_err(|e| zerr::storage(&self.inner.display, e))
+    }
+
+    /// Reads and writes through this handle's store so far.
+    #[must_use]
+    pub fn io_stats(&self) -> IoStats {
+        self.inner.store.stats()
+    }
+
+    /// The chunking [`to_dyn`](Self::to_dyn) uses by default: storage chunks (shards when
+    /// sharded), merged along axes by whole multiples toward
+    /// [`DEFAULT_CHUNK_BYTES`](crate::DEFAULT_CHUNK_BYTES), so every block reads whole
+    /// files.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// let opts = chunkwise::zarr::ZarrWriteOptions::new(&path).chunk_shape([10, 10]);
+    /// chunkwise::zeros::<f64>(&[100, 100], [50, 50])?.to_zarr(&opts)?.run()?;
+    /// let grid = chunkwise::zarr::open_array(&path)?.default_chunks()?;
+    /// assert_eq!(grid.num_blocks(), 1); // 80 kB in all: one block
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only for an inconsistent array (a bug).
+    pub fn default_chunks(&self) -> Result<ChunkGrid> {
+        grid::merged_grid(
+            self.shape(),
+            self.write_unit(),
+            self.dtype().size(),
+            DEFAULT_CHUNK_BYTES,
+        )
+    }
+
+    /// A lazy array over the data, cut as `chunks` asks (`None`:
+    /// [`default_chunks`](Self::default_chunks)). Nothing is read until a computation
+    /// needs a block, and then only the storage chunks under that block.
+    ///
+    /// # Example
+    ///
+    /// See [`open_array_in`].
+    ///
+    /// # Errors
+    ///
+    /// When `chunks` does not fit the shape.
+    pub fn to_dyn(&self, chunks: Option<Chunks>) -> Result<DynArray> {
+        let chunks = match chunks {
+            Some(c) => c,
+            None => Chunks::Grid(self.default_chunks()?),
+        };
+        let reader = Arc::new(ZarrReader {
+            inner: self.inner.clone(),
+        });
+        DynArray::from_reader(reader, &chunks)
+    }
+
+    /// [`to_dyn`](Self::to_dyn) as a typed array.
+    ///
+    /// # Example
+    ///
+    /// See [`open_array`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] naming both dtypes when the array's is not `T`; when
+    /// `chunks` does not fit the shape.
+    pub fn to_lazy<T: Element>(&self, chunks: Option<Chunks>) -> Result<LazyArray<T>> {
+        if self.dtype() != T::DTYPE {
+            return Err(Error::DTypeMismatch {
+                context: format!("reading zarr array `{}`", self.path()),
+                expected: T::DTYPE,
+                found: self.dtype(),
+            });
+        }
+        self.to_dyn(chunks)?.downcast()
+    }
+
+    /// Reads the box `region` now, as [`BlockReader::read`](crate::io::BlockReader::read) does for a task.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// chunkwise::arange(0i64, 10, 1, [3])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+    /// let z = chunkwise::zarr::open_array(&path)?;
+    /// assert_eq!(z.read(&[2..5])?.sum_f64(), 9.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zarr`] naming the chunk file when a chunk is truncated or corrupt, or the
+    /// store cannot be read; an out-of-bounds region.
+    pub fn read(&self, region: &[Range<usize>]) -> Result<AnyArray> {
+        read_region(&self.inner, region)
+    }
+
+    /// Replaces the user attributes, rewriting the metadata file atomically.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// chunkwise::ones::<f32>(&[2], [2])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+    /// let mut z = chunkwise::zarr::open_array(&path)?;
+    /// let mut attrs = serde_json::Map::new();
+    /// attrs.insert("units".into(), "K".into());
+    /// z.set_attributes(attrs)?;
+    /// assert_eq!(chunkwise::zarr::open_array(&path)?.attributes()["units"], "K");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zarr`] when the metadata cannot be written.
+    pub fn set_attributes(
+        &mut self,
+        attributes: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        let display = &self.inner.display;
+        let mut array = Array::open(self.inner.store.clone(), &self.inner.array_path)
+            .map_err(|e| zerr::open_array(display, e))?;
+        *array.attributes_mut() = attributes;
+        super::write::store_array_metadata(&array, display)?;
+        *self = ZarrArray::open(&self.inner.store, &self.inner.array_path)?;
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ZarrArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZarrArray")
+            .field("path", &self.path())
+            .field("shape", &self.shape())
+            .field("dtype", &self.dtype())
+            .field("chunk_shape", &self.chunk_shape())
+            .field("shard_shape", &self.shard_shape())
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ZarrArray {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "zarr v{} array `{}`: {} {:?}, chunks {:?}",
+            self.zarr_format(),
+            self.path(),
+            self.dtype(),
+            self.shape(),
+            self.chunk_shape()
+        )?;
+        if let Some(shard) = self.shard_shape() {
+            write!(f, " in shards {shard:?}")?;
+        }
+        write!(f, ", codecs {}", self.codecs().join(" -> "))
+    }
+}
+
+/// Codec names from a v3 `codecs` list, with sharding's inner codecs in parentheses.
+fn codec_names(codecs: Option<&serde_json::Value>) -> Vec<String> {
+    let Some(list) = codecs.and_then(serde_json::Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|c| {
+            // A codec without configuration may be written as just its name.
+            let name = c
+                .as_str()
+                .map(String::from)
+                .or_else(|| c.get("name").map(json_name))
+                .unwrap_or_default();
+            match c.get("configuration").and_then(|conf| conf.get("codecs")) {
+                Some(inner) => format!("{name}({})", codec_names(Some(inner)).join(", ")),
+                None => name,
+            }
+        })
+        .collect()
+}
+
+fn json_name(v: &serde_json::Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), String::from)
+}
+
+/// The data type as the metadata in `dir` writes it (v3 `data_type`, v2 `dtype`).
+fn stored_dtype_name(dir: &Path) -> Option<String> {
+    let (file, field) = if dir.join("zarr.json").exists() {
+        ("zarr.json", "data_type")
+    } else {
+        (".zarray", "dtype")
+    };
+    let text = std::fs::read_to_string(dir.join(file)).ok()?;
+    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let dtype = meta.get(field)?;
+    Some(
+        dtype
+            .as_str()
+            .map_or_else(|| dtype.to_string(), String::from),
+    )
+}
+
+/// `"array"` or `"group"` when the metadata in `dir` says which (v3 `node_type`, or the
+/// v2 metadata file's name); `None` when there is none or it cannot be read.
+pub(crate) fn node_kind(dir: &Path) -> Option<&'static str> {
+    if let Ok(text) = std::fs::read_to_string(dir.join("zarr.json")) {
+        let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return match meta.get("node_type")?.as_str()? {
+            "array" => Some("array"),
+            "group" => Some("group"),
+            _ => None,
+        };
+    }
+    if dir.join(".zarray").exists() {
+        Some("array")
+    } else if dir.join(".zgroup").exists() {
+        Some("group")
+    } else {
+        None
+    }
+}

@@ -1,0 +1,158 @@
+//! [`ZarrReader`], the [`BlockReader`] behind [`ZarrArray::to_dyn`](super::ZarrArray::to_dyn):
+//! it asks zarrs for exactly a task's box, so only the storage chunks under it are read,
+//! and names the chunk file when one fails to decode.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use zarrs::array::{ArrayBytes, ArraySubset};
+
+use super::array::Inner;
+use super::error as zerr;
+use crate::any_array::AnyArray;
+use crate::element::DType;
+use crate::error::Result;
+use crate::io::BlockReader;
+
+/// Reads `region` of an array, naming the chunk file that failed to decode.
+pub(crate) fn read_region(inner: &Inner, region: &[Range<usize>]) -> Result<AnyArray> {
+    let shape: Vec<usize> = region.iter().map(ExactSizeIterator::len).collect();
+    if region.len() != inner.shape.len()
+        || region
+            .iter()
+            .zip(&inner.shape)
+            .any(|(r, &n)| r.end > n || r.start > r.end)
+    {
+        return Err(zerr::zarr_problem(
+            &inner.display,
+            format!(
+                "region {region:?} is outside the array of shape {:?}",
+                inner.shape
+            ),
+        ));
+    }
+    if shape.contains(&0) {
+        return Ok(AnyArray::full(&shape, inner.fill));
+    }
+    let ranges: Vec<Range<u64>> = region
+        .iter()
+        .map(|r| r.start as u64..r.end as u64)
+        .collect();
+    let subset = ArraySubset::new_with_ranges(&ranges);
+    macro_rules! get {
+        ($variant:ident, $t:ty) => {
+            inner
+                .array
+                .retrieve_array_subset::<ndarray::ArrayD<$t>>(&subset)
+                .map(AnyArray::$variant)
+        };
+    }
+    let result = match inner.dtype {
+        DType::Bool => get!(Bool, bool),
+        DType::I8 => get!(I8, i8),
+        DType::I16 => get!(I16, i16),
+        DType::I32 => get!(I32, i32),
+        DType::I64 => get!(I64, i64),
+        DType::U8 => get!(U8, u8),
+        DType::U16 => get!(U16, u16),
+        DType::U32 => get!(U32, u32),
+        DType::U64 => get!(U64, u64),
+        DType::F32 => get!(F32, f32),
+        DType::F64 => get!(F64, f64),
+    };
+    result.map_err(|e| {
+        let doing = format!("reading region {region:?}");
+        match failing_chunk(inner, &subset) {
+            Some((path, chunk_err)) => zerr::array(&path, &doing, chunk_err),
+            None => zerr::array(&inner.display, &doing, e),
+        }
+    })
+}
+
+/// The file of the first chunk (or shard) under `subset` that fails to read, with its
+/// error: decoding one chunk at a time, only after a read of the whole box has failed.
+fn failing_chunk(
+    inner: &Inner,
+    subset: &ArraySubset,
+) -> Option<(String, zarrs::array::ArrayError)> {
+    let chunks = inner.array.chunks_in_array_subset(subset).ok()??;
+    let ranges = chunks.to_ranges();
+    let mut index: Vec<u64> = ranges.iter().map(|r| r.start).collect();
+    if ranges.iter().any(Range::is_empty) {
+        return None;
+    }
+    loop {
+        if let Err(e) = inner.array.retrieve_chunk::<ArrayBytes<'static>>(&index) {
+            let key = inner.array.chunk_key(&index);
+            return Some((inner.store.key_path(&key).display().to_string(), e));
+        }
+        // Next index in C order.
+        let mut axis = index.len();
+        loop {
+            if axis == 0 {
+                return None;
+            }
+            axis -= 1;
+            index[axis] += 1;
+            if index[axis] < ranges[axis].end {
+                break;
+            }
+            index[axis] = ranges[axis].start;
+        }
+    }
+}
+
+/// A stable identity for the array at `node_dir`: its path, plus the metadata file's
+/// modification time and length, so an array rewritten in place gets a new one.
+pub(crate) fn identity(node_dir: &Path, array_path: &str) -> String {
+    let stamp = ["zarr.json", ".zarray"]
+        .iter()
+        .find_map(|name| std::fs::metadata(node_dir.join(name)).ok())
+        .map(|m| {
+            let nanos = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{nanos}:{}", m.len())
+        })
+        .unwrap_or_default();
+    format!("zarr:{}:{array_path}:{stamp}", node_dir.display())
+}
+
+/// The [`BlockReader`] behind [`ZarrArray::to_dyn`].
+pub(crate) struct ZarrReader {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for ZarrReader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ZarrReader")
+            .field("path", &self.inner.display)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BlockReader for ZarrReader {
+    fn dtype(&self) -> DType {
+        self.inner.dtype
+    }
+
+    fn shape(&self) -> Vec<usize> {
+        self.inner.shape.clone()
+    }
+
+    fn identity(&self) -> String {
+        self.inner.identity.clone()
+    }
+
+    fn name(&self) -> &'static str {
+        "zarr.read"
+    }
+
+    fn read(&self, region: &[Range<usize>]) -> Result<AnyArray> {
+        read_region(&self.inner, region)
+    }
+}
