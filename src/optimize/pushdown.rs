@@ -2,12 +2,15 @@
 //! its inputs, and a slice of a transpose the transpose of a slice, repeatedly, so slices
 //! reach the sources and only kept elements are computed (and only the blocks holding
 //! them are read or generated). A slice is not pushed through a node that another reader
-//! needs whole: that would compute the node's kept part twice.
+//! needs whole: that would compute the node's kept part twice. A slice that reaches a
+//! stored source becomes a source over the slice's bounding box, so only the storage
+//! chunks under kept elements are ever read.
 
 use std::sync::Arc;
 
-use crate::chunks::AxisSelection;
-use crate::expr::{build, Node, Op};
+use crate::chunks::{AxisSelection, Chunks};
+use crate::expr::{build, Node, Op, Source};
+use crate::io::BlockReader;
 
 /// Pushes slices down the graph under `outputs`, logging each move.
 pub(crate) fn pushdown(outputs: &[Arc<Node>], log: &mut Vec<String>) -> Vec<Arc<Node>> {
@@ -73,8 +76,81 @@ fn push(
             };
             build::permute(&sliced, perm).ok()
         }
+        Op::Source(Source::Read { reader, origin }) => read_box(sel, x, reader, origin),
         _ => None,
     }
+}
+
+/// `x[sel]` for a stored source `x`: a source reading only the bounding box of the
+/// selection (in `x`'s chunks cut to the box, so the result keeps its chunks), then the
+/// rest of the selection (steps, dropped axes) inside the box. Readers fetch exactly
+/// the box a task asks for, so only the storage chunks under kept elements are read.
+fn read_box(
+    sel: &[AxisSelection],
+    x: &Arc<Node>,
+    reader: &Arc<dyn BlockReader>,
+    origin: &[usize],
+) -> Option<Arc<Node>> {
+    if sel.contains(&AxisSelection::NewAxis) || sel.len() != x.ndim() {
+        return None;
+    }
+    let mut bounds = Vec::with_capacity(sel.len());
+    let mut inner = Vec::with_capacity(sel.len());
+    for (s, &len) in sel.iter().zip(x.shape()) {
+        let (lo, hi, rest) = match *s {
+            AxisSelection::Index(i) => (i, i + 1, AxisSelection::Index(0)),
+            // An empty selection reads nothing anyway; a new axis was refused above.
+            AxisSelection::Range { len: 0, .. } | AxisSelection::NewAxis => return None,
+            AxisSelection::Range { first, step, len } => {
+                let last = first.checked_add_signed(step * isize::try_from(len - 1).ok()?)?;
+                let (lo, hi) = (first.min(last), first.max(last) + 1);
+                let rest = AxisSelection::Range {
+                    first: first - lo,
+                    step,
+                    len,
+                };
+                (lo, hi, rest)
+            }
+        };
+        if hi > len {
+            return None;
+        }
+        bounds.push((lo, hi));
+        inner.push(rest);
+    }
+    if bounds
+        .iter()
+        .zip(x.shape())
+        .all(|(&(lo, hi), &len)| lo == 0 && hi == len)
+    {
+        return None; // the slice keeps the whole source: nothing to push
+    }
+    let window: Vec<AxisSelection> = bounds
+        .iter()
+        .map(|&(lo, hi)| AxisSelection::Range {
+            first: lo,
+            step: 1,
+            len: hi - lo,
+        })
+        .collect();
+    let chunks = build::select(x, window).ok()?.chunks().clone();
+    let shape: Vec<usize> = bounds.iter().map(|&(lo, hi)| hi - lo).collect();
+    let origin: Vec<usize> = origin
+        .iter()
+        .zip(&bounds)
+        .map(|(o, &(lo, _))| o + lo)
+        .collect();
+    let boxed = build::source(
+        Source::Read {
+            reader: reader.clone(),
+            origin,
+        },
+        &shape,
+        x.dtype(),
+        &Chunks::Grid(chunks),
+    )
+    .ok()?;
+    build::select(&boxed, inner).ok()
 }
 
 /// The map `x` over new inputs, keeping its operation and dtype.

@@ -258,6 +258,54 @@ fn a_slice_reads_only_the_chunks_it_touches() {
 }
 
 #[test]
+fn a_slice_of_a_merged_block_reads_only_the_chunks_under_it() {
+    // 60 x 80 in storage chunks of 10 x 10; the default chunking is one 38 kB block, so
+    // without pushdown any slice would read all 48 chunks.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.zarr");
+    let eager = ndarray::Array::from_iter((0..4800).map(f64::from))
+        .into_shape_with_order((60, 80))
+        .unwrap();
+    let x2 = chunkwise::from_ndarray(eager.clone(), [25, 30]).unwrap();
+    x2.to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([10, 10]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    assert_eq!(z.default_chunks().unwrap().num_blocks(), 1);
+    let x = z.to_lazy::<f64>(None).unwrap();
+    let eager = eager.into_dyn();
+    let cases: Vec<(Vec<ndarray::SliceInfoElem>, usize)> = vec![
+        // Rows 12..18 (chunk row 1), columns 5..25 (chunk columns 0, 1, 2): 3 chunks.
+        (ndarray::s![12..18, 5..25].as_ref().to_vec(), 3),
+        // One element.
+        (ndarray::s![33, 47].as_ref().to_vec(), 1),
+        // Every 7th column of row 59: all 8 chunk columns of the last chunk row.
+        (ndarray::s![59..60, ..;7].as_ref().to_vec(), 8),
+        // A negative step over rows 0..20 of column 0: 2 chunks.
+        (ndarray::s![0..20;-3, 0].as_ref().to_vec(), 2),
+    ];
+    for (index, chunks_read) in cases {
+        let before = z.io_stats();
+        // Through an elementwise operation, so the slice is pushed down twice.
+        let y = ((&x * 2.0) + 1.0).slice(&index).unwrap();
+        let want = eager.slice(index.as_slice()).mapv(|v| v * 2.0 + 1.0);
+        assert_eq!(y.compute().unwrap(), want, "{index:?}");
+        assert_eq!(
+            z.io_stats().reads - before.reads,
+            chunks_read as u64,
+            "{index:?}"
+        );
+    }
+    // Without the optimizer the whole block is read.
+    let before = z.io_stats();
+    let y = x.slice(ndarray::s![33, 47]).unwrap();
+    let options = chunkwise::ComputeOptions::default().optimize(false);
+    assert_eq!(y.compute_with(&options).unwrap().sum(), 33.0 * 80.0 + 47.0);
+    assert_eq!(z.io_stats().reads - before.reads, 48);
+}
+
+#[test]
 fn default_chunks_merge_storage_chunks() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.zarr");
@@ -759,4 +807,50 @@ fn zero_dimensional_and_empty_arrays_round_trip() {
         back.to_dyn(None).unwrap().compute().unwrap().shape(),
         &[0, 4]
     );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Random slices (steps, negative steps, indices) of a stored 2-D array, through an
+    /// elementwise operation, equal ndarray's, whatever the storage and block chunks.
+    #[test]
+    fn slices_of_stored_arrays_match_ndarray(
+        rows in 1usize..23,
+        cols in 1usize..19,
+        chunk in (1usize..9, 1usize..9),
+        block in proptest::option::of((1usize..12, 1usize..12)),
+        sel in proptest::collection::vec((0usize..30, 0usize..30, -4isize..5, proptest::bool::ANY), 2),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.zarr");
+        let eager = ndarray::Array::from_iter((0..rows * cols).map(|v| v as f64))
+            .into_shape_with_order(vec![rows, cols])
+            .unwrap();
+        chunkwise::from_ndarray(eager.clone(), [rows, cols])
+            .unwrap()
+            .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([chunk.0, chunk.1]))
+            .unwrap()
+            .run()
+            .unwrap();
+        let chunks = block.map(|(r, c)| Chunks::Uniform(vec![r, c]));
+        let x = open_array(&path).unwrap().to_lazy::<f64>(chunks).unwrap();
+        let shape = [rows, cols];
+        let index: Vec<ndarray::SliceInfoElem> = sel
+            .iter()
+            .zip(shape)
+            .map(|(&(a, b, step, as_index), len)| {
+                let (a, b) = ((a % len) as isize, (b % (len + 1)) as isize);
+                if as_index {
+                    ndarray::SliceInfoElem::Index(a)
+                } else {
+                    let step = if step == 0 { 1 } else { step };
+                    ndarray::SliceInfoElem::Slice { start: a.min(b), end: Some(a.max(b)), step }
+                }
+            })
+            .collect();
+        let y = (&x * 3.0).slice(&index).unwrap();
+        let want = eager.slice(index.as_slice()).mapv(|v| v * 3.0);
+        proptest::prop_assert_eq!(y.compute().unwrap(), want);
+    }
 }
