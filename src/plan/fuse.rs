@@ -138,8 +138,12 @@ impl Fusion {
                 b.apply(*op, node.dtype(), args)?
             }
             Op::Source(Source::Full(v)) if self.enabled => Operand::Scalar(v.cast(node.dtype())),
-            Op::Source(s) if (self.enabled || node.key == root.key) && lines_up(node, root) => b
-                .load(
+            Op::Source(s)
+                if is_tile_source(s)
+                    && (self.enabled || node.key == root.key)
+                    && lines_up(node, root) =>
+            {
+                b.load(
                     Load::Source {
                         source: s.clone(),
                         dtype: node.dtype(),
@@ -148,7 +152,8 @@ impl Fusion {
                     },
                     node.dtype(),
                     s.name(),
-                ),
+                )
+            }
             _ => {
                 if !lines_up(node, root) {
                     return Err(Error::internal(

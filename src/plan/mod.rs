@@ -79,11 +79,13 @@ impl Default for LowerOptions {
 
 /// Lowers the expression graph reachable from `outputs` to layers.
 ///
-/// A generator source (constants, ranges, random numbers, stored arrays) read by several
-/// operations gets one layer per reader, or is generated inside each reader's fused
-/// kernel: regenerating a block is cheaper than holding it in memory until its last
-/// reader runs (for `(x - x.mean()).sum()`, holding `x` would mean holding all of it
-/// while the mean is computed).
+/// A generator source (constants, ranges, random numbers) read by several operations gets
+/// one layer per reader, or is generated inside each reader's fused kernel: regenerating
+/// a block is cheaper than holding it in memory until its last reader runs (for
+/// `(x - x.mean()).sum()`, holding `x` would mean holding all of it while the mean is
+/// computed). A stored array is read once and its blocks shared when all of it fits in
+/// a quarter of the budget (decoding is far dearer than generating), and read again by
+/// each reader when it does not, so arrays larger than memory still stream.
 pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan> {
     let order = expr::topological_order(outputs);
     let fusion = fuse::Fusion::decide(&order, outputs, options.fuse);
@@ -91,20 +93,22 @@ pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan
     let mut layer_of: IndexMap<Key, LayerId> = IndexMap::new();
     let is_output = |n: &Node| outputs.iter().any(|o| o.key == n.key);
     for node in &order {
-        if (is_regenerated(node) || fusion.is_inlined(node)) && !is_output(node) {
+        let regenerated = is_regenerated(node, options.budget);
+        if (regenerated || fusion.is_inlined(node)) && !is_output(node) {
             continue; // lowered by its readers
         }
         let id = match &node.op {
             Op::Map(_) => {
                 let (program, slots) = fusion.program(node, &mut |input| {
-                    input_layer(&mut layers, &layer_of, input)
+                    input_layer(&mut layers, &layer_of, input, options.budget)
                 })?;
                 push(&mut layers, Layer::fused(node, program, slots))
             }
             Op::Reduce(r) if fusion.fuses_reduction(node) => {
                 let input = &node.inputs[0];
-                let (program, slots) =
-                    fusion.program(input, &mut |i| input_layer(&mut layers, &layer_of, i))?;
+                let (program, slots) = fusion.program(input, &mut |i| {
+                    input_layer(&mut layers, &layer_of, i, options.budget)
+                })?;
                 lower_reduction(
                     &mut layers,
                     node,
@@ -119,7 +123,7 @@ pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan
                     // The same generator twice in one operation is generated once.
                     let id = match node.inputs[..i].iter().position(|p| p.key == input.key) {
                         Some(j) => inputs[j],
-                        None => input_layer(&mut layers, &layer_of, input)?,
+                        None => input_layer(&mut layers, &layer_of, input, options.budget)?,
                     };
                     inputs.push(id);
                 }
@@ -169,10 +173,11 @@ fn input_layer(
     layers: &mut Vec<Layer>,
     layer_of: &IndexMap<Key, LayerId>,
     input: &Arc<Node>,
+    budget: u64,
 ) -> Result<LayerId> {
     match layer_of.get(&input.key) {
         Some(&id) => Ok(id),
-        None if is_regenerated(input) => {
+        None if is_regenerated(input, budget) => {
             Ok(push(layers, Layer::for_node(input, &input.op, Vec::new())?))
         }
         None => Err(Error::internal(
@@ -182,9 +187,15 @@ fn input_layer(
     }
 }
 
-/// True for sources that are cheaper to generate again than to keep.
-fn is_regenerated(node: &Node) -> bool {
-    matches!(&node.op, Op::Source(s) if !matches!(s, Source::Array(_)))
+/// True for sources that are cheaper to generate again than to keep: generators always,
+/// stored arrays when holding all of them would take more than a quarter of `budget`.
+fn is_regenerated(node: &Node, budget: u64) -> bool {
+    match &node.op {
+        Op::Source(Source::Array(_)) => false,
+        Op::Source(Source::Read { .. }) => node.meta.nbytes() as u64 > budget / 4,
+        Op::Source(_) => true,
+        _ => false,
+    }
 }
 
 fn push(layers: &mut Vec<Layer>, layer: Layer) -> LayerId {

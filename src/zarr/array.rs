@@ -16,7 +16,7 @@ use super::read::{identity, read_region, ZarrReader};
 use super::store::{AtomicStore, IoStats};
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
-use crate::chunks::{ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
+use crate::chunks::{ChunkGrid, Chunks};
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 
@@ -400,8 +400,8 @@ impl ZarrArray {
     }
 
     /// The chunking [`to_dyn`](Self::to_dyn) uses by default: storage chunks (shards when
-    /// sharded), merged along axes by whole multiples toward
-    /// [`DEFAULT_CHUNK_BYTES`](crate::DEFAULT_CHUNK_BYTES), so every block reads whole
+    /// sharded), merged along axes by whole multiples while a block stays within
+    /// [`DEFAULT_BLOCK_BYTES`](super::DEFAULT_BLOCK_BYTES), so every block reads whole
     /// files.
     ///
     /// # Example
@@ -424,7 +424,7 @@ impl ZarrArray {
             self.shape(),
             self.write_unit(),
             self.dtype().size(),
-            DEFAULT_CHUNK_BYTES,
+            super::DEFAULT_BLOCK_BYTES,
         )
     }
 

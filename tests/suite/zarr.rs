@@ -305,6 +305,67 @@ fn a_slice_of_a_merged_block_reads_only_the_chunks_under_it() {
     assert_eq!(z.io_stats().reads - before.reads, 48);
 }
 
+/// A 200 x 200 float64 array (320 kB) in 50 x 50 storage chunks (16 of them), opened in
+/// blocks of 100 x 200 (2 blocks of 8 chunks, each larger than a fused kernel's tile).
+fn stored_grid(
+    dir: &Path,
+) -> (
+    chunkwise::LazyArray<f64>,
+    chunkwise::zarr::ZarrArray,
+    ndarray::ArrayD<f64>,
+) {
+    let path = dir.join("x.zarr");
+    let eager = ndarray::Array::from_iter((0..40_000).map(f64::from))
+        .into_shape_with_order(vec![200, 200])
+        .unwrap();
+    chunkwise::from_ndarray(eager.clone(), [200, 200])
+        .unwrap()
+        .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([50, 50]))
+        .unwrap()
+        .run()
+        .unwrap();
+    let z = open_array(&path).unwrap();
+    let x = z
+        .to_lazy::<f64>(Some(Chunks::Uniform(vec![100, 200])))
+        .unwrap();
+    (x, z, eager)
+}
+
+#[test]
+fn fused_kernels_read_each_storage_chunk_once() {
+    // Regression: a stored source inside a fused kernel was read tile by tile, decoding
+    // every chunk under a tile again (28 s instead of 0.5 s on 256 MB).
+    let dir = tempfile::tempdir().unwrap();
+    let (x, z, eager) = stored_grid(dir.path());
+    let before = z.io_stats();
+    let total = ((&x * 2.0) + 1.0)
+        .sum(..)
+        .unwrap()
+        .compute_scalar()
+        .unwrap();
+    assert_eq!(total, eager.mapv(|v| v * 2.0 + 1.0).sum());
+    assert_eq!(z.io_stats().reads - before.reads, 16);
+}
+
+#[test]
+fn a_stored_array_is_read_once_when_it_fits_and_again_per_reader_when_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, z, eager) = stored_grid(dir.path());
+    let y = (&x - &x.mean(0).unwrap()).unwrap();
+    let want = &eager - &eager.mean_axis(ndarray::Axis(0)).unwrap();
+    // 320 kB fits a quarter of the default budget: read once, blocks shared.
+    let before = z.io_stats();
+    assert_eq!(y.compute().unwrap(), want);
+    assert_eq!(z.io_stats().reads - before.reads, 16);
+    // A quarter of a 1 MiB budget does not hold it: the mean and the subtraction each
+    // read it.
+    let small: chunkwise::MemoryLimit = "1MiB".parse().unwrap();
+    let options = chunkwise::ComputeOptions::default().memory_limit(small);
+    let before = z.io_stats();
+    assert_eq!(y.compute_with(&options).unwrap(), want);
+    assert_eq!(z.io_stats().reads - before.reads, 32);
+}
+
 #[test]
 fn default_chunks_merge_storage_chunks() {
     let dir = tempfile::tempdir().unwrap();
