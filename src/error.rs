@@ -220,16 +220,17 @@ pub enum Error {
         shape: Vec<usize>,
     },
 
-    /// A task's kernel returned an error.
-    #[error("task `{op}` failed on block {block:?}")]
+    /// A task's kernel returned an error. The message includes the cause (a chunk file
+    /// that does not decode, say), so printing the error alone says what went wrong.
+    #[error("task `{op}` failed on block {block:?}: {cause}")]
     TaskFailed {
         /// The operation the task belongs to.
         op: String,
         /// The block coordinates of the task's output.
         block: Vec<usize>,
-        /// What went wrong.
+        /// What went wrong (also the error's `source()`, for its own sources).
         #[source]
-        source: Box<Error>,
+        cause: Box<Error>,
     },
 
     /// A task's kernel panicked; the run was stopped cleanly.

@@ -251,7 +251,7 @@ fn run_task<R: TaskRunner>(runner: &R, task: TaskId, inputs: &[&R::Output]) -> R
                 source => Error::TaskFailed {
                     op: label.op,
                     block: label.block,
-                    source: Box::new(source),
+                    cause: Box::new(source),
                 },
             })
         }

@@ -172,7 +172,7 @@ fn input_and_size_errors_are_clear() {
     assert!(err.contains("more than --max-elements 4"), "{err}");
     let err = failure(&["x", "-i", "x=data/a.zarr"]);
     assert!(
-        err.contains("input `x`") && err.contains("expected the path of a Zarr array"),
+        err.contains("input `x`") && err.contains("`data/a.zarr`: no such directory"),
         "{err}"
     );
     let err = failure(&["x", "-i", "x"]);

@@ -915,3 +915,37 @@ proptest::proptest! {
         proptest::prop_assert_eq!(y.compute().unwrap(), want);
     }
 }
+
+#[test]
+fn truncated_or_corrupt_chunk_files_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, damage) in [
+        (
+            "truncated",
+            &(|b: &[u8]| b[..b.len() / 2].to_vec()) as &dyn Fn(&[u8]) -> Vec<u8>,
+        ),
+        ("garbage", &|b: &[u8]| vec![0xA5; b.len()]),
+        ("empty", &|_: &[u8]| Vec::new()),
+    ] {
+        let path = dir.path().join(format!("{name}.zarr"));
+        chunkwise::arange(0.0f64, 400.0, 1.0, [100])
+            .unwrap()
+            .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([100]))
+            .unwrap()
+            .run()
+            .unwrap();
+        let chunk = path.join("c/2");
+        let bytes = std::fs::read(&chunk).unwrap();
+        std::fs::write(&chunk, damage(&bytes)).unwrap();
+        let x = open_array(&path).unwrap().to_lazy::<f64>(None).unwrap();
+        let err = x.sum(..).unwrap().compute_scalar().unwrap_err();
+        let message = format!("{err}");
+        assert!(
+            message.contains(&format!("{name}.zarr")) && message.contains("c/2"),
+            "{name}: {message}"
+        );
+        // The chunks that are intact still read.
+        let head = x.slice(ndarray::s![..200]).unwrap().sum(..).unwrap();
+        assert_eq!(head.compute_scalar().unwrap(), (0..200).sum::<i32>() as f64);
+    }
+}

@@ -245,6 +245,17 @@ fn is_generator(spec: &str) -> bool {
 }
 
 fn open_zarr(spec: &str) -> Result<chunkwise::zarr::ZarrArray> {
+    let path = std::path::Path::new(spec);
+    let looks_like_a_path = spec.contains(std::path::MAIN_SEPARATOR)
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zarr"));
+    if looks_like_a_path && !std::path::Path::new(spec).is_dir() {
+        bail!(
+            "`{spec}`: no such directory; give the directory of a Zarr array (the one holding \
+             zarr.json or .zarray), or a generator such as `random:100x100`"
+        );
+    }
     if !std::path::Path::new(spec).is_dir() {
         bail!(
             "unknown input source `{spec}`: expected the path of a Zarr array, or a generator, \
@@ -550,7 +561,8 @@ mod tests {
     #[test]
     fn bad_specs_say_what_is_valid() {
         let err = |s: &str| format!("{:#}", open_input(s).unwrap_err());
-        assert!(err("data/x.zarr").contains("expected the path of a Zarr array"));
+        assert!(err("data/x.zarr").contains("`data/x.zarr`: no such directory"));
+        assert!(err("rnadom:10").contains("expected the path of a Zarr array"));
         assert!(err("random").contains("needs a shape"));
         assert!(err("random:10xa").contains("bad shape"));
         assert!(err("random:10:int32").contains("float32 or float64"));

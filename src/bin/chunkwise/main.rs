@@ -74,11 +74,27 @@ fn main() -> ExitCode {
                     "chunkwise: `{path}` already exists; pass --overwrite to replace it, or \
                      choose another output path"
                 ),
-                _ => eprintln!("chunkwise: {e:#}"),
+                _ => eprintln!("chunkwise: {}", full_message(&e)),
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its sources, each added only when the text so far does not already say
+/// it (a task failure's message includes its cause, for library users printing `{e}`).
+fn full_message(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+    }
+    text
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.
