@@ -53,13 +53,18 @@ OUTPUT:
   --json prints {\"shape\": [...], \"dtype\": \"float64\", \"values\": ...} on one line, the values
   as nested lists (a bare number for a 0-d result); NaN and infinities are the strings
   \"nan\", \"inf\" and \"-inf\". Results over --max-elements are refused before computing.
+  --output PATH writes the result to a new Zarr v3 array instead, chunk by chunk, of any
+  size (--chunks, --shards and --codec set its layout; --overwrite replaces an existing
+  one). The attributes of a single Zarr input (units...) are copied, with the expression.
 
 EXAMPLES:
   chunkwise eval 'mean(x, axis=0)[:5]' --input x=random:4000x4000:chunks=1000x1000 --json
   chunkwise eval 'std(x - x.mean(axis=0), ddof=1)' --input x=normal:2000x500:seed=7
   chunkwise eval 'sum(where(x > 0.5, 1, 0))' --input x=random:1000x1000 --json
   chunkwise eval 'x.T[::100, -1] * 2' --input x=arange:300x200:chunks=64x64 --json
-  chunkwise eval 'std(x - mean(x, axis=0), axis=0)' --input x=random:8000x8000 --explain";
+  chunkwise eval 'std(x - mean(x, axis=0), axis=0)' --input x=random:8000x8000 --explain
+  chunkwise eval '(t - t.mean(axis=0)) / t.std(axis=0)' -i t=data.zarr/temperature \\
+      --output anomaly.zarr --chunks 512,512 --codec zstd:5";
 
 /// Arguments of `chunkwise eval`.
 #[derive(Args, Debug)]
