@@ -139,6 +139,7 @@ fn write_output(
     let mut options = args.write.write_options(out, chunks)?;
     if let [input] = zarr_inputs {
         options.attributes.clone_from(input.attributes());
+        options.attributes.remove("_zarrs");
         if input.shape() == result.shape() {
             options = crate::options::copy_description(input, options);
         }

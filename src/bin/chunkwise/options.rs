@@ -107,9 +107,12 @@ impl WriteArgs {
 pub(crate) struct Shape(pub(crate) Vec<usize>);
 
 /// The write options `options` with what describes the data of `input` copied over: its
-/// attributes (units, long names...) and dimension names.
+/// attributes (units, long names...) and dimension names. The `_zarrs` attribute, which
+/// says which library wrote the input, is not copied: chunkwise writes the output.
 pub(crate) fn copy_description(input: &ZarrArray, options: ZarrWriteOptions) -> ZarrWriteOptions {
-    let mut options = options.attributes(input.attributes().clone());
+    let mut attributes = input.attributes().clone();
+    attributes.remove("_zarrs");
+    let mut options = options.attributes(attributes);
     if let Some(names) = input.dimension_names() {
         if names.iter().all(Option::is_some) {
             options = options.dimension_names(names.into_iter().flatten());
