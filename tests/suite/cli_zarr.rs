@@ -410,3 +410,55 @@ fn demo_writes_both_stores() {
     assert_eq!(z.chunk_shape(), &[70, 70]);
     assert!(z.attributes()["history"].as_str().unwrap().contains("std"));
 }
+
+#[test]
+fn stats_of_empty_and_zero_dimensional_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.zarr");
+    let input = format!("x={}", fixture("v3_default_f64.zarr"));
+    let e = empty.to_str().unwrap();
+    ok(&[
+        "eval",
+        "x[:, :0]",
+        "-i",
+        &input,
+        "--output",
+        e,
+        "--no-progress",
+    ]);
+    let v = json(&["stats", e, "--json", "--no-progress"]);
+    assert_eq!(
+        (v["count"].clone(), v["nan_count"].clone()),
+        (0.into(), 0.into())
+    );
+    for name in ["min", "max", "mean", "std"] {
+        assert_eq!(v[name], "nan", "{v}");
+    }
+    // Along the empty axis: one row per index of the other, each with nothing in it.
+    let v = json(&["stats", e, "--axis", "1", "--json", "--no-progress"]);
+    assert_eq!(floats(&v["count"]), vec![0.0; 10]);
+    // Along the other axis: no rows at all.
+    let v = json(&["stats", e, "--axis", "0", "--json", "--no-progress"]);
+    assert_eq!(v["shape"], serde_json::json!([0]));
+    assert_eq!(v["min"], serde_json::json!([]));
+
+    let scalar = dir.path().join("scalar.zarr");
+    let s = scalar.to_str().unwrap();
+    ok(&[
+        "eval",
+        "sum(x)",
+        "-i",
+        &input,
+        "--output",
+        s,
+        "--no-progress",
+    ]);
+    let total: f64 = f64s(&read(fixture("v3_default_f64.zarr"))).sum();
+    let v = json(&["stats", s, "--json", "--no-progress"]);
+    assert_eq!(
+        (v["count"].clone(), v["min"].as_f64()),
+        (1.into(), Some(total))
+    );
+    let err = fails(&["stats", s, "--axis", "0"]);
+    assert!(err.contains("0-dimensional"), "{err}");
+}

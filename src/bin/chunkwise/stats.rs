@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Result};
-use chunkwise::{AnyArray, Axes, DType, DynArray, ReduceFn, UnaryFn};
+use chunkwise::{AnyArray, Axes, Chunks, DType, DynArray, ReduceFn, Scalar, UnaryFn};
 use clap::Args;
 use serde_json::{json, Value};
 
@@ -90,7 +90,15 @@ fn normalize_axis(axis: isize, ndim: usize) -> Result<usize> {
         .ok()
         .filter(|&a| a < ndim)
         .ok_or_else(|| {
-            anyhow!("--axis {axis} is out of range for an array with {ndim} axes; use 0..{ndim} or a negative axis")
+            if ndim == 0 {
+                anyhow!("--axis {axis}: the array is 0-dimensional (one value); leave out --axis")
+            } else {
+                anyhow!(
+                    "--axis {axis} is out of range for an array with {ndim} axes; use 0 to {} \
+                     or -1 to -{ndim}",
+                    ndim - 1
+                )
+            }
         })
 }
 
@@ -112,10 +120,21 @@ fn compute(x: &DynArray, axis: Option<usize>, run: &RunArgs) -> Result<Vec<AnyAr
         .astype(DType::I64)
         .reduce(ReduceFn::Sum, axes_of(axis))?;
     let count = nan_count.neg()?.add(i64::try_from(reduced_len)?)?;
+    // Min and max of nothing have no value (NumPy raises): NaN, as the mean and std are.
+    let (min, max) = if reduced_len == 0 {
+        let shape = nan_count.shape().to_vec();
+        let nan = DynArray::full(&shape, Scalar::F64(f64::NAN), Chunks::Auto)?;
+        (nan.clone(), nan)
+    } else {
+        (
+            x.reduce(ReduceFn::NanMin, axes_of(axis))?,
+            x.reduce(ReduceFn::NanMax, axes_of(axis))?,
+        )
+    };
     let lazy = [
         count.clone(),
-        x.reduce(ReduceFn::NanMin, axes_of(axis))?,
-        x.reduce(ReduceFn::NanMax, axes_of(axis))?,
+        min,
+        max,
         xf.reduce(ReduceFn::NanMean, axes_of(axis))?,
         xf.reduce(ReduceFn::Std { ddof: 0 }, axes_of(axis))?,
         nan_count,
