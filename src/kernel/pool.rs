@@ -7,7 +7,8 @@
 //! allocation. The executor hands released results back through
 //! [`TaskRunner::recycle`](crate::exec::TaskRunner), they land here, and kernels that
 //! allocate a chunk ask [`vec_with_capacity`] first. The pool is bounded (a share of the
-//! memory budget) and lives as long as one computation.
+//! memory budget, and a few buffers per worker of each size) and lives as long as one
+//! computation.
 //!
 //! Kernels reach the pool of the computation they run in through a thread-local set by
 //! [`with_pool`] around each task, so kernel signatures stay plain.
@@ -25,6 +26,7 @@ use crate::element::Element;
 #[derive(Debug)]
 pub(crate) struct BufferPool {
     limit: usize,
+    per_size: usize,
     state: Mutex<PoolState>,
 }
 
@@ -35,10 +37,13 @@ struct PoolState {
 }
 
 impl BufferPool {
-    /// A pool holding at most `limit` bytes of free buffers.
+    /// A pool holding at most `limit` bytes of free buffers, and at most two per worker
+    /// thread (and two more) of each dtype and length.
     pub(crate) fn new(limit: usize) -> Arc<BufferPool> {
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
         Arc::new(BufferPool {
             limit,
+            per_size: 2 * workers + 2,
             state: Mutex::new(PoolState::default()),
         })
     }
@@ -57,11 +62,15 @@ impl BufferPool {
         if st.bytes + bytes > self.limit {
             return;
         }
+        let free = st.free.entry((array.dtype(), array.len())).or_default();
+        if free.len() >= self.per_size {
+            // Enough of this size for every worker to reuse: a computation that frees
+            // buffers faster than it asks for them (reads streamed into writes, say)
+            // would otherwise keep a share of the budget resident for nothing.
+            return;
+        }
+        free.push(array);
         st.bytes += bytes;
-        st.free
-            .entry((array.dtype(), array.len()))
-            .or_default()
-            .push(array);
     }
 
     /// A buffer of `len` elements of `T` (empty, with that capacity), if one is free.
@@ -162,5 +171,15 @@ mod tests {
             pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[100_000]))));
         }
         assert_eq!(pool.bytes(), 800_000);
+    }
+
+    #[test]
+    fn the_pool_keeps_a_few_buffers_of_each_size() {
+        let pool = BufferPool::new(1 << 40);
+        for _ in 0..1000 {
+            pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_000]))));
+            pool.put(AnyArray::F32(ArrayD::zeros(IxDyn(&[20_000]))));
+        }
+        assert_eq!(pool.bytes(), 2 * pool.per_size * 80_000);
     }
 }
