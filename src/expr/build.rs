@@ -236,6 +236,16 @@ fn map_node(
     inputs: &[Arc<Node>],
     out_dtype: DType,
 ) -> Result<Arc<Node>> {
+    if inputs.len() != op.arity() {
+        return Err(Error::internal(
+            "expr::build",
+            format!(
+                "`{name}` built with {} inputs, not {}",
+                inputs.len(),
+                op.arity()
+            ),
+        ));
+    }
     let shapes: Vec<&[usize]> = inputs.iter().map(|n| n.shape()).collect();
     let out_shape = broadcast_shapes(name, &shapes)?;
     let axes = common_chunks(inputs, &out_shape)?;

@@ -126,6 +126,15 @@ impl MapOp {
             MapOp::Cast => "astype",
         }
     }
+
+    /// How many inputs the operation takes.
+    pub(crate) fn arity(self) -> usize {
+        match self {
+            MapOp::Unary(_) | MapOp::Cast => 1,
+            MapOp::Binary(_) => 2,
+            MapOp::Where => 3,
+        }
+    }
 }
 
 /// Functions of one element.

@@ -51,10 +51,11 @@ fn push(
     if !single(x_orig) || depth > MAX_DEPTH {
         return None;
     }
+    let originals = originals(x, x_orig);
     match &x.op {
         Op::Map(_) => {
             let mut inputs = Vec::with_capacity(x.inputs.len());
-            for (input, input_orig) in x.inputs.iter().zip(&x_orig.inputs) {
+            for (input, input_orig) in x.inputs.iter().zip(originals) {
                 let s = input_selection(sel, input.shape(), x.shape())?;
                 let pushed = push(&s, input, input_orig, single, depth + 1);
                 inputs.push(match pushed {
@@ -69,7 +70,7 @@ fn push(
             for (i, &p) in perm.iter().enumerate() {
                 inner[p] = sel[i];
             }
-            let (y, y_orig) = (&x.inputs[0], &x_orig.inputs[0]);
+            let (y, y_orig) = (&x.inputs[0], originals[0]);
             let sliced = match push(&inner, y, y_orig, single, depth + 1) {
                 Some(p) => p,
                 None => build::select(y, inner).ok()?,
@@ -78,6 +79,17 @@ fn push(
         }
         Op::Source(Source::Read { reader, origin }) => read_box(sel, x, reader, origin),
         _ => None,
+    }
+}
+
+/// The nodes of the original graph that `x`'s inputs were rewritten from. When an earlier
+/// rewrite replaced `x_orig` by another kind of node (a slice of a map became a map of
+/// slices), `x`'s inputs are new nodes with no original: each stands for itself.
+fn originals<'a>(x: &'a Arc<Node>, x_orig: &'a Arc<Node>) -> Vec<&'a Arc<Node>> {
+    if x.op.name() == x_orig.op.name() && x.inputs.len() == x_orig.inputs.len() {
+        x_orig.inputs.iter().collect()
+    } else {
+        x.inputs.iter().collect()
     }
 }
 

@@ -697,3 +697,24 @@ proptest! {
         assert_same(&x.compute().unwrap(), &e);
     }
 }
+
+/// Regression (found by `random_expressions_match_ndarray`): `(x + x)[i] + x` sliced again.
+/// The first slice turned `x + x` into a map of slices; pushing the second slice through
+/// that new map paired its inputs with the old slice's, and built a one-input `add`.
+#[test]
+fn a_slice_pushed_through_an_already_rewritten_node() {
+    let a = values(&[1], 0);
+    let mut pair = Pair {
+        lazy: lazy(&a, Chunks::Explicit(vec![vec![1]])),
+        eager: a,
+    };
+    for step in [
+        Step::Add(0),
+        Step::Slice(13_726_274_291_324_198_774),
+        Step::Add(0),
+        Step::Slice(3_922_277_152_024_223_425),
+    ] {
+        pair = pair.apply(&step);
+    }
+    assert_close(&pair.lazy.compute().unwrap(), &pair.eager, TOL);
+}
