@@ -409,6 +409,18 @@ fn demo_writes_both_stores() {
     let z = open_array(dir.path().join("anomaly.zarr")).unwrap();
     assert_eq!(z.chunk_shape(), &[70, 70]);
     assert!(z.attributes()["history"].as_str().unwrap().contains("std"));
+    // `info` on the directory lists both stores.
+    let v = json(&["info", dir.path().to_str().unwrap(), "--json"]);
+    assert_eq!(v["node"], "directory");
+    let names: Vec<&str> = v["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["anomaly.zarr", "input.zarr"]);
+    let text = ok(&["info", dir.path().to_str().unwrap()]);
+    assert!(text.contains("input.zarr  (Zarr array)"), "{text}");
 }
 
 #[test]

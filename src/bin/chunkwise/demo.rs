@@ -136,7 +136,7 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
     if args.dir.is_some() {
         println!(
             "The stores are kept: try `chunkwise info {}` or `chunkwise stats {}`.",
-            input_path.display(),
+            dir.display(),
             anomaly_path.display()
         );
     } else {

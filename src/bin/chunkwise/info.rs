@@ -13,7 +13,8 @@ const AFTER_HELP: &str = "\
 EXAMPLES:
   chunkwise info data.zarr               a group: every array and subgroup below it
   chunkwise info data.zarr/temperature   one array
-  chunkwise info data.zarr --json        the same, as one JSON object";
+  chunkwise info data.zarr --json        the same, as one JSON object
+  chunkwise info results/                a plain directory: every Zarr store directly in it";
 
 /// Arguments of `chunkwise info`.
 #[derive(Args, Debug)]
@@ -64,11 +65,29 @@ fn describe(path: &Path) -> Result<Value> {
             }))
         }
         Some(_) => describe_array(&zarr::open_array(path)?),
-        None if path.is_dir() => bail!(
-            "{}: not a Zarr array or group (no zarr.json, .zarray or .zgroup); give the \
-             directory of a Zarr store, group or array",
-            path.display()
-        ),
+        None if path.is_dir() => {
+            // A plain directory: describe the Zarr stores directly inside it, if any.
+            let mut stores = Vec::new();
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| zarr::node_kind(p).is_some())
+                .collect();
+            entries.sort();
+            for entry in entries {
+                let mut store = describe(&entry)?;
+                let name = entry.file_name().map(|n| n.to_string_lossy().into_owned());
+                store["path"] = json!(name);
+                stores.push(store);
+            }
+            if stores.is_empty() {
+                bail!(
+                    "{}: not a Zarr array or group (no zarr.json, .zarray or .zgroup), and \
+                     holds none; give the directory of a Zarr store, group or array",
+                    path.display()
+                );
+            }
+            Ok(json!({ "node": "directory", "stores": stores }))
+        }
         None => {
             // Let the library name the problem (missing directory, a file...).
             zarr::open_array(path)?;
@@ -100,7 +119,18 @@ fn describe_array(z: &ZarrArray) -> Result<Value> {
 }
 
 fn print_node(node: &Value, indent: &str) {
-    if node["node"] == "group" {
+    if node["node"] == "directory" {
+        for store in node["stores"].as_array().into_iter().flatten() {
+            let kind = if store["node"] == "group" {
+                "group"
+            } else {
+                "array"
+            };
+            let path = store["path"].as_str().unwrap_or("?");
+            crate::print_line(&format!("{indent}{path}  (Zarr {kind})"));
+            print_node(store, &format!("{indent}  "));
+        }
+    } else if node["node"] == "group" {
         print_attributes(node, indent);
         for child in node["children"].as_array().into_iter().flatten() {
             let path = child["path"].as_str().unwrap_or("?");
