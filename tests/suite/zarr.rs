@@ -949,3 +949,48 @@ fn truncated_or_corrupt_chunk_files_are_named() {
         assert_eq!(head.compute_scalar().unwrap(), (0..200).sum::<i32>() as f64);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// A region written into an existing array, at any offset, in any block chunking, over
+    /// any storage chunks and shards, replaces exactly that region: the chunks it covers
+    /// only partly keep their other elements.
+    #[test]
+    fn region_writes_replace_exactly_the_region(
+        (rows, cols) in (1usize..20, 1usize..20),
+        storage in (1usize..7, 1usize..7),
+        shards in proptest::option::of((1usize..3, 1usize..3)),
+        region in (0usize..20, 0usize..20, 0usize..20, 0usize..20),
+        blocks in (1usize..9, 1usize..9),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.zarr");
+        let base = ndarray::Array::from_iter((0..rows * cols).map(|v| v as f64))
+            .into_shape_with_order(vec![rows, cols])
+            .unwrap();
+        let mut opts = ZarrWriteOptions::new(&path).chunk_shape([storage.0, storage.1]);
+        if let Some((a, b)) = shards {
+            opts = opts.shard_shape([storage.0 * a, storage.1 * b]);
+        }
+        chunkwise::from_ndarray(base.clone(), [rows, cols])
+            .unwrap()
+            .to_zarr(&opts)
+            .unwrap()
+            .run()
+            .unwrap();
+        let (r0, c0) = (region.0 % rows, region.1 % cols);
+        let (pr, pc) = (region.2 % (rows - r0) + 1, region.3 % (cols - c0) + 1);
+        let patch = ndarray::Array::from_iter((0..pr * pc).map(|v| -(v as f64) - 1.0))
+            .into_shape_with_order(vec![pr, pc])
+            .unwrap();
+        let z = open_array(&path).unwrap();
+        let lazy_patch = chunkwise::from_ndarray(patch.clone(), [blocks.0, blocks.1]).unwrap();
+        z.write_region(&lazy_patch.to_dyn(), &[r0, c0]).unwrap().run().unwrap();
+        let mut want = base;
+        want.slice_mut(ndarray::s![r0..r0 + pr, c0..c0 + pc]).assign(&patch);
+        let got = open_array(&path).unwrap().to_lazy::<f64>(None).unwrap().compute().unwrap();
+        proptest::prop_assert_eq!(got, want.into_dyn());
+        proptest::prop_assert!(temp_files(&path).is_empty());
+    }
+}
