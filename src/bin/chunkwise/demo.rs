@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chunkwise::prelude::*;
 use chunkwise::zarr::{self, ZarrWriteOptions};
 use clap::Args;
@@ -38,7 +38,11 @@ pub(crate) fn run(args: &DemoArgs) -> Result<()> {
     } else {
         temp = tempfile::Builder::new()
             .prefix("chunkwise-demo-")
-            .tempdir()?;
+            .tempdir()
+            .context(
+                "cannot create a temporary directory for the demo's Zarr stores; give one \
+                 with --dir DIR",
+            )?;
         temp.path()
     };
     let (n, c) = (args.size, args.chunk);
