@@ -32,7 +32,8 @@ fn failure(args: &[&str]) -> String {
     String::from_utf8(out.stderr).unwrap()
 }
 
-fn floats(v: &Value) -> Vec<f64> {
+/// A JSON list of numbers (also used by `cli_zarr`).
+pub(crate) fn floats(v: &Value) -> Vec<f64> {
     v.as_array()
         .unwrap()
         .iter()

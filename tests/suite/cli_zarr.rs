@@ -10,6 +10,8 @@ use chunkwise::{AnyArray, DType};
 use ndarray::{ArrayD, Axis};
 use serde_json::Value;
 
+use crate::cli_eval::floats;
+
 fn fixture(name: &str) -> String {
     format!(
         "{}/tests/fixtures/zarr/data/{name}",
@@ -60,14 +62,6 @@ fn read(path: impl AsRef<Path>) -> AnyArray {
 
 fn f64s(a: &AnyArray) -> ArrayD<f64> {
     a.cast(DType::F64).into_typed::<f64>().unwrap()
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
 }
 
 fn out_dir() -> (tempfile::TempDir, PathBuf) {
