@@ -35,8 +35,7 @@ fn write_and_read(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes((SIDE * SIDE * 4) as u64));
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let x =
-        chunkwise::random::uniform::<f32>(&[SIDE, SIDE], [CHUNK, CHUNK], 1).expect("valid chunks");
+    let x = chunkwise::random::uniform::<f32>(&[SIDE, SIDE], [CHUNK, CHUNK], 1);
     for (name, codec) in codecs() {
         let path = dir.path().join(format!("{name}.zarr"));
         let options = ZarrWriteOptions::new(&path).codec(codec).overwrite(true);
@@ -48,10 +47,7 @@ fn write_and_read(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("read_sum", name), |b| {
             b.iter(|| {
                 let y = z.to_lazy::<f32>(chunks.clone()).expect("reads");
-                y.sum(..)
-                    .expect("valid axes")
-                    .compute_scalar()
-                    .expect("computes")
+                y.sum(..).compute_scalar().expect("computes")
             });
         });
     }

@@ -9,9 +9,9 @@ use chunkwise::prelude::*;
 
 fn main() -> chunkwise::Result<()> {
     let start = std::time::Instant::now();
-    let x = chunkwise::random::uniform::<f64>(&[10_000, 10_000], &[1_000, 1_000], 42)?;
-    let y = (&x + &x.t())?; // broadcasting, transpose
-    let z = y.slice(s![..;2, 5_000..])?.mean(1)?; // ndarray's s! macro
+    let x = chunkwise::random::uniform::<f64>(&[10_000, 10_000], &[1_000, 1_000], 42);
+    let y = &x + &x.t(); // broadcasting, transpose
+    let z = y.slice(s![..;2, 5_000..]).mean(1); // ndarray's s! macro
     println!("{z}");
     let out: ndarray::ArrayD<f64> = z.compute()?;
     println!(

@@ -17,11 +17,11 @@ use crate::plan::{self, tasks::TaskPlan, LowerOptions};
 ///
 /// ```
 /// use chunkwise::{ComputeOptions, MemoryLimit};
-/// let x = chunkwise::arange::<i64>(0, 10, 1, [3])?;
-/// let threaded = x.sum(..)?.compute_scalar()?;
-/// let debug = x.sum(..)?.compute_scalar_with(&ComputeOptions::default().single_threaded())?;
+/// let x = chunkwise::arange::<i64>(0, 10, 1, [3]);
+/// let threaded = x.sum(..).compute_scalar()?;
+/// let debug = x.sum(..).compute_scalar_with(&ComputeOptions::default().single_threaded())?;
 /// let small = ComputeOptions::default().threads(2).memory_limit("64MiB".parse::<MemoryLimit>()?);
-/// assert_eq!((threaded, debug, x.sum(..)?.compute_scalar_with(&small)?), (45, 45, 45));
+/// assert_eq!((threaded, debug, x.sum(..).compute_scalar_with(&small)?), (45, 45, 45));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Clone)]
@@ -124,8 +124,8 @@ impl ComputeOptions {
     ///
     /// ```
     /// use chunkwise::ComputeOptions;
-    /// let x = chunkwise::arange::<f64>(0.0, 100.0, 1.0, [10])?;
-    /// let y = ((&x + 1.0) * 2.0).sum(..)?;
+    /// let x = chunkwise::arange::<f64>(0.0, 100.0, 1.0, [10]);
+    /// let y = ((&x + 1.0) * 2.0).sum(..);
     /// let plain = ComputeOptions::default().optimize(false);
     /// assert_eq!(y.compute_scalar()?, y.compute_scalar_with(&plain)?);
     /// # Ok::<(), chunkwise::Error>(())
@@ -149,8 +149,8 @@ impl ComputeOptions {
 /// # Example
 ///
 /// ```
-/// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10])?;
-/// let stats = (&x + 1.0).sum(..)?.graph_stats()?;
+/// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10]);
+/// let stats = (&x + 1.0).sum(..).graph_stats()?;
 /// assert_eq!(stats.nodes, 4); // ones, the scalar 1.0, add, sum
 /// // ones + 1 and the sum's first stage run as one fused task per chunk (100), then the
 /// // partial sums are combined (9 + 1 tasks).
@@ -172,9 +172,20 @@ pub struct GraphStats {
 }
 
 /// The graph sizes of computing `nodes` together.
-pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
-    let (nodes, _) = crate::optimize::optimize(nodes);
-    let plan = plan::lower(&nodes, LowerOptions::default())?;
+pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<GraphStats> {
+    refuse_invalid(nodes)?;
+    let memory_limit = match options.memory_limit {
+        Some(l) => l,
+        None => MemoryLimit::from_env_or_default()?,
+    };
+    let (nodes, _) = optimized(nodes, options);
+    let plan = plan::lower(
+        &nodes,
+        LowerOptions {
+            fuse: options.optimize,
+            budget: memory_limit.bytes(),
+        },
+    )?;
     let tasks = TaskPlan::new(&plan, 0)?;
     Ok(GraphStats {
         nodes: plan.nodes,
@@ -187,6 +198,7 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>]) -> Result<GraphStats> {
 /// The optimized plan of computing `nodes` together, as text (see
 /// [`LazyArray::explain`](crate::LazyArray::explain)).
 pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
+    refuse_invalid(nodes)?;
     let memory_limit = match options.memory_limit {
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
@@ -217,6 +229,14 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
     Ok(text)
 }
 
+/// The error of the first operation under `nodes` that was invalid when built.
+fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
+    match crate::expr::first_error(nodes) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
 /// `nodes` after the expression-level passes (unchanged without `options.optimize`), and
 /// what the passes changed.
 fn optimized(nodes: &[Arc<Node>], options: &ComputeOptions) -> (Vec<Arc<Node>>, Vec<String>) {
@@ -240,6 +260,7 @@ pub(crate) fn run_nodes(
     nodes: &[Arc<Node>],
     options: &ComputeOptions,
 ) -> Result<(Vec<AnyArray>, u64)> {
+    refuse_invalid(nodes)?;
     let memory_limit = match options.memory_limit {
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,

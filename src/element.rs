@@ -504,6 +504,36 @@ pub trait NumElement: Element {
     /// The larger value; NaN if either is NaN (NumPy `maximum`).
     #[must_use]
     fn maximum_elem(self, rhs: Self) -> Self;
+    /// The smaller value, ignoring a NaN (NumPy `fmin`).
+    #[must_use]
+    fn fmin_elem(self, rhs: Self) -> Self {
+        if rhs.is_nan() {
+            self
+        } else if self.is_nan() {
+            rhs
+        } else {
+            self.minimum_elem(rhs)
+        }
+    }
+    /// The larger value, ignoring a NaN (NumPy `fmax`).
+    #[must_use]
+    fn fmax_elem(self, rhs: Self) -> Self {
+        if rhs.is_nan() {
+            self
+        } else if self.is_nan() {
+            rhs
+        } else {
+            self.maximum_elem(rhs)
+        }
+    }
+    /// Division rounding toward minus infinity (NumPy `floor_divide`, Python `//`;
+    /// integers give 0 for a zero divisor, as NumPy does).
+    #[must_use]
+    fn floor_div_elem(self, rhs: Self) -> Self;
+    /// The remainder with the sign of the divisor (NumPy `remainder`, Python `%`;
+    /// integers give 0 for a zero divisor, as NumPy does).
+    #[must_use]
+    fn rem_elem(self, rhs: Self) -> Self;
 }
 
 /// A floating-point element type: `f32` or `f64`.
@@ -727,6 +757,33 @@ macro_rules! impl_int {
                     self
                 }
             }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn floor_div_elem(self, rhs: Self) -> Self {
+                if rhs == 0 {
+                    return 0;
+                }
+                let q = self.wrapping_div(rhs);
+                let r = self.wrapping_rem(rhs);
+                if r != 0 && ((r < 0) != (rhs < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
+            }
+            #[inline(always)]
+            #[allow(unused_comparisons)]
+            fn rem_elem(self, rhs: Self) -> Self {
+                if rhs == 0 {
+                    return 0;
+                }
+                let r = self.wrapping_rem(rhs);
+                if r != 0 && ((r < 0) != (rhs < 0)) {
+                    r.wrapping_add(rhs)
+                } else {
+                    r
+                }
+            }
         }
     };
 }
@@ -794,6 +851,44 @@ macro_rules! impl_float {
                     rhs
                 } else {
                     self
+                }
+            }
+            /// NumPy's `npy_floor_divide`: `(a - fmod(a, b)) / b`, corrected toward minus
+            /// infinity, and `a / b` for a zero divisor.
+            #[inline]
+            fn floor_div_elem(self, rhs: Self) -> Self {
+                if rhs == 0.0 {
+                    return self / rhs;
+                }
+                let m = self % rhs;
+                let mut div = (self - m) / rhs;
+                if m != 0.0 && ((rhs < 0.0) != (m < 0.0)) {
+                    div -= 1.0;
+                }
+                if div == 0.0 {
+                    return (0.0 as $t).copysign(self / rhs);
+                }
+                let floor = div.floor();
+                if div - floor > 0.5 {
+                    floor + 1.0
+                } else {
+                    floor
+                }
+            }
+            /// NumPy's `npy_remainder`: `fmod(a, b)` moved to the sign of `b`, and NaN for
+            /// a zero divisor.
+            #[inline]
+            fn rem_elem(self, rhs: Self) -> Self {
+                let m = self % rhs;
+                if rhs == 0.0 {
+                    return m;
+                }
+                if m == 0.0 {
+                    (0.0 as $t).copysign(rhs)
+                } else if (rhs < 0.0) != (m < 0.0) {
+                    m + rhs
+                } else {
+                    m
                 }
             }
         }

@@ -15,12 +15,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// ```
 /// use chunkwise::{Error, zeros};
-/// let a = zeros::<f64>(&[3, 4], [2, 2])?;
-/// let b = zeros::<f64>(&[5], [5])?;
-/// let err = (&a + &b).unwrap_err();
-/// assert!(matches!(err, Error::ShapeMismatch { .. }));
-/// assert!(err.to_string().contains("must be equal or 1"));
-/// # Ok::<(), chunkwise::Error>(())
+/// let a = zeros::<f64>(&[3, 4], [2, 2]);
+/// let b = zeros::<f64>(&[5], [5]);
+/// let err = (&a + &b).compute().unwrap_err();      // building never fails; compute says why
+/// assert!(matches!(err, Error::Invalid { op: "add", .. }));
+/// assert!(matches!(err.root(), Error::ShapeMismatch { .. }));
+/// assert!(err.root().to_string().contains("must be equal or 1"));
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -87,13 +87,16 @@ pub enum Error {
         len: usize,
     },
 
-    /// An axis number that is not less than the number of axes.
-    #[error("axis {axis} is out of range in `{op}` for an array with {ndim} axes; valid axes are 0..{ndim}")]
+    /// An axis number outside `-ndim..ndim` (negative axes count from the end).
+    #[error(
+        "axis {axis} is out of range in `{op}` for an array with {ndim} axes; valid axes are \
+         -{ndim}..{ndim} (negative ones count from the end)"
+    )]
     AxisOutOfRange {
         /// The operation being built.
         op: &'static str,
         /// The axis given.
-        axis: usize,
+        axis: isize,
         /// Number of axes of the array.
         ndim: usize,
     },
@@ -220,15 +223,32 @@ pub enum Error {
         shape: Vec<usize>,
     },
 
-    /// A task's kernel returned an error. The message includes the cause (a chunk file
-    /// that does not decode, say), so printing the error alone says what went wrong.
-    #[error("task `{op}` failed on block {block:?}: {cause}")]
+    /// An operation was invalid when it was built (shapes that do not broadcast, an axis
+    /// out of range, a dtype the operation does not take...). Building an expression
+    /// never fails; the error is kept in the expression and returned by `compute` and
+    /// `explain`, naming the operation and where in the program it was built. The
+    /// error itself is `cause` (also the `source()`); [`Error::root`] reaches it.
+    #[error("`{op}` built at {location} is invalid")]
+    Invalid {
+        /// The operation that was invalid.
+        op: &'static str,
+        /// Where the operation was built (file, line and column).
+        location: &'static std::panic::Location<'static>,
+        /// What was wrong.
+        #[source]
+        cause: std::sync::Arc<Error>,
+    },
+
+    /// A task's kernel returned an error. The message names the task; the cause (a chunk
+    /// file that does not decode, say) is the error's `source()`, so a chain printer
+    /// (anyhow's `{:#}`, the command line) shows both, each once.
+    #[error("task `{op}` failed on block {block:?}")]
     TaskFailed {
         /// The operation the task belongs to.
         op: String,
         /// The block coordinates of the task's output.
         block: Vec<usize>,
-        /// What went wrong (also the error's `source()`, for its own sources).
+        /// What went wrong: the error's `source()`.
         #[source]
         cause: Box<Error>,
     },
@@ -337,6 +357,27 @@ impl Error {
         }
     }
 
+    /// The error itself, or for an [`Error::Invalid`] the error of the operation it
+    /// names: what to `match` on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::Error;
+    /// let a = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
+    /// let b = chunkwise::zeros::<f64>(&[5], [5]);
+    /// let err = (&a + &b).compute().unwrap_err();
+    /// assert!(matches!(err, Error::Invalid { op: "add", .. }));
+    /// assert!(matches!(err.root(), Error::ShapeMismatch { axis: 1, .. }));
+    /// ```
+    #[must_use]
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Invalid { cause, .. } => cause.root(),
+            other => other,
+        }
+    }
+
     /// Builds an [`Error::InvalidParameter`].
     pub(crate) fn parameter(
         op: &'static str,
@@ -350,5 +391,17 @@ impl Error {
             value: value.to_string(),
             expected: expected.into(),
         }
+    }
+
+    /// The error for an integer array raised to the negative integer power `exponent`
+    /// (NumPy: "Integers to negative integer powers are not allowed").
+    pub(crate) fn negative_integer_power(exponent: i64) -> Self {
+        Error::parameter(
+            "power",
+            "exponent",
+            exponent,
+            "a non-negative exponent: integers to negative integer powers are not allowed \
+             (as in NumPy); cast the base to float first (`astype`)",
+        )
     }
 }

@@ -38,7 +38,7 @@
 //!     }
 //! }
 //!
-//! let x = DynArray::from_reader(Arc::new(Ramp(10)), &Chunks::Uniform(vec![4]))?;
+//! let x = DynArray::from_reader(Arc::new(Ramp(10)), &Chunks::Uniform(vec![4]));
 //! assert_eq!(x.compute()?.sum_f64(), 45.0);
 //! let sums = Arc::new(Sums::default());
 //! x.write_to(sums.clone()).run()?;

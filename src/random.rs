@@ -7,8 +7,8 @@
 //! # Example
 //!
 //! ```
-//! let a = chunkwise::random::uniform::<f64>(&[60, 40], [7, 9], 42)?.compute()?;
-//! let b = chunkwise::random::uniform::<f64>(&[60, 40], [60, 40], 42)?.compute()?;
+//! let a = chunkwise::random::uniform::<f64>(&[60, 40], [7, 9], 42).compute()?;
+//! let b = chunkwise::random::uniform::<f64>(&[60, 40], [60, 40], 42).compute()?;
 //! assert_eq!(a, b);
 //! # Ok::<(), chunkwise::Error>(())
 //! ```
@@ -16,7 +16,6 @@
 use crate::array::LazyArray;
 use crate::chunks::Chunks;
 use crate::element::FloatElement;
-use crate::error::Result;
 use crate::expr::{build, Distribution, Source};
 
 /// Uniform random values on `[0, 1)`.
@@ -24,19 +23,18 @@ use crate::expr::{build, Distribution, Source};
 /// # Example
 ///
 /// ```
-/// let x = chunkwise::random::uniform::<f32>(&[1000], [300], 7)?.compute()?;
+/// let x = chunkwise::random::uniform::<f32>(&[1000], [300], 7).compute()?;
 /// assert!(x.iter().all(|&v| (0.0..1.0).contains(&v)));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// When `chunks` does not fit `shape`.
+/// Chunks that do not fit `shape` give an invalid array.
+#[track_caller]
 pub fn uniform<T: FloatElement>(
     shape: &[usize],
     chunks: impl Into<Chunks>,
     seed: u64,
-) -> Result<LazyArray<T>> {
+) -> LazyArray<T> {
     generator(
         Source::Random {
             seed,
@@ -52,20 +50,19 @@ pub fn uniform<T: FloatElement>(
 /// # Example
 ///
 /// ```
-/// let x = chunkwise::random::normal::<f64>(&[100_000], [30_000], 1)?;
-/// let mean = x.mean(..)?.compute_scalar()?;
+/// let x = chunkwise::random::normal::<f64>(&[100_000], [30_000], 1);
+/// let mean = x.mean(..).compute_scalar()?;
 /// assert!(mean.abs() < 0.02);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// When `chunks` does not fit `shape`.
+/// Chunks that do not fit `shape` give an invalid array.
+#[track_caller]
 pub fn normal<T: FloatElement>(
     shape: &[usize],
     chunks: impl Into<Chunks>,
     seed: u64,
-) -> Result<LazyArray<T>> {
+) -> LazyArray<T> {
     generator(
         Source::Random {
             seed,
@@ -86,27 +83,29 @@ pub fn normal<T: FloatElement>(
 /// # Example
 ///
 /// ```
-/// let x = chunkwise::random::hash_uniform::<f64>(&[3], [2], 0)?.compute()?;
+/// let x = chunkwise::random::hash_uniform::<f64>(&[3], [2], 0).compute()?;
 /// assert_eq!(x[1], 2654435761.0 / 4294967296.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// When `chunks` does not fit `shape`.
+/// Chunks that do not fit `shape` give an invalid array.
+#[track_caller]
 pub fn hash_uniform<T: FloatElement>(
     shape: &[usize],
     chunks: impl Into<Chunks>,
     salt: u64,
-) -> Result<LazyArray<T>> {
+) -> LazyArray<T> {
     generator(Source::HashUniform { salt }, shape, chunks)
 }
 
+#[track_caller]
 fn generator<T: FloatElement>(
     source: Source,
     shape: &[usize],
     chunks: impl Into<Chunks>,
-) -> Result<LazyArray<T>> {
-    let node = build::source(source, shape, T::DTYPE, &chunks.into())?;
-    Ok(LazyArray::wrap(node))
+) -> LazyArray<T> {
+    let chunks = chunks.into();
+    LazyArray::build(source.name(), &[], move || {
+        build::source(source, shape, T::DTYPE, &chunks)
+    })
 }

@@ -88,3 +88,7 @@ mod zarr;
 // chunkwise writes (when `python3 -c "import zarr"` works).
 #[path = "suite/zarr_interop.rs"]
 mod zarr_interop;
+
+// One test per reported defect, named after its issue.
+#[path = "suite/regression.rs"]
+mod regression;

@@ -14,19 +14,15 @@ use crate::expr::{build, Source};
 ///
 /// ```
 /// use ndarray::array;
-/// let a = chunkwise::from_ndarray(array![[1, 2, 3], [4, 5, 6]], [1, 2])?;
+/// let a = chunkwise::from_ndarray(array![[1, 2, 3], [4, 5, 6]], [1, 2]);
 /// assert_eq!(a.num_chunks(), 4);
 /// assert_eq!(a.compute()?, array![[1, 2, 3], [4, 5, 6]].into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// When `chunks` does not fit the array's shape.
-pub fn from_ndarray<T, S, D>(
-    array: ArrayBase<S, D>,
-    chunks: impl Into<Chunks>,
-) -> Result<LazyArray<T>>
+/// Chunks that do not fit the shape give an invalid array (its `compute` says so).
+#[track_caller]
+pub fn from_ndarray<T, S, D>(array: ArrayBase<S, D>, chunks: impl Into<Chunks>) -> LazyArray<T>
 where
     T: Element,
     S: Data<Elem = T>,
@@ -34,13 +30,15 @@ where
 {
     let shape = array.shape().to_vec();
     let data = array.into_dyn().as_standard_layout().into_owned();
-    let node = build::source(
-        Source::Array(std::sync::Arc::new(T::wrap(data))),
-        &shape,
-        T::DTYPE,
-        &chunks.into(),
-    )?;
-    Ok(LazyArray::wrap(node))
+    let chunks = chunks.into();
+    LazyArray::build("from_ndarray", &[], || {
+        build::source(
+            Source::Array(std::sync::Arc::new(T::wrap(data))),
+            &shape,
+            T::DTYPE,
+            &chunks,
+        )
+    })
 }
 
 /// A lazy array of `shape` with every element `value`.
@@ -48,26 +46,19 @@ where
 /// # Example
 ///
 /// ```
-/// let a = chunkwise::full(&[2, 3], 7u8, [1, 3])?;
+/// let a = chunkwise::full(&[2, 3], 7u8, [1, 3]);
 /// assert!(a.compute()?.iter().all(|&v| v == 7));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// When `chunks` does not fit `shape`, or the shape is too large to address.
-pub fn full<T: Element>(
-    shape: &[usize],
-    value: T,
-    chunks: impl Into<Chunks>,
-) -> Result<LazyArray<T>> {
-    let node = build::source(
-        Source::Full(value.to_scalar()),
-        shape,
-        T::DTYPE,
-        &chunks.into(),
-    )?;
-    Ok(LazyArray::wrap(node))
+/// Chunks that do not fit `shape`, or a shape too large to address, give an invalid
+/// array.
+#[track_caller]
+pub fn full<T: Element>(shape: &[usize], value: T, chunks: impl Into<Chunks>) -> LazyArray<T> {
+    let chunks = chunks.into();
+    LazyArray::build("full", &[], || {
+        build::source(Source::Full(value.to_scalar()), shape, T::DTYPE, &chunks)
+    })
 }
 
 /// A lazy array of zeros (`false` for `bool`).
@@ -75,15 +66,13 @@ pub fn full<T: Element>(
 /// # Example
 ///
 /// ```
-/// let z = chunkwise::zeros::<f32>(&[4, 4], chunkwise::Chunks::Auto)?;
-/// assert_eq!(z.sum(..)?.compute_scalar()?, 0.0);
+/// let z = chunkwise::zeros::<f32>(&[4, 4], chunkwise::Chunks::Auto);
+/// assert_eq!(z.sum(..).compute_scalar()?, 0.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// As [`full`].
-pub fn zeros<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
+#[track_caller]
+pub fn zeros<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> LazyArray<T> {
     full(shape, T::from_scalar(Scalar::U8(0)), chunks)
 }
 
@@ -92,15 +81,13 @@ pub fn zeros<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<L
 /// # Example
 ///
 /// ```
-/// let o = chunkwise::ones::<i16>(&[3], [2])?;
+/// let o = chunkwise::ones::<i16>(&[3], [2]);
 /// assert_eq!(o.compute()?, ndarray::arr1(&[1, 1, 1]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// As [`full`].
-pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<LazyArray<T>> {
+#[track_caller]
+pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> LazyArray<T> {
     full(shape, T::from_scalar(Scalar::U8(1)), chunks)
 }
 
@@ -110,33 +97,35 @@ pub fn ones<T: Element>(shape: &[usize], chunks: impl Into<Chunks>) -> Result<La
 /// # Example
 ///
 /// ```
-/// let a = chunkwise::arange(0.0, 1.0, 0.25, [3])?;
+/// let a = chunkwise::arange(0.0, 1.0, 0.25, [3]);
 /// assert_eq!(a.compute()?, ndarray::arr1(&[0.0, 0.25, 0.5, 0.75]).into_dyn());
-/// let b = chunkwise::arange(10i32, 0, -3, [2])?;
+/// let b = chunkwise::arange(10i32, 0, -3, [2]);
 /// assert_eq!(b.compute()?, ndarray::arr1(&[10, 7, 4, 1]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// [`Error::InvalidParameter`] when `step` is 0 or not finite; as [`full`] for `chunks`.
+/// A `step` of 0 or not finite gives an invalid array ([`Error::InvalidParameter`]); so
+/// do chunks that do not fit.
+#[track_caller]
 pub fn arange<T: NumElement>(
     start: T,
     stop: T,
     step: T,
     chunks: impl Into<Chunks>,
-) -> Result<LazyArray<T>> {
-    let len = arange_len(start.to_scalar(), stop.to_scalar(), step.to_scalar())?;
-    let node = build::source(
-        Source::Arange {
-            start: start.to_scalar(),
-            step: step.to_scalar(),
-        },
-        &[len],
-        T::DTYPE,
-        &chunks.into(),
-    )?;
-    Ok(LazyArray::wrap(node))
+) -> LazyArray<T> {
+    let chunks = chunks.into();
+    LazyArray::build("arange", &[], || {
+        let len = arange_len(start.to_scalar(), stop.to_scalar(), step.to_scalar())?;
+        build::source(
+            Source::Arange {
+                start: start.to_scalar(),
+                step: step.to_scalar(),
+            },
+            &[len],
+            T::DTYPE,
+            &chunks,
+        )
+    })
 }
 
 fn as_i128(s: Scalar) -> Option<i128> {
@@ -191,46 +180,47 @@ fn arange_len(start: Scalar, stop: Scalar, step: Scalar) -> Result<usize> {
 /// # Example
 ///
 /// ```
-/// let a = chunkwise::linspace(0.0f64, 1.0, 5, [2])?;
+/// let a = chunkwise::linspace(0.0f64, 1.0, 5, [2]);
 /// assert_eq!(a.compute()?, ndarray::arr1(&[0.0, 0.25, 0.5, 0.75, 1.0]).into_dyn());
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 ///
-/// # Errors
-///
-/// [`Error::InvalidParameter`] when `start` or `stop` is not finite; as [`full`] for
-/// `chunks`.
+/// A `start` or `stop` that is not finite gives an invalid array
+/// ([`Error::InvalidParameter`]); so do chunks that do not fit.
+#[track_caller]
 pub fn linspace<T: FloatElement>(
     start: T,
     stop: T,
     num: usize,
     chunks: impl Into<Chunks>,
-) -> Result<LazyArray<T>> {
+) -> LazyArray<T> {
     let (a, b) = (FloatElement::to_f64(start), FloatElement::to_f64(stop));
-    if !a.is_finite() || !b.is_finite() {
-        return Err(Error::parameter(
-            "linspace",
-            "start/stop",
-            format!("{a}/{b}"),
-            "finite bounds",
-        ));
-    }
-    #[allow(clippy::cast_precision_loss)]
-    let step = if num > 1 {
-        (b - a) / (num - 1) as f64
-    } else {
-        0.0
-    };
-    let node = build::source(
-        Source::Linspace {
-            start: a,
-            step,
-            stop: b,
-            stop_is_last: num > 1,
-        },
-        &[num],
-        T::DTYPE,
-        &chunks.into(),
-    )?;
-    Ok(LazyArray::wrap(node))
+    let chunks = chunks.into();
+    LazyArray::build("linspace", &[], || {
+        if !a.is_finite() || !b.is_finite() {
+            return Err(Error::parameter(
+                "linspace",
+                "start/stop",
+                format!("{a}/{b}"),
+                "finite bounds",
+            ));
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let step = if num > 1 {
+            (b - a) / (num - 1) as f64
+        } else {
+            0.0
+        };
+        build::source(
+            Source::Linspace {
+                start: a,
+                step,
+                stop: b,
+                stop_is_last: num > 1,
+            },
+            &[num],
+            T::DTYPE,
+            &chunks,
+        )
+    })
 }

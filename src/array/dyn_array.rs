@@ -20,8 +20,8 @@ use crate::io::{BlockReader, BlockWriter, PendingWrite};
 ///
 /// ```
 /// use chunkwise::{DType, DynArray};
-/// let a = chunkwise::ones::<f32>(&[2, 2], [1, 1])?.to_dyn();
-/// let b = chunkwise::arange(0i32, 4, 1, [2])?.to_dyn();
+/// let a = chunkwise::ones::<f32>(&[2, 2], [1, 1]).to_dyn();
+/// let b = chunkwise::arange(0i32, 4, 1, [2]).to_dyn();
 /// assert_eq!(a.dtype(), DType::F32);
 /// let out = DynArray::compute_many(&[a.astype(DType::F64), b])?;
 /// assert_eq!(out[0].dtype(), DType::F64);
@@ -50,11 +50,26 @@ impl DynArray {
     ///
     /// See [`crate::io`].
     ///
-    /// # Errors
+    /// Chunks that do not fit the reader's shape give an invalid array.
+    #[track_caller]
+    pub fn from_reader(reader: Arc<dyn BlockReader>, chunks: &Chunks) -> DynArray {
+        let dtype = reader.dtype();
+        DynArray::build("read", &[], dtype, || build::read(reader, chunks))
+    }
+
+    /// The error `compute` would return before running anything, if an operation this
+    /// array is built from was invalid (see [`LazyArray::error`]).
     ///
-    /// When `chunks` does not fit the reader's shape.
-    pub fn from_reader(reader: Arc<dyn BlockReader>, chunks: &Chunks) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::read(reader, chunks)?))
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<u8>(&[3], [2]).to_dyn();
+    /// assert!(x.logical_not().error().is_some());     // logical_not needs bool
+    /// assert!(x.equal(0).logical_not().error().is_none());
+    /// ```
+    #[must_use]
+    pub fn error(&self) -> Option<Error> {
+        crate::expr::first_error(std::slice::from_ref(&self.node))
     }
 
     /// A write of this array's blocks to `writer`, one call per block of its chunk grid;
@@ -96,9 +111,8 @@ impl DynArray {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::zeros::<u8>(&[3, 4], [2, 2])?.to_dyn();
+    /// let x = chunkwise::zeros::<u8>(&[3, 4], [2, 2]).to_dyn();
     /// assert_eq!((x.ndim(), x.len(), x.is_empty()), (2, 12, false));
-    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
@@ -110,9 +124,8 @@ impl DynArray {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::zeros::<u8>(&[3, 0], [2, 1])?.to_dyn();
+    /// let x = chunkwise::zeros::<u8>(&[3, 0], [2, 1]).to_dyn();
     /// assert!(x.is_empty());
-    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
@@ -126,8 +139,19 @@ impl DynArray {
     }
 
     /// The array converted to `dtype` with NumPy `astype` rules.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::DType;
+    /// let x = chunkwise::arange(0i32, 3, 1, [2]).to_dyn();
+    /// assert_eq!(x.astype(DType::F32).dtype(), DType::F32);
+    /// ```
+    #[track_caller]
     pub fn astype(&self, dtype: DType) -> DynArray {
-        DynArray::from_node(build::cast(&self.node, dtype))
+        DynArray::build("astype", &[&self.node], dtype, || {
+            Ok(build::cast(&self.node, dtype))
+        })
     }
 
     /// The typed handle, if the element type is `T`.
@@ -147,6 +171,14 @@ impl DynArray {
     }
 
     /// Runs the computation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0i32, 4, 1, [3]).to_dyn();
+    /// assert_eq!(x.compute()?.sum_f64(), 6.0);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -185,14 +217,15 @@ impl DynArray {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::ones::<f32>(&[100], [10])?.to_dyn();
+    /// let x = chunkwise::ones::<f32>(&[100], [10]).to_dyn();
     /// assert!(x.explain()?.contains("10 of 10 tasks"));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// When the graph cannot be built (too many blocks).
+    /// [`Error::Invalid`] when an operation was invalid; when the graph cannot be built
+    /// (too many blocks).
     pub fn explain(&self) -> Result<String> {
         self.explain_with(&ComputeOptions::default())
     }
@@ -201,7 +234,7 @@ impl DynArray {
     ///
     /// # Errors
     ///
-    /// When the graph cannot be built (too many blocks).
+    /// As [`explain`](Self::explain).
     pub fn explain_with(&self, options: &ComputeOptions) -> Result<String> {
         compute::explain(std::slice::from_ref(&self.node), options)
     }
@@ -210,9 +243,26 @@ impl DynArray {
     ///
     /// # Errors
     ///
-    /// When the graph cannot be built (too many blocks).
+    /// As [`explain`](Self::explain).
     pub fn graph_stats(&self) -> Result<compute::GraphStats> {
-        compute::graph_stats(std::slice::from_ref(&self.node))
+        self.graph_stats_with(&ComputeOptions::default())
+    }
+
+    /// Sizes of the graph that computing this array with `options` would run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f64>(&[100], [10]).to_dyn();
+    /// assert_eq!(x.graph_stats_with(&chunkwise::ComputeOptions::default())?.tasks, 10);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`explain`](Self::explain).
+    pub fn graph_stats_with(&self, options: &ComputeOptions) -> Result<compute::GraphStats> {
+        compute::graph_stats(std::slice::from_ref(&self.node), options)
     }
 }
 

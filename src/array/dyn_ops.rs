@@ -1,6 +1,7 @@
 //! Operations on [`DynArray`], the runtime-typed array: elementwise functions
 //! ([`UnaryFn`], [`BinaryFn`], [`DynArray::where_`]), reductions ([`ReduceFn`]), indexing
-//! and constants, with NumPy's dtype promotion between operands of different dtypes.
+//! and constants, with NumPy's dtype promotion between operands of different dtypes. The
+//! methods are made from the vocabulary's tables (`crate::ops`), one per function.
 //!
 //! The typed API (`LazyArray<T>`) needs operands of one element type; here the dtypes are
 //! known only at run time (a Zarr array, a command-line expression), so each operation
@@ -13,11 +14,12 @@ use std::sync::Arc;
 
 use ndarray::SliceInfoElem;
 
-use super::{Axes, DynArray};
+use super::{Axes, AxisIndex, DynArray};
 use crate::chunks::Chunks;
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{build, BinaryOp, Node, ReduceKind, Source, UnaryOp};
+use crate::expr::{build, Node, Op, Source};
+use crate::ops::{BinaryFn, BinaryRule, ReduceFn, ReduceParam, UnaryFn};
 
 /// One operand of a runtime-typed elementwise operation: an array, or a literal number
 /// that adapts to the array's dtype, as a Python number does in NumPy.
@@ -37,18 +39,17 @@ use crate::expr::{build, BinaryOp, Node, ReduceKind, Source, UnaryOp};
 ///   (`float32` array plus `DynArray::scalar(1.0f64)` gives `float64`).
 ///
 /// After promotion, [`BinaryFn::Div`] is true division (integers give `float64`),
-/// arithmetic on `bool` is an error, and the unary math functions give `float64` for
+/// arithmetic on `bool` is invalid, and the unary math functions give `float64` for
 /// integers (`float32` stays `float32`).
 ///
 /// # Example
 ///
 /// ```
 /// use chunkwise::{DType, DynArray};
-/// let x = chunkwise::ones::<f32>(&[3], [2])?.to_dyn();
-/// assert_eq!(x.add(1)?.dtype(), DType::F32);     // a weak integer literal
-/// assert_eq!(x.add(0.5)?.dtype(), DType::F32);   // a weak float literal
-/// assert_eq!(x.add(&DynArray::scalar(0.5f64))?.dtype(), DType::F64); // a strong 0-d array
-/// # Ok::<(), chunkwise::Error>(())
+/// let x = chunkwise::ones::<f32>(&[3], [2]).to_dyn();
+/// assert_eq!(x.add(1).dtype(), DType::F32);     // a weak integer literal
+/// assert_eq!(x.add(0.5).dtype(), DType::F32);   // a weak float literal
+/// assert_eq!(x.add(&DynArray::scalar(0.5f64)).dtype(), DType::F64); // a strong 0-d array
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -207,188 +208,28 @@ fn result_dtype(operands: &[&DynOperand]) -> DType {
     }
 }
 
-macro_rules! fn_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident => $inner:ident {
-            $($(#[$vdoc:meta])* $variant:ident = $text:literal => $op:expr,)*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vdoc])* $variant,)*
-        }
-
-        impl $name {
-            /// Every function of this family, in a fixed order.
-            ///
-            /// # Example
-            ///
-            /// ```
-            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
-            #[doc = concat!("assert!(", stringify!($name), "::ALL.len() > 10);")]
-            /// ```
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The NumPy name of the function.
-            ///
-            /// # Example
-            ///
-            /// ```
-            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
-            #[doc = concat!("let names: Vec<&str> = ", stringify!($name), "::ALL.iter().map(|f| f.name()).collect();")]
-            /// assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())));
-            /// ```
-            #[must_use]
-            pub fn name(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)*
-                }
-            }
-
-            /// The function with this NumPy name, if there is one.
-            ///
-            /// # Example
-            ///
-            /// ```
-            #[doc = concat!("use chunkwise::", stringify!($name), ";")]
-            #[doc = concat!("for &f in ", stringify!($name), "::ALL {")]
-            #[doc = concat!("    assert_eq!(", stringify!($name), "::from_name(f.name()), Some(f));")]
-            /// }
-            #[doc = concat!("assert_eq!(", stringify!($name), "::from_name(\"meen\"), None);")]
-            /// ```
-            #[must_use]
-            pub fn from_name(name: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|f| f.name() == name)
-            }
-
-            fn op(self) -> $inner {
-                match self {
-                    $($name::$variant => $op,)*
-                }
-            }
-        }
-    };
-}
-
-fn_enum! {
-    /// An elementwise function of one array, for [`DynArray::unary`].
-    ///
-    /// The math functions (`sqrt` to `round`) give `float64` for integer and `bool`
-    /// arrays and keep `float32`; `negative` and `abs` keep the dtype and are not defined
-    /// for `bool`; `isnan` and `isfinite` give `bool`; `logical_not` needs `bool`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::{DType, UnaryFn};
-    /// let x = chunkwise::arange(1i32, 5, 1, [3])?.to_dyn();
-    /// let r = x.unary(UnaryFn::Sqrt)?;
-    /// assert_eq!(r.dtype(), DType::F64);
-    /// assert_eq!(r.compute()?.sum_f64(), 1.0 + 2f64.sqrt() + 3f64.sqrt() + 2.0);
-    /// assert_eq!(UnaryFn::from_name("log10"), Some(UnaryFn::Log10));
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    UnaryFn => UnaryOp {
-        /// `-x`.
-        Negative = "negative" => UnaryOp::Neg,
-        /// Absolute value.
-        Abs = "abs" => UnaryOp::Abs,
-        /// Square root.
-        Sqrt = "sqrt" => UnaryOp::Sqrt,
-        /// `e^x`.
-        Exp = "exp" => UnaryOp::Exp,
-        /// Natural logarithm.
-        Log = "log" => UnaryOp::Ln,
-        /// Base-10 logarithm.
-        Log10 = "log10" => UnaryOp::Log10,
-        /// Sine.
-        Sin = "sin" => UnaryOp::Sin,
-        /// Cosine.
-        Cos = "cos" => UnaryOp::Cos,
-        /// Tangent.
-        Tan = "tan" => UnaryOp::Tan,
-        /// Inverse sine.
-        Arcsin = "arcsin" => UnaryOp::Arcsin,
-        /// Inverse cosine.
-        Arccos = "arccos" => UnaryOp::Arccos,
-        /// Inverse tangent.
-        Arctan = "arctan" => UnaryOp::Arctan,
-        /// Hyperbolic sine.
-        Sinh = "sinh" => UnaryOp::Sinh,
-        /// Hyperbolic cosine.
-        Cosh = "cosh" => UnaryOp::Cosh,
-        /// Hyperbolic tangent.
-        Tanh = "tanh" => UnaryOp::Tanh,
-        /// Largest integer not above.
-        Floor = "floor" => UnaryOp::Floor,
-        /// Smallest integer not below.
-        Ceil = "ceil" => UnaryOp::Ceil,
-        /// Nearest integer, halves to even.
-        Round = "round" => UnaryOp::Round,
-        /// True where NaN.
-        IsNan = "isnan" => UnaryOp::IsNan,
-        /// True where neither NaN nor infinite.
-        IsFinite = "isfinite" => UnaryOp::IsFinite,
-        /// Logical not of a `bool` array.
-        LogicalNot = "logical_not" => UnaryOp::Not,
+impl DynArray {
+    /// The array `make` builds from `inputs`; when an input is invalid, or `make` fails,
+    /// an invalid array (of `dtype`, a placeholder) naming `op` and the caller's location.
+    #[track_caller]
+    pub(crate) fn build(
+        op: &'static str,
+        inputs: &[&Arc<Node>],
+        dtype: DType,
+        make: impl FnOnce() -> Result<Arc<Node>>,
+    ) -> DynArray {
+        DynArray::from_node(build::or_invalid(op, inputs, dtype, make))
     }
-}
 
-fn_enum! {
-    /// An elementwise function of two operands, for [`DynArray::binary`] and
-    /// [`BinaryFn::apply`]. Operands are promoted to one dtype first (see the
-    /// [promotion rules](DynOperand)).
-    ///
-    /// Arithmetic (`add` to `maximum`) is not defined for `bool`; `divide` is true
-    /// division (integers give `float64`); the comparisons give `bool`; `logical_and` and
-    /// `logical_or` need `bool` operands.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::{BinaryFn, DType};
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?.to_dyn();
-    /// let half = BinaryFn::Div.apply(&x, 2)?;
-    /// assert_eq!(half.dtype(), DType::F64);
-    /// assert_eq!(half.compute()?.sum_f64(), 3.0);
-    /// let back = BinaryFn::Sub.apply(10, &x)?;              // a literal on the left
-    /// assert_eq!(back.compute()?.sum_f64(), 34.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    BinaryFn => BinaryOp {
-        /// `a + b`.
-        Add = "add" => BinaryOp::Add,
-        /// `a - b`.
-        Sub = "subtract" => BinaryOp::Sub,
-        /// `a * b`.
-        Mul = "multiply" => BinaryOp::Mul,
-        /// `a / b`, true division.
-        Div = "divide" => BinaryOp::Div,
-        /// `a ** b`.
-        Pow = "power" => BinaryOp::Pow,
-        /// The smaller value; NaN where either is NaN.
-        Minimum = "minimum" => BinaryOp::Minimum,
-        /// The larger value; NaN where either is NaN.
-        Maximum = "maximum" => BinaryOp::Maximum,
-        /// `a == b`.
-        Equal = "equal" => BinaryOp::Equal,
-        /// `a != b`.
-        NotEqual = "not_equal" => BinaryOp::NotEqual,
-        /// `a < b`.
-        Less = "less" => BinaryOp::Less,
-        /// `a <= b`.
-        LessEqual = "less_equal" => BinaryOp::LessEqual,
-        /// `a > b`.
-        Greater = "greater" => BinaryOp::Greater,
-        /// `a >= b`.
-        GreaterEqual = "greater_equal" => BinaryOp::GreaterEqual,
-        /// `a & b` on `bool`.
-        LogicalAnd = "logical_and" => BinaryOp::And,
-        /// `a | b` on `bool`.
-        LogicalOr = "logical_or" => BinaryOp::Or,
+    /// The nodes of the array operands among `operands`, to propagate an invalid one.
+    fn operand_nodes(operands: &[&DynOperand]) -> Vec<Arc<Node>> {
+        operands
+            .iter()
+            .filter_map(|o| match o {
+                DynOperand::Array(a) => Some(a.node().clone()),
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -399,36 +240,27 @@ impl BinaryFn {
     ///
     /// ```
     /// use chunkwise::BinaryFn;
-    /// let x = chunkwise::arange(0.0f64, 3.0, 1.0, [2])?.to_dyn();
-    /// let y = BinaryFn::Maximum.apply(&x, 1)?;
+    /// let x = chunkwise::arange(0.0f64, 3.0, 1.0, [2]).to_dyn();
+    /// let y = BinaryFn::Maximum.apply(&x, 1);
     /// assert_eq!(y.compute()?.sum_f64(), 4.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::ShapeMismatch`] when the shapes do not broadcast,
-    /// [`Error::UnsupportedDType`] for arithmetic on `bool` or logic on other dtypes,
-    /// [`Error::InvalidParameter`] for an integer literal that does not fit the array's
-    /// integer dtype or a negative integer power of an integer array.
-    pub fn apply(self, lhs: impl Into<DynOperand>, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+    /// Shapes that do not broadcast ([`Error::ShapeMismatch`]), arithmetic on `bool` or
+    /// logic on other dtypes ([`Error::UnsupportedDType`]), an integer literal that does
+    /// not fit the array's integer dtype or a negative integer power of an integer array
+    /// ([`Error::InvalidParameter`]) give an invalid array.
+    #[track_caller]
+    pub fn apply(self, lhs: impl Into<DynOperand>, rhs: impl Into<DynOperand>) -> DynArray {
         let (lhs, rhs) = (lhs.into(), rhs.into());
-        let op = self.op();
         let mut dtype = result_dtype(&[&lhs, &rhs]);
-        let arithmetic = !op.is_comparison() && !op.is_logical();
-        if arithmetic && dtype == DType::Bool {
-            return Err(Error::UnsupportedDType {
-                op: op.name(),
-                dtype,
-                needs: "numeric operands; cast bool with `astype` first",
-            });
-        }
-        if self == BinaryFn::Div && !dtype.is_float() {
+        let rule = self.rule();
+        if rule == BinaryRule::Division && !dtype.is_float() && dtype != DType::Bool {
             dtype = DType::F64;
         }
         // A comparison with an integer the array's dtype cannot hold still has an answer
         // (`uint8_array < 300` is all true, as in NumPy): compare in a wider dtype.
-        if op.is_comparison() {
+        if rule == BinaryRule::Comparison {
             for o in [&lhs, &rhs] {
                 if let DynOperand::Int(v) = *o {
                     if !int_fits(v, dtype) {
@@ -437,214 +269,15 @@ impl BinaryFn {
                 }
             }
         }
-        if self == BinaryFn::Pow && dtype.is_integer() {
-            if let DynOperand::Int(e) = rhs {
-                if e < 0 {
-                    return Err(Error::parameter(
-                        "power",
-                        "exponent",
-                        e,
-                        "a non-negative exponent for integer arrays (integers to negative \
-                         powers are not integers); use a float exponent such as `2.0`",
-                    ));
-                }
-            }
-        }
-        let a = lhs.to_node(op.name(), dtype)?;
-        let b = rhs.to_node(op.name(), dtype)?;
-        Ok(DynArray::from_node(build::binary(op, &a, &b)?))
+        let out = rule.result_dtype(dtype).unwrap_or(dtype);
+        let inputs = DynArray::operand_nodes(&[&lhs, &rhs]);
+        let refs: Vec<&Arc<Node>> = inputs.iter().collect();
+        DynArray::build(self.name(), &refs, out, || {
+            let a = lhs.to_node(self.name(), dtype)?;
+            let b = rhs.to_node(self.name(), dtype)?;
+            build::binary(self, &a, &b)
+        })
     }
-}
-
-/// A reduction, for [`DynArray::reduce`].
-///
-/// Result dtypes follow NumPy: `sum`, `prod` and `nansum` accumulate integers in
-/// `int64`/`uint64`; `mean`, `var`, `std` and `nanmean` give `float64` (`float32` stays);
-/// `argmin`/`argmax` give `int64`; `any`/`all` give `bool`; the others keep the dtype.
-///
-/// # Example
-///
-/// ```
-/// use chunkwise::{Axes, ReduceFn};
-/// let x = chunkwise::from_ndarray(ndarray::array![[1.0, 2.0], [3.0, 5.0]], [1, 1])?.to_dyn();
-/// let v = x.reduce(ReduceFn::Var { ddof: 1 }, Axes::from(0).keepdims(true))?;
-/// assert_eq!(v.shape(), &[1, 2]);
-/// assert_eq!(v.compute()?.sum_f64(), 2.0 + 4.5);
-/// assert_eq!(ReduceFn::from_name("nanmax"), Some(ReduceFn::NanMax));
-/// # Ok::<(), chunkwise::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ReduceFn {
-    /// Sum.
-    Sum,
-    /// Product.
-    Prod,
-    /// Arithmetic mean.
-    Mean,
-    /// Minimum; NaN if any element is NaN.
-    Min,
-    /// Maximum; NaN if any element is NaN.
-    Max,
-    /// Variance, dividing by `n - ddof`.
-    Var {
-        /// Delta degrees of freedom.
-        ddof: usize,
-    },
-    /// Standard deviation, dividing by `n - ddof`.
-    Std {
-        /// Delta degrees of freedom.
-        ddof: usize,
-    },
-    /// Index of the minimum (one axis, or all axes: the flat index).
-    ArgMin,
-    /// Index of the maximum (one axis, or all axes: the flat index).
-    ArgMax,
-    /// True where any element is non-zero.
-    Any,
-    /// True where every element is non-zero.
-    All,
-    /// Sum, NaN counted as 0.
-    NanSum,
-    /// Mean of the elements that are not NaN.
-    NanMean,
-    /// Minimum ignoring NaN.
-    NanMin,
-    /// Maximum ignoring NaN.
-    NanMax,
-}
-
-impl ReduceFn {
-    /// Every reduction (`var` and `std` with `ddof` 0), in a fixed order.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::ReduceFn;
-    /// assert!(ReduceFn::ALL.contains(&ReduceFn::Std { ddof: 0 }));
-    /// ```
-    pub const ALL: &'static [ReduceFn] = &[
-        ReduceFn::Sum,
-        ReduceFn::Prod,
-        ReduceFn::Mean,
-        ReduceFn::Min,
-        ReduceFn::Max,
-        ReduceFn::Var { ddof: 0 },
-        ReduceFn::Std { ddof: 0 },
-        ReduceFn::ArgMin,
-        ReduceFn::ArgMax,
-        ReduceFn::Any,
-        ReduceFn::All,
-        ReduceFn::NanSum,
-        ReduceFn::NanMean,
-        ReduceFn::NanMin,
-        ReduceFn::NanMax,
-    ];
-
-    /// The NumPy name of the reduction.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::ReduceFn;
-    /// assert_eq!(ReduceFn::Var { ddof: 1 }.name(), "var");
-    /// ```
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        self.kind().name()
-    }
-
-    /// The reduction with this NumPy name (`var` and `std` with `ddof` 0), if any.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::ReduceFn;
-    /// assert_eq!(ReduceFn::from_name("argmax"), Some(ReduceFn::ArgMax));
-    /// assert_eq!(ReduceFn::from_name("average"), None);
-    /// ```
-    #[must_use]
-    pub fn from_name(name: &str) -> Option<ReduceFn> {
-        ReduceFn::ALL.iter().copied().find(|f| f.name() == name)
-    }
-
-    fn kind(self) -> ReduceKind {
-        match self {
-            ReduceFn::Sum => ReduceKind::Sum,
-            ReduceFn::Prod => ReduceKind::Prod,
-            ReduceFn::Mean => ReduceKind::Mean,
-            ReduceFn::Min => ReduceKind::Min,
-            ReduceFn::Max => ReduceKind::Max,
-            ReduceFn::Var { ddof } => ReduceKind::Var { ddof },
-            ReduceFn::Std { ddof } => ReduceKind::Std { ddof },
-            ReduceFn::ArgMin => ReduceKind::ArgMin,
-            ReduceFn::ArgMax => ReduceKind::ArgMax,
-            ReduceFn::Any => ReduceKind::Any,
-            ReduceFn::All => ReduceKind::All,
-            ReduceFn::NanSum => ReduceKind::NanSum,
-            ReduceFn::NanMean => ReduceKind::NanMean,
-            ReduceFn::NanMin => ReduceKind::NanMin,
-            ReduceFn::NanMax => ReduceKind::NanMax,
-        }
-    }
-}
-
-macro_rules! binary_methods {
-    ($($(#[$doc:meta])* $method:ident => $f:ident, $example:literal;)*) => {
-        impl DynArray {
-            $(
-                $(#[$doc])*
-                ///
-                /// Operands of different dtypes are promoted first (see [`DynOperand`]).
-                ///
-                /// # Example
-                ///
-                /// ```
-                /// let x = chunkwise::arange(0i32, 4, 1, [3])?.to_dyn();
-                /// let y = chunkwise::from_ndarray(ndarray::array![1.0f32, 2.0, 3.0, 4.0], [2])?.to_dyn();
-                #[doc = concat!("let r = x.", stringify!($method), "(&y)?;")]
-                #[doc = concat!("assert_eq!(r.compute()?.cast(chunkwise::DType::F64).sum_f64(), ", $example, ");")]
-                /// # Ok::<(), chunkwise::Error>(())
-                /// ```
-                ///
-                /// # Errors
-                ///
-                /// As [`BinaryFn::apply`].
-                pub fn $method(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-                    BinaryFn::$f.apply(self, rhs)
-                }
-            )*
-        }
-    };
-}
-
-binary_methods! {
-    /// Elementwise `self + rhs`.
-    add => Add, "16.0";
-    /// Elementwise `self - rhs`.
-    sub => Sub, "-4.0";
-    /// Elementwise `self * rhs`.
-    mul => Mul, "20.0";
-    /// Elementwise `self / rhs`, true division (integers give `float64`).
-    div => Div, "0.5 + 2.0 / 3.0 + 0.75";
-    /// Elementwise `self ** rhs`.
-    pow => Pow, "1.0 + 8.0 + 81.0";
-    /// The elementwise smaller value; NaN where either is NaN.
-    minimum => Minimum, "6.0";
-    /// The elementwise larger value; NaN where either is NaN.
-    maximum => Maximum, "10.0";
-    /// Elementwise `self == rhs`, a `bool` array.
-    equal => Equal, "0.0";
-    /// Elementwise `self != rhs`, a `bool` array.
-    not_equal => NotEqual, "4.0";
-    /// Elementwise `self < rhs`, a `bool` array.
-    less => Less, "4.0";
-    /// Elementwise `self <= rhs`, a `bool` array.
-    less_equal => LessEqual, "4.0";
-    /// Elementwise `self > rhs`, a `bool` array.
-    greater => Greater, "0.0";
-    /// Elementwise `self >= rhs`, a `bool` array.
-    greater_equal => GreaterEqual, "0.0";
 }
 
 impl DynArray {
@@ -670,22 +303,20 @@ impl DynArray {
     ///
     /// ```
     /// use chunkwise::{DynArray, Scalar};
-    /// let a = DynArray::full(&[2, 3], Scalar::I16(7), [1, 2])?;
+    /// let a = DynArray::full(&[2, 3], Scalar::I16(7), [1, 2]);
     /// assert_eq!(a.compute()?.sum_f64(), 42.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// When `chunks` does not fit `shape`, or the shape is too large to address.
-    pub fn full(
-        shape: &[usize],
-        value: impl Into<Scalar>,
-        chunks: impl Into<Chunks>,
-    ) -> Result<DynArray> {
+    /// Chunks that do not fit `shape`, or a shape too large to address, give an invalid
+    /// array.
+    #[track_caller]
+    pub fn full(shape: &[usize], value: impl Into<Scalar>, chunks: impl Into<Chunks>) -> DynArray {
         let value = value.into();
-        let node = build::source(Source::Full(value), shape, value.dtype(), &chunks.into())?;
-        Ok(DynArray::from_node(node))
+        let chunks = chunks.into();
+        DynArray::build("full", &[], value.dtype(), || {
+            build::source(Source::Full(value), shape, value.dtype(), &chunks)
+        })
     }
 
     /// Applies an elementwise function of two operands (see [`BinaryFn`]).
@@ -694,16 +325,15 @@ impl DynArray {
     ///
     /// ```
     /// use chunkwise::BinaryFn;
-    /// let x = chunkwise::arange(0i64, 5, 1, [2])?.to_dyn();
-    /// let big = x.binary(BinaryFn::GreaterEqual, 3)?;
+    /// let x = chunkwise::arange(0i64, 5, 1, [2]).to_dyn();
+    /// let big = x.binary(BinaryFn::GreaterEqual, 3);
     /// assert_eq!(big.compute()?.sum_f64(), 2.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// As [`BinaryFn::apply`].
-    pub fn binary(&self, f: BinaryFn, rhs: impl Into<DynOperand>) -> Result<DynArray> {
+    /// Invalid operands give an invalid array, as [`BinaryFn::apply`] says.
+    #[track_caller]
+    pub fn binary(&self, f: BinaryFn, rhs: impl Into<DynOperand>) -> DynArray {
         f.apply(self, rhs)
     }
 
@@ -713,87 +343,33 @@ impl DynArray {
     ///
     /// ```
     /// use chunkwise::UnaryFn;
-    /// let x = chunkwise::arange(-2i8, 2, 1, [3])?.to_dyn();
-    /// assert_eq!(x.unary(UnaryFn::Abs)?.compute()?.sum_f64(), 4.0);
+    /// let x = chunkwise::arange(-2i8, 2, 1, [3]).to_dyn();
+    /// assert_eq!(x.unary(UnaryFn::Abs).compute()?.sum_f64(), 4.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::UnsupportedDType`] for `negative`/`abs` of `bool` and `logical_not` of
-    /// anything but `bool`.
-    pub fn unary(&self, f: UnaryFn) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::unary(f.op(), self.node())?))
+    /// A dtype the function does not take (`negative` of `bool`, `logical_not` of
+    /// numbers) gives an invalid array ([`Error::UnsupportedDType`]).
+    #[track_caller]
+    pub fn unary(&self, f: UnaryFn) -> DynArray {
+        let out = f.rule().result_dtype(self.dtype()).unwrap_or(self.dtype());
+        DynArray::build(f.name(), &[self.node()], out, || {
+            build::unary(f, self.node())
+        })
     }
 
-    /// Elementwise `-self`.
+    /// Elementwise `-self` (the same as [`negative`](Self::negative)).
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::arange(0.0f64, 3.0, 1.0, [2])?.to_dyn();
-    /// assert_eq!(x.neg()?.compute()?.sum_f64(), -3.0);
+    /// let x = chunkwise::arange(0.0f64, 3.0, 1.0, [2]).to_dyn();
+    /// assert_eq!(x.neg().compute()?.sum_f64(), -3.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnsupportedDType`] for a `bool` array.
-    pub fn neg(&self) -> Result<DynArray> {
+    #[track_caller]
+    pub fn neg(&self) -> DynArray {
         self.unary(UnaryFn::Negative)
-    }
-
-    /// Elementwise logical and of `bool` operands.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?.to_dyn();
-    /// let mid = x.greater(0)?.logical_and(x.less(3)?)?;
-    /// assert_eq!(mid.compute()?.sum_f64(), 2.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`BinaryFn::apply`].
-    pub fn logical_and(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-        BinaryFn::LogicalAnd.apply(self, rhs)
-    }
-
-    /// Elementwise logical or of `bool` operands.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?.to_dyn();
-    /// let ends = x.less(1)?.logical_or(x.greater(2)?)?;
-    /// assert_eq!(ends.compute()?.sum_f64(), 2.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`BinaryFn::apply`].
-    pub fn logical_or(&self, rhs: impl Into<DynOperand>) -> Result<DynArray> {
-        BinaryFn::LogicalOr.apply(self, rhs)
-    }
-
-    /// Elementwise logical not of a `bool` array.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?.to_dyn();
-    /// assert_eq!(x.less(1)?.logical_not()?.compute()?.sum_f64(), 3.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`Error::UnsupportedDType`] unless the array is `bool`.
-    pub fn logical_not(&self) -> Result<DynArray> {
-        self.unary(UnaryFn::LogicalNot)
     }
 
     /// Elementwise choice: `a` where `cond` is true, `b` elsewhere, with broadcasting;
@@ -803,32 +379,50 @@ impl DynArray {
     ///
     /// ```
     /// use chunkwise::{DType, DynArray};
-    /// let x = chunkwise::arange(-2i32, 3, 1, [2])?.to_dyn();
-    /// let relu = DynArray::where_(x.greater(0)?, &x, 0.0)?;
+    /// let x = chunkwise::arange(-2i32, 3, 1, [2]).to_dyn();
+    /// let relu = DynArray::where_(x.greater(0), &x, 0.0);
     /// assert_eq!(relu.dtype(), DType::F64);
     /// assert_eq!(relu.compute()?.sum_f64(), 3.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::DTypeMismatch`] when `cond` is not `bool`; [`Error::ShapeMismatch`] when
-    /// the three shapes do not broadcast.
+    /// A `cond` that is not `bool` ([`Error::DTypeMismatch`]) or shapes that do not
+    /// broadcast ([`Error::ShapeMismatch`]) give an invalid array.
     #[doc(alias = "where")]
+    #[track_caller]
     pub fn where_(
         cond: impl Into<DynOperand>,
         a: impl Into<DynOperand>,
         b: impl Into<DynOperand>,
-    ) -> Result<DynArray> {
+    ) -> DynArray {
         let (cond, a, b) = (cond.into(), a.into(), b.into());
-        let cond = match cond {
-            DynOperand::Bool(v) => build::scalar(Scalar::Bool(v)),
-            other => other.into_array().node().clone(),
-        };
         let dtype = result_dtype(&[&a, &b]);
-        let a = a.to_node("where", dtype)?;
-        let b = b.to_node("where", dtype)?;
-        Ok(DynArray::from_node(build::where_(&cond, &a, &b)?))
+        let inputs = DynArray::operand_nodes(&[&cond, &a, &b]);
+        let refs: Vec<&Arc<Node>> = inputs.iter().collect();
+        DynArray::build("where", &refs, dtype, || {
+            let cond = match cond {
+                DynOperand::Bool(v) => build::scalar(Scalar::Bool(v)),
+                other => other.into_array().node().clone(),
+            };
+            let a = a.to_node("where", dtype)?;
+            let b = b.to_node("where", dtype)?;
+            build::where_(&cond, &a, &b)
+        })
+    }
+
+    /// The values limited to `[a_min, a_max]` (NumPy's `clip`): `minimum(maximum(x,
+    /// a_min), a_max)`, with promotion.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0i32, 6, 1, [4]).to_dyn();
+    /// assert_eq!(x.clip(1, 4).compute()?.sum_f64(), 1.0 + 1.0 + 2.0 + 3.0 + 4.0 + 4.0);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn clip(&self, a_min: impl Into<DynOperand>, a_max: impl Into<DynOperand>) -> DynArray {
+        self.maximum(a_min).minimum(a_max)
     }
 
     /// A reduction over `axes` (see [`ReduceFn`] and [`Axes`]).
@@ -837,28 +431,120 @@ impl DynArray {
     ///
     /// ```
     /// use chunkwise::{DType, ReduceFn};
-    /// let x = chunkwise::ones::<u8>(&[3, 4], [2, 3])?.to_dyn();
-    /// let s = x.reduce(ReduceFn::Sum, 1)?;
+    /// let x = chunkwise::ones::<u8>(&[3, 4], [2, 3]).to_dyn();
+    /// let s = x.reduce(ReduceFn::Sum, 1);
     /// assert_eq!((s.dtype(), s.shape()), (DType::U64, &[3][..]));
-    /// assert_eq!(x.reduce(ReduceFn::Mean, ..)?.compute()?.sum_f64(), 1.0);
+    /// assert_eq!(x.reduce(ReduceFn::Mean, ..).compute()?.sum_f64(), 1.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::AxisOutOfRange`], [`Error::DuplicateAxis`] for bad axes;
-    /// [`Error::EmptyReduction`] for `min`-like reductions over zero elements;
-    /// [`Error::UnsupportedDType`] for `mean`, `prod`, `var`, `std` of `bool`;
-    /// [`Error::InvalidParameter`] for `argmin`/`argmax` over several but not all axes.
-    pub fn reduce(&self, f: ReduceFn, axes: impl Into<Axes>) -> Result<DynArray> {
+    /// Bad axes ([`Error::AxisOutOfRange`], [`Error::DuplicateAxis`]), `min`-like
+    /// reductions over zero elements ([`Error::EmptyReduction`]) and `argmin`/`argmax`
+    /// over several but not all axes ([`Error::InvalidParameter`]) give an invalid array.
+    #[track_caller]
+    pub fn reduce(&self, f: ReduceFn, axes: impl Into<Axes>) -> DynArray {
         let axes = axes.into();
-        Ok(DynArray::from_node(build::reduce(
-            f.kind(),
-            self.node(),
-            axes.list.as_deref(),
-            axes.keepdims,
-            axes.split_every,
-        )?))
+        DynArray::build(
+            f.name(),
+            &[self.node()],
+            f.result_dtype(self.dtype()),
+            || {
+                build::reduce(
+                    f,
+                    self.node(),
+                    axes.list.as_deref(),
+                    axes.keepdims,
+                    axes.split_every,
+                )
+            },
+        )
+    }
+
+    /// The same reduction rebuilt with `change`, or an invalid array when this array is
+    /// not the result of a reduction.
+    #[track_caller]
+    fn with_reduction(
+        &self,
+        keyword: &'static str,
+        change: impl FnOnce(&mut ReduceFn, &mut bool, &mut usize) -> Result<()>,
+    ) -> DynArray {
+        DynArray::build(keyword, &[self.node()], self.dtype(), || {
+            let Op::Reduce(r) = &self.node().op else {
+                return Err(Error::parameter(
+                    keyword,
+                    "receiver",
+                    format!("the result of `{}`", self.node().op.name()),
+                    format!("the result of a reduction, as in `x.std(0).{keyword}(...)`"),
+                ));
+            };
+            let (mut kind, mut keepdims, mut split_every) = (r.kind, r.keepdims, r.split_every);
+            change(&mut kind, &mut keepdims, &mut split_every)?;
+            let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
+            build::reduce(
+                kind,
+                &self.node().inputs[0],
+                Some(&axes),
+                keepdims,
+                split_every,
+            )
+        })
+    }
+
+    /// NumPy's `ddof` keyword of `var` and `std`: the result divides by `n - ddof`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0.0f64, 4.0, 1.0, [3]).to_dyn();
+    /// assert!((x.var(..).ddof(1).compute()?.sum_f64() - 5.0 / 3.0).abs() < 1e-15);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn ddof(&self, ddof: usize) -> DynArray {
+        self.with_reduction("ddof", |kind, _, _| {
+            *kind = kind.with_param(ReduceParam::Ddof, ddof).ok_or_else(|| {
+                Error::parameter(
+                    "ddof",
+                    "reduction",
+                    kind.name(),
+                    "`var` or `std` (and their `nan` variants)",
+                )
+            })?;
+            Ok(())
+        })
+    }
+
+    /// NumPy's `keepdims` keyword: keep the reduced axes, with length 1.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f64>(&[3, 4], [2, 2]).to_dyn();
+    /// assert_eq!(x.sum(1).keepdims(true).shape(), &[3, 1]);
+    /// ```
+    #[track_caller]
+    pub fn keepdims(&self, keep: bool) -> DynArray {
+        self.with_reduction("keepdims", |_, keepdims, _| {
+            *keepdims = keep;
+            Ok(())
+        })
+    }
+
+    /// Dask's `split_every` keyword: at most `n` partials per combine task.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f64>(&[16], [1]).to_dyn();
+    /// assert_eq!(x.sum(..).split_every(2).compute()?.sum_f64(), 16.0);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn split_every(&self, n: usize) -> DynArray {
+        self.with_reduction("split_every", |_, _, split_every| {
+            *split_every = n;
+            Ok(())
+        })
     }
 
     /// Basic indexing with an ndarray `s![]` index (see [`LazyArray::slice`](crate::LazyArray::slice)).
@@ -867,36 +553,42 @@ impl DynArray {
     ///
     /// ```
     /// use ndarray::s;
-    /// let x = chunkwise::arange(0i32, 20, 1, [6])?.to_dyn();
-    /// assert_eq!(x.slice(s![2..9;3])?.compute()?.sum_f64(), 15.0);
+    /// let x = chunkwise::arange(0i32, 20, 1, [6]).to_dyn();
+    /// assert_eq!(x.slice(s![2..9;3]).compute()?.sum_f64(), 15.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Errors
-    ///
-    /// As [`LazyArray::slice`](crate::LazyArray::slice).
-    pub fn slice(&self, index: impl AsRef<[SliceInfoElem]>) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::slice(
-            self.node(),
-            index.as_ref(),
-        )?))
+    /// A bad index gives an invalid array, as [`LazyArray::slice`](crate::LazyArray::slice) says.
+    #[track_caller]
+    pub fn slice(&self, index: impl AsRef<[SliceInfoElem]>) -> DynArray {
+        let index = index.as_ref();
+        DynArray::build("slice", &[self.node()], self.dtype(), || {
+            build::slice(self.node(), index)
+        })
     }
 
-    /// The array with its axes permuted: result axis `i` is axis `axes[i]` of `self`.
+    /// The array with its axes permuted: result axis `i` is axis `axes[i]` of `self`
+    /// (negative axes count from the end; `..` reverses them).
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::zeros::<f64>(&[2, 3, 4], [1, 2, 3])?.to_dyn();
-    /// assert_eq!(x.permute_axes(&[2, 0, 1])?.shape(), &[4, 2, 3]);
-    /// # Ok::<(), chunkwise::Error>(())
+    /// let x = chunkwise::zeros::<f64>(&[2, 3, 4], [1, 2, 3]).to_dyn();
+    /// assert_eq!(x.permute_axes([2, 0, 1]).shape(), &[4, 2, 3]);
+    /// assert_eq!(x.permute_axes([-1, 0, 1]).shape(), &[4, 2, 3]);
     /// ```
     ///
-    /// # Errors
-    ///
-    /// [`Error::InvalidParameter`] unless `axes` lists every axis exactly once.
-    pub fn permute_axes(&self, axes: &[usize]) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::permute(self.node(), axes)?))
+    /// Unless `axes` lists every axis exactly once, the array is invalid
+    /// ([`Error::InvalidParameter`]).
+    #[track_caller]
+    pub fn permute_axes(&self, axes: impl Into<Axes>) -> DynArray {
+        let axes: Vec<isize> = match axes.into().list {
+            Some(list) => list,
+            None => (0..self.ndim() as isize).rev().collect(),
+        };
+        DynArray::build("transpose", &[self.node()], self.dtype(), || {
+            build::permute(self.node(), &axes)
+        })
     }
 
     /// The array with its axes reversed (NumPy's `.T`).
@@ -904,35 +596,50 @@ impl DynArray {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::zeros::<f64>(&[2, 5], [2, 2])?.to_dyn();
+    /// let x = chunkwise::zeros::<f64>(&[2, 5], [2, 2]).to_dyn();
     /// assert_eq!(x.t().shape(), &[5, 2]);
-    /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    #[allow(
-        clippy::missing_panics_doc,
-        reason = "the `expect` inside states an invariant, it cannot fire"
-    )]
+    #[track_caller]
     pub fn t(&self) -> DynArray {
-        let perm: Vec<usize> = (0..self.ndim()).rev().collect();
-        self.permute_axes(&perm)
-            .expect("a reversal is a valid permutation")
+        self.permute_axes(..)
     }
 
-    /// The array with a new length-1 axis at position `axis` of the result.
+    /// The array without the given length-1 axes (`..`: every length-1 axis).
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::zeros::<f32>(&[3, 4], [2, 2])?.to_dyn();
-    /// assert_eq!(x.expand_dims(1)?.shape(), &[3, 1, 4]);
-    /// # Ok::<(), chunkwise::Error>(())
+    /// let x = chunkwise::zeros::<f32>(&[1, 3, 1], [1, 2, 1]).to_dyn();
+    /// assert_eq!(x.squeeze(..).shape(), &[3]);
+    /// assert_eq!(x.squeeze(-1).shape(), &[1, 3]);
     /// ```
     ///
-    /// # Errors
+    /// An axis whose length is not 1 gives an invalid array ([`Error::NotSqueezable`]).
+    #[track_caller]
+    pub fn squeeze(&self, axes: impl Into<Axes>) -> DynArray {
+        let axes = axes.into().list;
+        DynArray::build("squeeze", &[self.node()], self.dtype(), || {
+            build::squeeze(self.node(), axes.as_deref())
+        })
+    }
+
+    /// The array with a new length-1 axis at position `axis` of the result (negative
+    /// axes count from the end).
     ///
-    /// [`Error::AxisOutOfRange`] when `axis > ndim`.
-    pub fn expand_dims(&self, axis: usize) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::expand_dims(self.node(), axis)?))
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<f32>(&[3, 4], [2, 2]).to_dyn();
+    /// assert_eq!(x.expand_dims(1).shape(), &[3, 1, 4]);
+    /// ```
+    ///
+    /// An axis outside `-ndim - 1..=ndim` gives an invalid array
+    /// ([`Error::AxisOutOfRange`]).
+    #[track_caller]
+    pub fn expand_dims(&self, axis: impl AxisIndex) -> DynArray {
+        DynArray::build("expand_dims", &[self.node()], self.dtype(), || {
+            build::expand_dims(self.node(), axis.to_isize())
+        })
     }
 
     /// The same values cut into other chunks.
@@ -940,18 +647,106 @@ impl DynArray {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::arange(0i64, 10, 1, [3])?.to_dyn();
-    /// assert_eq!(x.rechunk([5])?.chunks().to_string(), "((5, 5),)");
-    /// # Ok::<(), chunkwise::Error>(())
+    /// let x = chunkwise::arange(0i64, 10, 1, [3]).to_dyn();
+    /// assert_eq!(x.rechunk([5]).chunks().to_string(), "((5, 5),)");
     /// ```
     ///
-    /// # Errors
-    ///
-    /// When `chunks` does not fit the shape.
-    pub fn rechunk(&self, chunks: impl Into<Chunks>) -> Result<DynArray> {
-        Ok(DynArray::from_node(build::rechunk(
-            self.node(),
-            &chunks.into(),
-        )?))
+    /// Chunks that do not fit the shape give an invalid array.
+    #[track_caller]
+    pub fn rechunk(&self, chunks: impl Into<Chunks>) -> DynArray {
+        let chunks = chunks.into();
+        DynArray::build("rechunk", &[self.node()], self.dtype(), || {
+            build::rechunk(self.node(), &chunks)
+        })
     }
 }
+
+macro_rules! dyn_unary_methods {
+    ($(
+        $V:ident $name:literal $method:ident $rule:ident [$($alias:literal),*]
+            |$v:ident| $kernel:expr, $doc:literal;
+    )*) => {
+        impl DynArray {
+            $(
+                #[doc = $doc]
+                ///
+                #[doc = concat!("NumPy's `", $name, "` (see [`UnaryFn::", stringify!($V), "`]).")]
+                ///
+                /// # Example
+                ///
+                /// ```
+                /// let x = chunkwise::from_ndarray(ndarray::array![0.5f64, 2.0], [1]).to_dyn();
+                #[doc = concat!("let y = x.", stringify!($method), "();")]
+                #[doc = concat!("let z = x.unary(chunkwise::UnaryFn::", stringify!($V), ");")]
+                /// assert_eq!((y.dtype(), y.error().is_some()), (z.dtype(), z.error().is_some()));
+                /// ```
+                #[track_caller]
+                pub fn $method(&self) -> DynArray {
+                    self.unary(UnaryFn::$V)
+                }
+            )*
+        }
+    };
+}
+
+crate::for_each_unary_fn!(dyn_unary_methods);
+
+macro_rules! dyn_binary_methods {
+    ($(
+        $V:ident $name:literal $method:ident $rule:ident $typed:ident [$($alias:literal),*]
+            |$a:ident, $b:ident| $kernel:expr, $doc:literal;
+    )*) => {
+        impl DynArray {
+            $(
+                #[doc = $doc]
+                ///
+                #[doc = concat!("NumPy's `", $name, "`: operands of different dtypes are promoted first (see [`DynOperand`]).")]
+                ///
+                /// # Example
+                ///
+                /// ```
+                /// let x = chunkwise::arange(1i32, 5, 1, [3]).to_dyn();
+                /// let y = chunkwise::from_ndarray(ndarray::array![1.0f32, 2.0, 3.0, 4.0], [2]).to_dyn();
+                #[doc = concat!("let r = x.", stringify!($method), "(&y);")]
+                #[doc = concat!("let z = chunkwise::BinaryFn::", stringify!($V), ".apply(&x, &y);")]
+                /// assert_eq!((r.dtype(), r.error().is_some()), (z.dtype(), z.error().is_some()));
+                /// ```
+                #[track_caller]
+                pub fn $method(&self, rhs: impl Into<DynOperand>) -> DynArray {
+                    BinaryFn::$V.apply(self, rhs)
+                }
+            )*
+        }
+    };
+}
+
+crate::for_each_binary_fn!(dyn_binary_methods);
+
+macro_rules! dyn_reduce_methods {
+    ($(
+        $V:ident $({ $($field:ident),* })? $name:literal $method:ident $result:ident $axes:ident
+            $empty:ident $domain:ident [$($alias:literal),*] $module:ident :: $kernel:ident,
+            $doc:literal;
+    )*) => {
+        impl DynArray {
+            $(
+                #[doc = $doc]
+                ///
+                #[doc = concat!("NumPy's `", $name, "` over `axes` (see [`Axes`]).")]
+                ///
+                /// # Example
+                ///
+                /// ```
+                /// let x = chunkwise::from_ndarray(ndarray::array![[3.0, 1.0], [0.5, 5.0]], [1, 1]).to_dyn();
+                #[doc = concat!("assert_eq!(x.", stringify!($method), "(-1).shape(), &[2]);")]
+                /// ```
+                #[track_caller]
+                pub fn $method(&self, axes: impl Into<Axes>) -> DynArray {
+                    self.reduce(ReduceFn::$V $({ $($field: 0),* })?, axes)
+                }
+            )*
+        }
+    };
+}
+
+crate::for_each_reduce_fn!(dyn_reduce_methods);

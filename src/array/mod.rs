@@ -4,59 +4,78 @@
 //! graph. Its methods add nodes and return new handles; nothing runs until
 //! [`compute`](LazyArray::compute).
 //!
+//! Building never fails: an operation that is invalid (shapes that do not broadcast, an
+//! axis out of range, a dtype it does not take) gives an array that remembers the error
+//! and where in the program the operation was built (`#[track_caller]`), and
+//! `compute`/`explain` return it as [`Error::Invalid`](crate::Error::Invalid). So
+//! expressions read as the NumPy they replace: `(&x - x.mean(0)) / x.std(0)`.
+//!
 //! ## Contents
 //!
 //! - metadata and results: this file (`shape`, `chunks`, `compute`, `compute_many`...)
 //! - creation: [`from_ndarray`](crate::from_ndarray), [`zeros`](crate::zeros),
 //!   [`ones`](crate::ones), [`full`](crate::full), [`arange`](crate::arange),
-//!   [`linspace`](crate::linspace), and [`random`](crate::random)
-//! - elementwise arithmetic, math functions, comparisons and logic: `elementwise.rs`
-//! - reductions over [`Axes`]: `reduction.rs`
+//!   [`linspace`](crate::linspace), and [`random`](crate::random): `creation.rs`
+//! - elementwise arithmetic, math functions, comparisons and logic, one method per line
+//!   of the vocabulary's tables: `elementwise.rs`
+//! - reductions over [`Axes`], one method per line of the reduction table:
+//!   `reduction.rs`
 //! - runtime-typed operations on [`DynArray`] with NumPy dtype promotion: `dyn_ops.rs`
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
+//! - computing several arrays at once: `many.rs`
 
 mod creation;
 mod dyn_array;
 mod dyn_ops;
 mod elementwise;
 mod indexing;
+mod many;
 mod reduction;
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use ndarray::ArrayD;
+use ndarray::{Array, ArrayD, Dimension};
 
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
-pub use dyn_ops::{BinaryFn, DynOperand, ReduceFn, UnaryFn};
+pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
+pub use indexing::AxisIndex;
+pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use reduction::Axes;
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
-use crate::expr::Node;
+use crate::expr::{build, Node, Op};
 
 /// A lazy n-dimensional array of `T`, split into a grid of chunks.
 ///
 /// Operations build an expression graph; [`compute`](Self::compute) runs it chunk by chunk
 /// on all cores and returns an `ndarray::ArrayD<T>`. Cloning is cheap (a reference count).
 ///
+/// An operation that is invalid gives an array that holds the error: its `compute` (and
+/// that of everything built from it) returns [`Error::Invalid`], naming the operation and
+/// the file and line where it was built; [`error`](Self::error) asks without computing.
+/// Such an array's shape and chunks are placeholders (a 0-d array).
+///
 /// # Example
 ///
 /// ```
 /// use chunkwise::prelude::*;
-/// let x = chunkwise::random::uniform::<f64>(&[1000, 800], [250, 200], 42)?;
-/// let y = (&x + &x.slice(s![.., ..;-1])?)?;             // x plus its mirror image
-/// let col_means = y.mean(0)?;                            // reduce axis 0
+/// let x = chunkwise::random::uniform::<f64>(&[1000, 800], [250, 200], 42);
+/// let y = &x + &x.slice(s![.., ..;-1]);                  // x plus its mirror image
+/// let col_means = y.mean(0);                             // reduce axis 0
 /// println!("{col_means}");                               // shape, chunks, bytes...
 /// let out: ndarray::ArrayD<f64> = col_means.compute()?;
 /// assert_eq!(out.shape(), &[800]);
 /// assert!((out[0] - out[799]).abs() < 1e-12);            // symmetric by construction
+/// let anomaly = (&x - x.mean(0)) / x.std(0);             // reads as the NumPy it replaces
+/// assert_eq!(anomaly.shape(), &[1000, 800]);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[must_use = "a LazyArray does nothing until it is computed"]
@@ -78,6 +97,35 @@ impl<T: Element> LazyArray<T> {
             node,
             _element: PhantomData,
         }
+    }
+
+    /// The array `make` builds from `inputs`; when an input is invalid, or `make` fails,
+    /// an invalid array that names `op` and the caller's location.
+    #[track_caller]
+    pub(crate) fn build(
+        op: &'static str,
+        inputs: &[&Arc<Node>],
+        make: impl FnOnce() -> Result<Arc<Node>>,
+    ) -> Self {
+        LazyArray::wrap(build::or_invalid(op, inputs, T::DTYPE, make))
+    }
+
+    /// The error `compute` would return before running anything, if an operation this
+    /// array is built from was invalid.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
+    /// assert!(x.sum(1).error().is_none());
+    /// let bad = x.sum(2);                           // axis 2 of a 2-d array
+    /// let err = bad.error().unwrap();
+    /// assert!(err.to_string().contains("`sum` built at"), "{err}");
+    /// assert!(matches!(err.root(), chunkwise::Error::AxisOutOfRange { axis: 2, .. }));
+    /// ```
+    #[must_use]
+    pub fn error(&self) -> Option<Error> {
+        crate::expr::first_error(std::slice::from_ref(&self.node))
     }
 
     /// The shape.
@@ -133,8 +181,8 @@ impl<T: Element> LazyArray<T> {
     /// # Example
     ///
     /// ```
-    /// let a = chunkwise::ones::<f32>(&[4], [2])?;
-    /// let b = chunkwise::ones::<f32>(&[4], [2])?;
+    /// let a = chunkwise::ones::<f32>(&[4], [2]);
+    /// let b = chunkwise::ones::<f32>(&[4], [2]);
     /// assert_eq!((&a + 1.0).key(), (&b + 1.0).key());
     /// assert_ne!((&a + 1.0).key(), (&a + 2.0).key());
     /// # Ok::<(), chunkwise::Error>(())
@@ -145,6 +193,13 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// The same array with its element type known only at run time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<u16>(&[3], [2]).to_dyn();
+    /// assert_eq!(x.dtype(), chunkwise::DType::U16);
+    /// ```
     pub fn to_dyn(&self) -> DynArray {
         DynArray::from_node(self.node.clone())
     }
@@ -163,8 +218,9 @@ impl<T: Element> LazyArray<T> {
     ///
     /// # Errors
     ///
-    /// The first task that fails or panics stops the run; its error names the operation
-    /// and block ([`Error::TaskFailed`], [`Error::TaskPanicked`]).
+    /// [`Error::Invalid`] when an operation the array is built from was invalid (before
+    /// anything runs). The first task that fails or panics stops the run; its error names
+    /// the operation and block ([`Error::TaskFailed`], [`Error::TaskPanicked`]).
     pub fn compute(&self) -> Result<ArrayD<T>>
     where
         T: Element,
@@ -187,13 +243,63 @@ impl<T: Element> LazyArray<T> {
             .into_typed()
     }
 
+    /// Runs the computation and returns the result with a static dimensionality
+    /// (`Ix2` for a matrix...).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use ndarray::Ix2;
+    /// let x = chunkwise::ones::<f32>(&[2, 3], [1, 2]);
+    /// let m: ndarray::Array2<f32> = x.compute_array::<Ix2>()?;
+    /// assert_eq!(m.dim(), (2, 3));
+    /// assert!(x.compute_array::<ndarray::Ix1>().is_err());  // the array has 2 axes
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] when the array does not have `D`'s number of axes;
+    /// otherwise as [`compute`](Self::compute).
+    pub fn compute_array<D: Dimension>(&self) -> Result<Array<T, D>> {
+        self.compute_array_with(&ComputeOptions::default())
+    }
+
+    /// [`compute_array`](Self::compute_array) with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`compute_array`](Self::compute_array).
+    pub fn compute_array_with<D: Dimension>(
+        &self,
+        options: &ComputeOptions,
+    ) -> Result<Array<T, D>> {
+        if let Some(n) = D::NDIM {
+            if n != self.ndim() {
+                return Err(Error::parameter(
+                    "compute_array",
+                    "dimensionality",
+                    format!("{n} axes"),
+                    format!(
+                        "the array's {} axes (shape {:?}); use `compute` for any number",
+                        self.ndim(),
+                        self.shape()
+                    ),
+                ));
+            }
+        }
+        let out = self.compute_with(options)?;
+        out.into_dimensionality::<D>()
+            .map_err(|e| Error::internal("LazyArray::compute_array", e.to_string()))
+    }
+
     /// Computes a 0-d array (the result of a full reduction) and returns its value.
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::ones::<i32>(&[3, 5], [2, 2])?;
-    /// assert_eq!(x.sum(..)?.compute_scalar()?, 15);
+    /// let x = chunkwise::ones::<i32>(&[3, 5], [2, 2]);
+    /// assert_eq!(x.sum(..).compute_scalar()?, 15);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
@@ -240,8 +346,8 @@ impl<T: Element> LazyArray<T> {
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [250, 250], 1)?;
-    /// let plan = ((&x + 1.0) * 2.0 - &x.sin())?.sum(..)?.explain()?;
+    /// let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [250, 250], 1);
+    /// let plan = ((&x + 1.0) * 2.0 - x.sin()).sum(..).explain()?;
     /// assert!(plan.contains("fused [random.uniform → add → multiply → sin → subtract]"));
     /// println!("{plan}");
     /// # Ok::<(), chunkwise::Error>(())
@@ -249,7 +355,8 @@ impl<T: Element> LazyArray<T> {
     ///
     /// # Errors
     ///
-    /// When the graph cannot be built (too many blocks).
+    /// [`Error::Invalid`] when an operation was invalid; when the graph cannot be built
+    /// (too many blocks).
     pub fn explain(&self) -> Result<String> {
         self.explain_with(&ComputeOptions::default())
     }
@@ -264,62 +371,36 @@ impl<T: Element> LazyArray<T> {
         compute::explain(std::slice::from_ref(&self.node), options)
     }
 
-    /// Sizes of the graph that computing this array would run.
+    /// Sizes of the graph that computing this array would run (with the default
+    /// options).
     ///
     /// # Errors
     ///
-    /// When the graph cannot be built (too many blocks).
+    /// As [`explain`](Self::explain).
     pub fn graph_stats(&self) -> Result<GraphStats> {
-        compute::graph_stats(std::slice::from_ref(&self.node))
+        self.graph_stats_with(&ComputeOptions::default())
     }
-}
 
-/// Computes several arrays in one pass: work they share (a common input, a common
-/// sub-expression) runs once.
-///
-/// # Example
-///
-/// ```
-/// let x = chunkwise::random::uniform::<f64>(&[100, 100], [30, 30], 1)?;
-/// let y = (&x * 2.0).sum(..)?;
-/// let z = (&x * 2.0).mean(..)?;
-/// let out = chunkwise::compute_many(&[&y, &z])?;
-/// assert!((out[0].sum() / 10_000.0 - out[1].sum()).abs() < 1e-12);
-/// # Ok::<(), chunkwise::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`LazyArray::compute`].
-pub fn compute_many<T: Element>(arrays: &[&LazyArray<T>]) -> Result<Vec<ArrayD<T>>> {
-    compute_many_with(arrays, &ComputeOptions::default())
-}
-
-/// [`compute_many`] with `options` (executor, threads).
-///
-/// # Example
-///
-/// ```
-/// use chunkwise::ComputeOptions;
-/// let x = chunkwise::arange(0.0f64, 8.0, 1.0, [3])?;
-/// let (lo, hi) = (x.min(..)?, x.max(..)?);
-/// let out = chunkwise::compute_many_with(&[&lo, &hi], &ComputeOptions::default().threads(2))?;
-/// assert_eq!((out[0].sum(), out[1].sum()), (0.0, 7.0));
-/// # Ok::<(), chunkwise::Error>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`LazyArray::compute`].
-pub fn compute_many_with<T: Element>(
-    arrays: &[&LazyArray<T>],
-    options: &ComputeOptions,
-) -> Result<Vec<ArrayD<T>>> {
-    let nodes: Vec<Arc<Node>> = arrays.iter().map(|a| a.node.clone()).collect();
-    compute::compute_nodes(&nodes, options)?
-        .into_iter()
-        .map(crate::AnyArray::into_typed)
-        .collect()
+    /// Sizes of the graph that computing this array with `options` would run.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::ComputeOptions;
+    /// let x = chunkwise::ones::<f64>(&[100], [10]);
+    /// let y = (&x + 1.0).sum(..);
+    /// let fused = y.graph_stats()?.tasks;
+    /// let plain = y.graph_stats_with(&ComputeOptions::default().optimize(false))?.tasks;
+    /// assert!(fused < plain);
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`explain`](Self::explain).
+    pub fn graph_stats_with(&self, options: &ComputeOptions) -> Result<GraphStats> {
+        compute::graph_stats(std::slice::from_ref(&self.node), options)
+    }
 }
 
 /// Bytes as a short human-readable size (`7.63 MiB`).
@@ -341,6 +422,10 @@ pub(crate) fn human_bytes(bytes: usize) -> String {
 
 /// Writes the Dask-like summary of an array node.
 pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    if let Op::Invalid(invalid) = &node.op {
+        let e = invalid.to_error();
+        return write!(f, "LazyArray<{}>, invalid: {e}: {}", node.dtype(), e.root());
+    }
     let chunks = node.chunks();
     let itemsize = node.dtype().size();
     let total: usize = node.shape().iter().product();

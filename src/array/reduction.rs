@@ -1,39 +1,44 @@
-//! Reductions (`sum`, `mean`, `std`, `argmin`...) over a set of [`Axes`].
+//! Reductions (`sum`, `mean`, `std`, `argmin`...) over a set of [`Axes`], one method per
+//! line of the vocabulary's reduction table, and NumPy's keywords as methods on the
+//! result: `x.std(0).ddof(1)`, `x.sum(..).keepdims(true)`.
 //!
 //! Each reduction runs as a per-chunk partial followed by a tree of combines whose fan-in
-//! is [`Axes::split_every`] (Dask's `split_every`). Sums are pairwise within chunks;
-//! `var`/`std` merge `(count, mean, M2)` partials, so results match NumPy to
-//! floating-point tolerance.
+//! is [`split_every`](LazyArray::split_every) (Dask's `split_every`). Sums are pairwise
+//! within chunks; `var`/`std` merge `(count, mean, M2)` partials, so results match NumPy
+//! to floating-point tolerance.
 
 use std::ops::RangeFull;
 
 use super::LazyArray;
-use crate::element::{Element, NumElement};
-use crate::error::Result;
+use crate::element::Element;
+use crate::error::Error;
 use crate::expr::build::{self, DEFAULT_SPLIT_EVERY};
-use crate::expr::ReduceKind;
+use crate::expr::{Node, Op};
+use crate::ops::{ReduceFn, ReduceParam};
 
-/// Which axes a reduction removes, and how.
+/// Which axes a reduction removes.
 ///
-/// Converts from `..` (all axes), one axis (`0`), or a list (`[0, 2]`, `&[1][..]`,
-/// `vec![..]`). `keepdims` keeps the reduced axes with length 1; `split_every` sets the
-/// fan-in of the combine tree (default 16).
+/// Converts from `..` (all axes), one axis (`0`, or `-1` for the last), or a list
+/// (`[0, 2]`, `&[1][..]`, `vec![..]`). Negative axes count from the end, as in NumPy.
+/// `keepdims` and `split_every` can also be set here (or on the result, see
+/// [`LazyArray::keepdims`]).
 ///
 /// # Example
 ///
 /// ```
 /// use chunkwise::Axes;
-/// let x = chunkwise::ones::<f64>(&[4, 6, 8], [2, 3, 4])?;
-/// assert_eq!(x.sum(..)?.shape(), &[] as &[usize]);
-/// assert_eq!(x.sum(1)?.shape(), &[4, 8]);
-/// assert_eq!(x.sum([0, 2])?.shape(), &[6]);
-/// assert_eq!(x.sum(Axes::from([0, 2]).keepdims(true))?.shape(), &[1, 6, 1]);
-/// assert_eq!(x.sum(Axes::all().split_every(2))?.compute_scalar()?, 192.0);
+/// let x = chunkwise::ones::<f64>(&[4, 6, 8], [2, 3, 4]);
+/// assert_eq!(x.sum(..).shape(), &[] as &[usize]);
+/// assert_eq!(x.sum(1).shape(), &[4, 8]);
+/// assert_eq!(x.sum(-1).shape(), &[4, 6]);
+/// assert_eq!(x.sum([0, 2]).shape(), &[6]);
+/// assert_eq!(x.sum(Axes::from([0, 2]).keepdims(true)).shape(), &[1, 6, 1]);
+/// assert_eq!(x.sum(Axes::all().split_every(2)).compute_scalar()?, 192.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Axes {
-    pub(super) list: Option<Vec<usize>>,
+    pub(super) list: Option<Vec<isize>>,
     pub(super) keepdims: bool,
     pub(super) split_every: usize,
 }
@@ -52,6 +57,22 @@ impl Axes {
     /// The given axes.
     #[must_use]
     pub fn new(axes: impl Into<Vec<usize>>) -> Axes {
+        Axes {
+            list: Some(axes.into().into_iter().map(|a| a as isize).collect()),
+            ..Axes::all()
+        }
+    }
+
+    /// The given axes, negative ones counting from the end.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f64>(&[2, 3, 4], [1, 1, 1]);
+    /// assert_eq!(x.sum(chunkwise::Axes::signed([-1, 0])).shape(), &[3]);
+    /// ```
+    #[must_use]
+    pub fn signed(axes: impl Into<Vec<isize>>) -> Axes {
         Axes {
             list: Some(axes.into()),
             ..Axes::all()
@@ -78,309 +99,197 @@ impl From<RangeFull> for Axes {
         Axes::all()
     }
 }
-impl From<usize> for Axes {
-    fn from(axis: usize) -> Axes {
-        Axes::new(vec![axis])
-    }
+
+macro_rules! axes_from_integers {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Axes {
+            fn from(axis: $t) -> Axes {
+                Axes::signed(vec![axis as isize])
+            }
+        }
+        impl<const N: usize> From<[$t; N]> for Axes {
+            fn from(axes: [$t; N]) -> Axes {
+                Axes::signed(axes.iter().map(|&a| a as isize).collect::<Vec<_>>())
+            }
+        }
+        impl<const N: usize> From<&[$t; N]> for Axes {
+            fn from(axes: &[$t; N]) -> Axes {
+                Axes::signed(axes.iter().map(|&a| a as isize).collect::<Vec<_>>())
+            }
+        }
+        impl From<&[$t]> for Axes {
+            fn from(axes: &[$t]) -> Axes {
+                Axes::signed(axes.iter().map(|&a| a as isize).collect::<Vec<_>>())
+            }
+        }
+        impl From<&Vec<$t>> for Axes {
+            fn from(axes: &Vec<$t>) -> Axes {
+                Axes::from(axes.as_slice())
+            }
+        }
+        impl From<Vec<$t>> for Axes {
+            fn from(axes: Vec<$t>) -> Axes {
+                Axes::signed(axes.into_iter().map(|a| a as isize).collect::<Vec<_>>())
+            }
+        }
+        impl From<Option<&[$t]>> for Axes {
+            /// `None` means every axis, as in NumPy's `axis=None`.
+            fn from(axes: Option<&[$t]>) -> Axes {
+                axes.map_or_else(Axes::all, Axes::from)
+            }
+        }
+    )*};
 }
-impl<const N: usize> From<[usize; N]> for Axes {
-    fn from(axes: [usize; N]) -> Axes {
-        Axes::new(axes.to_vec())
-    }
-}
-impl<const N: usize> From<&[usize; N]> for Axes {
-    fn from(axes: &[usize; N]) -> Axes {
-        Axes::new(axes.to_vec())
-    }
-}
-impl From<&[usize]> for Axes {
-    fn from(axes: &[usize]) -> Axes {
-        Axes::new(axes.to_vec())
-    }
-}
-impl From<Vec<usize>> for Axes {
-    fn from(axes: Vec<usize>) -> Axes {
-        Axes::new(axes)
-    }
-}
-impl From<Option<&[usize]>> for Axes {
-    /// `None` means every axis, as in NumPy's `axis=None`.
-    fn from(axes: Option<&[usize]>) -> Axes {
-        axes.map_or_else(Axes::all, Axes::from)
-    }
-}
+axes_from_integers!(usize, isize, i32, i64);
 
 impl<T: Element> LazyArray<T> {
-    fn reduce<U: Element>(&self, kind: ReduceKind, axes: impl Into<Axes>) -> Result<LazyArray<U>> {
+    #[track_caller]
+    fn reduce<U: Element>(&self, kind: ReduceFn, axes: impl Into<Axes>) -> LazyArray<U> {
         let axes = axes.into();
-        Ok(LazyArray::wrap(build::reduce(
-            kind,
-            &self.node,
-            axes.list.as_deref(),
-            axes.keepdims,
-            axes.split_every,
-        )?))
+        LazyArray::build(kind.name(), &[&self.node], || {
+            build::reduce(
+                kind,
+                &self.node,
+                axes.list.as_deref(),
+                axes.keepdims,
+                axes.split_every,
+            )
+        })
     }
 
-    /// Sum over `axes`; integers accumulate in `i64`/`u64` (wrapping), `bool` counts.
+    /// The same reduction rebuilt with `change` applied, or an invalid array when this
+    /// array is not the result of a reduction.
+    #[track_caller]
+    fn with_reduction(
+        &self,
+        keyword: &'static str,
+        change: impl FnOnce(&mut ReduceFn, &mut bool, &mut usize) -> Result<(), Error>,
+    ) -> LazyArray<T> {
+        LazyArray::build(keyword, &[&self.node], || {
+            let Op::Reduce(r) = &self.node.op else {
+                return Err(Error::parameter(
+                    keyword,
+                    "receiver",
+                    format!("the result of `{}`", self.node.op.name()),
+                    format!(
+                        "the result of a reduction, as in `x.std(0).{keyword}(...)`; pass it \
+                         to the reduction instead (`Axes::from(0).{keyword}(...)`)"
+                    ),
+                ));
+            };
+            let (mut kind, mut keepdims, mut split_every) = (r.kind, r.keepdims, r.split_every);
+            change(&mut kind, &mut keepdims, &mut split_every)?;
+            let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
+            let input: &std::sync::Arc<Node> = &self.node.inputs[0];
+            build::reduce(kind, input, Some(&axes), keepdims, split_every)
+        })
+    }
+
+    /// NumPy's `ddof` keyword of `var` and `std` (and their `nan` variants): the result
+    /// divides by `n - ddof` (default 0; 1 gives the unbiased sample variance).
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::arange(0i32, 6, 1, [4])?;
-    /// let s: i64 = x.sum(..)?.compute_scalar()?;
-    /// assert_eq!(s, 15);
+    /// let x = chunkwise::arange(0.0f64, 4.0, 1.0, [3]);
+    /// assert_eq!(x.var(..).compute_scalar()?, 1.25);
+    /// assert!((x.var(..).ddof(1).compute_scalar()? - 5.0 / 3.0).abs() < 1e-15);
+    /// assert!(x.sum(..).ddof(1).compute().is_err());        // sum has no ddof
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::AxisOutOfRange`], [`crate::Error::DuplicateAxis`] for bad axes.
-    pub fn sum(&self, axes: impl Into<Axes>) -> Result<LazyArray<T::Sum>> {
-        self.reduce(ReduceKind::Sum, axes)
+    #[track_caller]
+    pub fn ddof(&self, ddof: usize) -> LazyArray<T> {
+        self.with_reduction("ddof", |kind, _, _| {
+            *kind = kind.with_param(ReduceParam::Ddof, ddof).ok_or_else(|| {
+                Error::parameter(
+                    "ddof",
+                    "reduction",
+                    kind.name(),
+                    "`var` or `std` (and their `nan` variants)",
+                )
+            })?;
+            Ok(())
+        })
     }
 
-    /// Minimum over `axes`; NaN if any element is NaN.
+    /// NumPy's `keepdims` keyword: keep the reduced axes, with length 1, so the result
+    /// broadcasts against the input.
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [2, 5]], [1, 1])?;
-    /// assert_eq!(x.min(0)?.compute()?, ndarray::arr1(&[2, 1]).into_dyn());
+    /// let x = chunkwise::ones::<f64>(&[3, 4], [2, 2]);
+    /// let m = x.mean(1).keepdims(true);
+    /// assert_eq!(m.shape(), &[3, 1]);
+    /// assert_eq!((&x - &m).sum(..).compute_scalar()?, 0.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::EmptyReduction`] over zero elements; bad axes as [`sum`](Self::sum).
-    pub fn min(&self, axes: impl Into<Axes>) -> Result<LazyArray<T>> {
-        self.reduce(ReduceKind::Min, axes)
+    #[track_caller]
+    pub fn keepdims(&self, keep: bool) -> LazyArray<T> {
+        self.with_reduction("keepdims", |_, keepdims, _| {
+            *keepdims = keep;
+            Ok(())
+        })
     }
 
-    /// Maximum over `axes`; NaN if any element is NaN.
+    /// Dask's `split_every` keyword: at most `n` partial results per combine task of the
+    /// reduction's tree (at least 2; default 16).
     ///
     /// # Example
     ///
     /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [2, 5]], [1, 1])?;
-    /// assert_eq!(x.max(1)?.compute()?, ndarray::arr1(&[3, 5]).into_dyn());
+    /// let x = chunkwise::ones::<f64>(&[64], [1]);
+    /// assert_eq!(x.sum(..).split_every(4).compute_scalar()?, 64.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`min`](Self::min).
-    pub fn max(&self, axes: impl Into<Axes>) -> Result<LazyArray<T>> {
-        self.reduce(ReduceKind::Max, axes)
-    }
-
-    /// Index of the minimum along one axis, or in the flattened array with `..`; the
-    /// first occurrence wins, and a NaN counts as the minimum.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [0, 5]], [1, 1])?;
-    /// assert_eq!(x.argmin(..)?.compute_scalar()?, 2);
-    /// assert_eq!(x.argmin(1)?.compute()?, ndarray::arr1(&[1, 0]).into_dyn());
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`crate::Error::InvalidParameter`] for more than one (but not all) axes; as
-    /// [`min`](Self::min) otherwise.
-    pub fn argmin(&self, axes: impl Into<Axes>) -> Result<LazyArray<i64>> {
-        self.reduce(ReduceKind::ArgMin, axes)
-    }
-
-    /// Index of the maximum along one axis, or in the flattened array with `..`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [0, 5]], [1, 1])?;
-    /// assert_eq!(x.argmax(..)?.compute_scalar()?, 3);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`argmin`](Self::argmin).
-    pub fn argmax(&self, axes: impl Into<Axes>) -> Result<LazyArray<i64>> {
-        self.reduce(ReduceKind::ArgMax, axes)
-    }
-
-    /// True where any element over `axes` is non-zero.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?;
-    /// assert!(x.any(..)?.compute_scalar()?);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn any(&self, axes: impl Into<Axes>) -> Result<LazyArray<bool>> {
-        self.reduce(ReduceKind::Any, axes)
-    }
-
-    /// True where every element over `axes` is non-zero.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?;
-    /// assert!(!x.all(..)?.compute_scalar()?);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn all(&self, axes: impl Into<Axes>) -> Result<LazyArray<bool>> {
-        self.reduce(ReduceKind::All, axes)
+    #[track_caller]
+    pub fn split_every(&self, n: usize) -> LazyArray<T> {
+        self.with_reduction("split_every", |_, _, split_every| {
+            *split_every = n;
+            Ok(())
+        })
     }
 }
 
-impl<T: NumElement> LazyArray<T> {
-    /// Product over `axes` (integers in `i64`/`u64`, wrapping).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(1i32, 6, 1, [2])?;
-    /// assert_eq!(x.prod(..)?.compute_scalar()?, 120);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn prod(&self, axes: impl Into<Axes>) -> Result<LazyArray<T::Sum>> {
-        self.reduce(ReduceKind::Prod, axes)
-    }
-
-    /// Arithmetic mean over `axes` (NaN over zero elements).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0i32, 4, 1, [3])?;
-    /// assert_eq!(x.mean(..)?.compute_scalar()?, 1.5);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn mean(&self, axes: impl Into<Axes>) -> Result<LazyArray<T::Float>> {
-        self.reduce(ReduceKind::Mean, axes)
-    }
-
-    /// Variance over `axes`, dividing by `n - ddof` (NumPy's `var(ddof=...)`).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::arange(0.0f64, 4.0, 1.0, [3])?;
-    /// assert_eq!(x.var(.., 0)?.compute_scalar()?, 1.25);
-    /// assert!((x.var(.., 1)?.compute_scalar()? - 5.0 / 3.0).abs() < 1e-15);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn var(&self, axes: impl Into<Axes>, ddof: usize) -> Result<LazyArray<T::Float>> {
-        self.reduce(ReduceKind::Var { ddof }, axes)
-    }
-
-    /// Standard deviation over `axes`, dividing by `n - ddof`.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![1.0f64, 3.0], [1])?;
-    /// assert_eq!(x.std(.., 0)?.compute_scalar()?, 1.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn std(&self, axes: impl Into<Axes>, ddof: usize) -> Result<LazyArray<T::Float>> {
-        self.reduce(ReduceKind::Std { ddof }, axes)
-    }
-
-    /// Sum over `axes`, treating NaN as 0.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::NAN, 2.0], [2])?;
-    /// assert_eq!(x.nansum(..)?.compute_scalar()?, 3.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn nansum(&self, axes: impl Into<Axes>) -> Result<LazyArray<T::Sum>> {
-        self.reduce(ReduceKind::NanSum, axes)
-    }
-
-    /// Mean over `axes` of the elements that are not NaN.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::NAN, 2.0], [2])?;
-    /// assert_eq!(x.nanmean(..)?.compute_scalar()?, 1.5);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// Bad axes, as [`sum`](Self::sum).
-    pub fn nanmean(&self, axes: impl Into<Axes>) -> Result<LazyArray<T::Float>> {
-        self.reduce(ReduceKind::NanMean, axes)
-    }
-
-    /// Minimum over `axes`, ignoring NaN (NaN only where every element is NaN).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![f64::NAN, 2.0, 1.0], [2])?;
-    /// assert_eq!(x.nanmin(..)?.compute_scalar()?, 1.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`min`](Self::min).
-    pub fn nanmin(&self, axes: impl Into<Axes>) -> Result<LazyArray<T>> {
-        self.reduce(ReduceKind::NanMin, axes)
-    }
-
-    /// Maximum over `axes`, ignoring NaN.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let x = chunkwise::from_ndarray(ndarray::array![f64::NAN, 2.0, 1.0], [2])?;
-    /// assert_eq!(x.nanmax(..)?.compute_scalar()?, 2.0);
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`min`](Self::min).
-    pub fn nanmax(&self, axes: impl Into<Axes>) -> Result<LazyArray<T>> {
-        self.reduce(ReduceKind::NanMax, axes)
-    }
+/// The result element type of a reduction, from its rule.
+macro_rules! reduce_output {
+    (SumOf, $T:ident) => { LazyArray<$T::Sum> };
+    (FloatOf, $T:ident) => { LazyArray<$T::Float> };
+    (Same, $T:ident) => { LazyArray<$T> };
+    (Index, $T:ident) => { LazyArray<i64> };
+    (Bool, $T:ident) => { LazyArray<bool> };
 }
+
+macro_rules! typed_reduce_methods {
+    ($(
+        $V:ident $({ $($field:ident),* })? $name:literal $method:ident $result:ident $axes:ident
+            $empty:ident $domain:ident [$($alias:literal),*] $module:ident :: $kernel:ident,
+            $doc:literal;
+    )*) => {
+        impl<T: Element> LazyArray<T> {
+            $(
+                #[doc = $doc]
+                ///
+                #[doc = concat!("NumPy's `", $name, "` over `axes` (`..` for all, `0`, `-1`, `[0, 2]`...; see [`Axes`]).")]
+                #[doc = concat!("Set NumPy's keywords on the result: `x.", stringify!($method), "(0).keepdims(true)`", $(" and `.", $(stringify!($field),)* "(1)`",)? ".")]
+                ///
+                /// # Example
+                ///
+                /// ```
+                /// let x = chunkwise::from_ndarray(ndarray::array![[3.0, 1.0, 2.0], [0.5, 5.0, 4.0]], [1, 2]);
+                #[doc = concat!("let all = x.", stringify!($method), "(..).compute()?;")]
+                #[doc = concat!("let rows = x.", stringify!($method), "(1).compute()?;")]
+                #[doc = concat!("let kept = x.", stringify!($method), "(-1).keepdims(true);")]
+                /// assert_eq!((all.ndim(), rows.shape(), kept.shape()), (0, &[2][..], &[2, 1][..]));
+                /// # Ok::<(), chunkwise::Error>(())
+                /// ```
+                #[track_caller]
+                pub fn $method(&self, axes: impl Into<Axes>) -> reduce_output!($result, T) {
+                    self.reduce(ReduceFn::$V $({ $($field: 0),* })?, axes)
+                }
+            )*
+        }
+    };
+}
+
+crate::for_each_reduce_fn!(typed_reduce_methods);

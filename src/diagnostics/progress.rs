@@ -13,8 +13,8 @@ use crate::exec::{Observer, TaskFinish};
 /// use std::sync::Arc;
 /// use chunkwise::{diagnostics::ProgressBar, ComputeOptions};
 /// let options = ComputeOptions::default().observer(Arc::new(ProgressBar::new("sum")));
-/// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10])?;
-/// assert_eq!(x.sum(..)?.compute_scalar_with(&options)?, 10_000.0);
+/// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10]);
+/// assert_eq!(x.sum(..).compute_scalar_with(&options)?, 10_000.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Debug)]

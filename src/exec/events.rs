@@ -55,10 +55,10 @@ pub struct TaskFinish {
 /// }
 ///
 /// let count = Arc::new(Count::default());
-/// let x = chunkwise::ones::<f64>(&[10, 10], [5, 5])?;
+/// let x = chunkwise::ones::<f64>(&[10, 10], [5, 5]);
 /// let options = ComputeOptions::default().observer(count.clone());
-/// x.sum(..)?.compute_scalar_with(&options)?;
-/// assert_eq!(count.0.load(Ordering::Relaxed), x.sum(..)?.graph_stats()?.tasks);
+/// x.sum(..).compute_scalar_with(&options)?;
+/// assert_eq!(count.0.load(Ordering::Relaxed), x.sum(..).graph_stats()?.tasks);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub trait Observer: Send + Sync {
@@ -89,8 +89,8 @@ pub trait Observer: Send + Sync {
 /// use chunkwise::{CancelToken, ComputeOptions, Error};
 /// let token = CancelToken::new();
 /// token.cancel();
-/// let x = chunkwise::ones::<f64>(&[100], [10])?;
-/// let err = x.sum(..)?.compute_with(&ComputeOptions::default().cancel_token(token)).unwrap_err();
+/// let x = chunkwise::ones::<f64>(&[100], [10]);
+/// let err = x.sum(..).compute_with(&ComputeOptions::default().cancel_token(token)).unwrap_err();
 /// assert!(matches!(err, Error::Cancelled));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```

@@ -193,8 +193,8 @@ impl TaskGraph {
 /// ```
 /// use chunkwise::{ComputeOptions, Executor};
 /// let opts = ComputeOptions::default().executor(Executor::SingleThreaded);
-/// let x = chunkwise::ones::<f64>(&[4, 4], [2, 2])?;
-/// assert_eq!(x.sum(..)?.compute_scalar_with(&opts)?, 16.0);
+/// let x = chunkwise::ones::<f64>(&[4, 4], [2, 2]);
+/// assert_eq!(x.sum(..).compute_scalar_with(&opts)?, 16.0);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use ndarray::SliceInfoElem;
 
-use super::ops::{BinaryOp, MapOp, Op, ReduceKind, Reduction, Source, UnaryOp};
+use super::ops::{Invalid, MapOp, Op, Reduction, Source};
 use super::{Meta, Node};
 use crate::chunks::{checked_len, AxisChunks, AxisSelection, ChunkGrid, Chunks, SliceMap};
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::io::{BlockReader, BlockWriter};
+use crate::ops::{BinaryFn, ReduceFn, UnaryFn};
 
 /// The default fan-in of a reduction's combine tree (Dask's `split_every`).
 pub(crate) const DEFAULT_SPLIT_EVERY: usize = 16;
@@ -38,6 +39,73 @@ pub(crate) fn source(
     ))
 }
 
+/// A node standing for an operation that was invalid when built at `location`: it holds
+/// the error until `compute` or `explain` returns it. Its metadata is a placeholder (a 0-d
+/// array of `dtype`).
+pub(crate) fn invalid(
+    op: &'static str,
+    location: &'static std::panic::Location<'static>,
+    error: Error,
+    dtype: DType,
+) -> Arc<Node> {
+    // An error that already says where it was built keeps its own location.
+    let invalid = match error {
+        Error::Invalid {
+            op,
+            location,
+            cause,
+        } => Invalid {
+            op,
+            location,
+            error: cause,
+        },
+        error => Invalid {
+            op,
+            location,
+            error: Arc::new(error),
+        },
+    };
+    Node::new(
+        Op::Invalid(invalid),
+        Vec::new(),
+        Meta::new(dtype, ChunkGrid::scalar()),
+    )
+}
+
+/// The first invalid node among `inputs`, as a node of `dtype`: an operation on an
+/// invalid array is invalid for the same reason, and only the first error is reported.
+pub(crate) fn first_invalid(inputs: &[&Arc<Node>], dtype: DType) -> Option<Arc<Node>> {
+    inputs.iter().find_map(|n| match &n.op {
+        Op::Invalid(_) if n.dtype() == dtype => Some((*n).clone()),
+        Op::Invalid(i) => Some(Node::new(
+            Op::Invalid(i.clone()),
+            Vec::new(),
+            Meta::new(dtype, ChunkGrid::scalar()),
+        )),
+        _ => None,
+    })
+}
+
+/// The node `build` makes from `inputs`, or, when an input is invalid or `build` fails,
+/// an invalid node of `dtype` located at the caller: building never fails, and the error
+/// is returned by `compute`.
+#[track_caller]
+pub(crate) fn or_invalid(
+    op: &'static str,
+    inputs: &[&Arc<Node>],
+    dtype: DType,
+    build: impl FnOnce() -> Result<Arc<Node>>,
+) -> Arc<Node> {
+    let location = std::panic::Location::caller();
+    if let Some(node) = first_invalid(inputs, dtype) {
+        return node;
+    }
+    match build() {
+        Ok(node) => node,
+        Err(e) => invalid(op, location, e, dtype),
+    }
+}
+
 /// A 0-d constant.
 pub(crate) fn scalar(value: Scalar) -> Arc<Node> {
     Node::new(
@@ -59,44 +127,19 @@ pub(crate) fn cast(x: &Arc<Node>, dtype: DType) -> Arc<Node> {
     )
 }
 
-/// An elementwise function of one input.
-pub(crate) fn unary(op: UnaryOp, x: &Arc<Node>) -> Result<Arc<Node>> {
+/// An elementwise function of one input, by its [`UnaryRule`](crate::ops::UnaryRule):
+/// the input is converted to the dtype the function runs in first.
+pub(crate) fn unary(op: UnaryFn, x: &Arc<Node>) -> Result<Arc<Node>> {
+    let rule = op.rule();
     let dtype = x.dtype();
-    let (input, out_dtype) = match op {
-        _ if op.needs_float() => {
-            let float = dtype.float_result();
-            (cast(x, float), float)
-        }
-        UnaryOp::Neg | UnaryOp::Abs => {
-            require_numeric(op.name(), dtype)?;
-            (x.clone(), dtype)
-        }
-        UnaryOp::Powi(e) => {
-            require_numeric(op.name(), dtype)?;
-            if e < 0 && dtype.is_integer() {
-                return Err(Error::parameter(
-                    "powi",
-                    "exponent",
-                    e,
-                    "a non-negative exponent for integer arrays (integers to negative powers \
-                     are not integers); cast to float first",
-                ));
-            }
-            (x.clone(), dtype)
-        }
-        UnaryOp::IsNan | UnaryOp::IsFinite => (x.clone(), DType::Bool),
-        UnaryOp::Not => {
-            if dtype != DType::Bool {
-                return Err(Error::UnsupportedDType {
-                    op: op.name(),
-                    dtype,
-                    needs: "a bool array; compare with a value first (e.g. `equal(0)`)",
-                });
-            }
-            (x.clone(), DType::Bool)
-        }
-        _ => unreachable_op(op.name())?,
+    let (Some(input), Some(out_dtype)) = (rule.input_dtype(dtype), rule.result_dtype(dtype)) else {
+        return Err(Error::UnsupportedDType {
+            op: op.name(),
+            dtype,
+            needs: rule.needs(),
+        });
     };
+    let input = cast(x, input);
     let chunks = input.chunks().clone();
     Ok(Node::new(
         Op::Map(MapOp::Unary(op)),
@@ -105,10 +148,23 @@ pub(crate) fn unary(op: UnaryOp, x: &Arc<Node>) -> Result<Arc<Node>> {
     ))
 }
 
-fn unreachable_op<T>(name: &'static str) -> Result<T> {
-    Err(Error::internal(
-        "expr::build",
-        format!("no dtype rule for `{name}`"),
+/// `x` raised to the constant integer power `exponent`.
+pub(crate) fn powi(x: &Arc<Node>, exponent: i32) -> Result<Arc<Node>> {
+    let dtype = x.dtype();
+    require_numeric("powi", dtype)?;
+    if exponent < 0 && dtype.is_integer() {
+        return Err(Error::parameter(
+            "powi",
+            "exponent",
+            exponent,
+            "a non-negative exponent: integers to negative integer powers are not allowed \
+             (as in NumPy); cast the base to float first (`astype`)",
+        ));
+    }
+    Ok(Node::new(
+        Op::Map(MapOp::Powi(exponent)),
+        vec![x.clone()],
+        x.meta.clone(),
     ))
 }
 
@@ -124,8 +180,11 @@ fn require_numeric(op: &'static str, dtype: DType) -> Result<()> {
     }
 }
 
-/// An elementwise function of two inputs of the same dtype, with broadcasting.
-pub(crate) fn binary(op: BinaryOp, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
+/// An elementwise function of two inputs of the same dtype, with broadcasting, by its
+/// [`BinaryRule`]: both inputs are converted to the dtype the function runs in first
+/// (integers to `float64` for `arctan2`, say). `divide` keeps the dtype here; runtime-
+/// typed callers make it true division by promoting the operands to a float first.
+pub(crate) fn binary(op: BinaryFn, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
     if a.dtype() != b.dtype() {
         return Err(Error::DTypeMismatch {
             context: format!("`{}` needs operands of one dtype", op.name()),
@@ -133,28 +192,39 @@ pub(crate) fn binary(op: BinaryOp, a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<N
             found: b.dtype(),
         });
     }
+    let rule = op.rule();
     let dtype = a.dtype();
-    let out_dtype = if op.is_logical() {
-        if dtype != DType::Bool {
-            return Err(Error::UnsupportedDType {
-                op: op.name(),
-                dtype,
-                needs: "bool arrays",
-            });
-        }
-        DType::Bool
-    } else if op.is_comparison() {
-        DType::Bool
-    } else {
-        require_numeric(op.name(), dtype)?;
-        dtype
+    let (Some(input), Some(out_dtype)) = (rule.input_dtype(dtype), rule.result_dtype(dtype)) else {
+        return Err(Error::UnsupportedDType {
+            op: op.name(),
+            dtype,
+            needs: rule.needs(),
+        });
     };
+    if op == BinaryFn::Pow && dtype.is_integer() {
+        refuse_negative_constant_exponent(b)?;
+    }
     map_node(
         MapOp::Binary(op),
         op.name(),
-        &[a.clone(), b.clone()],
+        &[cast(a, input), cast(b, input)],
         out_dtype,
     )
+}
+
+/// An integer array to a constant negative power is refused when it is built (NumPy:
+/// "Integers to negative integer powers are not allowed"); an exponent array is
+/// checked by the kernel, block by block.
+fn refuse_negative_constant_exponent(exponent: &Node) -> Result<()> {
+    if let Op::Source(Source::Full(value)) = &exponent.op {
+        let v = value.cast(DType::I64);
+        if let Scalar::I64(e) = v {
+            if e < 0 {
+                return Err(Error::negative_integer_power(e));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `where(cond, a, b)`.
@@ -397,21 +467,30 @@ pub(crate) fn rechunk(x: &Arc<Node>, chunks: &Chunks) -> Result<Arc<Node>> {
     Ok(rechunk_to(x, grid))
 }
 
-/// Checks and sorts reduction axes (`None`: every axis).
+/// The axis `axis` of an array of `ndim` axes, counting negative ones from the end.
+pub(crate) fn axis_index(op: &'static str, axis: isize, ndim: usize) -> Result<usize> {
+    let n = ndim as isize;
+    let a = if axis < 0 { axis + n } else { axis };
+    if a < 0 || a >= n {
+        return Err(Error::AxisOutOfRange { op, axis, ndim });
+    }
+    Ok(a as usize)
+}
+
+/// Checks and sorts reduction axes (`None`: every axis; negative axes count from the
+/// end).
 pub(crate) fn normalize_axes(
     op: &'static str,
-    axes: Option<&[usize]>,
+    axes: Option<&[isize]>,
     ndim: usize,
 ) -> Result<Vec<usize>> {
     let Some(axes) = axes else {
         return Ok((0..ndim).collect());
     };
-    let mut out = axes.to_vec();
-    for &a in &out {
-        if a >= ndim {
-            return Err(Error::AxisOutOfRange { op, axis: a, ndim });
-        }
-    }
+    let mut out = axes
+        .iter()
+        .map(|&a| axis_index(op, a, ndim))
+        .collect::<Result<Vec<usize>>>()?;
     out.sort_unstable();
     if let Some(w) = out.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::DuplicateAxis { op, axis: w[0] });
@@ -421,9 +500,9 @@ pub(crate) fn normalize_axes(
 
 /// A reduction of `x` over `axes` (`None`: all axes).
 pub(crate) fn reduce(
-    kind: ReduceKind,
+    kind: ReduceFn,
     x: &Arc<Node>,
-    axes: Option<&[usize]>,
+    axes: Option<&[isize]>,
     keepdims: bool,
     split_every: usize,
 ) -> Result<Arc<Node>> {
@@ -437,10 +516,7 @@ pub(crate) fn reduce(
             "at least 2",
         ));
     }
-    if matches!(kind, ReduceKind::ArgMin | ReduceKind::ArgMax)
-        && axes.len() != 1
-        && axes.len() != x.ndim()
-    {
+    if kind.one_or_all_axes() && axes.len() != 1 && axes.len() != x.ndim() {
         return Err(Error::parameter(
             name,
             "axes",
@@ -449,16 +525,8 @@ pub(crate) fn reduce(
         ));
     }
     let dtype = x.dtype();
-    if matches!(
-        kind,
-        ReduceKind::Var { .. } | ReduceKind::Std { .. } | ReduceKind::Mean | ReduceKind::Prod
-    ) && dtype == DType::Bool
-    {
-        return Err(Error::UnsupportedDType {
-            op: name,
-            dtype,
-            needs: "a numeric array; cast bool with `astype` first",
-        });
+    if kind.needs_numeric() {
+        require_numeric(name, dtype)?;
     }
     let count: usize = axes.iter().map(|&a| x.shape()[a]).product();
     if kind.needs_elements() && count == 0 {
@@ -511,34 +579,43 @@ pub(crate) fn select(x: &Arc<Node>, selection: Vec<AxisSelection>) -> Result<Arc
     Ok(Node::new(Op::Slice(selection), vec![x.clone()], meta))
 }
 
-/// The axes of `x` permuted: result axis `i` is input axis `perm[i]`.
-pub(crate) fn permute(x: &Arc<Node>, perm: &[usize]) -> Result<Arc<Node>> {
+/// The axes of `x` permuted: result axis `i` is input axis `axes[i]` (negative axes
+/// count from the end).
+pub(crate) fn permute(x: &Arc<Node>, axes: &[isize]) -> Result<Arc<Node>> {
     let ndim = x.ndim();
-    let mut seen = vec![false; ndim];
     let bad = || {
         Error::parameter(
-            "permute_axes",
+            "transpose",
             "axes",
-            format!("{perm:?}"),
+            format!("{axes:?}"),
             format!("each of the {ndim} axes 0..{ndim} exactly once"),
         )
     };
-    if perm.len() != ndim {
+    if axes.len() != ndim {
         return Err(bad());
     }
-    for &p in perm {
-        if p >= ndim || seen[p] {
+    let mut seen = vec![false; ndim];
+    let mut perm = Vec::with_capacity(ndim);
+    for &a in axes {
+        let p = axis_index("transpose", a, ndim).map_err(|_| bad())?;
+        if seen[p] {
             return Err(bad());
         }
         seen[p] = true;
+        perm.push(p);
     }
+    permute_exact(x, &perm)
+}
+
+/// [`permute`] with a checked permutation of `0..ndim`.
+pub(crate) fn permute_exact(x: &Arc<Node>, perm: &[usize]) -> Result<Arc<Node>> {
     if perm.iter().enumerate().all(|(i, &p)| i == p) {
         return Ok(x.clone());
     }
     // Transposing a transpose: compose the permutations.
     if let Op::Transpose(inner) = &x.op {
         let composed: Vec<usize> = perm.iter().map(|&p| inner[p]).collect();
-        return permute(&x.inputs[0], &composed);
+        return permute_exact(&x.inputs[0], &composed);
     }
     let axes = perm.iter().map(|&p| x.chunks().axis(p).clone()).collect();
     let meta = Meta::new(x.dtype(), ChunkGrid::new(axes));
@@ -549,15 +626,10 @@ pub(crate) fn permute(x: &Arc<Node>, perm: &[usize]) -> Result<Arc<Node>> {
     ))
 }
 
-/// `x` with a new axis of length 1 at position `axis` of the result.
-pub(crate) fn expand_dims(x: &Arc<Node>, axis: usize) -> Result<Arc<Node>> {
-    if axis > x.ndim() {
-        return Err(Error::AxisOutOfRange {
-            op: "expand_dims",
-            axis,
-            ndim: x.ndim() + 1,
-        });
-    }
+/// `x` with a new axis of length 1 at position `axis` of the result (negative axes
+/// count from the end of the result, as in NumPy).
+pub(crate) fn expand_dims(x: &Arc<Node>, axis: isize) -> Result<Arc<Node>> {
+    let axis = axis_index("expand_dims", axis, x.ndim() + 1)?;
     let mut axes = x.chunks().axes().to_vec();
     axes.insert(axis, AxisChunks::regular(1, 1)?);
     let meta = Meta::new(x.dtype(), ChunkGrid::new(axes));
@@ -565,7 +637,7 @@ pub(crate) fn expand_dims(x: &Arc<Node>, axis: usize) -> Result<Arc<Node>> {
 }
 
 /// `x` without the given length-1 axes (`None`: every length-1 axis).
-pub(crate) fn squeeze(x: &Arc<Node>, axes: Option<&[usize]>) -> Result<Arc<Node>> {
+pub(crate) fn squeeze(x: &Arc<Node>, axes: Option<&[isize]>) -> Result<Arc<Node>> {
     let axes = match axes {
         Some(a) => normalize_axes("squeeze", Some(a), x.ndim())?,
         None => (0..x.ndim()).filter(|&d| x.shape()[d] == 1).collect(),
@@ -597,6 +669,7 @@ pub(crate) fn squeeze(x: &Arc<Node>, axes: Option<&[usize]>) -> Result<Arc<Node>
 mod tests {
     use super::*;
     use crate::expr::Distribution;
+    use crate::ops::{BinaryFn as BinaryOp, ReduceFn as ReduceKind, UnaryFn as UnaryOp};
 
     fn random(shape: &[usize], chunks: &[usize]) -> Arc<Node> {
         source(

@@ -5,10 +5,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use super::ops::{Distribution, MapOp, Op, ReduceKind, Source, UnaryOp};
+use super::ops::{Distribution, MapOp, Op, Source};
 use super::{Meta, Node};
 use crate::any_array::AnyArray;
 use crate::chunks::{AxisSelection, ChunkGrid};
+use crate::ops::ReduceParam;
 
 /// The first 128 bits of a node's blake3 digest.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -149,12 +150,12 @@ impl Encoder {
                 }
             },
             Op::Map(m) => {
-                if let MapOp::Unary(UnaryOp::Powi(e)) = m {
+                if let MapOp::Powi(e) = m {
                     self.isize(*e as isize);
                 }
             }
             Op::Reduce(r) => {
-                if let ReduceKind::Var { ddof } | ReduceKind::Std { ddof } = r.kind {
+                if let Some(ddof) = r.kind.param(ReduceParam::Ddof) {
                     self.usize(ddof);
                 }
                 self.usizes(&r.axes);
@@ -183,6 +184,10 @@ impl Encoder {
             Op::ExpandDims(a) => self.usize(*a),
             Op::Rechunk => {}
             Op::Store(w) => self.tag(&w.identity()),
+            Op::Invalid(i) => {
+                self.tag(&i.location.to_string());
+                self.tag(&i.error.to_string());
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ mod ops;
 use std::sync::Arc;
 
 pub(crate) use key::Key;
-pub(crate) use ops::{BinaryOp, Distribution, MapOp, Op, ReduceKind, Reduction, Source, UnaryOp};
+pub(crate) use ops::{Distribution, MapOp, Op, Reduction, Source};
 
 use crate::chunks::ChunkGrid;
 use crate::element::DType;
@@ -110,4 +110,13 @@ pub(crate) fn topological_order(outputs: &[Arc<Node>]) -> Vec<Arc<Node>> {
         }
     }
     order
+}
+
+/// The error of the first invalid operation under `outputs`, if there is one: what
+/// `compute` and `explain` return before planning anything.
+pub(crate) fn first_error(outputs: &[Arc<Node>]) -> Option<crate::error::Error> {
+    topological_order(outputs).iter().find_map(|n| match &n.op {
+        Op::Invalid(i) => Some(i.to_error()),
+        _ => None,
+    })
 }

@@ -4,8 +4,10 @@ use std::sync::Arc;
 
 use crate::any_array::AnyArray;
 use crate::chunks::AxisSelection;
-use crate::element::{DType, Scalar};
+use crate::element::Scalar;
+use crate::error::Error;
 use crate::io::{BlockReader, BlockWriter};
+use crate::ops::{BinaryFn, ReduceFn, UnaryFn};
 
 /// An expression node's operation. Result metadata lives in the node, not here.
 #[derive(Clone, Debug)]
@@ -28,6 +30,8 @@ pub(crate) enum Op {
     Rechunk,
     /// Writes the input's blocks; the node's blocks hold nothing afterwards.
     Store(Arc<dyn BlockWriter>),
+    /// An operation that was invalid when built; computing it returns its error.
+    Invalid(Invalid),
 }
 
 impl Op {
@@ -43,6 +47,7 @@ impl Op {
             Op::Squeeze(_) => "squeeze",
             Op::Rechunk => "rechunk",
             Op::Store(w) => w.name(),
+            Op::Invalid(i) => i.op,
         }
     }
 }
@@ -109,8 +114,10 @@ pub(crate) enum Distribution {
 /// An elementwise function.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum MapOp {
-    Unary(UnaryOp),
-    Binary(BinaryOp),
+    Unary(UnaryFn),
+    Binary(BinaryFn),
+    /// `x` raised to a constant integer power (`LazyArray::powi`).
+    Powi(i32),
     /// `where(cond, a, b)`.
     Where,
     /// Conversion to the node's dtype.
@@ -122,6 +129,7 @@ impl MapOp {
         match self {
             MapOp::Unary(u) => u.name(),
             MapOp::Binary(b) => b.name(),
+            MapOp::Powi(_) => "powi",
             MapOp::Where => "where",
             MapOp::Cast => "astype",
         }
@@ -130,158 +138,17 @@ impl MapOp {
     /// How many inputs the operation takes.
     pub(crate) fn arity(self) -> usize {
         match self {
-            MapOp::Unary(_) | MapOp::Cast => 1,
+            MapOp::Unary(_) | MapOp::Cast | MapOp::Powi(_) => 1,
             MapOp::Binary(_) => 2,
             MapOp::Where => 3,
         }
     }
 }
 
-/// Functions of one element.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(missing_docs)]
-pub(crate) enum UnaryOp {
-    Neg,
-    Abs,
-    Sqrt,
-    Exp,
-    Ln,
-    Log10,
-    Sin,
-    Cos,
-    Tan,
-    Arcsin,
-    Arccos,
-    Arctan,
-    Sinh,
-    Cosh,
-    Tanh,
-    Floor,
-    Ceil,
-    Round,
-    IsNan,
-    IsFinite,
-    Not,
-    Powi(i32),
-}
-
-impl UnaryOp {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "negative",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Ln => "log",
-            UnaryOp::Log10 => "log10",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tan => "tan",
-            UnaryOp::Arcsin => "arcsin",
-            UnaryOp::Arccos => "arccos",
-            UnaryOp::Arctan => "arctan",
-            UnaryOp::Sinh => "sinh",
-            UnaryOp::Cosh => "cosh",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Round => "round",
-            UnaryOp::IsNan => "isnan",
-            UnaryOp::IsFinite => "isfinite",
-            UnaryOp::Not => "logical_not",
-            UnaryOp::Powi(_) => "powi",
-        }
-    }
-
-    /// True for the functions only defined on floats (integers are cast to float first).
-    pub(crate) fn needs_float(self) -> bool {
-        matches!(
-            self,
-            UnaryOp::Sqrt
-                | UnaryOp::Exp
-                | UnaryOp::Ln
-                | UnaryOp::Log10
-                | UnaryOp::Sin
-                | UnaryOp::Cos
-                | UnaryOp::Tan
-                | UnaryOp::Arcsin
-                | UnaryOp::Arccos
-                | UnaryOp::Arctan
-                | UnaryOp::Sinh
-                | UnaryOp::Cosh
-                | UnaryOp::Tanh
-                | UnaryOp::Floor
-                | UnaryOp::Ceil
-                | UnaryOp::Round
-        )
-    }
-}
-
-/// Functions of two elements of the same dtype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub(crate) enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-    Pow,
-    Minimum,
-    Maximum,
-    Equal,
-    NotEqual,
-    Less,
-    LessEqual,
-    Greater,
-    GreaterEqual,
-    And,
-    Or,
-}
-
-impl BinaryOp {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "subtract",
-            BinaryOp::Mul => "multiply",
-            BinaryOp::Div => "divide",
-            BinaryOp::Pow => "power",
-            BinaryOp::Minimum => "minimum",
-            BinaryOp::Maximum => "maximum",
-            BinaryOp::Equal => "equal",
-            BinaryOp::NotEqual => "not_equal",
-            BinaryOp::Less => "less",
-            BinaryOp::LessEqual => "less_equal",
-            BinaryOp::Greater => "greater",
-            BinaryOp::GreaterEqual => "greater_equal",
-            BinaryOp::And => "logical_and",
-            BinaryOp::Or => "logical_or",
-        }
-    }
-
-    /// True for the comparisons, whose result is `bool`.
-    pub(crate) fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinaryOp::Equal
-                | BinaryOp::NotEqual
-                | BinaryOp::Less
-                | BinaryOp::LessEqual
-                | BinaryOp::Greater
-                | BinaryOp::GreaterEqual
-        )
-    }
-
-    /// True for the logical operations, defined on `bool` only.
-    pub(crate) fn is_logical(self) -> bool {
-        matches!(self, BinaryOp::And | BinaryOp::Or)
-    }
-}
-
 /// A reduction and how to run it.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Reduction {
-    pub(crate) kind: ReduceKind,
+    pub(crate) kind: ReduceFn,
     /// Reduced axes of the input, sorted, without repeats.
     pub(crate) axes: Vec<usize>,
     pub(crate) keepdims: bool,
@@ -289,72 +156,25 @@ pub(crate) struct Reduction {
     pub(crate) split_every: usize,
 }
 
-/// What a reduction computes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub(crate) enum ReduceKind {
-    Sum,
-    Prod,
-    Mean,
-    Min,
-    Max,
-    Var { ddof: usize },
-    Std { ddof: usize },
-    ArgMin,
-    ArgMax,
-    Any,
-    All,
-    NanSum,
-    NanMean,
-    NanMin,
-    NanMax,
+/// An operation that was invalid when it was built: the error, waiting to be returned
+/// by `compute` or `explain`, and where in the user's code the operation was built.
+#[derive(Clone, Debug)]
+pub(crate) struct Invalid {
+    /// The operation that was invalid.
+    pub(crate) op: &'static str,
+    /// Where it was built.
+    pub(crate) location: &'static std::panic::Location<'static>,
+    /// What was wrong.
+    pub(crate) error: Arc<Error>,
 }
 
-impl ReduceKind {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            ReduceKind::Sum => "sum",
-            ReduceKind::Prod => "prod",
-            ReduceKind::Mean => "mean",
-            ReduceKind::Min => "min",
-            ReduceKind::Max => "max",
-            ReduceKind::Var { .. } => "var",
-            ReduceKind::Std { .. } => "std",
-            ReduceKind::ArgMin => "argmin",
-            ReduceKind::ArgMax => "argmax",
-            ReduceKind::Any => "any",
-            ReduceKind::All => "all",
-            ReduceKind::NanSum => "nansum",
-            ReduceKind::NanMean => "nanmean",
-            ReduceKind::NanMin => "nanmin",
-            ReduceKind::NanMax => "nanmax",
+impl Invalid {
+    /// The error `compute` returns for this node.
+    pub(crate) fn to_error(&self) -> Error {
+        Error::Invalid {
+            op: self.op,
+            location: self.location,
+            cause: self.error.clone(),
         }
-    }
-
-    /// The result dtype for an input of `dtype`.
-    pub(crate) fn result_dtype(self, dtype: DType) -> DType {
-        match self {
-            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::NanSum => dtype.sum_result(),
-            ReduceKind::Mean
-            | ReduceKind::NanMean
-            | ReduceKind::Var { .. }
-            | ReduceKind::Std { .. } => dtype.float_result(),
-            ReduceKind::Min | ReduceKind::Max | ReduceKind::NanMin | ReduceKind::NanMax => dtype,
-            ReduceKind::ArgMin | ReduceKind::ArgMax => DType::I64,
-            ReduceKind::Any | ReduceKind::All => DType::Bool,
-        }
-    }
-
-    /// True for the reductions with no identity, which fail on zero elements.
-    pub(crate) fn needs_elements(self) -> bool {
-        matches!(
-            self,
-            ReduceKind::Min
-                | ReduceKind::Max
-                | ReduceKind::ArgMin
-                | ReduceKind::ArgMax
-                | ReduceKind::NanMin
-                | ReduceKind::NanMax
-        )
     }
 }

@@ -14,7 +14,7 @@ use super::Partial;
 use crate::any_array::{view_of, AnyArray, IntoAnyArray};
 use crate::element::{DType, Element, NumElement, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::ReduceKind;
+use crate::ops::ReduceFn;
 
 const CONTEXT: &str = "kernel::reduce";
 
@@ -204,12 +204,12 @@ fn nanmax<T: Element>(a: T, b: T) -> T {
 /// True when `new` should replace `cur` as the arg-reduction's best value: the first NaN
 /// wins (as in NumPy), otherwise the strictly smaller (argmin) or larger (argmax) value.
 #[inline(always)]
-fn arg_better<T: Element>(kind: ReduceKind, new: T, cur: T) -> bool {
+fn arg_better<T: Element>(kind: ReduceFn, new: T, cur: T) -> bool {
     if cur.is_nan() {
         false
     } else if new.is_nan() {
         true
-    } else if kind == ReduceKind::ArgMin {
+    } else if kind == ReduceFn::ArgMin {
         new < cur
     } else {
         new > cur
@@ -221,7 +221,7 @@ fn arg_better<T: Element>(kind: ReduceKind, new: T, cur: T) -> bool {
 /// `block_start` and `full_shape` locate the block in the whole input, for the indices of
 /// argmin and argmax.
 pub(crate) fn partial(
-    kind: ReduceKind,
+    kind: ReduceFn,
     axes: &[usize],
     block: &AnyArray,
     block_start: &[usize],
@@ -248,12 +248,12 @@ where
     T::Sum: IntoAnyArray,
 {
     /// The empty fold for `kind`, or `None` for kinds without a scalar fast path.
-    pub(crate) fn new(kind: ReduceKind) -> Option<Self> {
+    pub(crate) fn new(kind: ReduceFn) -> Option<Self> {
         Some(match kind {
-            ReduceKind::Sum | ReduceKind::NanSum => ScalarFold::Sum(T::Sum::ZERO),
-            ReduceKind::Mean | ReduceKind::NanMean => ScalarFold::Mean(0.0, 0.0),
-            ReduceKind::Var { .. } | ReduceKind::Std { .. } => ScalarFold::Moments(0.0, 0.0, 0.0),
-            ReduceKind::Min | ReduceKind::Max | ReduceKind::NanMin | ReduceKind::NanMax => {
+            ReduceFn::Sum | ReduceFn::NanSum => ScalarFold::Sum(T::Sum::ZERO),
+            ReduceFn::Mean | ReduceFn::NanMean => ScalarFold::Mean(0.0, 0.0),
+            ReduceFn::Var { .. } | ReduceFn::Std { .. } => ScalarFold::Moments(0.0, 0.0, 0.0),
+            ReduceFn::Min | ReduceFn::Max | ReduceFn::NanMin | ReduceFn::NanMax => {
                 ScalarFold::Best(None)
             }
             _ => return None,
@@ -261,8 +261,8 @@ where
     }
 
     /// Folds the next elements in.
-    pub(crate) fn add(&mut self, kind: ReduceKind, data: &[T]) {
-        let nan = matches!(kind, ReduceKind::NanSum | ReduceKind::NanMean);
+    pub(crate) fn add(&mut self, kind: ReduceFn, data: &[T]) {
+        let nan = matches!(kind, ReduceFn::NanSum | ReduceFn::NanMean);
         let sum_f64 = |xs: &[T]| {
             Fold::new(
                 |v: T| {
@@ -333,9 +333,9 @@ where
             }
             ScalarFold::Best(best) => {
                 let f = match kind {
-                    ReduceKind::Min => min_nan::<T>,
-                    ReduceKind::Max => max_nan::<T>,
-                    ReduceKind::NanMin => nanmin::<T>,
+                    ReduceFn::Min => min_nan::<T>,
+                    ReduceFn::Max => max_nan::<T>,
+                    ReduceFn::NanMin => nanmin::<T>,
                     _ => nanmax::<T>,
                 };
                 for &v in data {
@@ -346,7 +346,7 @@ where
     }
 
     /// The partial result (every axis of length 1).
-    pub(crate) fn finish(self, kind: ReduceKind, ndim: usize) -> Partial {
+    pub(crate) fn finish(self, kind: ReduceFn, ndim: usize) -> Partial {
         let ones = IxDyn(&vec![1; ndim]);
         let one = |v: f64| ArrayD::from_elem(ones.clone(), v);
         match self {
@@ -373,7 +373,7 @@ where
 /// [`partial`] of a typed view (a tile of a fused kernel).
 #[allow(clippy::too_many_lines)]
 pub(crate) fn typed_partial<T: Element>(
-    kind: ReduceKind,
+    kind: ReduceFn,
     axes: &[usize],
     x: &ndarray::ArrayViewD<'_, T>,
     block_start: &[usize],
@@ -387,7 +387,7 @@ where
     let count_f = count as f64;
     let running = |a: AnyArray| Ok(Partial::Running(a));
     match kind {
-        ReduceKind::Sum => running(T::Sum::wrap(reduce_axes(
+        ReduceFn::Sum => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(
@@ -397,7 +397,7 @@ where
                 true,
             ),
         ))),
-        ReduceKind::NanSum => running(T::Sum::wrap(reduce_axes(
+        ReduceFn::NanSum => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(
@@ -413,7 +413,7 @@ where
                 true,
             ),
         ))),
-        ReduceKind::Prod => running(T::Sum::wrap(reduce_axes(
+        ReduceFn::Prod => running(T::Sum::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(
@@ -423,37 +423,37 @@ where
                 false,
             ),
         ))),
-        ReduceKind::Min => running(T::wrap(reduce_axes(
+        ReduceFn::Min => running(T::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v, min_nan, T::default(), false),
         ))),
-        ReduceKind::Max => running(T::wrap(reduce_axes(
+        ReduceFn::Max => running(T::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v, max_nan, T::default(), false),
         ))),
-        ReduceKind::NanMin => running(T::wrap(reduce_axes(
+        ReduceFn::NanMin => running(T::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v, nanmin, T::default(), false),
         ))),
-        ReduceKind::NanMax => running(T::wrap(reduce_axes(
+        ReduceFn::NanMax => running(T::wrap(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v, nanmax, T::default(), false),
         ))),
-        ReduceKind::Any => running(AnyArray::Bool(reduce_axes(
+        ReduceFn::Any => running(AnyArray::Bool(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v.cast::<bool>(), |a, b| a || b, false, false),
         ))),
-        ReduceKind::All => running(AnyArray::Bool(reduce_axes(
+        ReduceFn::All => running(AnyArray::Bool(reduce_axes(
             x,
             axes,
             &Fold::new(|v: T| v.cast::<bool>(), |a, b| a && b, true, false),
         ))),
-        ReduceKind::Mean => {
+        ReduceFn::Mean => {
             let sum = reduce_axes(
                 x,
                 axes,
@@ -462,7 +462,7 @@ where
             let count = ArrayD::from_elem(sum.raw_dim(), count_f);
             Ok(Partial::SumCount { sum, count })
         }
-        ReduceKind::NanMean => {
+        ReduceFn::NanMean => {
             let sum = reduce_axes(
                 x,
                 axes,
@@ -485,7 +485,7 @@ where
             );
             Ok(Partial::SumCount { sum, count })
         }
-        ReduceKind::Var { .. } | ReduceKind::Std { .. } => {
+        ReduceFn::Var { .. } | ReduceFn::Std { .. } => {
             let sum = reduce_axes(
                 x,
                 axes,
@@ -511,14 +511,14 @@ where
             let count = ArrayD::from_elem(mean.raw_dim(), count_f);
             Ok(Partial::Moments { count, mean, m2 })
         }
-        ReduceKind::ArgMin | ReduceKind::ArgMax => {
+        ReduceFn::ArgMin | ReduceFn::ArgMax => {
             Ok(arg_partial(kind, axes, x, block_start, full_shape))
         }
     }
 }
 
 fn arg_partial<T: Element>(
-    kind: ReduceKind,
+    kind: ReduceFn,
     axes: &[usize],
     x: &ndarray::ArrayViewD<'_, T>,
     block_start: &[usize],
@@ -595,7 +595,7 @@ fn arg_partial<T: Element>(
 }
 
 /// Merges partial results of equal shape, in block order.
-pub(crate) fn combine(kind: ReduceKind, parts: &[&Partial]) -> Result<Partial> {
+pub(crate) fn combine(kind: ReduceFn, parts: &[&Partial]) -> Result<Partial> {
     let (first, rest) = parts
         .split_first()
         .ok_or_else(|| Error::internal(CONTEXT, "combine of zero partials"))?;
@@ -610,43 +610,41 @@ pub(crate) fn combine(kind: ReduceKind, parts: &[&Partial]) -> Result<Partial> {
 /// The partial of no elements, of `shape`, for an input of `dtype`: where a fused
 /// reduction starts before its tiles merge in. Reductions without an identity start from
 /// the value every element replaces (`inf` for min, index `i64::MAX` for argmin...).
-pub(crate) fn empty_partial(kind: ReduceKind, dtype: DType, shape: &[usize]) -> Partial {
+pub(crate) fn empty_partial(kind: ReduceFn, dtype: DType, shape: &[usize]) -> Partial {
     let zeros = || ArrayD::<f64>::zeros(IxDyn(shape));
     let running = |v: Scalar| AnyArray::full(shape, v);
     match kind {
-        ReduceKind::Sum | ReduceKind::NanSum => {
+        ReduceFn::Sum | ReduceFn::NanSum => {
             Partial::Running(running(Scalar::I64(0).cast(kind.result_dtype(dtype))))
         }
-        ReduceKind::Prod => {
-            Partial::Running(running(Scalar::I64(1).cast(kind.result_dtype(dtype))))
-        }
-        ReduceKind::Any => Partial::Running(running(Scalar::Bool(false))),
-        ReduceKind::All => Partial::Running(running(Scalar::Bool(true))),
-        ReduceKind::Min | ReduceKind::NanMin => crate::with_dtype!(dtype, T => {
-            Partial::Running(running(if kind == ReduceKind::NanMin && T::DTYPE.is_float() {
+        ReduceFn::Prod => Partial::Running(running(Scalar::I64(1).cast(kind.result_dtype(dtype)))),
+        ReduceFn::Any => Partial::Running(running(Scalar::Bool(false))),
+        ReduceFn::All => Partial::Running(running(Scalar::Bool(true))),
+        ReduceFn::Min | ReduceFn::NanMin => crate::with_dtype!(dtype, T => {
+            Partial::Running(running(if kind == ReduceFn::NanMin && T::DTYPE.is_float() {
                 Scalar::F64(f64::NAN).cast(dtype)
             } else {
                 T::HIGHEST.to_scalar()
             }))
         }),
-        ReduceKind::Max | ReduceKind::NanMax => crate::with_dtype!(dtype, T => {
-            Partial::Running(running(if kind == ReduceKind::NanMax && T::DTYPE.is_float() {
+        ReduceFn::Max | ReduceFn::NanMax => crate::with_dtype!(dtype, T => {
+            Partial::Running(running(if kind == ReduceFn::NanMax && T::DTYPE.is_float() {
                 Scalar::F64(f64::NAN).cast(dtype)
             } else {
                 T::LOWEST.to_scalar()
             }))
         }),
-        ReduceKind::Mean | ReduceKind::NanMean => Partial::SumCount {
+        ReduceFn::Mean | ReduceFn::NanMean => Partial::SumCount {
             sum: zeros(),
             count: zeros(),
         },
-        ReduceKind::Var { .. } | ReduceKind::Std { .. } => Partial::Moments {
+        ReduceFn::Var { .. } | ReduceFn::Std { .. } => Partial::Moments {
             count: zeros(),
             mean: zeros(),
             m2: zeros(),
         },
-        ReduceKind::ArgMin | ReduceKind::ArgMax => crate::with_dtype!(dtype, T => Partial::Arg {
-            value: running(if kind == ReduceKind::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
+        ReduceFn::ArgMin | ReduceFn::ArgMax => crate::with_dtype!(dtype, T => Partial::Arg {
+            value: running(if kind == ReduceFn::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
             index: ArrayD::from_elem(IxDyn(shape), i64::MAX),
         }),
     }
@@ -688,7 +686,7 @@ fn zip_at<A: Copy, B: Copy>(
 /// Merges `other` into the box of `acc` that starts at `offset` (the whole of `acc`
 /// when the shapes are equal): `acc` holds earlier elements, `other` later ones.
 pub(crate) fn merge_at(
-    kind: ReduceKind,
+    kind: ReduceFn,
     acc: &mut Partial,
     other: &Partial,
     offset: &[usize],
@@ -763,20 +761,17 @@ pub(crate) fn merge_at(
 }
 
 fn merge_running(
-    kind: ReduceKind,
+    kind: ReduceFn,
     acc: &mut AnyArray,
     other: &AnyArray,
     offset: &[usize],
 ) -> Result<()> {
     let dtype_error = || Error::internal(CONTEXT, "running partials of different dtypes");
-    if matches!(
-        kind,
-        ReduceKind::Sum | ReduceKind::NanSum | ReduceKind::Prod
-    ) {
+    if matches!(kind, ReduceFn::Sum | ReduceFn::NanSum | ReduceFn::Prod) {
         return crate::with_numeric_dtype!(acc.dtype(), N => {
             let b = N::peek(other).ok_or_else(dtype_error)?;
             let a = N::peek_mut(acc).ok_or_else(dtype_error)?;
-            if kind == ReduceKind::Prod {
+            if kind == ReduceFn::Prod {
                 zip_at(a, b, offset, NumElement::mul_elem)
             } else {
                 zip_at(a, b, offset, NumElement::add_elem)
@@ -786,19 +781,19 @@ fn merge_running(
     crate::dispatch_any!(acc, a, T => {
         let b = T::peek(other).ok_or_else(dtype_error)?;
         match kind {
-            ReduceKind::Min => zip_at(a, b, offset, min_nan),
-            ReduceKind::Max => zip_at(a, b, offset, max_nan),
-            ReduceKind::NanMin => zip_at(a, b, offset, nanmin),
-            ReduceKind::NanMax => zip_at(a, b, offset, nanmax),
-            ReduceKind::Any => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { p } else { q }),
-            ReduceKind::All => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { q } else { p }),
+            ReduceFn::Min => zip_at(a, b, offset, min_nan),
+            ReduceFn::Max => zip_at(a, b, offset, max_nan),
+            ReduceFn::NanMin => zip_at(a, b, offset, nanmin),
+            ReduceFn::NanMax => zip_at(a, b, offset, nanmax),
+            ReduceFn::Any => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { p } else { q }),
+            ReduceFn::All => zip_at(a, b, offset, |p: T, q: T| if p.cast::<bool>() { q } else { p }),
             _ => Err(Error::internal(CONTEXT, format!("`{}` has no running partial", kind.name()))),
         }
     })
 }
 
 /// The final value of a reduction from its merged partial, in `out_dtype`.
-pub(crate) fn finalize(kind: ReduceKind, part: Partial, out_dtype: DType) -> Result<AnyArray> {
+pub(crate) fn finalize(kind: ReduceFn, part: Partial, out_dtype: DType) -> Result<AnyArray> {
     match part {
         Partial::Running(a) => Ok(a),
         Partial::SumCount { sum, count } => {
@@ -807,7 +802,7 @@ pub(crate) fn finalize(kind: ReduceKind, part: Partial, out_dtype: DType) -> Res
             Ok(AnyArray::F64(mean).cast(out_dtype))
         }
         Partial::Moments { count, m2, .. } => {
-            let (ReduceKind::Var { ddof } | ReduceKind::Std { ddof }) = kind else {
+            let (ReduceFn::Var { ddof } | ReduceFn::Std { ddof }) = kind else {
                 return Err(Error::internal(
                     CONTEXT,
                     "moments for a reduction other than var/std",
@@ -819,7 +814,7 @@ pub(crate) fn finalize(kind: ReduceKind, part: Partial, out_dtype: DType) -> Res
             Zip::from(&mut var)
                 .and(&count)
                 .for_each(|v, &n| *v /= (n - ddof).max(0.0));
-            if matches!(kind, ReduceKind::Std { .. }) {
+            if matches!(kind, ReduceFn::Std { .. }) {
                 var.mapv_inplace(f64::sqrt);
             }
             Ok(AnyArray::F64(var).cast(out_dtype))
@@ -866,7 +861,7 @@ mod tests {
             vec![1, 3],
         ] {
             let p = partial(
-                ReduceKind::Sum,
+                ReduceFn::Sum,
                 &axes,
                 &arr(x.clone()),
                 &[0; 4],
@@ -890,7 +885,7 @@ mod tests {
         let mut v = vec![1e-8f32; 1 << 20];
         v[0] = 1.0;
         let x = ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).unwrap();
-        let p = partial(ReduceKind::Sum, &[0], &AnyArray::F32(x), &[0], &[1 << 20]).unwrap();
+        let p = partial(ReduceFn::Sum, &[0], &AnyArray::F32(x), &[0], &[1 << 20]).unwrap();
         let Partial::Running(AnyArray::F32(s)) = p else {
             panic!()
         };
@@ -902,7 +897,7 @@ mod tests {
     fn moments_merge_to_the_two_pass_variance() {
         let a = array![1.0, 2.0, 3.0, 4.0].into_dyn();
         let b = array![10.0, 20.0].into_dyn();
-        let kind = ReduceKind::Var { ddof: 1 };
+        let kind = ReduceFn::Var { ddof: 1 };
         let pa = partial(kind, &[0], &arr(a), &[0], &[6]).unwrap();
         let pb = partial(kind, &[0], &arr(b), &[4], &[6]).unwrap();
         let merged = combine(kind, &[&pa, &pb]).unwrap();
@@ -919,29 +914,22 @@ mod tests {
     #[test]
     fn argmin_prefers_first_occurrence_and_nan() {
         let x = array![[3.0, 1.0], [1.0, 0.5]].into_dyn();
-        let p = partial(
-            ReduceKind::ArgMin,
-            &[0, 1],
-            &arr(x.clone()),
-            &[2, 0],
-            &[4, 2],
-        )
-        .unwrap();
-        let merged = finalize(ReduceKind::ArgMin, p, DType::I64)
+        let p = partial(ReduceFn::ArgMin, &[0, 1], &arr(x.clone()), &[2, 0], &[4, 2]).unwrap();
+        let merged = finalize(ReduceFn::ArgMin, p, DType::I64)
             .unwrap()
             .into_typed::<i64>()
             .unwrap();
         assert_eq!(merged[[0, 0]], 7); // (2+1)*2 + 1
         let y = array![1.0, f64::NAN, 0.0, f64::NAN].into_dyn();
-        let p = partial(ReduceKind::ArgMax, &[0], &arr(y), &[0], &[4]).unwrap();
-        let idx = finalize(ReduceKind::ArgMax, p, DType::I64)
+        let p = partial(ReduceFn::ArgMax, &[0], &arr(y), &[0], &[4]).unwrap();
+        let idx = finalize(ReduceFn::ArgMax, p, DType::I64)
             .unwrap()
             .into_typed::<i64>()
             .unwrap();
         assert_eq!(idx[[0]], 1);
         // Ties across blocks go to the smaller flat index.
         let left = partial(
-            ReduceKind::ArgMin,
+            ReduceFn::ArgMin,
             &[0],
             &arr(array![0.0].into_dyn()),
             &[5],
@@ -949,15 +937,15 @@ mod tests {
         )
         .unwrap();
         let right = partial(
-            ReduceKind::ArgMin,
+            ReduceFn::ArgMin,
             &[0],
             &arr(array![0.0].into_dyn()),
             &[2],
             &[9],
         )
         .unwrap();
-        let m = combine(ReduceKind::ArgMin, &[&left, &right]).unwrap();
-        let idx = finalize(ReduceKind::ArgMin, m, DType::I64)
+        let m = combine(ReduceFn::ArgMin, &[&left, &right]).unwrap();
+        let idx = finalize(ReduceFn::ArgMin, m, DType::I64)
             .unwrap()
             .into_typed::<i64>()
             .unwrap();
@@ -967,19 +955,19 @@ mod tests {
     #[test]
     fn nan_variants_skip_nan() {
         let x = array![f64::NAN, 2.0, 4.0].into_dyn();
-        let p = partial(ReduceKind::NanMean, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
-        let m = finalize(ReduceKind::NanMean, p, DType::F64)
+        let p = partial(ReduceFn::NanMean, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
+        let m = finalize(ReduceFn::NanMean, p, DType::F64)
             .unwrap()
             .into_typed::<f64>()
             .unwrap();
         assert_eq!(m[[0]], 3.0);
-        let p = partial(ReduceKind::NanMin, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
+        let p = partial(ReduceFn::NanMin, &[0], &arr(x.clone()), &[0], &[3]).unwrap();
         assert_eq!(
-            finalize(ReduceKind::NanMin, p, DType::F64).unwrap(),
+            finalize(ReduceFn::NanMin, p, DType::F64).unwrap(),
             arr(array![2.0].into_dyn())
         );
-        let p = partial(ReduceKind::Max, &[0], &arr(x), &[0], &[3]).unwrap();
-        let m = finalize(ReduceKind::Max, p, DType::F64)
+        let p = partial(ReduceFn::Max, &[0], &arr(x), &[0], &[3]).unwrap();
+        let m = finalize(ReduceFn::Max, p, DType::F64)
             .unwrap()
             .into_typed::<f64>()
             .unwrap();

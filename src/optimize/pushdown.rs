@@ -75,7 +75,7 @@ fn push(
                 Some(p) => p,
                 None => build::select(y, inner).ok()?,
             };
-            build::permute(&sliced, perm).ok()
+            build::permute_exact(&sliced, perm).ok()
         }
         Op::Source(Source::Read { reader, origin }) => read_box(sel, x, reader, origin),
         _ => None,

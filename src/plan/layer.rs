@@ -6,10 +6,11 @@ use std::sync::Arc;
 use crate::chunks::{ChunkGrid, SliceMap};
 use crate::element::DType;
 use crate::error::{Error, Result};
-use crate::expr::{Node, Op, ReduceKind, Reduction, Source};
+use crate::expr::{Node, Op, Reduction, Source};
 use crate::io::BlockWriter;
 use crate::kernel::fused::{Broadcast, Program};
 use crate::kernel::{copy, reduce, source, Value};
+use crate::ops::ReduceFn;
 
 use super::LayerId;
 
@@ -46,11 +47,11 @@ pub(crate) enum BlockBytes {
 }
 
 /// Bytes per element of a reduction's partial result, all fields together.
-fn partial_item_bytes(kind: ReduceKind, input: DType, output: DType) -> usize {
+fn partial_item_bytes(kind: ReduceFn, input: DType, output: DType) -> usize {
     match kind {
-        ReduceKind::Mean | ReduceKind::NanMean => 16,
-        ReduceKind::Var { .. } | ReduceKind::Std { .. } => 24,
-        ReduceKind::ArgMin | ReduceKind::ArgMax => input.size() + 8,
+        ReduceFn::Mean | ReduceFn::NanMean => 16,
+        ReduceFn::Var { .. } | ReduceFn::Std { .. } => 24,
+        ReduceFn::ArgMin | ReduceFn::ArgMax => input.size() + 8,
         _ => output.size(),
     }
 }
@@ -152,6 +153,7 @@ impl Layer {
                     "reductions lower to several layers",
                 ))
             }
+            Op::Invalid(i) => return Err(i.to_error()),
         };
         Ok(Layer {
             name: op.name(),
@@ -620,7 +622,7 @@ fn finish(r: &Reduction, p: crate::kernel::Partial, finalize: Option<&Finalize>)
     let Some(fin) = finalize else {
         return Ok(Value::Partial(Box::new(p)));
     };
-    let kind: ReduceKind = r.kind;
+    let kind: ReduceFn = r.kind;
     let out = reduce::finalize(kind, p, fin.dtype)?;
     if fin.keepdims {
         return Ok(Value::Array(out));

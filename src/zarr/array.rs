@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 /// ```
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("x.zarr");
-/// let x = chunkwise::arange(0i32, 10, 1, [4])?;
+/// let x = chunkwise::arange(0i32, 10, 1, [4]);
 /// x.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
 /// let z = chunkwise::zarr::open_array(&path)?;
 /// assert_eq!(z.shape(), &[10]);
@@ -53,7 +53,7 @@ pub fn open_array(path: impl AsRef<Path>) -> Result<ZarrArray> {
 /// ```
 /// use chunkwise::zarr::{open_array_in, ZarrWriteOptions};
 /// let dir = tempfile::tempdir()?;
-/// let x = chunkwise::ones::<f32>(&[3, 4], [2, 2])?;
+/// let x = chunkwise::ones::<f32>(&[3, 4], [2, 2]);
 /// x.to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("/data/ones"))?.run()?;
 /// let z = open_array_in(dir.path(), "/data/ones")?;
 /// assert_eq!(z.array_path(), "/data/ones");
@@ -77,11 +77,11 @@ pub fn open_array_in(store_path: impl AsRef<Path>, array_path: &str) -> Result<Z
 /// ```
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("x.zarr");
-/// chunkwise::arange(0.0f64, 6.0, 1.0, [2])?
+/// chunkwise::arange(0.0f64, 6.0, 1.0, [2])
 ///     .to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?
 ///     .run()?;
 /// let x = chunkwise::from_zarr::<f64>(&path)?;
-/// assert_eq!(x.sum(..)?.compute_scalar()?, 15.0);
+/// assert_eq!(x.sum(..).compute_scalar()?, 15.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
@@ -101,7 +101,7 @@ pub fn from_zarr<T: Element>(path: impl AsRef<Path>) -> Result<LazyArray<T>> {
 /// ```
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("x.zarr");
-/// chunkwise::ones::<u8>(&[5], [5])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+/// chunkwise::ones::<u8>(&[5], [5]).to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
 /// let x = chunkwise::zarr::from_zarr_dyn(&path)?;
 /// assert_eq!(x.dtype(), chunkwise::DType::U8);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -156,7 +156,7 @@ pub(crate) fn display_path(store: &Path, node_path: &str) -> String {
 /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("t.zarr");
-/// chunkwise::zeros::<f64>(&[100, 60], [50, 30])?
+/// chunkwise::zeros::<f64>(&[100, 60], [50, 30])
 ///     .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([25, 30]))?
 ///     .run()?;
 /// let z = open_array(&path)?;
@@ -369,7 +369,7 @@ impl ZarrArray {
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
     /// let opts = chunkwise::zarr::ZarrWriteOptions::new(&path);
-    /// chunkwise::zeros::<f64>(&[1000], [100])?.to_zarr(&opts)?.run()?;
+    /// chunkwise::zeros::<f64>(&[1000], [100]).to_zarr(&opts)?.run()?;
     /// let stored = chunkwise::zarr::open_array(&path)?.stored_bytes()?;
     /// assert!(stored > 0 && stored < 8000); // zeros compress well
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -410,7 +410,7 @@ impl ZarrArray {
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
     /// let opts = chunkwise::zarr::ZarrWriteOptions::new(&path).chunk_shape([10, 10]);
-    /// chunkwise::zeros::<f64>(&[100, 100], [50, 50])?.to_zarr(&opts)?.run()?;
+    /// chunkwise::zeros::<f64>(&[100, 100], [50, 50]).to_zarr(&opts)?.run()?;
     /// let grid = chunkwise::zarr::open_array(&path)?.default_chunks()?;
     /// assert_eq!(grid.num_blocks(), 1); // 80 kB in all: one block
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -447,7 +447,7 @@ impl ZarrArray {
         let reader = Arc::new(ZarrReader {
             inner: self.inner.clone(),
         });
-        DynArray::from_reader(reader, &chunks)
+        Ok(DynArray::from_reader(reader, &chunks))
     }
 
     /// [`to_dyn`](Self::to_dyn) as a typed array.
@@ -478,7 +478,7 @@ impl ZarrArray {
     /// ```
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
-    /// chunkwise::arange(0i64, 10, 1, [3])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+    /// chunkwise::arange(0i64, 10, 1, [3]).to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
     /// let z = chunkwise::zarr::open_array(&path)?;
     /// assert_eq!(z.read(&[2..5])?.sum_f64(), 9.0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -499,7 +499,7 @@ impl ZarrArray {
     /// ```
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
-    /// chunkwise::ones::<f32>(&[2], [2])?.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
+    /// chunkwise::ones::<f32>(&[2], [2]).to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))?.run()?;
     /// let mut z = chunkwise::zarr::open_array(&path)?;
     /// let mut attrs = serde_json::Map::new();
     /// attrs.insert("units".into(), "K".into());

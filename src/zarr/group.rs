@@ -21,8 +21,8 @@ use crate::error::{Error, Result};
 /// use chunkwise::zarr::{create_group, open_group, ZarrWriteOptions};
 /// let dir = tempfile::tempdir()?;
 /// create_group(dir.path(), "/", serde_json::Map::new())?;
-/// chunkwise::ones::<f64>(&[4], [2])?.to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("a"))?.run()?;
-/// chunkwise::ones::<f64>(&[4], [2])?.to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("sub/b"))?.run()?;
+/// chunkwise::ones::<f64>(&[4], [2]).to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("a"))?.run()?;
+/// chunkwise::ones::<f64>(&[4], [2]).to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("sub/b"))?.run()?;
 /// let g = open_group(dir.path())?;
 /// assert_eq!(g.arrays()?, vec!["/a"]);
 /// assert_eq!(g.groups()?, vec!["/sub"]);
@@ -349,7 +349,7 @@ impl ZarrGroup {
     /// use chunkwise::zarr::{create_group, ZarrWriteOptions};
     /// let dir = tempfile::tempdir()?;
     /// let g = create_group(dir.path(), "/g", serde_json::Map::new())?;
-    /// chunkwise::ones::<i8>(&[3], [3])?.to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("/g/x"))?.run()?;
+    /// chunkwise::ones::<i8>(&[3], [3]).to_zarr(&ZarrWriteOptions::new(dir.path()).array_path("/g/x"))?.run()?;
     /// assert_eq!(g.open_array("x")?.shape(), &[3]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

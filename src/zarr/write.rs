@@ -347,9 +347,9 @@ impl ZarrWriteOptions {
 /// ```
 /// use chunkwise::zarr::{create_zarr, open_array, ZarrWriteOptions};
 /// let dir = tempfile::tempdir()?;
-/// let x = chunkwise::arange(0.0f64, 12.0, 1.0, [5])?;
-/// let mean = x.mean(..)?;
-/// let a = create_zarr(&(&x - &mean)?.to_dyn(), &ZarrWriteOptions::new(dir.path().join("a.zarr")))?;
+/// let x = chunkwise::arange(0.0f64, 12.0, 1.0, [5]);
+/// let mean = x.mean(..);
+/// let a = create_zarr(&(&x - &mean).to_dyn(), &ZarrWriteOptions::new(dir.path().join("a.zarr")))?;
 /// let b = create_zarr(&(&x * 2.0).to_dyn(), &ZarrWriteOptions::new(dir.path().join("b.zarr")))?;
 /// chunkwise::io::run_writes(&[a, b], &Default::default())?;
 /// assert_eq!(open_array(dir.path().join("b.zarr"))?.to_dyn(None)?.compute()?.sum_f64(), 132.0);
@@ -375,7 +375,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     /// let dir = tempfile::tempdir()?;
     /// let opts = chunkwise::zarr::ZarrWriteOptions::new(dir.path().join("x.zarr"));
-    /// chunkwise::ones::<f32>(&[4, 4], [2, 2])?.to_zarr(&opts)?.run()?;
+    /// chunkwise::ones::<f32>(&[4, 4], [2, 2]).to_zarr(&opts)?.run()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -395,7 +395,7 @@ impl DynArray {
     /// ```
     /// let dir = tempfile::tempdir()?;
     /// let opts = chunkwise::zarr::ZarrWriteOptions::new(dir.path().join("x.zarr"));
-    /// chunkwise::ones::<u16>(&[4], [2])?.to_dyn().to_zarr(&opts)?.run()?;
+    /// chunkwise::ones::<u16>(&[4], [2]).to_dyn().to_zarr(&opts)?.run()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -418,9 +418,9 @@ impl ZarrArray {
     /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
-    /// chunkwise::zeros::<i32>(&[10], [4])?.to_zarr(&ZarrWriteOptions::new(&path))?.run()?;
+    /// chunkwise::zeros::<i32>(&[10], [4]).to_zarr(&ZarrWriteOptions::new(&path))?.run()?;
     /// let z = open_array(&path)?;
-    /// z.write_region(&chunkwise::ones::<i32>(&[3], [3])?.to_dyn(), &[5])?.run()?;
+    /// z.write_region(&chunkwise::ones::<i32>(&[3], [3]).to_dyn(), &[5])?.run()?;
     /// let values: Vec<i32> = z.read(&[0..10])?.into_typed::<i32>()?.iter().copied().collect();
     /// assert_eq!(values, [0, 0, 0, 0, 0, 1, 1, 1, 0, 0]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -248,3 +248,18 @@ fn explain_prints_the_fused_plan_without_computing() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("refused: `sum"), "{text}");
 }
+
+/// Issue 10.3: `2 ** -x` on an int64 input printed `[1, 0, 0, 0]`; NumPy refuses integers
+/// to negative integer powers, and so does `chunkwise eval`, naming `power`, with the
+/// cause stated once.
+#[test]
+fn integer_to_a_negative_power_is_an_error() {
+    let e = failure(&["2 ** -x", "-i", "x=arange:4:chunks=2", "--json"]);
+    assert!(e.contains("negative integer powers are not allowed"), "{e}");
+    assert!(e.contains("`power`"), "{e}");
+    assert_eq!(e.matches("negative integer powers").count(), 1, "{e}");
+    let e = failure(&["x ** -1", "-i", "x=arange:4:chunks=2", "--json"]);
+    assert!(e.contains("negative integer powers are not allowed"), "{e}");
+    let v = json(&["2 ** x", "-i", "x=arange:4:chunks=2", "--json"]);
+    assert_eq!(v["values"], serde_json::json!([1, 2, 4, 8]));
+}

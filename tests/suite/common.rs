@@ -127,7 +127,93 @@ pub(crate) fn with_nans(shape: &[usize], seed: u64) -> ArrayD<f64> {
 /// A lazy array holding a copy of `a`, cut into `chunks`.
 #[track_caller]
 pub(crate) fn lazy<T: Element>(a: &ArrayD<T>, chunks: impl Into<Chunks>) -> LazyArray<T> {
-    chunkwise::from_ndarray(a.clone(), chunks).expect("the test's chunks fit its shape")
+    chunkwise::from_ndarray(a.clone(), chunks)
+}
+
+/// Something that can hold an error: a lazy array that was invalid when built, or a
+/// `Result`.
+pub(crate) trait Outcome {
+    /// The error it holds, if any (for an invalid array, [`chunkwise::Error::Invalid`]).
+    fn outcome(self) -> Option<chunkwise::Error>;
+}
+
+impl<T: Element> Outcome for LazyArray<T> {
+    fn outcome(self) -> Option<chunkwise::Error> {
+        self.error()
+    }
+}
+
+impl<T: Element> Outcome for &LazyArray<T> {
+    fn outcome(self) -> Option<chunkwise::Error> {
+        self.error()
+    }
+}
+
+impl Outcome for chunkwise::DynArray {
+    fn outcome(self) -> Option<chunkwise::Error> {
+        self.error()
+    }
+}
+
+impl Outcome for &chunkwise::DynArray {
+    fn outcome(self) -> Option<chunkwise::Error> {
+        self.error()
+    }
+}
+
+impl<T, E: Into<chunkwise::Error>> Outcome for Result<T, E> {
+    fn outcome(self) -> Option<chunkwise::Error> {
+        self.err().map(Into::into)
+    }
+}
+
+/// The error `x` holds (an invalid array's, or a `Result`'s), panicking if there is none.
+#[track_caller]
+pub(crate) fn failure(x: impl Outcome) -> chunkwise::Error {
+    x.outcome().expect("expected an error")
+}
+
+/// `Result`-like checks of a lazy array that may be invalid, so tests read as they did
+/// when building returned `Result`: `x.add(300).unwrap_err()` is the error itself (the
+/// root of `Error::Invalid`).
+#[allow(
+    clippy::wrong_self_convention,
+    reason = "named as the `Result` methods these replace"
+)]
+pub(crate) trait Built: Outcome + Sized {
+    /// The error the array holds: the error of the invalid operation itself.
+    #[track_caller]
+    fn unwrap_err(self) -> chunkwise::Error {
+        into_root(failure(self))
+    }
+    /// True when the array is invalid.
+    fn is_err(self) -> bool {
+        self.outcome().is_some()
+    }
+    /// True when the array is valid.
+    fn is_ok(self) -> bool {
+        self.outcome().is_none()
+    }
+}
+
+impl<T: Element> Built for LazyArray<T> {}
+impl<T: Element> Built for &LazyArray<T> {}
+impl Built for chunkwise::DynArray {}
+impl Built for &chunkwise::DynArray {}
+
+/// The error an `Error::Invalid` stands for, owned (the array holding it has been dropped,
+/// so this is its last reference); any other error as it is.
+#[track_caller]
+pub(crate) fn into_root(e: chunkwise::Error) -> chunkwise::Error {
+    match e {
+        chunkwise::Error::Invalid { cause, .. } => match std::sync::Arc::try_unwrap(cause) {
+            Ok(inner) => into_root(inner),
+            Err(shared) => {
+                panic!("the invalid array is still alive; match on `.root()` of: {shared}")
+            }
+        },
+        other => other,
+    }
 }
 
 /// Computes `x`, panicking with the error on failure.

@@ -10,11 +10,13 @@ use crate::common::{lazy, values};
 /// message contains every needle.
 macro_rules! assert_error {
     ($result:expr, $pattern:pat $(if $guard:expr)?, [$($needle:expr),* $(,)?]) => {{
-        let err = match $result {
-            Ok(v) => panic!("expected an error, got {v:?}"),
-            Err(e) => e,
+        let Some(outer) = crate::common::Outcome::outcome($result) else {
+            panic!("expected an error");
         };
-        assert!(matches!(err, $pattern $(if $guard)?), "unexpected error: {err:?}");
+        // An invalid operation is reported as `Error::Invalid`, naming the operation and
+        // where it was built; the error itself is its root.
+        let err = outer.root();
+        assert!(matches!(*err, $pattern $(if $guard)?), "unexpected error: {err:?}");
         let text = err.to_string();
         $(
             assert!(text.contains($needle), "message {text:?} lacks {:?}", $needle);
@@ -24,16 +26,16 @@ macro_rules! assert_error {
 
 #[test]
 fn mismatched_shapes() {
-    let a = chunkwise::zeros::<f64>(&[3, 4], [2, 2]).unwrap();
-    let b = chunkwise::zeros::<f64>(&[5], [5]).unwrap();
+    let a = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
+    let b = chunkwise::zeros::<f64>(&[5], [5]);
     assert_error!(
         &a + &b,
         Error::ShapeMismatch { ref lhs, ref rhs, axis: 1, lhs_len: 4, rhs_len: 5, .. }
             if lhs == &[3, 4] && rhs == &[5],
         ["[3, 4]", "[5]", "axis 1", "4 and 5", "add"]
     );
-    let c = chunkwise::zeros::<f64>(&[7, 5], [2, 2]).unwrap();
-    let d = chunkwise::zeros::<f64>(&[7], [3]).unwrap();
+    let c = chunkwise::zeros::<f64>(&[7, 5], [2, 2]);
+    let d = chunkwise::zeros::<f64>(&[7], [3]);
     assert_error!(
         c.less(&d),
         Error::ShapeMismatch {
@@ -49,8 +51,8 @@ fn mismatched_shapes() {
         Error::ShapeMismatch { axis: 1, .. },
         ["[7, 5]", "[7]"]
     );
-    let e = chunkwise::zeros::<f64>(&[2, 3, 4], [1, 1, 1]).unwrap();
-    let f = chunkwise::zeros::<f64>(&[5, 1], [1, 1]).unwrap();
+    let e = chunkwise::zeros::<f64>(&[2, 3, 4], [1, 1, 1]);
+    let f = chunkwise::zeros::<f64>(&[5, 1], [1, 1]);
     assert_error!(
         e.maximum(&f),
         Error::ShapeMismatch {
@@ -61,7 +63,7 @@ fn mismatched_shapes() {
         },
         ["[2, 3, 4]", "[5, 1]", "3 and 5"]
     );
-    let cond = c.greater(0.0).unwrap();
+    let cond = c.greater(0.0);
     assert_error!(
         chunkwise::where_(&cond, &c, &d),
         Error::ShapeMismatch {
@@ -96,7 +98,7 @@ fn chunks_that_do_not_add_up() {
         },
         ["add up to 4", "length 5", "axis 1"]
     );
-    let other = chunkwise::zeros::<f64>(&[7, 6], [2, 2]).unwrap();
+    let other = chunkwise::zeros::<f64>(&[7, 6], [2, 2]);
     assert_error!(
         x.rechunk(other.chunks()),
         Error::ChunksSumMismatch {
@@ -180,8 +182,19 @@ fn out_of_range_axes() {
             axis: 2,
             ndim: 2
         },
-        ["axis 2", "2 axes", "`sum`", "0..2"]
+        ["axis 2", "2 axes", "`sum`", "-2..2"]
     );
+    // Negative axes count from the end; -3 is out of range for two axes.
+    assert_error!(
+        x.sum(-3),
+        Error::AxisOutOfRange {
+            op: "sum",
+            axis: -3,
+            ndim: 2
+        },
+        ["axis -3", "-2..2"]
+    );
+    assert_eq!(x.sum(-1).shape(), &[7]);
     assert_error!(
         x.mean([0, 5]),
         Error::AxisOutOfRange {
@@ -210,7 +223,7 @@ fn out_of_range_axes() {
         ["axis 3", "expand_dims"]
     );
     assert_error!(
-        x.squeeze_axes(&[4]),
+        x.squeeze_axes([4]),
         Error::AxisOutOfRange {
             op: "squeeze",
             axis: 4,
@@ -218,7 +231,7 @@ fn out_of_range_axes() {
         },
         ["axis 4", "squeeze"]
     );
-    let zero_d = chunkwise::full(&[], 1.0f64, Vec::<usize>::new()).unwrap();
+    let zero_d = chunkwise::full(&[], 1.0f64, Vec::<usize>::new());
     assert_error!(
         zero_d.max(0),
         Error::AxisOutOfRange {
@@ -239,13 +252,13 @@ fn duplicate_axes() {
         ["axis 1", "more than once", "`sum`"]
     );
     assert_error!(
-        x.var(Axes::new([2, 0, 2]), 0),
+        x.var(Axes::new([2, 0, 2])).ddof(0),
         Error::DuplicateAxis { axis: 2, .. },
         ["axis 2"]
     );
     let y = lazy(&values(&[1, 5], 6), [1, 2]);
     assert_error!(
-        y.squeeze_axes(&[0, 0]),
+        y.squeeze_axes([0, 0]),
         Error::DuplicateAxis {
             op: "squeeze",
             axis: 0
@@ -352,15 +365,15 @@ fn slices_out_of_bounds() {
 
 #[test]
 fn squeeze_of_an_axis_longer_than_one() {
-    let x = chunkwise::zeros::<f32>(&[1, 3, 1], [1, 2, 1]).unwrap();
+    let x = chunkwise::zeros::<f32>(&[1, 3, 1], [1, 2, 1]);
     assert_error!(
-        x.squeeze_axes(&[1]),
+        x.squeeze_axes([1]),
         Error::NotSqueezable { axis: 1, len: 3 },
         ["axis 1", "length 3"]
     );
-    let e = chunkwise::zeros::<f32>(&[1, 0], [1, 1]).unwrap();
+    let e = chunkwise::zeros::<f32>(&[1, 0], [1, 1]);
     assert_error!(
-        e.squeeze_axes(&[0, 1]),
+        e.squeeze_axes([0, 1]),
         Error::NotSqueezable { axis: 1, len: 0 },
         ["axis 1", "length 0"]
     );
@@ -368,7 +381,7 @@ fn squeeze_of_an_axis_longer_than_one() {
 
 #[test]
 fn downcast_to_the_wrong_dtype() {
-    let x = chunkwise::zeros::<f64>(&[3], [2]).unwrap().to_dyn();
+    let x = chunkwise::zeros::<f64>(&[3], [2]).to_dyn();
     assert_error!(
         x.downcast::<f32>(),
         Error::DTypeMismatch {
@@ -378,7 +391,7 @@ fn downcast_to_the_wrong_dtype() {
         },
         ["float32", "float64", "downcast"]
     );
-    let i = chunkwise::arange(0u8, 5, 1, [2]).unwrap().to_dyn();
+    let i = chunkwise::arange(0u8, 5, 1, [2]).to_dyn();
     assert_error!(
         i.downcast::<i8>(),
         Error::DTypeMismatch {
@@ -401,7 +414,7 @@ fn downcast_to_the_wrong_dtype() {
 
 #[test]
 fn reductions_without_identity_over_zero_elements() {
-    let x = chunkwise::zeros::<f64>(&[0, 3], [1, 2]).unwrap();
+    let x = chunkwise::zeros::<f64>(&[0, 3], [1, 2]);
     assert_error!(
         x.min(0),
         Error::EmptyReduction { op: "min", ref shape, ref axes }
@@ -433,32 +446,32 @@ fn reductions_without_identity_over_zero_elements() {
         Error::EmptyReduction { op: "argmax", .. },
         ["`argmax`"]
     );
-    let e = chunkwise::arange(0i32, 0, 1, [3]).unwrap();
+    let e = chunkwise::arange(0i32, 0, 1, [3]);
     assert_error!(
         e.min(..),
         Error::EmptyReduction { op: "min", .. },
         ["`min`", "[0]"]
     );
     // Over the non-empty axis it is fine.
-    assert_eq!(x.min(1).unwrap().shape(), &[0]);
+    assert_eq!(x.min(1).shape(), &[0]);
 }
 
 #[test]
 fn integer_powi_with_a_negative_exponent() {
-    let x = chunkwise::arange(1i32, 5, 1, [2]).unwrap();
+    let x = chunkwise::arange(1i32, 5, 1, [2]);
     assert_error!(
         x.powi(-1),
         Error::InvalidParameter { op: "powi", param: "exponent", ref value, .. } if value == "-1",
         ["-1", "powi", "exponent"]
     );
-    let u = chunkwise::ones::<u64>(&[3], [3]).unwrap();
+    let u = chunkwise::ones::<u64>(&[3], [3]);
     assert_error!(
         u.powi(-7),
         Error::InvalidParameter { op: "powi", .. },
         ["-7"]
     );
     // Floats accept negative exponents.
-    assert!(chunkwise::ones::<f32>(&[3], [3]).unwrap().powi(-7).is_ok());
+    assert!(chunkwise::ones::<f32>(&[3], [3]).powi(-7).error().is_none());
 }
 
 #[test]
@@ -470,14 +483,14 @@ fn other_invalid_parameters() {
         ["[3, 4, 5]", "0-d"]
     );
     assert_error!(
-        x.permute_axes(&[0, 0, 1]),
-        Error::InvalidParameter { op: "permute_axes", ref value, .. } if value == "[0, 0, 1]",
-        ["[0, 0, 1]", "permute_axes"]
+        x.permute_axes([0, 0, 1]),
+        Error::InvalidParameter { op: "transpose", ref value, .. } if value == "[0, 0, 1]",
+        ["[0, 0, 1]", "transpose"]
     );
     assert_error!(
-        x.permute_axes(&[1, 0]),
+        x.permute_axes([1, 0]),
         Error::InvalidParameter {
-            op: "permute_axes",
+            op: "transpose",
             ..
         },
         ["[1, 0]"]
@@ -516,4 +529,38 @@ fn other_invalid_parameters() {
         Error::InvalidParameter { param: "threads", ref value, .. } if value == "0",
         ["threads", "0"]
     );
+}
+
+/// Building never fails: an invalid operation is reported by `compute` and `explain`,
+/// naming the operation and the file and line where it was built, and every array built
+/// from it reports the same first error.
+#[test]
+fn invalid_operations_are_reported_with_where_they_were_built() {
+    let a = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
+    let b = chunkwise::zeros::<f64>(&[5], [5]);
+    let line = line!() + 1;
+    let bad = &a + &b;
+    let later = (bad.sqrt() * 2.0).sum(0);
+    for err in [
+        later.compute().unwrap_err(),
+        later.explain().unwrap_err(),
+        later.graph_stats().unwrap_err(),
+    ] {
+        let Error::Invalid { op, location, .. } = &err else {
+            panic!("expected an invalid operation, got {err:?}");
+        };
+        assert_eq!(*op, "add");
+        assert_eq!(location.line(), line, "{err}");
+        assert!(location.file().ends_with("errors.rs"), "{err}");
+        assert!(
+            err.to_string().contains(&format!("errors.rs:{line}")),
+            "{err}"
+        );
+        assert!(matches!(err.root(), Error::ShapeMismatch { axis: 1, .. }));
+        let source = std::error::Error::source(&err).expect("the cause");
+        assert!(source.to_string().contains("[3, 4]"), "{source}");
+    }
+    // The display of an invalid array says so, and asking needs no computation.
+    assert!(later.to_string().contains("invalid"), "{later}");
+    assert!(later.error().is_some() && a.error().is_none());
 }

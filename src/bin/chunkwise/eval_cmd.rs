@@ -237,7 +237,12 @@ fn check_size(result: &DynArray, max: usize) -> Result<()> {
 pub(crate) fn open_input(spec: &str) -> Result<DynArray> {
     if is_generator(spec) {
         let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
-        generator(kind, rest)
+        let array = generator(kind, rest)?;
+        // Building never fails in the library; a bad chunking is kept in the array.
+        match array.error() {
+            Some(e) => Err(anyhow::anyhow!("{}", e.root())),
+            None => Ok(array),
+        }
     } else {
         Ok(open_zarr(spec)?.to_dyn(None)?)
     }
@@ -361,10 +366,10 @@ fn generator(kind: &str, rest: &str) -> Result<DynArray> {
         "random" | "normal" => {
             let normal = kind == "normal";
             match g.dtype.unwrap_or(DType::F64) {
-                DType::F64 if normal => chunkwise::random::normal::<f64>(shape, chunks, g.seed)?.to_dyn(),
-                DType::F64 => chunkwise::random::uniform::<f64>(shape, chunks, g.seed)?.to_dyn(),
-                DType::F32 if normal => chunkwise::random::normal::<f32>(shape, chunks, g.seed)?.to_dyn(),
-                DType::F32 => chunkwise::random::uniform::<f32>(shape, chunks, g.seed)?.to_dyn(),
+                DType::F64 if normal => chunkwise::random::normal::<f64>(shape, chunks, g.seed).to_dyn(),
+                DType::F64 => chunkwise::random::uniform::<f64>(shape, chunks, g.seed).to_dyn(),
+                DType::F32 if normal => chunkwise::random::normal::<f32>(shape, chunks, g.seed).to_dyn(),
+                DType::F32 => chunkwise::random::uniform::<f32>(shape, chunks, g.seed).to_dyn(),
                 other => bail!("`{kind}` makes float32 or float64 numbers, not {other}; convert with astype in the expression"),
             }
         }
@@ -377,7 +382,7 @@ fn generator(kind: &str, rest: &str) -> Result<DynArray> {
                 (_, Some(v)) => parse_value(v)?,
                 (_, None) => bail!("`full` needs a value, as in `full:3x4:value=2.5`"),
             };
-            DynArray::full(shape, value.cast(dtype), chunks)?
+            DynArray::full(shape, value.cast(dtype), chunks)
         }
     })
 }
@@ -400,23 +405,23 @@ fn parse_value(v: &str) -> Result<Scalar> {
 /// `arange(len) * stride`, broadcast, so no input is held in memory.
 fn arange(shape: &[usize], chunks: &Chunks) -> Result<DynArray> {
     let grid = chunks.resolve(shape, DType::I64)?;
-    let mut total = DynArray::full(&[], Scalar::I64(0), Vec::<usize>::new())?;
+    let mut total = DynArray::full(&[], Scalar::I64(0), Vec::<usize>::new());
     let mut stride: i64 = 1;
     for d in (0..shape.len()).rev() {
         let len = i64::try_from(shape[d])?;
         let sizes: Vec<usize> = grid.axis(d).sizes().collect();
-        let mut axis = chunkwise::arange(0i64, len, 1, vec![sizes])?
+        let mut axis = chunkwise::arange(0i64, len, 1, vec![sizes])
             .to_dyn()
-            .mul(stride)?;
+            .mul(stride);
         for k in d + 1..shape.len() {
-            axis = axis.expand_dims(k - d)?;
+            axis = axis.expand_dims(k - d);
         }
-        total = total.add(&axis)?;
+        total = total.add(&axis);
         stride = stride
             .checked_mul(len.max(1))
             .ok_or_else(|| anyhow!("shape {shape:?} has too many elements for int64 values"))?;
     }
-    Ok(total.rechunk(Chunks::Grid(grid))?)
+    Ok(total.rechunk(Chunks::Grid(grid)))
 }
 
 /// A value as JSON (numbers as Rust prints them, shortest round-trip; non-finite floats

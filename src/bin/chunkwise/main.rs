@@ -81,20 +81,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its sources, each added only when the text so far does not already say
-/// it (a task failure's message includes its cause, for library users printing `{e}`).
+/// The error and its sources, outermost first: each layer's message states only its own
+/// layer, so every cause appears once.
 fn full_message(e: &anyhow::Error) -> String {
-    let mut text = String::new();
-    for cause in e.chain() {
-        let part = cause.to_string();
-        if !text.contains(&part) {
-            if !text.is_empty() {
-                text.push_str(": ");
-            }
-            text.push_str(&part);
-        }
-    }
-    text
+    e.chain()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// Peak resident set size of this process in MiB (Linux `VmHWM`), if known.

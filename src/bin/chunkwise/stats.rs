@@ -116,40 +116,40 @@ fn compute(x: &DynArray, axis: Option<usize>, run: &RunArgs) -> Result<Vec<AnyAr
         Some(a) => x.shape()[a],
     };
     let nan_count = x
-        .unary(UnaryFn::IsNan)?
+        .unary(UnaryFn::IsNan)
         .astype(DType::I64)
-        .reduce(ReduceFn::Sum, axes_of(axis))?;
-    let count = nan_count.neg()?.add(i64::try_from(reduced_len)?)?;
+        .reduce(ReduceFn::Sum, axes_of(axis));
+    let count = nan_count.neg().add(i64::try_from(reduced_len)?);
     // Min and max of nothing have no value (NumPy raises): NaN, as the mean and std are.
     let (min, max) = if reduced_len == 0 {
         let shape = nan_count.shape().to_vec();
-        let nan = DynArray::full(&shape, Scalar::F64(f64::NAN), Chunks::Auto)?;
+        let nan = DynArray::full(&shape, Scalar::F64(f64::NAN), Chunks::Auto);
         (nan.clone(), nan)
     } else {
         (
-            x.reduce(ReduceFn::NanMin, axes_of(axis))?,
-            x.reduce(ReduceFn::NanMax, axes_of(axis))?,
+            x.reduce(ReduceFn::NanMin, axes_of(axis)),
+            x.reduce(ReduceFn::NanMax, axes_of(axis)),
         )
     };
     let lazy = [
         count.clone(),
         min,
         max,
-        xf.reduce(ReduceFn::NanMean, axes_of(axis))?,
-        xf.reduce(ReduceFn::Std { ddof: 0 }, axes_of(axis))?,
+        xf.reduce(ReduceFn::NanMean, axes_of(axis)),
+        xf.reduce(ReduceFn::Std { ddof: 0 }, axes_of(axis)),
         nan_count,
     ];
     let mut values = DynArray::compute_many_with(&lazy, &run.with_progress("stats"))?;
     if values[5].sum_f64() > 0.0 {
         // The one-pass std counts NaNs; recompute it over the values that are not NaN:
         // sqrt(nansum((x - nanmean)^2) / count). Two more passes, only for NaN data.
-        let mean = xf.reduce(ReduceFn::NanMean, axes_of(axis).keepdims(true))?;
-        let centered = xf.sub(&mean)?;
+        let mean = xf.reduce(ReduceFn::NanMean, axes_of(axis).keepdims(true));
+        let centered = xf.sub(&mean);
         let std = centered
-            .mul(&centered)?
-            .reduce(ReduceFn::NanSum, axes_of(axis))?
-            .div(count.astype(DType::F64))?
-            .unary(UnaryFn::Sqrt)?;
+            .mul(&centered)
+            .reduce(ReduceFn::NanSum, axes_of(axis))
+            .div(count.astype(DType::F64))
+            .unary(UnaryFn::Sqrt);
         values[4] =
             DynArray::compute_many_with(&[std], &run.with_progress("stats (std, NaN-aware)"))?
                 .pop()

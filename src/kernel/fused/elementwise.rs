@@ -6,12 +6,11 @@
 
 use std::ops::Range;
 
-use num_traits::Float;
-
 use crate::any_array::AnyArray;
 use crate::element::{DType, Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{BinaryOp, MapOp, UnaryOp};
+use crate::expr::MapOp;
+use crate::ops::{BinaryFn, UnaryFn};
 
 const CONTEXT: &str = "kernel::fused";
 
@@ -122,6 +121,7 @@ pub(crate) fn apply(
             })
         }),
         (MapOp::Unary(u), [x]) => unary(u, *x, out, range),
+        (MapOp::Powi(e), [x]) => powi(e, *x, out, range),
         (MapOp::Binary(b), [x, y]) => binary(b, *x, *y, out, range),
         (MapOp::Where, [c, x, y]) => crate::with_dtype!(out.dtype(), T => {
             let c = c.typed::<bool>()?;
@@ -155,119 +155,143 @@ fn out_slice<T: Element>(out: &mut AnyArray, range: Range<usize>) -> Result<&mut
         })
 }
 
-fn unary(op: UnaryOp, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
-    let dtype = x.dtype();
-    match op {
-        UnaryOp::IsNan => crate::with_dtype!(dtype, T => {
-            map1(x.typed::<T>()?, out_slice::<bool>(out, range)?, |v: T| v.is_nan());
+/// One arm of [`unary`]: the function's loop for the element types its rule takes.
+macro_rules! unary_arm {
+    (Numeric, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
+        crate::with_numeric_dtype!($x.dtype(), T => {
+            map1($x.typed::<T>()?, out_slice::<T>($out, $range)?, |$v: T| $kernel);
             Ok(())
-        }),
-        UnaryOp::IsFinite => crate::with_dtype!(dtype, T => {
-            map1(x.typed::<T>()?, out_slice::<bool>(out, range)?, |v: T| v.is_finite());
+        }, else => Err(unsupported($f.name(), $x.dtype())))
+    };
+    (Float, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
+        crate::with_float_dtype!($x.dtype(), T => {
+            map1($x.typed::<T>()?, out_slice::<T>($out, $range)?, |$v: T| $kernel);
             Ok(())
-        }),
-        UnaryOp::Not => {
-            map1(
-                x.typed::<bool>()?,
-                out_slice::<bool>(out, range)?,
-                |v: bool| !v,
-            );
+        }, else => Err(unsupported($f.name(), $x.dtype())))
+    };
+    (Rounding, $($rest:tt)*) => {
+        unary_arm!(Float, $($rest)*)
+    };
+    (Predicate, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
+        crate::with_dtype!($x.dtype(), T => {
+            map1($x.typed::<T>()?, out_slice::<bool>($out, $range)?, |$v: T| $kernel);
             Ok(())
+        })
+    };
+    (Logical, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {{
+        map1($x.typed::<bool>()?, out_slice::<bool>($out, $range)?, |$v: bool| $kernel);
+        Ok(())
+    }};
+}
+
+macro_rules! unary_kernels {
+    ($(
+        $V:ident $name:literal $method:ident $rule:ident [$($alias:literal),*]
+            |$v:ident| $kernel:expr, $doc:literal;
+    )*) => {
+        /// Computes `f(x)` for the tile's elements into `out`: one monomorphized loop per
+        /// function and element type, chosen once per tile.
+        fn unary(f: UnaryFn, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
+            match f {
+                $(UnaryFn::$V => unary_arm!($rule, f, x, out, range, |$v| $kernel),)*
+            }
         }
-        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Powi(_) => crate::with_numeric_dtype!(dtype, T => {
-            let (a, out) = (x.typed::<T>()?, out_slice::<T>(out, range)?);
-            match op {
-                UnaryOp::Neg => map1(a, out, |v: T| v.neg_elem()),
-                UnaryOp::Abs => map1(a, out, |v: T| v.abs_elem()),
-                UnaryOp::Powi(2) => map1(a, out, |v: T| v.mul_elem(v)),
-                UnaryOp::Powi(e) => map1(a, out, |v: T| v.powi_elem(e)),
-                _ => return Err(unreachable(op)),
-            }
-            Ok(())
-        }, else => Err(unsupported(op.name(), dtype))),
-        _ => crate::with_float_dtype!(dtype, T => {
-            float_unary::<T>(op, x.typed::<T>()?, out_slice::<T>(out, range)?)
-        }, else => Err(unsupported(op.name(), dtype))),
-    }
+    };
 }
 
-fn float_unary<T: FloatElement>(op: UnaryOp, a: Src<'_, T>, out: &mut [T]) -> Result<()> {
-    match op {
-        UnaryOp::Sqrt => map1(a, out, Float::sqrt),
-        UnaryOp::Exp => map1(a, out, Float::exp),
-        UnaryOp::Ln => map1(a, out, Float::ln),
-        UnaryOp::Log10 => map1(a, out, Float::log10),
-        UnaryOp::Sin => map1(a, out, Float::sin),
-        UnaryOp::Cos => map1(a, out, Float::cos),
-        UnaryOp::Tan => map1(a, out, Float::tan),
-        UnaryOp::Arcsin => map1(a, out, FloatElement::arcsin),
-        UnaryOp::Arccos => map1(a, out, FloatElement::arccos),
-        UnaryOp::Arctan => map1(a, out, FloatElement::arctan),
-        UnaryOp::Sinh => map1(a, out, Float::sinh),
-        UnaryOp::Cosh => map1(a, out, Float::cosh),
-        UnaryOp::Tanh => map1(a, out, Float::tanh),
-        UnaryOp::Floor => map1(a, out, Float::floor),
-        UnaryOp::Ceil => map1(a, out, Float::ceil),
-        UnaryOp::Round => map1(a, out, FloatElement::round_half_even),
-        _ => return Err(unreachable(op)),
-    }
-    Ok(())
-}
+crate::for_each_unary_fn!(unary_kernels);
 
-#[allow(
-    clippy::bool_comparison,
-    reason = "the comparison kernels are generic over every element type, bool included"
-)]
-fn binary(
-    op: BinaryOp,
-    x: AnySrc<'_>,
-    y: AnySrc<'_>,
-    out: &mut AnyArray,
-    range: Range<usize>,
-) -> Result<()> {
-    let dtype = x.dtype();
-    if y.dtype() != dtype {
-        return Err(mismatch(y.dtype()));
-    }
-    if op.is_comparison() {
-        return crate::with_dtype!(dtype, T => {
-            let (a, b, out) = (x.typed::<T>()?, y.typed::<T>()?, out_slice::<bool>(out, range)?);
-            match op {
-                BinaryOp::Equal => map2(a, b, out, |p: T, q: T| p == q),
-                BinaryOp::NotEqual => map2(a, b, out, |p: T, q: T| p != q),
-                BinaryOp::Less => map2(a, b, out, |p: T, q: T| p < q),
-                BinaryOp::LessEqual => map2(a, b, out, |p: T, q: T| p <= q),
-                BinaryOp::Greater => map2(a, b, out, |p: T, q: T| p > q),
-                BinaryOp::GreaterEqual => map2(a, b, out, |p: T, q: T| p >= q),
-                _ => return Err(unreachable(op)),
-            }
-            Ok(())
-        });
-    }
-    if op.is_logical() {
-        let (a, b) = (x.typed::<bool>()?, y.typed::<bool>()?);
-        let out = out_slice::<bool>(out, range)?;
-        if op == BinaryOp::And {
-            map2(a, b, out, |p, q| p && q);
+/// `x` to the constant integer power `e` (`x * x` for the common square).
+fn powi(e: i32, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
+    crate::with_numeric_dtype!(x.dtype(), T => {
+        let (a, out) = (x.typed::<T>()?, out_slice::<T>(out, range)?);
+        if e == 2 {
+            map1(a, out, |v: T| v.mul_elem(v));
         } else {
-            map2(a, b, out, |p, q| p || q);
-        }
-        return Ok(());
-    }
-    crate::with_numeric_dtype!(dtype, T => {
-        let (a, b, out) = (x.typed::<T>()?, y.typed::<T>()?, out_slice::<T>(out, range)?);
-        match op {
-            BinaryOp::Add => map2(a, b, out, |p: T, q: T| p.add_elem(q)),
-            BinaryOp::Sub => map2(a, b, out, |p: T, q: T| p.sub_elem(q)),
-            BinaryOp::Mul => map2(a, b, out, |p: T, q: T| p.mul_elem(q)),
-            BinaryOp::Div => map2(a, b, out, |p: T, q: T| p.div_elem(q)),
-            BinaryOp::Pow => map2(a, b, out, |p: T, q: T| p.pow_elem(q)),
-            BinaryOp::Minimum => map2(a, b, out, |p: T, q: T| p.minimum_elem(q)),
-            BinaryOp::Maximum => map2(a, b, out, |p: T, q: T| p.maximum_elem(q)),
-            _ => return Err(unreachable(op)),
+            map1(a, out, |v: T| v.powi_elem(e));
         }
         Ok(())
-    }, else => Err(unsupported(op.name(), dtype)))
+    }, else => Err(unsupported("powi", x.dtype())))
+}
+
+/// One arm of [`binary`]: the function's loop for the element types its rule takes.
+macro_rules! binary_arm {
+    (Arithmetic, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
+        crate::with_numeric_dtype!($x.dtype(), T => {
+            let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<T>($out, $range)?);
+            if $f == BinaryFn::Pow && T::DTYPE.is_integer() {
+                check_integer_exponents(q)?;
+            }
+            map2(p, q, out, |$a: T, $b: T| $kernel);
+            Ok(())
+        }, else => Err(unsupported($f.name(), $x.dtype())))
+    };
+    (Division, $($rest:tt)*) => {
+        binary_arm!(Arithmetic, $($rest)*)
+    };
+    (Float, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
+        crate::with_float_dtype!($x.dtype(), T => {
+            let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<T>($out, $range)?);
+            map2(p, q, out, |$a: T, $b: T| $kernel);
+            Ok(())
+        }, else => Err(unsupported($f.name(), $x.dtype())))
+    };
+    (Comparison, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
+        crate::with_dtype!($x.dtype(), T => {
+            let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<bool>($out, $range)?);
+            map2(p, q, out, |$a: T, $b: T| $kernel);
+            Ok(())
+        })
+    };
+    (Logical, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {{
+        let (p, q, out) = ($x.typed::<bool>()?, $y.typed::<bool>()?, out_slice::<bool>($out, $range)?);
+        map2(p, q, out, |$a: bool, $b: bool| $kernel);
+        Ok(())
+    }};
+}
+
+macro_rules! binary_kernels {
+    ($(
+        $V:ident $name:literal $method:ident $rule:ident $typed:ident [$($alias:literal),*]
+            |$a:ident, $b:ident| $kernel:expr, $doc:literal;
+    )*) => {
+        /// Computes `f(x, y)` for the tile's elements into `out` (both operands of one
+        /// dtype): one monomorphized loop per function and element type.
+        #[allow(
+            clippy::bool_comparison,
+            reason = "the comparison kernels are generic over every element type, bool included"
+        )]
+        fn binary(
+            f: BinaryFn,
+            x: AnySrc<'_>,
+            y: AnySrc<'_>,
+            out: &mut AnyArray,
+            range: Range<usize>,
+        ) -> Result<()> {
+            if y.dtype() != x.dtype() {
+                return Err(mismatch(y.dtype()));
+            }
+            match f {
+                $(BinaryFn::$V => binary_arm!($rule, f, x, y, out, range, |$a, $b| $kernel),)*
+            }
+        }
+    };
+}
+
+crate::for_each_binary_fn!(binary_kernels);
+
+/// NumPy refuses an integer raised to a negative integer power (the result is not an
+/// integer); so does chunkwise, from the task that meets such an exponent.
+fn check_integer_exponents<T: NumElement>(exponents: Src<'_, T>) -> Result<()> {
+    let negative = |v: T| v.cast::<f64>() < 0.0;
+    let found = match exponents {
+        Src::Slice(xs) => xs.iter().copied().find(|&v| negative(v)),
+        Src::Scalar(v) => Some(v).filter(|&v| negative(v)),
+    };
+    match found {
+        None => Ok(()),
+        Some(v) => Err(Error::negative_integer_power(v.cast::<f64>() as i64)),
+    }
 }
 
 fn mismatch(found: DType) -> Error {
@@ -279,8 +303,4 @@ fn unsupported(op: &'static str, dtype: DType) -> Error {
         CONTEXT,
         format!("`{op}` reached the kernel with dtype {dtype}"),
     )
-}
-
-fn unreachable(op: impl std::fmt::Debug) -> Error {
-    Error::internal(CONTEXT, format!("no kernel arm for {op:?}"))
 }

@@ -21,7 +21,8 @@ use super::{copy, reduce, source, Partial};
 use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{MapOp, ReduceKind, Source};
+use crate::expr::{MapOp, Source};
+use crate::ops::ReduceFn;
 
 const CONTEXT: &str = "kernel::fused";
 
@@ -337,7 +338,7 @@ impl Program {
         start: &[usize],
         shape: &[usize],
         inputs: &[&AnyArray],
-        kind: ReduceKind,
+        kind: ReduceFn,
         axes: &[usize],
         full_shape: &[usize],
     ) -> Result<Partial> {
@@ -386,7 +387,7 @@ impl Program {
         start: &[usize],
         shape: &[usize],
         inputs: &[&AnyArray],
-        kind: ReduceKind,
+        kind: ReduceFn,
     ) -> Result<Option<Partial>>
     where
         T::Sum: IntoAnyArray,
@@ -591,7 +592,7 @@ fn run_step<'p>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::BinaryOp;
+    use crate::ops::BinaryFn as BinaryOp;
     use ndarray::array;
 
     /// `op` of whole blocks, as an unfused operation runs it.

@@ -104,7 +104,22 @@ struct Evaluator<'a> {
 }
 
 fn lib_error(span: Span) -> impl Fn(chunkwise::Error) -> Diagnostic {
-    move |e| Diagnostic::library(&e, span)
+    move |e| Diagnostic::library(e.root(), span)
+}
+
+/// The library keeps an invalid operation's error in the array it returns; this turns it
+/// back into a `Result`, so each call's error is reported at its own span.
+trait Checked: Sized {
+    fn checked(self) -> Result<DynArray, chunkwise::Error>;
+}
+
+impl Checked for DynArray {
+    fn checked(self) -> Result<DynArray, chunkwise::Error> {
+        match self.error() {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
 }
 
 fn unary_fn(name: &str) -> Option<UnaryFn> {
@@ -352,6 +367,7 @@ impl Evaluator<'_> {
         }
         binary_fn(op)
             .apply(a, b)
+            .checked()
             .map(DynOperand::Array)
             .map_err(lib_error(span))
     }
@@ -364,6 +380,7 @@ impl Evaluator<'_> {
             return v
                 .into_array()
                 .unary(f)
+                .checked()
                 .map(DynOperand::Array)
                 .map_err(lib_error(c.span));
         }
@@ -372,6 +389,7 @@ impl Evaluator<'_> {
             let (a, b) = (self.eval(c.args[0])?, self.eval(c.args[1])?);
             return f
                 .apply(a, b)
+                .checked()
                 .map(DynOperand::Array)
                 .map_err(lib_error(c.span));
         }
@@ -384,6 +402,7 @@ impl Evaluator<'_> {
                 let cond = self.eval(c.args[0])?;
                 let (a, b) = (self.eval(c.args[1])?, self.eval(c.args[2])?);
                 DynArray::where_(cond, a, b)
+                    .checked()
                     .map(DynOperand::Array)
                     .map_err(lib_error(c.span))
             }
@@ -414,7 +433,8 @@ impl Evaluator<'_> {
                         let perm = self
                             .axes(axes, x.ndim(), true)?
                             .unwrap_or_else(|| (0..x.ndim()).rev().collect());
-                        x.permute_axes(&perm)
+                        x.permute_axes(perm)
+                            .checked()
                             .map(DynOperand::Array)
                             .map_err(lib_error(axes.span))
                     }
@@ -474,7 +494,7 @@ impl Evaluator<'_> {
             (f, _) => f,
         };
         let axes = Axes::from(axes.as_deref()).keepdims(keepdims);
-        x.reduce(f, axes).map_err(lib_error(c.span))
+        x.reduce(f, axes).checked().map_err(lib_error(c.span))
     }
 
     fn int_arg(&self, e: &Expr, what: &str) -> Result<i64, Diagnostic> {
@@ -649,7 +669,7 @@ impl Evaluator<'_> {
                 }
             }
         }
-        a.slice(&info).map_err(lib_error(span))
+        a.slice(&info).checked().map_err(lib_error(span))
     }
 }
 
@@ -764,10 +784,10 @@ fn unary(op: UnaryOperator, v: DynOperand, span: Span) -> Result<DynOperand, Dia
                     if a.dtype() == DType::Bool {
                         return err("arithmetic is not defined for bool");
                     }
-                    Ok(a)
+                    a
                 }
             };
-            r.map(DynOperand::Array).map_err(lib_error(span))
+            r.checked().map(DynOperand::Array).map_err(lib_error(span))
         }
     }
 }
