@@ -360,6 +360,8 @@ fn for_each_in_box(ranges: &[Range<usize>], f: &mut dyn FnMut(&[usize])) {
 }
 
 #[cfg(test)]
+// `&[3..9]` is a box of one axis, not a mistaken `vec![3..9]`.
+#[allow(clippy::single_range_in_vec_init)]
 mod tests {
     use super::*;
 
@@ -444,12 +446,8 @@ mod tests {
     #[test]
     fn writes_that_share_a_unit_are_chained_in_plan_order() {
         // Units of 8: a = 0..6 (blocks of 3), b = 6..20 (blocks of 2), c = 20..22.
-        let plan = plan_of(&[
-            (0, 6, 3, vec![8]),
-            (6, 14, 2, vec![8]),
-            (20, 2, 2, vec![8]),
-        ])
-        .unwrap();
+        let plan =
+            plan_of(&[(0, 6, 3, vec![8]), (6, 14, 2, vec![8]), (20, 2, 2, vec![8])]).unwrap();
         let order = write_order(&plan).unwrap();
         let layer = |i: usize| plan.outputs[i].layer;
         let sb = |l: usize, block: usize| StoreBlock {
@@ -478,7 +476,10 @@ mod tests {
                 overlap,
                 ..
             }) => {
-                assert_eq!((first, second, overlap), (vec![0..10], vec![9..11], vec![9..10]));
+                assert_eq!(
+                    (first, second, overlap),
+                    (vec![0..10], vec![9..11], vec![9..10])
+                );
             }
             other => panic!("{other:?}"),
         }

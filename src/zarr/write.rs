@@ -5,9 +5,11 @@
 //! each encoding and storing the storage chunks under its block as soon as the block is
 //! computed. Before the layer is built, the grid is made *aligned*: if a block boundary
 //! falls inside a storage chunk (or shard), the array is rechunked to blocks of whole
-//! storage chunks, so no two tasks ever write one file and no lock is needed. Chunks at
-//! the edge of a region that a write covers only partly are read, patched and written
-//! back by the one task that owns them.
+//! storage chunks, so no two tasks of one write ever write one file. Chunks at the edge
+//! of a region that a write covers only partly are read, patched and written back by the
+//! one task that owns them; when another write of the same computation owns part of such
+//! a chunk too, the writer's [`layout`](BlockWriter::layout) lets the planner run the two
+//! tasks one after the other (`plan::writes`).
 
 use std::fmt;
 use std::ops::Range;

@@ -3,6 +3,9 @@
 //! overlapping regions are refused before anything is written, and a write whose array
 //! was removed or replaced since it was created is refused too.
 
+// `read(&[a..b])` is a box of one axis, not a mistaken `vec![a..b]`.
+#![allow(clippy::single_range_in_vec_init)]
+
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -72,7 +75,10 @@ fn issue_10_region_writes_sharing_edge_chunks_keep_every_value() {
                     vec![],
                     "{writes} writes, {executor:?}"
                 );
-                assert_eq!(z.to_dyn(None).unwrap().compute().unwrap().sum_f64(), 400_000.0);
+                assert_eq!(
+                    z.to_dyn(None).unwrap().compute().unwrap().sum_f64(),
+                    400_000.0
+                );
             }
         }
     }
@@ -168,7 +174,12 @@ fn cases(default: u32) -> u32 {
 
 /// One random region write: which tile, how it is shrunk inside it, its blocks, the
 /// handle it is made from.
-type WriteCase = ((usize, usize), (usize, usize, usize, usize), (usize, usize, bool), usize);
+type WriteCase = (
+    (usize, usize),
+    (usize, usize, usize, usize),
+    (usize, usize, bool),
+    usize,
+);
 
 fn write_case() -> impl Strategy<Value = WriteCase> {
     (
@@ -293,7 +304,13 @@ fn overlapping_region_writes_are_refused_and_nothing_is_written() {
         other => panic!("unexpected {other:?}"),
     }
     let text = err.to_string();
-    for needle in ["x.zarr", "[2..8, 2..8]", "[7..12, 7..12]", "[7..8, 7..8]", "disjoint"] {
+    for needle in [
+        "x.zarr",
+        "[2..8, 2..8]",
+        "[7..12, 7..12]",
+        "[7..8, 7..8]",
+        "disjoint",
+    ] {
         assert!(text.contains(needle), "{text:?} lacks {needle:?}");
     }
     // Nothing ran: no chunk was written through either handle, and the data is as it was.
@@ -345,11 +362,15 @@ fn a_write_whose_array_was_removed_or_replaced_is_refused() {
         .to_zarr(&ZarrWriteOptions::new(store).array_path("/g/a"))
         .unwrap();
     let over = x
-        .to_zarr(&ZarrWriteOptions::new(store).array_path("/g").overwrite(true))
+        .to_zarr(
+            &ZarrWriteOptions::new(store)
+                .array_path("/g")
+                .overwrite(true),
+        )
         .unwrap();
     let err = run_writes(&[over, inside], &ComputeOptions::default()).unwrap_err();
     assert!(
-        matches!(&err, Error::Zarr { path, problem, .. } if path.ends_with("a") && problem.contains("removed")),
+        matches!(&err, Error::Zarr { path, problem, .. } if path.ends_with('a') && problem.contains("removed")),
         "{err}"
     );
     // Nothing ran: the new array at `/g` is still unwritten.
@@ -366,7 +387,11 @@ fn a_write_whose_array_was_removed_or_replaced_is_refused() {
     let stale = old.write_region(&x.to_dyn(), &[0]).unwrap();
     chunkwise::zeros::<f64>(&[8], [8])
         .unwrap()
-        .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([2]).overwrite(true))
+        .to_zarr(
+            &ZarrWriteOptions::new(&path)
+                .chunk_shape([2])
+                .overwrite(true),
+        )
         .unwrap()
         .run()
         .unwrap();
@@ -397,7 +422,7 @@ struct Recorder(Mutex<Vec<Vec<Range<usize>>>>);
 
 impl BlockWriter for Recorder {
     fn identity(&self) -> String {
-        format!("recorder:{:p}", self)
+        format!("recorder:{self:p}")
     }
     fn write(&self, region: &[Range<usize>], _: &AnyArray) -> chunkwise::Result<()> {
         self.0.lock().unwrap().push(region.to_vec());
@@ -415,7 +440,11 @@ fn a_plain_writer_gets_each_region_of_a_write_once() {
         .to_dyn();
     let recorder = Arc::new(Recorder::default());
     let write = x.write_to(recorder.clone());
-    run_writes(&[write.clone(), write], &ComputeOptions::default().threads(4)).unwrap();
+    run_writes(
+        &[write.clone(), write],
+        &ComputeOptions::default().threads(4),
+    )
+    .unwrap();
     let mut regions = recorder.0.lock().unwrap().clone();
     regions.sort_by_key(|r| (r[0].start, r[1].start));
     assert_eq!(regions.len(), 12);
@@ -439,7 +468,9 @@ fn arrays_of_one_group_written_together() {
         .map(|p| {
             create_zarr(
                 &x.to_dyn(),
-                &ZarrWriteOptions::new(dir.path()).array_path(p).chunk_shape([4]),
+                &ZarrWriteOptions::new(dir.path())
+                    .array_path(p)
+                    .chunk_shape([4]),
             )
             .unwrap()
         })
