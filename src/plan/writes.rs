@@ -33,7 +33,7 @@
 //! order (output by output, blocks in C order), which is the order in which the store
 //! blocks get task ids, so every edge goes to a smaller id and the graph stays a DAG.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use smallvec::SmallVec;
@@ -96,9 +96,10 @@ struct Write<'p> {
 pub(crate) fn write_order(plan: &Plan) -> Result<WriteOrder> {
     // Store layers in plan order: the order in which their blocks get task ids.
     let mut writes: Vec<Write<'_>> = Vec::new();
+    let mut seen: BTreeSet<LayerId> = BTreeSet::new();
     for out in &plan.outputs {
-        if writes.iter().any(|w| w.layer == out.layer) {
-            continue;
+        if !seen.insert(out.layer) {
+            continue; // the same write given twice is one write
         }
         let LayerKind::Store { writer, grid } = &plan.layer(out.layer).kind else {
             continue;
