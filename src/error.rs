@@ -330,6 +330,48 @@ pub enum Error {
         path: String,
     },
 
+    /// Two writes of one computation that cover the same elements of one destination:
+    /// which one would win is undefined, so the computation is refused before anything
+    /// runs (and nothing is written).
+    #[error(
+        "two writes of one computation cover the same elements of `{destination}`: region \
+         {first:?} and region {second:?} overlap in {overlap:?}; which one would win is \
+         undefined, so nothing was written; make the regions disjoint, or run the writes \
+         one after the other (the later one wins)"
+    )]
+    OverlappingWrites {
+        /// The destination both write to.
+        destination: String,
+        /// The region of the first write, in the destination's coordinates.
+        first: Vec<std::ops::Range<usize>>,
+        /// The region of the second write.
+        second: Vec<std::ops::Range<usize>>,
+        /// The elements both cover.
+        overlap: Vec<std::ops::Range<usize>>,
+    },
+
+    /// Writes of one computation into one destination that see it with different shapes
+    /// or units (its files): it was replaced after some of them were created, so the
+    /// computation is refused before anything runs.
+    #[error(
+        "writes of one computation see `{destination}` differently: shape {first_shape:?} in \
+         units of {first_unit:?}, and shape {second_shape:?} in units of {second_unit:?}; \
+         it was replaced after some of the writes were created, so nothing was written; \
+         create the writes again after its last change"
+    )]
+    WriteLayoutMismatch {
+        /// The destination.
+        destination: String,
+        /// The shape one write sees.
+        first_shape: Vec<usize>,
+        /// The unit one write sees.
+        first_unit: Vec<usize>,
+        /// The shape another write sees.
+        second_shape: Vec<usize>,
+        /// The unit another write sees.
+        second_unit: Vec<usize>,
+    },
+
     /// A broken internal invariant. This is a bug in chunkwise.
     #[error("internal error in {context}: {detail}; this is a bug in chunkwise, please report it")]
     Internal {

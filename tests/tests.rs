@@ -84,6 +84,11 @@ mod cli_zarr;
 #[path = "suite/zarr.rs"]
 mod zarr;
 
+// Several writes into one Zarr array in one computation: shared storage chunks and shards,
+// overlapping regions refused, writes whose array was replaced refused.
+#[path = "suite/zarr_writes.rs"]
+mod zarr_writes;
+
 // Zarr interop: fixtures written by zarr-python read exactly; zarr-python reads what
 // chunkwise writes (when `python3 -c "import zarr"` works).
 #[path = "suite/zarr_interop.rs"]

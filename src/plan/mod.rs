@@ -17,6 +17,7 @@ mod fuse;
 mod layer;
 mod rechunk;
 pub(crate) mod tasks;
+pub(crate) mod writes;
 
 use std::sync::Arc;
 

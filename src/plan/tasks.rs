@@ -5,15 +5,21 @@
 //! numbered in depth-first post-order from the outputs (output block by output block), so
 //! every task's inputs have smaller ids, and the ids double as a static priority that
 //! finishes one output block before opening the next.
+//!
+//! Write tasks that touch one storage unit also depend on each other, through edges that
+//! carry no data ([`writes`](super::writes)): they come after a task's data inputs, and
+//! the runner passes the kernel only the data inputs.
 
 use crate::chunks::{coords_of, linear_index};
 use crate::error::{Error, Result};
 use crate::exec::{TaskGraph, TaskId, TaskLabel, TaskRunner};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::kernel::pool::{self, BufferPool};
 use crate::kernel::Value;
 
+use super::writes::{self, WriteOrder};
 use super::{LayerId, Plan};
 
 const UNSEEN: u32 = u32::MAX;
@@ -30,6 +36,9 @@ pub(crate) struct TaskPlan<'p> {
     pub(crate) graph: TaskGraph,
     /// For each plan output, its tasks in C order over its blocks.
     pub(crate) output_tasks: Vec<Vec<TaskId>>,
+    /// The tasks with ordering edges, and how many: the last that many entries of their
+    /// dependency list carry no data.
+    ordering_deps: BTreeMap<TaskId, usize>,
 }
 
 impl<'p> TaskPlan<'p> {
@@ -37,8 +46,10 @@ impl<'p> TaskPlan<'p> {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidParameter`] when the graph would have more than 2^32 - 2 tasks.
+    /// [`Error::InvalidParameter`] when the graph would have more than 2^32 - 2 tasks;
+    /// the errors of [`writes::write_order`] for writes that cannot be made safe.
     pub(crate) fn new(plan: &'p Plan, pool_bytes: usize) -> Result<TaskPlan<'p>> {
+        let order = writes::write_order(plan)?;
         let mut offsets = Vec::with_capacity(plan.layers.len() + 1);
         let mut total = 0usize;
         for l in &plan.layers {
@@ -65,6 +76,8 @@ impl<'p> TaskPlan<'p> {
             dep_starts: vec![0],
             deps: Vec::new(),
             out_bytes: Vec::new(),
+            order: &order,
+            ordering_deps: BTreeMap::new(),
         };
         let mut output_tasks = Vec::with_capacity(plan.outputs.len());
         for out in &plan.outputs {
@@ -85,6 +98,7 @@ impl<'p> TaskPlan<'p> {
             task_block: builder.task_block,
             graph,
             output_tasks,
+            ordering_deps: builder.ordering_deps,
         })
     }
 }
@@ -100,6 +114,9 @@ struct Builder<'p> {
     dep_starts: Vec<u32>,
     deps: Vec<TaskId>,
     out_bytes: Vec<u64>,
+    /// The write tasks that must wait for others.
+    order: &'p WriteOrder,
+    ordering_deps: BTreeMap<TaskId, usize>,
 }
 
 struct Frame {
@@ -167,17 +184,32 @@ impl Builder<'_> {
                 self.deps.push(TaskId(self.task_of[d]));
             }
             buf.truncate(frame.deps_from);
+            let li = self.layer_of(frame.global);
+            let block = frame.global - self.offsets[li];
+            let layer_id = LayerId(u32::try_from(li).expect("few layers"));
+            let before = self.order.before(layer_id, block);
+            for b in before {
+                // Earlier in plan order, so already numbered (see `writes`).
+                let earlier = self.task_of[self.offsets[b.layer.0 as usize] + b.block];
+                if earlier >= OPEN {
+                    return Err(Error::internal(
+                        "plan::tasks",
+                        "a write is ordered after a block that has no task yet",
+                    ));
+                }
+                self.deps.push(TaskId(earlier));
+            }
+            if !before.is_empty() {
+                self.ordering_deps.insert(TaskId(id), before.len());
+            }
             self.dep_starts.push(
                 u32::try_from(self.deps.len())
                     .map_err(|_| Error::internal("plan::tasks", "too many edges"))?,
             );
-            let li = self.layer_of(frame.global);
-            let block = frame.global - self.offsets[li];
             let layer = &self.plan.layers[li];
             coords_of(block, &layer.blocks, &mut coords);
             self.out_bytes.push(layer.out_bytes(&coords));
-            self.task_layer
-                .push(LayerId(u32::try_from(li).expect("few layers")));
+            self.task_layer.push(layer_id);
             self.task_block.push(block);
             self.task_of[frame.global] = id;
         }
@@ -219,6 +251,12 @@ impl TaskRunner for TaskPlan<'_> {
     fn run(&self, task: TaskId, inputs: &[&Value]) -> Result<Value> {
         let layer = self.plan.layer(self.task_layer[task.index()]);
         let coords = block_coords(self.task_block[task.index()], &layer.blocks);
+        let inputs = if self.ordering_deps.is_empty() {
+            inputs
+        } else {
+            let ordering = self.ordering_deps.get(&task).copied().unwrap_or(0);
+            &inputs[..inputs.len() - ordering]
+        };
         pool::with_pool(&self.pool, || layer.compute(&coords, inputs))
     }
 

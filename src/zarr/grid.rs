@@ -1,6 +1,6 @@
 //! Chunk grids that respect a Zarr array's storage chunks: the default grid for reading
 //! (storage chunks merged toward a byte target) and aligned grids for writing, so that no
-//! two tasks ever write one storage chunk (or shard).
+//! two tasks of one write ever write one storage chunk (or shard).
 //!
 //! ```text
 //!  storage chunks (unit 4), region written at offset 6, length 13:

@@ -5,9 +5,11 @@
 //! each encoding and storing the storage chunks under its block as soon as the block is
 //! computed. Before the layer is built, the grid is made *aligned*: if a block boundary
 //! falls inside a storage chunk (or shard), the array is rechunked to blocks of whole
-//! storage chunks, so no two tasks ever write one file and no lock is needed. Chunks at
-//! the edge of a region that a write covers only partly are read, patched and written
-//! back by the one task that owns them.
+//! storage chunks, so no two tasks of one write ever write one file. Chunks at the edge
+//! of a region that a write covers only partly are read, patched and written back by the
+//! one task that owns them; when another write of the same computation owns part of such
+//! a chunk too, the writer's [`layout`](BlockWriter::layout) lets the planner run the two
+//! tasks one after the other (`plan::writes`).
 
 use std::fmt;
 use std::ops::Range;
@@ -18,6 +20,7 @@ use zarrs::array::codec::{
     BloscCodec, BloscCompressionLevel, BloscCompressor, BloscShuffleMode, GzipCodec, ZstdCodec,
 };
 use zarrs::array::{Array, ArrayBuilder, ArrayMetadataOptions, ArraySubset, FillValue};
+use zarrs::metadata::ArrayMetadata;
 
 use super::array::{display_path, normalize_node_path, Inner, ZarrArray};
 use super::dtype::zarrs_dtype;
@@ -29,7 +32,7 @@ use crate::array::{DynArray, LazyArray};
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::build;
-use crate::io::{BlockWriter, PendingWrite};
+use crate::io::{BlockWriter, PendingWrite, WriteLayout};
 
 /// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
 const DEFAULT_MAX_CHUNK_BYTES: usize = 16 << 20;
@@ -726,6 +729,44 @@ impl BlockWriter for ZarrWriter {
         "zarr.write"
     }
 
+    /// The array's canonical directory, its shape and its files (shards when sharded),
+    /// after checking that the array is still the one this write was made for.
+    fn layout(&self) -> Result<Option<WriteLayout>> {
+        let inner = &self.inner;
+        let gone = |e| {
+            zerr::zarr_error(
+                &inner.display,
+                "the array was removed after this write was created (by another write's \
+                 `overwrite`, say), so nothing was written; create the array and the write again",
+                e,
+            )
+        };
+        let destination = Path::new(&inner.display).canonicalize().map_err(gone)?;
+        let now = Array::open(inner.store.clone(), &inner.array_path).map_err(|e| {
+            zerr::zarr_error(
+                &inner.display,
+                "the array's metadata can no longer be read: it was removed or replaced after \
+                 this write was created, so nothing was written; create the write again",
+                e,
+            )
+        })?;
+        if layout_metadata(now.metadata()) != layout_metadata(inner.array.metadata()) {
+            return Err(zerr::zarr_problem(
+                &inner.display,
+                "the array was replaced after this write was created (its shape, chunks, \
+                 codecs or data type changed, by another write's `overwrite`, say), and its \
+                 chunks would be written as the old array's, so nothing was written; open \
+                 the array again and create the write from the new handle",
+            ));
+        }
+        Ok(Some(WriteLayout::new(
+            destination.display().to_string(),
+            inner.shape.clone(),
+            self.offset.clone(),
+            inner.grid_chunk.clone(),
+        )))
+    }
+
     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()> {
         let ranges: Vec<Range<u64>> = region
             .iter()
@@ -749,4 +790,15 @@ impl BlockWriter for ZarrWriter {
             )
         })
     }
+}
+
+/// `metadata` without the user attributes: what decides where and how chunks are
+/// written, so that a write made before the attributes changed still counts as current.
+fn layout_metadata(metadata: &ArrayMetadata) -> ArrayMetadata {
+    let mut m = metadata.clone();
+    match &mut m {
+        ArrayMetadata::V3(v) => v.attributes.clear(),
+        ArrayMetadata::V2(v) => v.attributes.clear(),
+    }
+    m
 }

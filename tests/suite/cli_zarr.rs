@@ -257,6 +257,18 @@ fn eval_writes_zarr_with_the_input_attributes() {
     ok(&[&args[..], &["--overwrite", "--no-progress"]].concat());
     let want = f64s(&read(&input)).mapv(|v| v + 1.0);
     assert_eq!(f64s(&read(&out)), want);
+    // Writing over an input is refused: --overwrite would delete it before it is read.
+    let err = fails(&[
+        "eval",
+        "x + 1",
+        "-i",
+        &format!("x={out_s}"),
+        "--output",
+        out_s,
+        "--overwrite",
+    ]);
+    assert!(err.contains("overlaps the input"), "{err}");
+    assert_eq!(f64s(&read(&out)), want);
     // --output and --json do not go together.
     let err = fails(&[&args[..], &["--json"]].concat());
     assert!(err.contains("--json"), "{err}");

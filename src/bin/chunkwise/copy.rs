@@ -151,8 +151,8 @@ fn copy_array(input: &ZarrArray, options: ZarrWriteOptions) -> Result<PendingWri
 }
 
 /// Refuses an output that is the input, or inside it, or holds it: the copy would read
-/// what it is overwriting.
-fn check_distinct(input: &Path, output: &Path) -> Result<()> {
+/// what it is overwriting (with `--overwrite`, the input is removed before it is read).
+pub(crate) fn check_distinct(input: &Path, output: &Path) -> Result<()> {
     let input = input
         .canonicalize()
         .with_context(|| format!("{}: no such Zarr array or group", input.display()))?;

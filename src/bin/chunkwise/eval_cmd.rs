@@ -135,6 +135,11 @@ fn write_output(
     zarr_inputs: &[chunkwise::zarr::ZarrArray],
     out: &std::path::Path,
 ) -> Result<()> {
+    // Creating the output (with --overwrite) would delete an input before the
+    // computation reads it, and the reads would then return fill values.
+    for input in zarr_inputs {
+        crate::copy::check_distinct(std::path::Path::new(input.path()), out)?;
+    }
     let chunks = args.chunks.as_ref().map(|c| c.0.clone());
     let mut options = args.write.write_options(out, chunks)?;
     if let [input] = zarr_inputs {
