@@ -154,7 +154,7 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     ///     }
     /// }
     ///
-    /// let x = chunkwise::ones::<f64>(&[100], [50])?.to_dyn();
+    /// let x = chunkwise::ones::<f64>(&[100], [50]).to_dyn();
     /// let a = x.write_to(std::sync::Arc::new(Tiles { at: 0 }));
     /// let b = x.write_to(std::sync::Arc::new(Tiles { at: 50 }));
     /// let err = chunkwise::io::run_writes(&[a, b], &Default::default()).unwrap_err();
@@ -302,9 +302,9 @@ impl PendingWrite {
 /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("x.zarr");
-/// chunkwise::zeros::<i32>(&[20], [20])?.to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?.run()?;
+/// chunkwise::zeros::<i32>(&[20], [20]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?.run()?;
 /// let z = open_array(&path)?;
-/// let ones = chunkwise::ones::<i32>(&[5], [5])?.to_dyn();
+/// let ones = chunkwise::ones::<i32>(&[5], [5]).to_dyn();
 /// let writes = (0..4).map(|k| z.write_region(&ones, &[k * 5])).collect::<Result<Vec<_>, _>>()?;
 /// chunkwise::io::run_writes(&writes, &Default::default())?;
 /// assert_eq!(z.to_dyn(None)?.compute()?.sum_f64(), 20.0);

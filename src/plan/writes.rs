@@ -436,7 +436,7 @@ mod tests {
         let nodes: Vec<_> = writes
             .iter()
             .map(|(offset, len, block, unit)| {
-                let x = crate::ones::<f64>(&[*len], [*block]).unwrap().to_dyn();
+                let x = crate::ones::<f64>(&[*len], [*block]).to_dyn();
                 let layout = WriteLayout::new("d", vec![40], vec![*offset], unit.clone());
                 crate::expr::build::store(x.node(), std::sync::Arc::new(Laid(layout)))
             })

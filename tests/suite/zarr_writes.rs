@@ -57,13 +57,12 @@ fn issue_10_region_writes_sharing_edge_chunks_keep_every_value() {
                 let dir = tempfile::tempdir().unwrap();
                 let p = dir.path().join("x.zarr");
                 chunkwise::zeros::<f64>(&[400_000], [65_536])
-                    .unwrap()
                     .to_zarr(&ZarrWriteOptions::new(&p).chunk_shape([65_536]))
                     .unwrap()
                     .run()
                     .unwrap();
                 let z = open_array(&p).unwrap();
-                let a = chunkwise::ones::<f64>(&[len], [25_000]).unwrap();
+                let a = chunkwise::ones::<f64>(&[len], [25_000]);
                 let ws: Vec<PendingWrite> = (0..writes)
                     .map(|k| z.write_region(&a.to_dyn(), &[k * len]))
                     .collect::<Result<_, _>>()
@@ -93,7 +92,6 @@ fn small_writes_into_one_shard_keep_every_value() {
         let p = dir.path().join("s.zarr");
         let opts = ZarrWriteOptions::new(&p).chunk_shape([4]).shard_shape([16]);
         chunkwise::zeros::<f64>(&[48], [48])
-            .unwrap()
             .to_zarr(&opts)
             .unwrap()
             .run()
@@ -103,12 +101,12 @@ fn small_writes_into_one_shard_keep_every_value() {
         let mut writes = Vec::new();
         for k in 0..20 {
             let len = 1 + k % 3;
-            let x = chunkwise::full(&[len], 7.0f64, [1]).unwrap().to_dyn();
+            let x = chunkwise::full(&[len], 7.0f64, [1]).to_dyn();
             writes.push(handles[k % 2].write_region(&x, &[at]).unwrap());
             at += len;
         }
         assert_eq!(at, 39);
-        let tail = chunkwise::full(&[9], 7.0f64, [3]).unwrap().to_dyn();
+        let tail = chunkwise::full(&[9], 7.0f64, [3]).to_dyn();
         writes.push(handles[0].write_region(&tail, &[39]).unwrap());
         run_writes(&writes, &ComputeOptions::default().threads(4)).unwrap();
         assert_eq!(wrong_values(&open_array(&p).unwrap(), 7.0), vec![]);
@@ -217,7 +215,7 @@ proptest! {
             opts = opts.shard_shape([storage.0 * a, storage.1 * b]);
         }
         chunkwise::from_ndarray(base.clone(), [rows, cols])
-            .unwrap()
+
             .to_zarr(&opts)
             .unwrap()
             .run()
@@ -249,7 +247,7 @@ proptest! {
                 chunking(r1 - r0, blocks.0, blocks.2),
                 chunking(c1 - c0, blocks.1, !blocks.2),
             ]);
-            let lazy = chunkwise::from_ndarray(patch.clone(), chunks).unwrap().to_dyn();
+            let lazy = chunkwise::from_ndarray(patch.clone(), chunks).to_dyn();
             let z = &handles[handle % handles.len()];
             pending.push(z.write_region(&lazy, &[r0, c0]).unwrap());
             want.slice_mut(ndarray::s![r0..r1, c0..c1]).assign(&patch);
@@ -277,13 +275,12 @@ fn overlapping_region_writes_are_refused_and_nothing_is_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.zarr");
     chunkwise::full(&[20, 20], 3.0f64, [20, 20])
-        .unwrap()
         .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4, 4]))
         .unwrap()
         .run()
         .unwrap();
     let (z, z2) = (open_array(&path).unwrap(), open_array(&path).unwrap());
-    let ones = |n: usize| chunkwise::ones::<f64>(&[n, n], [2, 2]).unwrap().to_dyn();
+    let ones = |n: usize| chunkwise::ones::<f64>(&[n, n], [2, 2]).to_dyn();
     let first = z.write_region(&ones(6), &[2, 2]).unwrap();
     let apart = z.write_region(&ones(3), &[15, 15]).unwrap();
     // Through another handle to the same array: still the same elements.
@@ -320,7 +317,7 @@ fn overlapping_region_writes_are_refused_and_nothing_is_written() {
     // The same region written twice with different data is refused too; the same write
     // given twice is one write.
     let again = z.write_region(&ones(2), &[0, 0]).unwrap();
-    let twos = chunkwise::full(&[2, 2], 2.0f64, [2, 2]).unwrap().to_dyn();
+    let twos = chunkwise::full(&[2, 2], 2.0f64, [2, 2]).to_dyn();
     let other = z.write_region(&twos, &[0, 0]).unwrap();
     assert!(matches!(
         run_writes(&[again.clone(), other], &ComputeOptions::default()),
@@ -336,14 +333,13 @@ fn overlapping_writes_are_found_through_a_symbolic_link() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.zarr");
     chunkwise::zeros::<i32>(&[10], [10])
-        .unwrap()
         .to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))
         .unwrap()
         .run()
         .unwrap();
     let link = dir.path().join("link.zarr");
     std::os::unix::fs::symlink(&path, &link).unwrap();
-    let x = chunkwise::ones::<i32>(&[4], [4]).unwrap().to_dyn();
+    let x = chunkwise::ones::<i32>(&[4], [4]).to_dyn();
     let a = open_array(&path).unwrap().write_region(&x, &[0]).unwrap();
     let b = open_array(&link).unwrap().write_region(&x, &[3]).unwrap();
     assert!(matches!(
@@ -356,7 +352,7 @@ fn overlapping_writes_are_found_through_a_symbolic_link() {
 fn a_write_whose_array_was_removed_or_replaced_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path();
-    let x = chunkwise::ones::<f64>(&[8], [4]).unwrap();
+    let x = chunkwise::ones::<f64>(&[8], [4]);
     // Creating `/g` with `overwrite` removes the group and the array `/g/a` inside it.
     let inside = x
         .to_zarr(&ZarrWriteOptions::new(store).array_path("/g/a"))
@@ -386,7 +382,6 @@ fn a_write_whose_array_was_removed_or_replaced_is_refused() {
     let old = open_array(&path).unwrap();
     let stale = old.write_region(&x.to_dyn(), &[0]).unwrap();
     chunkwise::zeros::<f64>(&[8], [8])
-        .unwrap()
         .to_zarr(
             &ZarrWriteOptions::new(&path)
                 .chunk_shape([2])
@@ -435,9 +430,7 @@ impl BlockWriter for Recorder {
 #[test]
 fn a_plain_writer_gets_each_region_of_a_write_once() {
     let chunks = Chunks::Explicit(vec![vec![3, 1, 5], vec![2, 2, 2, 1]]);
-    let x = chunkwise::from_ndarray(Array2::<f64>::ones((9, 7)), chunks)
-        .unwrap()
-        .to_dyn();
+    let x = chunkwise::from_ndarray(Array2::<f64>::ones((9, 7)), chunks).to_dyn();
     let recorder = Arc::new(Recorder::default());
     let write = x.write_to(recorder.clone());
     run_writes(
@@ -462,7 +455,7 @@ fn a_plain_writer_gets_each_region_of_a_write_once() {
 #[test]
 fn arrays_of_one_group_written_together() {
     let dir = tempfile::tempdir().unwrap();
-    let x = chunkwise::arange(0.0f64, 30.0, 1.0, [7]).unwrap();
+    let x = chunkwise::arange(0.0f64, 30.0, 1.0, [7]);
     let writes: Vec<PendingWrite> = ["/g/a", "/g/b", "/g/sub/c"]
         .iter()
         .map(|p| {
