@@ -88,7 +88,7 @@ pub(super) fn tanh_lane<const FMA: bool>(x: f64) -> f64 {
     let (h, l, k) = exp_parts::<FMA>(-2.0 * a, 0.0);
     let p = pow2(k);
     let (mh, e) = two_sum(h * p, -1.0);
-    let ml = mla::<FMA>(l, p, e);
+    let (mh, ml) = fast_two_sum(mh, mla::<FMA>(l, p, e)); // l is not small: renormalize
     // tanh = -m / (m + 2): d = m + 2 in two parts, then q = m/d compensated.
     let (dh, dl) = fast_two_sum(2.0, mh);
     let dl = dl + ml;

@@ -156,7 +156,8 @@ pub(super) fn atan_lane<const FMA: bool>(x: f64) -> f64 {
     }
 }
 
-/// `atan2(y, x)` for finite nonzero `x` and `y` (other lanes are recomputed by std).
+/// `atan2(y, x)` for `x` and `y` of magnitude in `(2^-960, 2^960)` (other lanes are
+/// recomputed by std).
 #[inline(always)]
 pub(super) fn atan2_lane<const FMA: bool>(y: f64, x: f64) -> f64 {
     let (ay, ax) = (y.abs(), x.abs());
@@ -178,10 +179,14 @@ pub(super) fn atan2_lane<const FMA: bool>(y: f64, x: f64) -> f64 {
     v.copysign(y)
 }
 
-/// Lanes `atan2_lane` leaves to std: a zero, infinite or NaN operand.
+/// Lanes `atan2_lane` leaves to std: a zero, infinite or NaN operand, or one beyond
+/// `2^±960`, where the correction terms' reciprocals would leave the range of doubles.
 #[inline(always)]
 fn atan2_special(y: f64, x: f64) -> bool {
-    !(y != 0.0 && x != 0.0 && y.abs() < f64::INFINITY && x.abs() < f64::INFINITY)
+    const LO: f64 = 1.0e-289; // about 2^-960
+    const HI: f64 = 1.0e289;
+    let (ay, ax) = (y.abs(), x.abs());
+    !(ay > LO && ay < HI && ax > LO && ax < HI)
 }
 
 widen_lane!(asin_lane_f32 = asin_lane);
@@ -230,7 +235,7 @@ unary_kernel! {
 }
 binary_kernel! {
     /// `atan2(y, x)` elementwise, the angle of `(x, y)` in `[-π, π]`: within 1 ulp;
-    /// zeros, infinities and NaN as std (computed by it).
+    /// zeros, infinities, NaN and operands beyond `1e±289` as std (computed by it).
     atan2_f64, atan2_f64_portable: f64, (y, x), atan2_lane,
     special = atan2_special, fallback = f64::atan2,
 }

@@ -9,7 +9,7 @@
 //! parts. The product `y ln x` is taken exactly ([`two_prod`]) and fed with its low
 //! part into `exp_log::exp_parts`.
 //!
-//! The vector path takes bases in `(0, inf)` and finite exponents; other lanes (zero,
+//! The vector path takes bases in `(0, inf)` and exponents below `1e300`; other lanes (zero,
 //! negative or non-finite bases, infinite or NaN exponents: the cases of C99's table,
 //! and negative bases with integer exponents) are recomputed by `std::powf`, so they
 //! are exactly std's. `f32` computes `e^(y ln x)` in plain `f64`, whose error (below
@@ -62,7 +62,7 @@ fn ln_dd<const FMA: bool>(x: f64) -> (f64, f64) {
     (lh, mla::<FMA>(dk, LN2_LO, e1 + ue))
 }
 
-/// `x^y` for `x` in `(0, inf)` and finite `y`.
+/// `x^y` for `x` in `(0, inf)` and `|y| < 1e300`.
 #[inline(always)]
 pub(super) fn pow_lane<const FMA: bool>(x: f64, y: f64) -> f64 {
     let (lh, ll) = ln_dd::<FMA>(x);
@@ -77,10 +77,12 @@ pub(super) fn pow_lane<const FMA: bool>(x: f64, y: f64) -> f64 {
     scale(h + l, k)
 }
 
-/// Lanes `pow_lane` leaves to std.
+/// Lanes `pow_lane` leaves to std: bases not in `(0, inf)`, and exponents not finite or
+/// beyond `1e300` (where the result is 0, 1 or inf, and the exact product's splitting
+/// without FMA would overflow).
 #[inline(always)]
 fn pow_special(x: f64, y: f64) -> bool {
-    !(x > 0.0 && x < f64::INFINITY && y.abs() < f64::INFINITY)
+    !(x > 0.0 && x < f64::INFINITY && y.abs() < 1e300)
 }
 
 #[inline(always)]
