@@ -157,30 +157,6 @@ fn map_unary_inplace<T: Copy + Default>(
     }
 }
 
-/// [`map_unary`] for two operands.
-#[inline(always)]
-fn map_binary<T: Copy>(
-    a: &[T],
-    b: &[T],
-    out: &mut [T],
-    lane: impl Fn(T, T) -> T,
-    special: impl Fn(T, T) -> bool,
-    fallback: impl Fn(T, T) -> T,
-) {
-    let mut any = false;
-    for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
-        *o = lane(p, q);
-        any |= special(p, q);
-    }
-    if any {
-        for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
-            if special(p, q) {
-                *o = fallback(p, q);
-            }
-        }
-    }
-}
-
 /// Generates a dispatched unary kernel `$name(x, out)`, its in-place form `$inplace(x)`,
 /// and `$portable::<FMA>(x, out)`, the same loop for a given FMA setting on whatever CPU
 /// runs it (what each dispatched version inlines, and what the tests call to check the
@@ -274,14 +250,21 @@ macro_rules! binary_kernel {
         #[doc = concat!("[`", stringify!($name), "`] with `a * b + c` fused or not, compiled for the caller's target.")]
         #[inline(always)]
         pub(super) fn $portable<const FMA: bool>(a: &[$t], b: &[$t], out: &mut [$t]) {
-            super::map_binary(
-                a,
-                b,
-                out,
-                $lane::<FMA>,
-                $special,
-                $fallback,
-            );
+            // The loop is spelled out here, not passed `$lane` as a value: LLVM then
+            // inlines the lane function into each dispatched version for certain
+            // (through a function value it kept a call, unvectorized, 50x slower).
+            let mut any = false;
+            for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
+                *o = $lane::<FMA>(p, q);
+                any |= $special(p, q);
+            }
+            if any {
+                for ((o, &p), &q) in out.iter_mut().zip(a).zip(b) {
+                    if $special(p, q) {
+                        *o = $fallback(p, q);
+                    }
+                }
+            }
         }
     };
 }

@@ -167,6 +167,7 @@ fn mixed(domain: impl Strategy<Value = f64> + 'static) -> BoxedStrategy<f64> {
     prop_oneof![6 => domain, 2 => finite(), 1 => any::<f64>()].boxed()
 }
 
+#[allow(unused_macros, reason = "used by the tests only")]
 macro_rules! forms {
     ($k:ident, $i:ident, $p:ident) => {
         Forms {
