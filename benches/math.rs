@@ -63,22 +63,150 @@ fn cases() -> Vec<Case> {
         };
     }
     vec![
-        case!("exp", -700.0, 700.0, f64::exp, math::exp_f64, f32::exp, math::exp_f32),
-        case!("ln", 1e-300, 1e300, f64::ln, math::ln_f64, f32::ln, math::ln_f32),
-        case!("log1p", -0.99, 1e6, f64::ln_1p, math::log1p_f64, f32::ln_1p, math::log1p_f32),
-        case!("log10", 1e-300, 1e300, f64::log10, math::log10_f64, f32::log10, math::log10_f32),
-        case!("sin", -1e4, 1e4, f64::sin, math::sin_f64, f32::sin, math::sin_f32),
-        case!("cos", -1e4, 1e4, f64::cos, math::cos_f64, f32::cos, math::cos_f32),
-        case!("tan", -1e4, 1e4, f64::tan, math::tan_f64, f32::tan, math::tan_f32),
-        case!("asin", -1.0, 1.0, f64::asin, math::asin_f64, f32::asin, math::asin_f32),
-        case!("acos", -1.0, 1.0, f64::acos, math::acos_f64, f32::acos, math::acos_f32),
-        case!("atan", -100.0, 100.0, f64::atan, math::atan_f64, f32::atan, math::atan_f32),
-        case!("sinh", -80.0, 80.0, f64::sinh, math::sinh_f64, f32::sinh, math::sinh_f32),
-        case!("cosh", -80.0, 80.0, f64::cosh, math::cosh_f64, f32::cosh, math::cosh_f32),
-        case!("tanh", -10.0, 10.0, f64::tanh, math::tanh_f64, f32::tanh, math::tanh_f32),
-        case!("sqrt", 0.0, 1e6, f64::sqrt, math::sqrt_f64, f32::sqrt, math::sqrt_f32),
-        case!("floor", -1e6, 1e6, f64::floor, math::floor_f64, f32::floor, math::floor_f32),
-        case!("ceil", -1e6, 1e6, f64::ceil, math::ceil_f64, f32::ceil, math::ceil_f32),
+        case!(
+            "exp",
+            -700.0,
+            700.0,
+            f64::exp,
+            math::exp_f64,
+            f32::exp,
+            math::exp_f32
+        ),
+        case!(
+            "ln",
+            1e-300,
+            1e300,
+            f64::ln,
+            math::ln_f64,
+            f32::ln,
+            math::ln_f32
+        ),
+        case!(
+            "log1p",
+            -0.99,
+            1e6,
+            f64::ln_1p,
+            math::log1p_f64,
+            f32::ln_1p,
+            math::log1p_f32
+        ),
+        case!(
+            "log10",
+            1e-300,
+            1e300,
+            f64::log10,
+            math::log10_f64,
+            f32::log10,
+            math::log10_f32
+        ),
+        case!(
+            "sin",
+            -1e4,
+            1e4,
+            f64::sin,
+            math::sin_f64,
+            f32::sin,
+            math::sin_f32
+        ),
+        case!(
+            "cos",
+            -1e4,
+            1e4,
+            f64::cos,
+            math::cos_f64,
+            f32::cos,
+            math::cos_f32
+        ),
+        case!(
+            "tan",
+            -1e4,
+            1e4,
+            f64::tan,
+            math::tan_f64,
+            f32::tan,
+            math::tan_f32
+        ),
+        case!(
+            "asin",
+            -1.0,
+            1.0,
+            f64::asin,
+            math::asin_f64,
+            f32::asin,
+            math::asin_f32
+        ),
+        case!(
+            "acos",
+            -1.0,
+            1.0,
+            f64::acos,
+            math::acos_f64,
+            f32::acos,
+            math::acos_f32
+        ),
+        case!(
+            "atan",
+            -100.0,
+            100.0,
+            f64::atan,
+            math::atan_f64,
+            f32::atan,
+            math::atan_f32
+        ),
+        case!(
+            "sinh",
+            -80.0,
+            80.0,
+            f64::sinh,
+            math::sinh_f64,
+            f32::sinh,
+            math::sinh_f32
+        ),
+        case!(
+            "cosh",
+            -80.0,
+            80.0,
+            f64::cosh,
+            math::cosh_f64,
+            f32::cosh,
+            math::cosh_f32
+        ),
+        case!(
+            "tanh",
+            -10.0,
+            10.0,
+            f64::tanh,
+            math::tanh_f64,
+            f32::tanh,
+            math::tanh_f32
+        ),
+        case!(
+            "sqrt",
+            0.0,
+            1e6,
+            f64::sqrt,
+            math::sqrt_f64,
+            f32::sqrt,
+            math::sqrt_f32
+        ),
+        case!(
+            "floor",
+            -1e6,
+            1e6,
+            f64::floor,
+            math::floor_f64,
+            f32::floor,
+            math::floor_f32
+        ),
+        case!(
+            "ceil",
+            -1e6,
+            1e6,
+            f64::ceil,
+            math::ceil_f64,
+            f32::ceil,
+            math::ceil_f32
+        ),
         case!(
             "round",
             -1e6,
@@ -132,7 +260,11 @@ fn binary(c: &mut Criterion) {
     let y64: Vec<f64> = domain(-30.0, 30.0).into_iter().rev().collect();
     let (x32, y32): (Vec<f32>, Vec<f32>) = (
         x64.iter().map(|&v| v as f32).collect(),
-        domain(-10.0, 10.0).iter().rev().map(|&v| v as f32).collect(),
+        domain(-10.0, 10.0)
+            .iter()
+            .rev()
+            .map(|&v| v as f32)
+            .collect(),
     );
     let yy64: Vec<f64> = domain(-1e3, 1e3).into_iter().rev().collect();
     let xx64 = domain(-1e3, 1e3);

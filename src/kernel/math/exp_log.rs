@@ -15,7 +15,9 @@
 //! the split `1/ln10` are exact; `log1p` computes `u = 1 + x` with its exact rounding
 //! error `e` and adds `e / u` to the low-order part of `ln(u)`.
 
-use super::prim::{fast_two_sum, horner, mla, round_int, scale, small_int_to_f64, two_sum, zero_low};
+use super::prim::{
+    fast_two_sum, horner, mla, round_int, scale, small_int_to_f64, two_sum, zero_low,
+};
 use super::{unary_kernel, widen_lane};
 
 /// High part of `ln 2` (32 trailing zero bits): `k * LN2_HI` is exact for `|k| < 2^21`.
@@ -78,7 +80,7 @@ const LG: [f64; 7] = [
 pub(super) fn log_decompose(x: f64) -> (f64, f64) {
     let sub = x < f64::MIN_POSITIVE;
     let xs = if sub { x * 18_014_398_509_481_984.0 } else { x }; // 2^54
-    // Move the binade boundary to sqrt(1/2) (msun's 0x3fe6a09e high word).
+                                                                 // Move the binade boundary to sqrt(1/2) (msun's 0x3fe6a09e high word).
     let ui = xs
         .to_bits()
         .wrapping_add((0x3ff0_0000u64 - 0x3fe6_a09e) << 32);
@@ -161,7 +163,11 @@ pub(super) fn log10_lane<const FMA: bool>(x: f64) -> f64 {
     let lo = mla::<FMA>(s, hfsq + r, (f - hi) - hfsq);
     let val_hi = hi * IVLN10_HI;
     let y = dk * LOG10_2_HI;
-    let val_lo = mla::<FMA>(lo, IVLN10_HI, mla::<FMA>(lo + hi, IVLN10_LO, dk * LOG10_2_LO));
+    let val_lo = mla::<FMA>(
+        lo,
+        IVLN10_HI,
+        mla::<FMA>(lo + hi, IVLN10_LO, dk * LOG10_2_LO),
+    );
     let w = y + val_hi;
     let val_lo = val_lo + ((y - w) + val_hi);
     let v = val_lo + w;

@@ -89,7 +89,7 @@ pub(super) fn tanh_lane<const FMA: bool>(x: f64) -> f64 {
     let p = pow2(k);
     let (mh, e) = two_sum(h * p, -1.0);
     let (mh, ml) = fast_two_sum(mh, mla::<FMA>(l, p, e)); // l is not small: renormalize
-    // tanh = -m / (m + 2): d = m + 2 in two parts, then q = m/d compensated.
+                                                          // tanh = -m / (m + 2): d = m + 2 in two parts, then q = m/d compensated.
     let (dh, dl) = fast_two_sum(2.0, mh);
     let dl = dl + ml;
     let rd = 1.0 / dh;

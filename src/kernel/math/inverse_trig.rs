@@ -137,8 +137,20 @@ fn atan_parts<const FMA: bool>(a: f64, delta: f64) -> (f64, f64) {
     let t = num / den;
     let z = t * t;
     let w = z * z;
-    let s1 = z * mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, AT[10], AT[8]), AT[6]), AT[4]), AT[2]), AT[0]);
-    let s2 = w * mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, AT[9], AT[7]), AT[5]), AT[3]), AT[1]);
+    let s1 = z * mla::<FMA>(
+        w,
+        mla::<FMA>(
+            w,
+            mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, AT[10], AT[8]), AT[6]), AT[4]),
+            AT[2],
+        ),
+        AT[0],
+    );
+    let s2 = w * mla::<FMA>(
+        w,
+        mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, AT[9], AT[7]), AT[5]), AT[3]),
+        AT[1],
+    );
     let rest = -(((mla::<FMA>(t, s1 + s2, -lo)) - t) - delta);
     (hi, rest)
 }

@@ -73,6 +73,12 @@
     unused_imports,
     reason = "not yet called by the fused kernels"
 )]
+#![allow(
+    clippy::excessive_precision,
+    clippy::approx_constant,
+    reason = "constants are quoted as published (msun's 21-digit decimals) or as mpmath \
+              printed them, next to their low parts; each rounds to the intended double"
+)]
 
 mod exp_log;
 mod hyperbolic;

@@ -71,7 +71,13 @@ pub(super) fn pow_lane<const FMA: bool>(x: f64, y: f64) -> f64 {
     // Past these the result is inf or 0 whatever the low part.
     let over = wh > 710.0;
     let under = wh < -746.0;
-    let w = if over { 710.0 } else if under { -746.0 } else { wh };
+    let w = if over {
+        710.0
+    } else if under {
+        -746.0
+    } else {
+        wh
+    };
     let wl = if over || under { 0.0 } else { wl };
     let (h, l, k) = exp_parts::<FMA>(w, wl);
     scale(h + l, k)

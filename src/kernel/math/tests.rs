@@ -6,6 +6,8 @@
 //! must agree with the reference within the bound of the module table, and give exactly
 //! std's result (sign of zero included) when the input or the result is special.
 
+#![allow(clippy::type_complexity, reason = "tables of kernel function pointers")]
+
 use proptest::prelude::*;
 
 use super::exp_log::*;
@@ -315,7 +317,10 @@ fn edges() -> Vec<f64> {
         10.0,
         100.0,
     ];
-    let more: Vec<f64> = v.iter().flat_map(|&x| [x.next_up(), x.next_down()]).collect();
+    let more: Vec<f64> = v
+        .iter()
+        .flat_map(|&x| [x.next_up(), x.next_down()])
+        .collect();
     v.extend(more);
     v
 }
@@ -401,7 +406,12 @@ fn trig_near_multiples_of_half_pi() {
         }
     }
     for (name, k, p, reference) in [
-        ("sin", sin_f64 as Unary<f64>, sin_f64_portable::<false> as Unary<f64>, f64::sin as fn(f64) -> f64),
+        (
+            "sin",
+            sin_f64 as Unary<f64>,
+            sin_f64_portable::<false> as Unary<f64>,
+            f64::sin as fn(f64) -> f64,
+        ),
         ("cos", cos_f64, cos_f64_portable::<false>, f64::cos),
         ("tan", tan_f64, tan_f64_portable::<false>, f64::tan),
     ] {
@@ -411,8 +421,14 @@ fn trig_near_multiples_of_half_pi() {
         p(&x, &mut plain);
         for ((&v, &got), &got_plain) in x.iter().zip(&out).zip(&plain) {
             let want = reference(v);
-            assert!(ulps64(got, want) <= 1, "{name}({v:e}) = {got:e}, std {want:e}");
-            assert!(ulps64(got_plain, want) <= 1, "{name}({v:e}) portable = {got_plain:e}, std {want:e}");
+            assert!(
+                ulps64(got, want) <= 1,
+                "{name}({v:e}) = {got:e}, std {want:e}"
+            );
+            assert!(
+                ulps64(got_plain, want) <= 1,
+                "{name}({v:e}) portable = {got_plain:e}, std {want:e}"
+            );
         }
     }
 }
@@ -654,7 +670,10 @@ fn correctly_rounded_reference() {
     for line in data.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
         let name = fields[0];
-        let args: Vec<f64> = fields[1..fields.len() - 1].iter().map(|s| parse(s)).collect();
+        let args: Vec<f64> = fields[1..fields.len() - 1]
+            .iter()
+            .map(|s| parse(s))
+            .collect();
         let want = parse(fields[fields.len() - 1]);
         let got: Vec<f64> = match (name, args.as_slice()) {
             ("atan2", &[y, x]) => [atan2_f64, atan2_f64_portable::<false>]
@@ -699,7 +718,10 @@ fn correctly_rounded_reference() {
         };
         for g in got {
             let d = ulps64(g, want);
-            assert!(d <= 1, "{name}{args:?} = {g:e}, correctly rounded {want:e} ({d} ulp)");
+            assert!(
+                d <= 1,
+                "{name}{args:?} = {g:e}, correctly rounded {want:e} ({d} ulp)"
+            );
             match worst.iter_mut().find(|(n, _)| *n == name) {
                 Some(w) => w.1 = w.1.max(d),
                 None => worst.push((name, d)),

@@ -54,7 +54,11 @@ const S: [f64; 6] = [
 fn sin_kernel<const FMA: bool>(x: f64, y: f64) -> f64 {
     let z = x * x;
     let w = z * z;
-    let r = mla::<FMA>(z * w, mla::<FMA>(z, S[5], S[4]), mla::<FMA>(z, mla::<FMA>(z, S[3], S[2]), S[1]));
+    let r = mla::<FMA>(
+        z * w,
+        mla::<FMA>(z, S[5], S[4]),
+        mla::<FMA>(z, mla::<FMA>(z, S[3], S[2]), S[1]),
+    );
     let v = z * x;
     x - ((z * (0.5 * y - v * r) - y) - v * S[0])
 }
@@ -138,8 +142,24 @@ fn tan_kernel<const FMA: bool>(x: f64, y: f64, odd: bool) -> f64 {
     let y = if big { 0.0 } else { y };
     let z = x * x;
     let w = z * z;
-    let r = mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, T[11], T[9]), T[7]), T[5]), T[3]), T[1]);
-    let v = z * mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, T[12], T[10]), T[8]), T[6]), T[4]), T[2]);
+    let r = mla::<FMA>(
+        w,
+        mla::<FMA>(
+            w,
+            mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, T[11], T[9]), T[7]), T[5]),
+            T[3],
+        ),
+        T[1],
+    );
+    let v = z * mla::<FMA>(
+        w,
+        mla::<FMA>(
+            w,
+            mla::<FMA>(w, mla::<FMA>(w, mla::<FMA>(w, T[12], T[10]), T[8]), T[6]),
+            T[4],
+        ),
+        T[2],
+    );
     let s = z * x;
     let r = mla::<FMA>(s, T[0], mla::<FMA>(z, mla::<FMA>(s, r + v, y), y));
     let w = x + r;
