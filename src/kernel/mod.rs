@@ -7,6 +7,7 @@
 
 pub(crate) mod copy;
 pub(crate) mod fused;
+pub(crate) mod math;
 pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod source;
