@@ -3,9 +3,11 @@
 //! This is how chunk data travels through the type-erased core (kernels, executor, results
 //! of runtime-typed arrays). The typed facade converts to and from `ArrayD<T>` at the edge.
 
-use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use std::any::Any;
 
-use crate::element::{DType, Element, Scalar};
+use ndarray::{ArrayD, ArrayViewD};
+
+use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 
 /// An owned n-dimensional array of any element type.
@@ -40,8 +42,6 @@ pub enum AnyArray {
 
 /// Runs `$body` with `$a` bound to the typed array inside an [`AnyArray`] (by value or by
 /// reference, as `$value` is given) and `$T` to its element type.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! dispatch_any {
     ($value:expr, $a:ident, $T:ident => $body:expr) => {
         match $value {
@@ -92,9 +92,18 @@ macro_rules! dispatch_any {
         }
     };
 }
+pub(crate) use dispatch_any;
 
-/// Conversion between `ArrayD<T>` and [`AnyArray`] for each element type (a supertrait of
-/// [`Element`], so every element type has it).
+/// Conversion between `ArrayD<T>` and [`AnyArray`] for each element type; every
+/// [`Element`] has it.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::IntoAnyArray;
+/// let a = f32::wrap(ndarray::arr1(&[1.0f32, 2.0]).into_dyn());
+/// assert!(f32::peek(&a).is_some() && f64::peek(&a).is_none());
+/// ```
 pub trait IntoAnyArray: Sized + 'static {
     /// Wraps a typed array.
     fn wrap(array: ArrayD<Self>) -> AnyArray;
@@ -110,53 +119,55 @@ pub trait IntoAnyArray: Sized + 'static {
     fn unwrap_any(any: AnyArray) -> std::result::Result<ArrayD<Self>, AnyArray>;
 }
 
-macro_rules! impl_into_any {
-    ($t:ty, $variant:ident) => {
-        impl IntoAnyArray for $t {
-            #[inline]
-            fn wrap(array: ArrayD<Self>) -> AnyArray {
-                AnyArray::$variant(array)
-            }
-            #[inline]
-            fn peek(any: &AnyArray) -> Option<&ArrayD<Self>> {
-                match any {
-                    AnyArray::$variant(a) => Some(a),
-                    _ => None,
-                }
-            }
-            #[inline]
-            fn peek_mut(any: &mut AnyArray) -> Option<&mut ArrayD<Self>> {
-                match any {
-                    AnyArray::$variant(a) => Some(a),
-                    _ => None,
-                }
-            }
-            #[inline]
-            fn unwrap_any(any: AnyArray) -> std::result::Result<ArrayD<Self>, AnyArray> {
-                match any {
-                    AnyArray::$variant(a) => Ok(a),
-                    other => Err(other),
-                }
-            }
+// One generic implementation for every element type, through `Any`: the dtype names the
+// variant, and the downcast (a type-id comparison, once per block or tile) proves it.
+// Being generic, it keeps `Element` free of any dependence on this module.
+impl<T: Element> IntoAnyArray for T {
+    #[inline]
+    fn wrap(array: ArrayD<T>) -> AnyArray {
+        let mut slot = Some(array);
+        crate::element::with_dtype!(T::DTYPE, U => {
+            let typed: ArrayD<U> = (&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<ArrayD<U>>>()
+                .and_then(Option::take)
+                .expect("an element type's DTYPE names that type");
+            AnyArray::from(typed)
+        })
+    }
+    #[inline]
+    fn peek(any: &AnyArray) -> Option<&ArrayD<T>> {
+        dispatch_any!(any, a, _U => (a as &dyn Any).downcast_ref::<ArrayD<T>>())
+    }
+    #[inline]
+    fn peek_mut(any: &mut AnyArray) -> Option<&mut ArrayD<T>> {
+        dispatch_any!(any, a, _U => (a as &mut dyn Any).downcast_mut::<ArrayD<T>>())
+    }
+    #[inline]
+    fn unwrap_any(any: AnyArray) -> std::result::Result<ArrayD<T>, AnyArray> {
+        if any.dtype() != T::DTYPE {
+            return Err(any);
         }
+        dispatch_any!(any, a, _U => {
+            let mut slot = Some(a);
+            Ok((&mut slot as &mut dyn Any)
+                .downcast_mut::<Option<ArrayD<T>>>()
+                .and_then(Option::take)
+                .expect("the dtypes are equal"))
+        })
+    }
+}
+
+macro_rules! from_typed {
+    ($($t:ty => $variant:ident),*) => {$(
         impl From<ArrayD<$t>> for AnyArray {
             fn from(array: ArrayD<$t>) -> AnyArray {
                 AnyArray::$variant(array)
             }
         }
-    };
+    )*};
 }
-impl_into_any!(bool, Bool);
-impl_into_any!(i8, I8);
-impl_into_any!(i16, I16);
-impl_into_any!(i32, I32);
-impl_into_any!(i64, I64);
-impl_into_any!(u8, U8);
-impl_into_any!(u16, U16);
-impl_into_any!(u32, U32);
-impl_into_any!(u64, U64);
-impl_into_any!(f32, F32);
-impl_into_any!(f64, F64);
+from_typed!(bool => Bool, i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16,
+    u32 => U32, u64 => U64, f32 => F32, f64 => F64);
 
 impl AnyArray {
     /// The element type.
@@ -218,7 +229,7 @@ impl AnyArray {
     /// Converts every element to `dtype` with NumPy `astype` rules.
     #[must_use]
     pub fn cast(&self, dtype: DType) -> AnyArray {
-        dispatch_any!(self, a, S => crate::with_dtype!(dtype, D => {
+        dispatch_any!(self, a, S => crate::element::with_dtype!(dtype, D => {
             D::wrap(a.mapv(|v: S| v.cast::<D>()))
         }))
     }
@@ -227,35 +238,23 @@ impl AnyArray {
     /// reports.
     #[must_use]
     pub fn sum_f64(&self) -> f64 {
-        dispatch_any!(self, a, T => crate::kernel::reduce::pairwise_sum_f64(
-            a.iter().map(|v: &T| v.cast::<f64>())
-        ))
+        dispatch_any!(self, a, T => pairwise_sum(a.iter().map(|v: &T| v.cast::<f64>())))
     }
 
-    /// An array of `shape` filled with `value`.
     /// True when the array is in standard (C-contiguous) layout.
     pub(crate) fn is_standard_layout(&self) -> bool {
-        crate::dispatch_any!(self, a, _T => a.is_standard_layout())
+        crate::any_array::dispatch_any!(self, a, _T => a.is_standard_layout())
     }
 
     /// This array in standard (C-contiguous) layout: itself when it already is, else a
     /// copy.
     pub(crate) fn standard_layout(&self) -> std::borrow::Cow<'_, AnyArray> {
-        crate::dispatch_any!(self, a, T => {
+        crate::any_array::dispatch_any!(self, a, T => {
             if a.is_standard_layout() {
                 std::borrow::Cow::Borrowed(self)
             } else {
                 std::borrow::Cow::Owned(T::wrap(a.as_standard_layout().into_owned()))
             }
-        })
-    }
-
-    pub(crate) fn full(shape: &[usize], value: Scalar) -> AnyArray {
-        let len = shape.iter().product();
-        crate::with_dtype!(value.dtype(), T => {
-            let mut v = crate::kernel::pool::vec_with_capacity::<T>(len);
-            v.resize(len, T::from_scalar(value));
-            T::wrap(ArrayD::from_shape_vec(IxDyn(shape), v).expect("length matches shape"))
         })
     }
 }
@@ -271,4 +270,42 @@ pub(crate) fn view_of<'a, T: Element>(
             format!("expected a {} chunk, found {}", T::DTYPE, any.dtype()),
         )
     })
+}
+
+/// Pairwise sum of any sequence of `f64`, in blocks of 1024 (a checksum's accuracy: the
+/// rounding error grows with the logarithm of the count, not the count).
+fn pairwise_sum(values: impl Iterator<Item = f64>) -> f64 {
+    // NumPy's scheme, as the sum kernels use it: 8 accumulators up to 128 values, and
+    // halves (at a multiple of 8) above.
+    fn halves(xs: &[f64]) -> f64 {
+        if xs.len() <= 128 {
+            let mut acc = [0.0; 8];
+            let chunks = xs.chunks_exact(8);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for i in 0..8 {
+                    acc[i] += c[i];
+                }
+            }
+            let mut r =
+                ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+            for &x in rest {
+                r += x;
+            }
+            return r;
+        }
+        let half = xs.len() / 2 / 8 * 8;
+        halves(&xs[..half]) + halves(&xs[half..])
+    }
+    let mut block = Vec::with_capacity(1024);
+    let mut partials = Vec::new();
+    for v in values {
+        block.push(v);
+        if block.len() == 1024 {
+            partials.push(halves(&block));
+            block.clear();
+        }
+    }
+    partials.push(halves(&block));
+    halves(&partials)
 }

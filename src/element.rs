@@ -331,7 +331,7 @@ impl Scalar {
     /// The value converted to `dtype` with NumPy `astype` rules.
     #[must_use]
     pub fn cast(self, dtype: DType) -> Scalar {
-        crate::with_dtype!(dtype, T => T::from_scalar(self).to_scalar())
+        crate::element::with_dtype!(dtype, T => T::from_scalar(self).to_scalar())
     }
 
     /// The value as an `f64` (`true` is 1.0).
@@ -408,7 +408,6 @@ pub trait Element:
     + fmt::Debug
     + fmt::Display
     + bytemuck::NoUninit
-    + crate::any_array::IntoAnyArray
     + sealed::Sealed
     + 'static
 {
@@ -913,8 +912,6 @@ impl_float!(f32);
 impl_float!(f64);
 
 /// Runs `$body` with `$T` bound to the Rust type of a runtime [`DType`].
-#[doc(hidden)]
-#[macro_export]
 macro_rules! with_dtype {
     ($dtype:expr, $T:ident => $body:expr) => {
         match $dtype {
@@ -965,10 +962,9 @@ macro_rules! with_dtype {
         }
     };
 }
+pub(crate) use with_dtype;
 
 /// Like [`with_dtype!`] for the numeric types; `bool` takes the `else` branch.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! with_numeric_dtype {
     ($dtype:expr, $T:ident => $body:expr, else => $other:expr) => {
         match $dtype {
@@ -1016,10 +1012,9 @@ macro_rules! with_numeric_dtype {
         }
     };
 }
+pub(crate) use with_numeric_dtype;
 
 /// Like [`with_dtype!`] for `f32` and `f64`; other types take the `else` branch.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! with_float_dtype {
     ($dtype:expr, $T:ident => $body:expr, else => $other:expr) => {
         match $dtype {
@@ -1035,6 +1030,7 @@ macro_rules! with_float_dtype {
         }
     };
 }
+pub(crate) use with_float_dtype;
 
 #[cfg(test)]
 mod tests {

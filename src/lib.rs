@@ -62,6 +62,7 @@ mod ops;
 mod optimize;
 mod plan;
 pub mod random;
+mod units;
 pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};

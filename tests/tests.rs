@@ -97,3 +97,7 @@ mod zarr_interop;
 // One test per reported defect, named after its issue.
 #[path = "suite/regression.rs"]
 mod regression;
+
+// The modules of `src/` are a one-way stack: the table of allowed directions, checked.
+#[path = "suite/layering.rs"]
+mod layering;

@@ -1,5 +1,6 @@
 //! Creation of lazy arrays: from an ndarray, constants, ranges.
 
+use crate::any_array::IntoAnyArray;
 use ndarray::{ArrayBase, Data, Dimension};
 
 use super::LazyArray;

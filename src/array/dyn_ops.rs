@@ -689,7 +689,7 @@ macro_rules! dyn_unary_methods {
     };
 }
 
-crate::for_each_unary_fn!(dyn_unary_methods);
+crate::ops::for_each_unary_fn!(dyn_unary_methods);
 
 macro_rules! dyn_binary_methods {
     ($(
@@ -720,7 +720,7 @@ macro_rules! dyn_binary_methods {
     };
 }
 
-crate::for_each_binary_fn!(dyn_binary_methods);
+crate::ops::for_each_binary_fn!(dyn_binary_methods);
 
 macro_rules! dyn_reduce_methods {
     ($(
@@ -749,4 +749,4 @@ macro_rules! dyn_reduce_methods {
     };
 }
 
-crate::for_each_reduce_fn!(dyn_reduce_methods);
+crate::ops::for_each_reduce_fn!(dyn_reduce_methods);

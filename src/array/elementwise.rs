@@ -209,7 +209,7 @@ macro_rules! typed_unary_methods {
     };
 }
 
-crate::for_each_unary_fn!(typed_unary_methods);
+crate::ops::for_each_unary_fn!(typed_unary_methods);
 
 /// One typed method per elementwise function of two operands (but the four operators).
 macro_rules! typed_binary_method {
@@ -314,7 +314,7 @@ macro_rules! typed_binary_methods {
     };
 }
 
-crate::for_each_binary_fn!(typed_binary_methods);
+crate::ops::for_each_binary_fn!(typed_binary_methods);
 
 impl<T: Element> LazyArray<T> {
     /// The natural logarithm: the same as [`log`](Self::log), under Rust's name.

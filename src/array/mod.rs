@@ -52,6 +52,7 @@ use crate::compute::{self, ComputeOptions, GraphStats};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::{build, Node, Op};
+use crate::units::human_bytes;
 
 /// A lazy n-dimensional array of `T`, split into a grid of chunks.
 ///
@@ -403,23 +404,6 @@ impl<T: Element> LazyArray<T> {
     }
 }
 
-/// Bytes as a short human-readable size (`7.63 MiB`).
-pub(crate) fn human_bytes(bytes: usize) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    #[allow(clippy::cast_precision_loss)]
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.2} {}", UNITS[u])
-    }
-}
-
 /// Writes the Dask-like summary of an array node.
 pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Op::Invalid(invalid) = &node.op {
@@ -440,8 +424,8 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(
         f,
         "  bytes      {} in all, {} in the largest chunk",
-        human_bytes(total * itemsize),
-        human_bytes(chunks.max_block_len() * itemsize)
+        human_bytes((total * itemsize) as u64),
+        human_bytes((chunks.max_block_len() * itemsize) as u64)
     )?;
     write!(
         f,

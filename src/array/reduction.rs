@@ -292,4 +292,4 @@ macro_rules! typed_reduce_methods {
     };
 }
 
-crate::for_each_reduce_fn!(typed_reduce_methods);
+crate::ops::for_each_reduce_fn!(typed_reduce_methods);

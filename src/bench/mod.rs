@@ -136,7 +136,7 @@ impl Workload {
         let array = self.build(params)?;
         let (result, peak_bytes) = crate::compute::run_nodes(&[array.node().clone()], options)?;
         let seconds = start.elapsed().as_secs_f64();
-        let checksum = result.iter().map(crate::AnyArray::sum_f64).sum();
+        let checksum = result.iter().map(crate::any_array::AnyArray::sum_f64).sum();
         Ok(RunOutcome {
             seconds,
             checksum,
@@ -286,7 +286,7 @@ fn rechunk(p: WorkloadParams) -> Result<DynArray> {
 
 fn tiny(p: WorkloadParams, chunks: [usize; 2]) -> DynArray {
     let n = size(p, 4000);
-    let x = crate::ones::<f64>(&[n, n], chunks);
+    let x = crate::array::ones::<f64>(&[n, n], chunks);
     (&x + 1.0).sum(..).to_dyn()
 }
 

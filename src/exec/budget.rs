@@ -72,9 +72,7 @@ impl Default for MemoryLimit {
 
 impl fmt::Display for MemoryLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::array::human_bytes(
-            usize::try_from(self.0).unwrap_or(usize::MAX),
-        ))
+        f.write_str(&crate::units::human_bytes(self.0))
     }
 }
 
@@ -90,29 +88,9 @@ impl FromStr for MemoryLimit {
                 "a size such as 512MiB, 4GiB, 2GB or a number of bytes",
             )
         };
-        let t = s.trim();
-        let split = t
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(t.len());
-        let (number, unit) = t.split_at(split);
-        let value: f64 = number.parse().map_err(|_| bad())?;
-        let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
-            "" | "b" => 1.0,
-            "k" | "kib" => 1024.0,
-            "m" | "mib" => 1024.0 * 1024.0,
-            "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
-            "t" | "tib" => 1024.0_f64.powi(4),
-            "kb" => 1e3,
-            "mb" => 1e6,
-            "gb" => 1e9,
-            "tb" => 1e12,
-            _ => return Err(bad()),
-        };
-        let bytes = value * scale;
-        if !bytes.is_finite() || bytes < 1.0 {
-            return Err(bad());
-        }
-        Ok(MemoryLimit(bytes as u64))
+        crate::units::parse_bytes(s)
+            .map(MemoryLimit)
+            .ok_or_else(bad)
     }
 }
 

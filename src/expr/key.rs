@@ -103,7 +103,7 @@ impl Encoder {
     fn array(&mut self, a: &AnyArray) {
         self.tag(a.dtype().name());
         self.usizes(a.shape());
-        crate::dispatch_any!(a, arr, _T => {
+        crate::any_array::dispatch_any!(a, arr, _T => {
             match arr.as_slice() {
                 Some(slice) => self.bytes(bytemuck::cast_slice(slice)),
                 None => {

@@ -18,7 +18,7 @@ mod ops;
 use std::sync::Arc;
 
 pub(crate) use key::Key;
-pub(crate) use ops::{Distribution, MapOp, Op, Reduction, Source};
+pub(crate) use ops::{Distribution, Op, Reduction, Source};
 
 use crate::chunks::ChunkGrid;
 use crate::element::DType;

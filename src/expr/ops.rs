@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use crate::any_array::AnyArray;
 use crate::chunks::AxisSelection;
-use crate::element::Scalar;
 use crate::error::Error;
-use crate::io::{BlockReader, BlockWriter};
-use crate::ops::{BinaryFn, ReduceFn, UnaryFn};
+use crate::io::BlockWriter;
+use crate::ops::ReduceFn;
+pub(crate) use crate::ops::{Distribution, MapOp, Source};
 
 /// An expression node's operation. Result metadata lives in the node, not here.
 #[derive(Clone, Debug)]
@@ -48,99 +47,6 @@ impl Op {
             Op::Rechunk => "rechunk",
             Op::Store(w) => w.name(),
             Op::Invalid(i) => i.op,
-        }
-    }
-}
-
-/// Where a source's values come from.
-#[derive(Clone, Debug)]
-pub(crate) enum Source {
-    /// An in-memory array (standard layout), keyed by a hash of its contents.
-    Array(Arc<AnyArray>),
-    /// Every element equal to one value (its dtype is the node's).
-    Full(Scalar),
-    /// `start + i * step` for flat index `i`, in the node's dtype.
-    Arange { start: Scalar, step: Scalar },
-    /// `start + i * step`, with the last element exactly `stop` when `stop_is_last`.
-    Linspace {
-        start: f64,
-        step: f64,
-        stop: f64,
-        stop_is_last: bool,
-    },
-    /// Counter-based random numbers keyed by seed and flat element index, so that the
-    /// values do not depend on the chunking.
-    Random { seed: u64, dist: Distribution },
-    /// The integer-hash uniform input of the Dask peer benchmark (`det_block`).
-    HashUniform { salt: u64 },
-    /// Data read from outside (storage): node element `i` is reader element
-    /// `origin + i`, so a slice pushed into the source reads only what it keeps.
-    Read {
-        reader: Arc<dyn BlockReader>,
-        origin: Vec<usize>,
-    },
-}
-
-impl Source {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Source::Array(_) => "from_ndarray",
-            Source::Full(_) => "full",
-            Source::Arange { .. } => "arange",
-            Source::Linspace { .. } => "linspace",
-            Source::Random {
-                dist: Distribution::Uniform,
-                ..
-            } => "random.uniform",
-            Source::Random {
-                dist: Distribution::Normal,
-                ..
-            } => "random.normal",
-            Source::HashUniform { .. } => "random.hash_uniform",
-            Source::Read { reader, .. } => reader.name(),
-        }
-    }
-}
-
-/// A random distribution.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Distribution {
-    /// Uniform on `[0, 1)`.
-    Uniform,
-    /// Standard normal.
-    Normal,
-}
-
-/// An elementwise function.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum MapOp {
-    Unary(UnaryFn),
-    Binary(BinaryFn),
-    /// `x` raised to a constant integer power (`LazyArray::powi`).
-    Powi(i32),
-    /// `where(cond, a, b)`.
-    Where,
-    /// Conversion to the node's dtype.
-    Cast,
-}
-
-impl MapOp {
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            MapOp::Unary(u) => u.name(),
-            MapOp::Binary(b) => b.name(),
-            MapOp::Powi(_) => "powi",
-            MapOp::Where => "where",
-            MapOp::Cast => "astype",
-        }
-    }
-
-    /// How many inputs the operation takes.
-    pub(crate) fn arity(self) -> usize {
-        match self {
-            MapOp::Unary(_) | MapOp::Cast | MapOp::Powi(_) => 1,
-            MapOp::Binary(_) => 2,
-            MapOp::Where => 3,
         }
     }
 }

@@ -23,7 +23,7 @@ pub(crate) fn broadcast_window_into(
 ) -> Result<()> {
     const CONTEXT: &str = "kernel::copy";
     let len: usize = to.iter().product();
-    crate::dispatch_any!(x, a, T => {
+    crate::any_array::dispatch_any!(x, a, T => {
         if start.len() != a.ndim() || (0..start.len()).any(|d| start[d] + shape[d] > a.shape()[d]) {
             return Err(Error::internal(CONTEXT, format!(
                 "window {start:?}+{shape:?} outside a block of {:?}", a.shape())));
@@ -60,17 +60,17 @@ pub(crate) fn broadcast_window_into(
 pub(crate) fn slice_block(x: &AnyArray, info: &[SliceInfoElem]) -> Result<AnyArray> {
     let info: SliceInfo<Vec<SliceInfoElem>, IxDyn, IxDyn> = SliceInfo::try_from(info.to_vec())
         .map_err(|e| Error::internal(CONTEXT, format!("bad block index: {e}")))?;
-    Ok(crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.slice(info.as_ref())))))
+    Ok(crate::any_array::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.slice(info.as_ref())))))
 }
 
 /// `x` with its axes permuted, as a new standard-layout array.
 pub(crate) fn transpose_block(x: &AnyArray, perm: &[usize]) -> AnyArray {
-    crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().permuted_axes(IxDyn(perm)))))
+    crate::any_array::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().permuted_axes(IxDyn(perm)))))
 }
 
 /// `x` with a new length-1 axis at `axis`.
 pub(crate) fn expand_dims_block(x: &AnyArray, axis: usize) -> AnyArray {
-    crate::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().insert_axis(Axis(axis)))))
+    crate::any_array::dispatch_any!(x, a, T => T::wrap(owned_copy(&a.view().insert_axis(Axis(axis)))))
 }
 
 /// `x` without the length-1 axes `axes`.
@@ -87,7 +87,7 @@ pub(crate) fn squeeze_block(x: &AnyArray, axes: &[usize]) -> Result<AnyArray> {
 
 /// `x` (standard layout) viewed with another shape of the same length.
 pub(crate) fn reshape_block(x: AnyArray, shape: &[usize]) -> Result<AnyArray> {
-    crate::dispatch_any!(x, a, T => {
+    crate::any_array::dispatch_any!(x, a, T => {
         let a = if a.is_standard_layout() { a } else { a.as_standard_layout().into_owned() };
         a.into_shape_with_order(IxDyn(shape))
             .map(T::wrap)
@@ -117,7 +117,7 @@ pub(crate) struct Piece<'a> {
 /// Pieces must cover the block; their overlap with it is copied, the rest of each piece is
 /// ignored.
 pub(crate) fn assemble(
-    dtype: crate::DType,
+    dtype: crate::element::DType,
     start: &[usize],
     shape: &[usize],
     pieces: &[Piece<'_>],
@@ -127,7 +127,7 @@ pub(crate) fn assemble(
             return Ok(only.data.clone());
         }
     }
-    crate::with_dtype!(dtype, T => {
+    crate::element::with_dtype!(dtype, T => {
         let len = shape.iter().product();
         let mut v = super::pool::vec_with_capacity::<T>(len);
         v.resize(len, T::default());
@@ -198,7 +198,7 @@ mod tests {
                 start: vec![0, 2],
             },
         ];
-        let out = assemble(crate::DType::I32, &[1, 1], &[1, 2], &pieces).unwrap();
+        let out = assemble(crate::element::DType::I32, &[1, 1], &[1, 2], &pieces).unwrap();
         assert_eq!(out, AnyArray::from(array![[4, 6]].into_dyn()));
     }
 

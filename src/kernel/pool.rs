@@ -13,6 +13,7 @@
 //! Kernels reach the pool of the computation they run in through a thread-local set by
 //! [`with_pool`] around each task, so kernel signatures stay plain.
 
+use crate::any_array::IntoAnyArray;
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
@@ -123,6 +124,16 @@ pub(crate) fn vec_with_capacity<T: Element>(len: usize) -> Vec<T> {
         }
     }
     Vec::with_capacity(len)
+}
+
+/// An array of `shape` with every element `value`, in a (possibly pooled) buffer.
+pub(crate) fn full(shape: &[usize], value: crate::element::Scalar) -> AnyArray {
+    let len = shape.iter().product();
+    crate::element::with_dtype!(value.dtype(), T => {
+        let mut v = vec_with_capacity::<T>(len);
+        v.resize(len, T::from_scalar(value));
+        T::wrap(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(shape), v).expect("length matches shape"))
+    })
 }
 
 /// The `len` items of `items`, collected into a (possibly pooled) vector.

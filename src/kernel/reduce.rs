@@ -227,7 +227,7 @@ pub(crate) fn partial(
     block_start: &[usize],
     full_shape: &[usize],
 ) -> Result<Partial> {
-    crate::dispatch_any!(block, a, T => typed_partial::<T>(kind, axes, &a.view(), block_start, full_shape))
+    crate::any_array::dispatch_any!(block, a, T => typed_partial::<T>(kind, axes, &a.view(), block_start, full_shape))
 }
 
 /// A whole-block reduction folded tile by tile into scalars (the fast path of fused
@@ -612,7 +612,7 @@ pub(crate) fn combine(kind: ReduceFn, parts: &[&Partial]) -> Result<Partial> {
 /// the value every element replaces (`inf` for min, index `i64::MAX` for argmin...).
 pub(crate) fn empty_partial(kind: ReduceFn, dtype: DType, shape: &[usize]) -> Partial {
     let zeros = || ArrayD::<f64>::zeros(IxDyn(shape));
-    let running = |v: Scalar| AnyArray::full(shape, v);
+    let running = |v: Scalar| crate::kernel::pool::full(shape, v);
     match kind {
         ReduceFn::Sum | ReduceFn::NanSum => {
             Partial::Running(running(Scalar::I64(0).cast(kind.result_dtype(dtype))))
@@ -620,14 +620,14 @@ pub(crate) fn empty_partial(kind: ReduceFn, dtype: DType, shape: &[usize]) -> Pa
         ReduceFn::Prod => Partial::Running(running(Scalar::I64(1).cast(kind.result_dtype(dtype)))),
         ReduceFn::Any => Partial::Running(running(Scalar::Bool(false))),
         ReduceFn::All => Partial::Running(running(Scalar::Bool(true))),
-        ReduceFn::Min | ReduceFn::NanMin => crate::with_dtype!(dtype, T => {
+        ReduceFn::Min | ReduceFn::NanMin => crate::element::with_dtype!(dtype, T => {
             Partial::Running(running(if kind == ReduceFn::NanMin && T::DTYPE.is_float() {
                 Scalar::F64(f64::NAN).cast(dtype)
             } else {
                 T::HIGHEST.to_scalar()
             }))
         }),
-        ReduceFn::Max | ReduceFn::NanMax => crate::with_dtype!(dtype, T => {
+        ReduceFn::Max | ReduceFn::NanMax => crate::element::with_dtype!(dtype, T => {
             Partial::Running(running(if kind == ReduceFn::NanMax && T::DTYPE.is_float() {
                 Scalar::F64(f64::NAN).cast(dtype)
             } else {
@@ -643,10 +643,12 @@ pub(crate) fn empty_partial(kind: ReduceFn, dtype: DType, shape: &[usize]) -> Pa
             mean: zeros(),
             m2: zeros(),
         },
-        ReduceFn::ArgMin | ReduceFn::ArgMax => crate::with_dtype!(dtype, T => Partial::Arg {
-            value: running(if kind == ReduceFn::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
-            index: ArrayD::from_elem(IxDyn(shape), i64::MAX),
-        }),
+        ReduceFn::ArgMin | ReduceFn::ArgMax => {
+            crate::element::with_dtype!(dtype, T => Partial::Arg {
+                value: running(if kind == ReduceFn::ArgMin { T::HIGHEST } else { T::LOWEST }.to_scalar()),
+                index: ArrayD::from_elem(IxDyn(shape), i64::MAX),
+            })
+        }
     }
 }
 
@@ -737,7 +739,7 @@ pub(crate) fn merge_at(
                 index: i2,
             },
         ) => {
-            crate::dispatch_any!(value, va, T => {
+            crate::any_array::dispatch_any!(value, va, T => {
                 let vb = view_of::<T>(v2, CONTEXT)?;
                 if vb.shape() != i2.shape() {
                     return Err(Error::internal(CONTEXT, "arg partials of different shapes"));
@@ -768,7 +770,7 @@ fn merge_running(
 ) -> Result<()> {
     let dtype_error = || Error::internal(CONTEXT, "running partials of different dtypes");
     if matches!(kind, ReduceFn::Sum | ReduceFn::NanSum | ReduceFn::Prod) {
-        return crate::with_numeric_dtype!(acc.dtype(), N => {
+        return crate::element::with_numeric_dtype!(acc.dtype(), N => {
             let b = N::peek(other).ok_or_else(dtype_error)?;
             let a = N::peek_mut(acc).ok_or_else(dtype_error)?;
             if kind == ReduceFn::Prod {
@@ -778,7 +780,7 @@ fn merge_running(
             }
         }, else => Err(Error::internal(CONTEXT, "sum partial of dtype bool")));
     }
-    crate::dispatch_any!(acc, a, T => {
+    crate::any_array::dispatch_any!(acc, a, T => {
         let b = T::peek(other).ok_or_else(dtype_error)?;
         match kind {
             ReduceFn::Min => zip_at(a, b, offset, min_nan),
@@ -821,22 +823,6 @@ pub(crate) fn finalize(kind: ReduceFn, part: Partial, out_dtype: DType) -> Resul
         }
         Partial::Arg { index, .. } => Ok(AnyArray::I64(index)),
     }
-}
-
-/// Pairwise sum of any sequence of `f64`, in blocks of 1024 (used for checksums).
-pub(crate) fn pairwise_sum_f64(values: impl Iterator<Item = f64>) -> f64 {
-    let fold = Fold::new(|v: f64| v, |a, b| a + b, 0.0, true);
-    let mut block = Vec::with_capacity(1024);
-    let mut partials = Vec::new();
-    for v in values {
-        block.push(v);
-        if block.len() == 1024 {
-            partials.push(fold.slice(&block));
-            block.clear();
-        }
-    }
-    partials.push(fold.slice(&block));
-    fold.slice(&partials)
 }
 
 #[cfg(test)]

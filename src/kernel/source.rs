@@ -10,7 +10,7 @@ use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::element::{DType, Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{Distribution, Source};
+use crate::ops::{Distribution, Source};
 
 /// Makes the block of `source` that starts at `start` with `shape`, in an array of
 /// `full_shape` and `dtype`.
@@ -33,9 +33,9 @@ pub(crate) fn generate(
                 .collect();
             super::copy::slice_block(data, &info)
         }
-        Source::Full(value) => Ok(AnyArray::full(shape, value.cast(dtype))),
+        Source::Full(value) => Ok(crate::kernel::pool::full(shape, value.cast(dtype))),
         Source::Arange { start: first, step } => {
-            crate::with_numeric_dtype!(dtype, T => {
+            crate::element::with_numeric_dtype!(dtype, T => {
                 let (first, step) = (T::from_scalar(*first), T::from_scalar(*step));
                 Ok(T::wrap(by_flat_index(full_shape, start, shape, |k| {
                     first.add_elem(step.mul_elem(T::from_scalar(Scalar::U64(k))))
@@ -60,14 +60,14 @@ pub(crate) fn generate(
             });
             Ok(AnyArray::F64(values).cast(dtype))
         }
-        Source::Random { seed, dist } => crate::with_float_dtype!(dtype, T => {
+        Source::Random { seed, dist } => crate::element::with_float_dtype!(dtype, T => {
             let key = mix(*seed ^ 0x6a09_e667_f3bc_c909);
             Ok(T::wrap(match dist {
                 Distribution::Uniform => by_flat_index(full_shape, start, shape, |k| uniform::<T>(key, k)),
                 Distribution::Normal => by_flat_index(full_shape, start, shape, |k| T::from_f64(normal(key, k))),
             }))
         }, else => Err(Error::UnsupportedDType { op: "random", dtype, needs: "float32 or float64" })),
-        Source::HashUniform { salt } => crate::with_float_dtype!(dtype, T => {
+        Source::HashUniform { salt } => crate::element::with_float_dtype!(dtype, T => {
             let offset = salt.wrapping_mul(1_000_000_007);
             Ok(T::wrap(by_flat_index(full_shape, start, shape, |k| {
                 T::from_f64(hash_uniform(k, offset))

@@ -141,8 +141,6 @@ impl BinaryRule {
 /// The table of elementwise functions of one array, expanded by `$callback`.
 ///
 /// Each line: `Variant "numpy_name" method Rule [aliases] |v| kernel, "doc";`.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! for_each_unary_fn {
     ($callback:ident) => {
         $callback! {
@@ -217,14 +215,13 @@ macro_rules! for_each_unary_fn {
         }
     };
 }
+pub(crate) use for_each_unary_fn;
 
 /// The table of elementwise functions of two operands, expanded by `$callback`.
 ///
 /// Each line: `Variant "numpy_name" method Rule typed|untyped [aliases] |a, b| kernel,
 /// "doc";`. `typed` functions get a method on `LazyArray` (`+ - * /` are operators there
 /// instead).
-#[doc(hidden)]
-#[macro_export]
 macro_rules! for_each_binary_fn {
     ($callback:ident) => {
         $callback! {
@@ -275,6 +272,7 @@ macro_rules! for_each_binary_fn {
         }
     };
 }
+pub(crate) use for_each_binary_fn;
 
 macro_rules! define_unary_fn {
     ($(

@@ -18,10 +18,16 @@
 //! [`DynArray`]: crate::DynArray
 
 mod elementwise;
+mod map;
 mod reduction;
+mod source;
 
+pub(crate) use elementwise::{for_each_binary_fn, for_each_unary_fn};
 pub use elementwise::{BinaryFn, BinaryRule, UnaryFn, UnaryRule};
+pub(crate) use map::MapOp;
+pub(crate) use reduction::for_each_reduce_fn;
 pub use reduction::{ReduceFn, ReduceParam, ReduceResult};
+pub(crate) use source::{Distribution, Source};
 
 /// One parameter of an operation as the expression language and the documentation name
 /// it: NumPy's keyword, and its default written as NumPy writes it.

@@ -71,8 +71,6 @@ pub enum ReduceParam {
 /// kernel_module::KernelType, "doc";` where `Axes` is `AnyAxes` or `OneOrAll` (arg-
 /// reductions), `Empty` is `Identity` (defined over zero elements) or `NeedsElements`,
 /// and `Domain` is `AnyDType` or `Numeric`.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! for_each_reduce_fn {
     ($callback:ident) => {
         $callback! {
@@ -109,6 +107,7 @@ macro_rules! for_each_reduce_fn {
         }
     };
 }
+pub(crate) use for_each_reduce_fn;
 
 macro_rules! define_reduce_fn {
     ($(

@@ -112,5 +112,5 @@ fn write_layer(
 }
 
 fn bytes(b: u64) -> String {
-    crate::array::human_bytes(usize::try_from(b).unwrap_or(usize::MAX))
+    crate::units::human_bytes(b)
 }

@@ -474,7 +474,7 @@ impl Layer {
     /// Runs the kernel for output block `out` on its inputs (in [`for_each_input`] order).
     pub(crate) fn compute(&self, out: &[usize], inputs: &[&Value]) -> Result<Value> {
         const CONTEXT: &str = "plan::layer";
-        let array = |i: usize| -> Result<&crate::AnyArray> {
+        let array = |i: usize| -> Result<&crate::any_array::AnyArray> {
             inputs
                 .get(i)
                 .ok_or_else(|| Error::internal(CONTEXT, "missing input"))?

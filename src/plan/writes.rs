@@ -423,7 +423,7 @@ mod tests {
         fn identity(&self) -> String {
             format!("laid:{:?}", self.0)
         }
-        fn write(&self, _: &[Range<usize>], _: &crate::AnyArray) -> Result<()> {
+        fn write(&self, _: &[Range<usize>], _: &crate::any_array::AnyArray) -> Result<()> {
             Ok(())
         }
         fn layout(&self) -> Result<Option<WriteLayout>> {
@@ -436,7 +436,7 @@ mod tests {
         let nodes: Vec<_> = writes
             .iter()
             .map(|(offset, len, block, unit)| {
-                let x = crate::ones::<f64>(&[*len], [*block]).to_dyn();
+                let x = crate::array::ones::<f64>(&[*len], [*block]).to_dyn();
                 let layout = WriteLayout::new("d", vec![40], vec![*offset], unit.clone());
                 crate::expr::build::store(x.node(), std::sync::Arc::new(Laid(layout)))
             })

@@ -481,7 +481,7 @@ impl ZarrArray {
 fn create_array(
     shape: &[usize],
     dtype: DType,
-    blocks: &crate::ChunkGrid,
+    blocks: &crate::chunks::ChunkGrid,
     options: &ZarrWriteOptions,
 ) -> Result<ZarrArray> {
     let array_path = normalize_node_path(&options.array_path);
@@ -666,7 +666,7 @@ fn check_shape(param: &'static str, shape: &[usize], ndim: usize) -> Result<Vec<
 
 /// The array's largest chunk per axis, halved on the longest axis until it is at most
 /// [`DEFAULT_MAX_CHUNK_BYTES`].
-fn default_chunk_shape(blocks: &crate::ChunkGrid, dtype: DType) -> Vec<usize> {
+fn default_chunk_shape(blocks: &crate::chunks::ChunkGrid, dtype: DType) -> Vec<usize> {
     let mut chunk: Vec<usize> = blocks
         .axes()
         .iter()
@@ -778,7 +778,7 @@ impl BlockWriter for ZarrWriter {
         }
         let subset = ArraySubset::new_with_ranges(&ranges);
         let array = &self.inner.array;
-        let stored = crate::dispatch_any!(block, a, T => {
+        let stored = crate::any_array::dispatch_any!(block, a, T => {
             let _: Option<T> = None;
             array.store_array_subset(&subset, a)
         });

@@ -4,12 +4,13 @@
 //! dtypes are matched once per tile, outside the loop; every arm is a monomorphized,
 //! branch-free loop that the compiler vectorizes where the function allows.
 
+use crate::any_array::IntoAnyArray;
 use std::ops::Range;
 
 use crate::any_array::AnyArray;
 use crate::element::{DType, Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::MapOp;
+use crate::ops::MapOp;
 use crate::ops::{BinaryFn, UnaryFn};
 
 const CONTEXT: &str = "kernel::fused";
@@ -113,9 +114,9 @@ pub(crate) fn apply(
     range: Range<usize>,
 ) -> Result<()> {
     match (op, args) {
-        (MapOp::Cast, [x]) => crate::with_dtype!(out.dtype(), O => {
+        (MapOp::Cast, [x]) => crate::element::with_dtype!(out.dtype(), O => {
             let out = out_slice::<O>(out, range)?;
-            crate::with_dtype!(x.dtype(), S => {
+            crate::element::with_dtype!(x.dtype(), S => {
                 map1(x.typed::<S>()?, out, |v: S| v.cast::<O>());
                 Ok(())
             })
@@ -123,7 +124,7 @@ pub(crate) fn apply(
         (MapOp::Unary(u), [x]) => unary(u, *x, out, range),
         (MapOp::Powi(e), [x]) => powi(e, *x, out, range),
         (MapOp::Binary(b), [x, y]) => binary(b, *x, *y, out, range),
-        (MapOp::Where, [c, x, y]) => crate::with_dtype!(out.dtype(), T => {
+        (MapOp::Where, [c, x, y]) => crate::element::with_dtype!(out.dtype(), T => {
             let c = c.typed::<bool>()?;
             let (a, b) = (x.typed::<T>()?, y.typed::<T>()?);
             for (i, o) in out_slice::<T>(out, range)?.iter_mut().enumerate() {
@@ -158,13 +159,13 @@ fn out_slice<T: Element>(out: &mut AnyArray, range: Range<usize>) -> Result<&mut
 /// One arm of [`unary`]: the function's loop for the element types its rule takes.
 macro_rules! unary_arm {
     (Numeric, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
-        crate::with_numeric_dtype!($x.dtype(), T => {
+        crate::element::with_numeric_dtype!($x.dtype(), T => {
             map1($x.typed::<T>()?, out_slice::<T>($out, $range)?, |$v: T| $kernel);
             Ok(())
         }, else => Err(unsupported($f.name(), $x.dtype())))
     };
     (Float, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
-        crate::with_float_dtype!($x.dtype(), T => {
+        crate::element::with_float_dtype!($x.dtype(), T => {
             map1($x.typed::<T>()?, out_slice::<T>($out, $range)?, |$v: T| $kernel);
             Ok(())
         }, else => Err(unsupported($f.name(), $x.dtype())))
@@ -173,7 +174,7 @@ macro_rules! unary_arm {
         unary_arm!(Float, $($rest)*)
     };
     (Predicate, $f:expr, $x:expr, $out:expr, $range:expr, |$v:ident| $kernel:expr) => {
-        crate::with_dtype!($x.dtype(), T => {
+        crate::element::with_dtype!($x.dtype(), T => {
             map1($x.typed::<T>()?, out_slice::<bool>($out, $range)?, |$v: T| $kernel);
             Ok(())
         })
@@ -199,11 +200,11 @@ macro_rules! unary_kernels {
     };
 }
 
-crate::for_each_unary_fn!(unary_kernels);
+crate::ops::for_each_unary_fn!(unary_kernels);
 
 /// `x` to the constant integer power `e` (`x * x` for the common square).
 fn powi(e: i32, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
-    crate::with_numeric_dtype!(x.dtype(), T => {
+    crate::element::with_numeric_dtype!(x.dtype(), T => {
         let (a, out) = (x.typed::<T>()?, out_slice::<T>(out, range)?);
         if e == 2 {
             map1(a, out, |v: T| v.mul_elem(v));
@@ -217,7 +218,7 @@ fn powi(e: i32, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Resul
 /// One arm of [`binary`]: the function's loop for the element types its rule takes.
 macro_rules! binary_arm {
     (Arithmetic, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
-        crate::with_numeric_dtype!($x.dtype(), T => {
+        crate::element::with_numeric_dtype!($x.dtype(), T => {
             let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<T>($out, $range)?);
             if $f == BinaryFn::Pow && T::DTYPE.is_integer() {
                 check_integer_exponents(q)?;
@@ -230,14 +231,14 @@ macro_rules! binary_arm {
         binary_arm!(Arithmetic, $($rest)*)
     };
     (Float, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
-        crate::with_float_dtype!($x.dtype(), T => {
+        crate::element::with_float_dtype!($x.dtype(), T => {
             let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<T>($out, $range)?);
             map2(p, q, out, |$a: T, $b: T| $kernel);
             Ok(())
         }, else => Err(unsupported($f.name(), $x.dtype())))
     };
     (Comparison, $f:expr, $x:expr, $y:expr, $out:expr, $range:expr, |$a:ident, $b:ident| $kernel:expr) => {
-        crate::with_dtype!($x.dtype(), T => {
+        crate::element::with_dtype!($x.dtype(), T => {
             let (p, q, out) = ($x.typed::<T>()?, $y.typed::<T>()?, out_slice::<bool>($out, $range)?);
             map2(p, q, out, |$a: T, $b: T| $kernel);
             Ok(())
@@ -278,7 +279,7 @@ macro_rules! binary_kernels {
     };
 }
 
-crate::for_each_binary_fn!(binary_kernels);
+crate::ops::for_each_binary_fn!(binary_kernels);
 
 /// NumPy refuses an integer raised to a negative integer power (the result is not an
 /// integer); so does chunkwise, from the task that meets such an exponent.

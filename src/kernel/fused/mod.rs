@@ -21,8 +21,8 @@ use super::{copy, reduce, source, Partial};
 use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{MapOp, Source};
 use crate::ops::ReduceFn;
+use crate::ops::{MapOp, Source};
 
 const CONTEXT: &str = "kernel::fused";
 
@@ -165,7 +165,7 @@ impl ProgramBuilder {
                     _ => AnySrc::Scalar(Scalar::Bool(false)),
                 })
                 .collect();
-            let mut out = AnyArray::full(&[1], Scalar::Bool(false).cast(dtype));
+            let mut out = crate::kernel::pool::full(&[1], Scalar::Bool(false).cast(dtype));
             elementwise::apply(op, &srcs, &mut out, 0..1)?;
             return Ok(Operand::Scalar(first_value(&out)?));
         }
@@ -255,7 +255,7 @@ pub(crate) fn constant(op: MapOp, dtype: DType, args: &[Scalar]) -> Result<Scala
 
 /// The first element of `a` as a scalar.
 fn first_value(a: &AnyArray) -> Result<Scalar> {
-    crate::dispatch_any!(a, arr, _T => arr
+    crate::any_array::dispatch_any!(a, arr, _T => arr
         .iter()
         .next()
         .map(|v| crate::element::Element::to_scalar(*v))
@@ -308,8 +308,7 @@ impl Program {
         shape: &[usize],
         inputs: &[&AnyArray],
     ) -> Result<AnyArray> {
-        let mut out =
-            crate::with_dtype!(self.dtype, T => T::wrap(super::pool::array_like::<T>(shape)));
+        let mut out = crate::element::with_dtype!(self.dtype, T => T::wrap(super::pool::array_like::<T>(shape)));
         let last_writes_result = matches!(
             (self.steps.last(), &self.result),
             (Some(Step::Apply { out: o, .. }), Operand::Reg(r)) if o == r
@@ -343,7 +342,7 @@ impl Program {
         full_shape: &[usize],
     ) -> Result<Partial> {
         if axes.len() == shape.len() {
-            let fast = crate::with_dtype!(self.dtype, T => self.run_scalar_fold::<T>(start, shape, inputs, kind)?);
+            let fast = crate::element::with_dtype!(self.dtype, T => self.run_scalar_fold::<T>(start, shape, inputs, kind)?);
             if let Some(p) = fast {
                 return Ok(p);
             }
@@ -361,7 +360,7 @@ impl Program {
                 offset[d] = if axes.contains(&d) { 0 } else { tile.start[d] };
             }
             let part = match operand(&self.result, regs, inputs, tile)? {
-                AnySrc::Data(a, from, n) => crate::dispatch_any!(a, arr, T => {
+                AnySrc::Data(a, from, n) => crate::any_array::dispatch_any!(a, arr, T => {
                     let data = arr
                         .as_slice()
                         .and_then(|s| s.get(from..from + n))
@@ -371,7 +370,7 @@ impl Program {
                     reduce::typed_partial::<T>(kind, axes, &view, &global, full_shape)?
                 }),
                 AnySrc::Scalar(s) => {
-                    let a = AnyArray::full(&tile.shape, s);
+                    let a = crate::kernel::pool::full(&tile.shape, s);
                     reduce::partial(kind, axes, &a, &global, full_shape)?
                 }
             };
@@ -439,7 +438,7 @@ impl Program {
             data: self
                 .registers
                 .iter()
-                .map(|&d| AnyArray::full(&[tile_len], Scalar::Bool(false).cast(d)))
+                .map(|&d| crate::kernel::pool::full(&[tile_len], Scalar::Bool(false).cast(d)))
                 .collect(),
             borrowed: vec![None; self.registers.len()],
         };

@@ -33,8 +33,8 @@ impl Tile {
 pub(crate) fn for_each_tile(
     shape: &[usize],
     target: usize,
-    f: &mut dyn FnMut(&Tile) -> crate::Result<()>,
-) -> crate::Result<()> {
+    f: &mut dyn FnMut(&Tile) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
     let ndim = shape.len();
     if shape.contains(&0) {
         return Ok(());

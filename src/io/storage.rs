@@ -1,62 +1,16 @@
-//! Data that lives outside the graph: [`BlockReader`], a source the graph reads boxes of
-//! (a Zarr array, a file), and [`BlockWriter`], a sink the graph writes blocks to.
+//! [`BlockReader`] and [`BlockWriter`], the two traits through which the graph knows
+//! storage, and [`WriteLayout`], where a writer's blocks land.
 //!
-//! The graph knows storage only through these two traits, so a reader is just another
-//! source node (culled, sliced and fused like a generator) and a write is just another
-//! layer whose tasks hold no data afterwards. The Zarr module implements both.
-//!
-//! # Example
-//!
-//! A reader that serves a ramp `0, 1, 2, ...` and a writer that records the sum of each
-//! block it receives:
-//!
-//! ```
-//! use std::ops::Range;
-//! use std::sync::{Arc, Mutex};
-//! use chunkwise::io::{BlockReader, BlockWriter};
-//! use chunkwise::{AnyArray, Chunks, DType, DynArray};
-//!
-//! #[derive(Debug)]
-//! struct Ramp(usize);
-//! impl BlockReader for Ramp {
-//!     fn dtype(&self) -> DType { DType::F64 }
-//!     fn shape(&self) -> Vec<usize> { vec![self.0] }
-//!     fn identity(&self) -> String { format!("ramp:{}", self.0) }
-//!     fn read(&self, region: &[Range<usize>]) -> chunkwise::Result<AnyArray> {
-//!         let values: Vec<f64> = region[0].clone().map(|i| i as f64).collect();
-//!         Ok(AnyArray::F64(ndarray::arr1(&values).into_dyn()))
-//!     }
-//! }
-//!
-//! #[derive(Debug, Default)]
-//! struct Sums(Mutex<Vec<(usize, f64)>>);
-//! impl BlockWriter for Sums {
-//!     fn identity(&self) -> String { "sums".into() }
-//!     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> chunkwise::Result<()> {
-//!         self.0.lock().unwrap().push((region[0].start, block.sum_f64()));
-//!         Ok(())
-//!     }
-//! }
-//!
-//! let x = DynArray::from_reader(Arc::new(Ramp(10)), &Chunks::Uniform(vec![4]));
-//! assert_eq!(x.compute()?.sum_f64(), 45.0);
-//! let sums = Arc::new(Sums::default());
-//! x.write_to(sums.clone()).run()?;
-//! let mut got = sums.0.lock().unwrap().clone();
-//! got.sort_by_key(|&(start, _)| start);
-//! assert_eq!(got, vec![(0, 6.0), (4, 22.0), (8, 17.0)]);
-//! # Ok::<(), chunkwise::Error>(())
-//! ```
+//! Low in the module stack: the expression graph, the optimizer, the planner and the
+//! kernels name these traits, and nothing here knows about them. See the
+//! [module documentation](super) for an example.
 
 use std::fmt;
 use std::ops::Range;
-use std::sync::Arc;
 
 use crate::any_array::AnyArray;
-use crate::compute::{self, ComputeOptions};
 use crate::element::DType;
-use crate::error::{Error, Result};
-use crate::expr::{build, Node};
+use crate::error::Result;
 
 /// A source of array data outside the graph, read one box at a time.
 ///
@@ -65,7 +19,7 @@ use crate::expr::{build, Node};
 ///
 /// # Example
 ///
-/// See the [module documentation](self).
+/// See the [module documentation](crate::io).
 pub trait BlockReader: Send + Sync + fmt::Debug {
     /// The element type of the data.
     fn dtype(&self) -> DType;
@@ -104,7 +58,7 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
 ///
 /// # Example
 ///
-/// See the [module documentation](self).
+/// See the [module documentation](crate::io).
 pub trait BlockWriter: Send + Sync + fmt::Debug {
     /// Identifies the write: the destination and where in it (a canonical path, array
     /// name and offset, for example). Two writes with the same identity and the same
@@ -130,8 +84,8 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     /// Called once per write when a computation is planned. With a layout, the writes of
     /// one computation into one [`destination`](WriteLayout::destination) are checked
     /// before anything runs: regions that cover the same elements are refused
-    /// ([`Error::OverlappingWrites`]), and so are layouts that disagree
-    /// ([`Error::WriteLayoutMismatch`]); and two blocks that touch one unit (within
+    /// ([`Error::OverlappingWrites`](crate::Error::OverlappingWrites)), and so are layouts that disagree
+    /// ([`Error::WriteLayoutMismatch`](crate::Error::WriteLayoutMismatch)); and two blocks that touch one unit (within
     /// one write or across writes) are never written at the same time: the later in
     /// plan order starts only once the earlier has returned, so it reads what the
     /// earlier wrote.
@@ -225,107 +179,5 @@ impl WriteLayout {
             offset,
             unit,
         }
-    }
-}
-
-/// A write of an array's blocks to a [`BlockWriter`], not yet run. Run it alone with
-/// [`run`](Self::run), or several together with [`run_writes`] so that their common work
-/// is computed once.
-///
-/// # Example
-///
-/// See the [module documentation](self).
-#[derive(Clone)]
-#[must_use = "a write does nothing until it is run"]
-pub struct PendingWrite {
-    node: Arc<Node>,
-}
-
-impl fmt::Debug for PendingWrite {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PendingWrite")
-            .field("shape", &self.node.shape())
-            .field("dtype", &self.node.dtype())
-            .finish_non_exhaustive()
-    }
-}
-
-impl PendingWrite {
-    pub(crate) fn new(input: &Arc<Node>, writer: Arc<dyn BlockWriter>) -> PendingWrite {
-        PendingWrite {
-            node: build::store(input, writer),
-        }
-    }
-
-    /// Computes the array and writes every block.
-    ///
-    /// # Errors
-    ///
-    /// The first error of a task (read, compute or write), naming the task's operation
-    /// and block; blocks that were not written are left as they were. Before anything
-    /// runs, the errors of the writer's [`layout`](BlockWriter::layout) (for Zarr,
-    /// [`Error::Zarr`] when the array was removed or replaced since the write was made).
-    pub fn run(&self) -> Result<()> {
-        run_writes(std::slice::from_ref(self), &ComputeOptions::default())
-    }
-
-    /// [`run`](Self::run) with `options`.
-    ///
-    /// # Errors
-    ///
-    /// As [`run`](Self::run).
-    pub fn run_with(&self, options: &ComputeOptions) -> Result<()> {
-        run_writes(std::slice::from_ref(self), options)
-    }
-
-    /// [`run_with`](Self::run_with), returning the most bytes that results and running
-    /// tasks held at once (for benchmarks).
-    pub(crate) fn run_measured(&self, options: &ComputeOptions) -> Result<u64> {
-        let (_, peak_bytes) = compute::run_nodes(std::slice::from_ref(&self.node), options)?;
-        Ok(peak_bytes)
-    }
-}
-
-/// Runs several writes in one computation: work they share (a common input, a mean both
-/// use) is computed once.
-///
-/// Writes into one destination (for Zarr, one array, whatever handles the writes were
-/// made from) may share storage chunks or shards at their edges: the tasks that touch a
-/// shared one run one after the other, each reading what the previous wrote. Writes
-/// that cover the same elements have no defined winner and are refused.
-///
-/// # Example
-///
-/// Four writes that meet inside storage chunks of 4:
-///
-/// ```
-/// use chunkwise::zarr::{open_array, ZarrWriteOptions};
-/// let dir = tempfile::tempdir()?;
-/// let path = dir.path().join("x.zarr");
-/// chunkwise::zeros::<i32>(&[20], [20]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?.run()?;
-/// let z = open_array(&path)?;
-/// let ones = chunkwise::ones::<i32>(&[5], [5]).to_dyn();
-/// let writes = (0..4).map(|k| z.write_region(&ones, &[k * 5])).collect::<Result<Vec<_>, _>>()?;
-/// chunkwise::io::run_writes(&writes, &Default::default())?;
-/// assert_eq!(z.to_dyn(None)?.compute()?.sum_f64(), 20.0);
-///
-/// let overlapping = [z.write_region(&ones, &[0])?, z.write_region(&ones, &[3])?];
-/// let err = chunkwise::io::run_writes(&overlapping, &Default::default()).unwrap_err();
-/// assert!(matches!(err, chunkwise::Error::OverlappingWrites { .. }));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// # Errors
-///
-/// As [`PendingWrite::run`], and, before anything runs: [`Error::OverlappingWrites`]
-/// when two writes into one destination cover the same elements;
-/// [`Error::WriteLayoutMismatch`] when they see it with different shapes or units.
-pub fn run_writes(writes: &[PendingWrite], options: &ComputeOptions) -> Result<()> {
-    let nodes: Vec<Arc<Node>> = writes.iter().map(|w| w.node.clone()).collect();
-    let (arrays, _) = compute::run_nodes(&nodes, options)?;
-    if arrays.len() == writes.len() {
-        Ok(())
-    } else {
-        Err(Error::internal("io::run_writes", "one result per write"))
     }
 }
