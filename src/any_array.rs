@@ -5,7 +5,7 @@
 
 use std::any::Any;
 
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::ArrayD;
 
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
@@ -226,6 +226,16 @@ impl AnyArray {
         })
     }
 
+    /// The array converted to `dtype` (itself, without a copy, when it has that dtype).
+    #[must_use]
+    pub(crate) fn cast_into(self, dtype: DType) -> AnyArray {
+        if self.dtype() == dtype {
+            self
+        } else {
+            self.cast(dtype)
+        }
+    }
+
     /// Converts every element to `dtype` with NumPy `astype` rules.
     #[must_use]
     pub fn cast(&self, dtype: DType) -> AnyArray {
@@ -257,19 +267,6 @@ impl AnyArray {
             }
         })
     }
-}
-
-/// A borrowed view of a typed array inside an [`AnyArray`] (helper for kernels).
-pub(crate) fn view_of<'a, T: Element>(
-    any: &'a AnyArray,
-    context: &'static str,
-) -> Result<ArrayViewD<'a, T>> {
-    T::peek(any).map(|a| a.view()).ok_or_else(|| {
-        Error::internal(
-            context,
-            format!("expected a {} chunk, found {}", T::DTYPE, any.dtype()),
-        )
-    })
 }
 
 /// Pairwise sum of any sequence of `f64`, in blocks of 1024 (a checksum's accuracy: the

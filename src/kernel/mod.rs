@@ -12,7 +12,7 @@ pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod source;
 
-use ndarray::ArrayD;
+pub(crate) use reduce::Partial;
 
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
@@ -59,49 +59,6 @@ impl Value {
                 context,
                 "expected a partial reduction, found an array block",
             )),
-        }
-    }
-}
-
-/// The running state of a reduction over part of its input. Every array in it has the
-/// shape of the input block with the reduced axes set to length 1.
-#[derive(Clone, Debug)]
-pub(crate) enum Partial {
-    /// The result so far, in the result dtype (sum, prod, min, max, any, all, nan-variants).
-    Running(AnyArray),
-    /// Sum and number of elements (mean, nanmean).
-    SumCount {
-        sum: ArrayD<f64>,
-        count: ArrayD<f64>,
-    },
-    /// Number of elements, their mean, and the sum of squared deviations (var, std).
-    Moments {
-        count: ArrayD<f64>,
-        mean: ArrayD<f64>,
-        m2: ArrayD<f64>,
-    },
-    /// The best value so far and its index (argmin, argmax).
-    Arg { value: AnyArray, index: ArrayD<i64> },
-}
-
-impl Partial {
-    /// Number of axes (the input's: reduced axes are kept with length 1).
-    pub(crate) fn ndim(&self) -> usize {
-        match self {
-            Partial::Running(a) => a.shape().len(),
-            Partial::SumCount { sum, .. } => sum.ndim(),
-            Partial::Moments { count, .. } => count.ndim(),
-            Partial::Arg { index, .. } => index.ndim(),
-        }
-    }
-
-    /// Bytes of data held.
-    pub(crate) fn nbytes(&self) -> usize {
-        match self {
-            Partial::Running(a) => a.nbytes(),
-            Partial::SumCount { sum, count } => 8 * (sum.len() + count.len()),
-            Partial::Moments { count, mean, m2 } => 8 * (count.len() + mean.len() + m2.len()),
-            Partial::Arg { value, index } => value.nbytes() + 8 * index.len(),
         }
     }
 }

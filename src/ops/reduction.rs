@@ -80,14 +80,20 @@ macro_rules! for_each_reduce_fn {
                 "Sum, counting NaN as zero.";
             Prod "prod" prod SumOf AnyAxes Identity AnyDType ["product"] prod::Prod,
                 "Product; integers accumulate in `int64`/`uint64` (wrapping).";
+            NanProd "nanprod" nanprod SumOf AnyAxes Identity AnyDType [] prod::NanProd,
+                "Product, counting NaN as one.";
             Mean "mean" mean FloatOf AnyAxes Identity AnyDType [] mean::Mean,
                 "Arithmetic mean (NaN over zero elements).";
             NanMean "nanmean" nanmean FloatOf AnyAxes Identity AnyDType [] mean::NanMean,
                 "Mean of the elements that are not NaN (NaN where every one is NaN).";
             Var { ddof } "var" var FloatOf AnyAxes Identity AnyDType [] moments::Var,
                 "Variance, the mean squared deviation, dividing by `n - ddof`.";
+            NanVar { ddof } "nanvar" nanvar FloatOf AnyAxes Identity AnyDType [] moments::NanVar,
+                "Variance of the elements that are not NaN, dividing by `n - ddof` (NaN where none is).";
             Std { ddof } "std" std FloatOf AnyAxes Identity AnyDType [] moments::Std,
                 "Standard deviation, the square root of `var` (with its `ddof`).";
+            NanStd { ddof } "nanstd" nanstd FloatOf AnyAxes Identity AnyDType [] moments::NanStd,
+                "Standard deviation of the elements that are not NaN, the square root of `nanvar`.";
             Min "min" min Same AnyAxes NeedsElements AnyDType ["amin"] extremum::Min,
                 "Minimum; NaN if any element is NaN.";
             Max "max" max Same AnyAxes NeedsElements AnyDType ["amax"] extremum::Max,
@@ -96,6 +102,8 @@ macro_rules! for_each_reduce_fn {
                 "Minimum ignoring NaN (NaN only where every element is NaN).";
             NanMax "nanmax" nanmax Same AnyAxes NeedsElements AnyDType [] extremum::NanMax,
                 "Maximum ignoring NaN (NaN only where every element is NaN).";
+            Ptp "ptp" ptp Same AnyAxes NeedsElements Numeric [] extremum::Ptp,
+                "Peak to peak, `max - min`, in the input's dtype (wrapping for integers, as NumPy's); NaN if any element is NaN.";
             ArgMin "argmin" argmin Index OneOrAll NeedsElements AnyDType [] arg::ArgMin,
                 "Index of the first minimum along one axis, or in the flattened array; a NaN counts as the minimum.";
             ArgMax "argmax" argmax Index OneOrAll NeedsElements AnyDType [] arg::ArgMax,
@@ -256,6 +264,40 @@ macro_rules! define_reduce_fn {
                 }
             }
 
+            /// The value of a parameter, if the reduction has it.
+            ///
+            /// # Example
+            ///
+            /// ```
+            /// use chunkwise::{ReduceFn, ReduceParam};
+            /// assert_eq!(ReduceFn::Var { ddof: 2 }.param(ReduceParam::Ddof), Some(2));
+            /// ```
+            #[must_use]
+            pub fn param(self, param: ReduceParam) -> Option<usize> {
+                match (self, param) {
+                    $($((ReduceFn::$V { $($field),* }, ReduceParam::Ddof) => Some($($field)*),)?)*
+                    _ => None,
+                }
+            }
+
+            /// The same reduction with `param` set to `value`, or `None` when it has no
+            /// such parameter.
+            ///
+            /// # Example
+            ///
+            /// ```
+            /// use chunkwise::{ReduceFn, ReduceParam};
+            /// assert_eq!(ReduceFn::Std { ddof: 0 }.with_param(ReduceParam::Ddof, 1), Some(ReduceFn::Std { ddof: 1 }));
+            /// assert_eq!(ReduceFn::Mean.with_param(ReduceParam::Ddof, 1), None);
+            /// ```
+            #[must_use]
+            pub fn with_param(self, param: ReduceParam, value: usize) -> Option<ReduceFn> {
+                match (self, param) {
+                    $($((ReduceFn::$V { .. }, ReduceParam::Ddof) => Some(ReduceFn::$V { $($field: value),* }),)?)*
+                    _ => None,
+                }
+            }
+
             /// True for the arg-reductions, which take one axis or all of them.
             pub(crate) fn one_or_all_axes(self) -> bool {
                 match self {
@@ -300,41 +342,6 @@ impl ReduceFn {
             .iter()
             .copied()
             .find(|f| f.name() == name || f.aliases().contains(&name))
-    }
-
-    /// The value of a parameter, if the reduction has it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::{ReduceFn, ReduceParam};
-    /// assert_eq!(ReduceFn::Var { ddof: 2 }.param(ReduceParam::Ddof), Some(2));
-    /// ```
-    #[must_use]
-    pub fn param(self, param: ReduceParam) -> Option<usize> {
-        match (self, param) {
-            (ReduceFn::Var { ddof } | ReduceFn::Std { ddof }, ReduceParam::Ddof) => Some(ddof),
-            _ => None,
-        }
-    }
-
-    /// The same reduction with `param` set to `value`, or `None` when it has no such
-    /// parameter.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use chunkwise::{ReduceFn, ReduceParam};
-    /// assert_eq!(ReduceFn::Std { ddof: 0 }.with_param(ReduceParam::Ddof, 1), Some(ReduceFn::Std { ddof: 1 }));
-    /// assert_eq!(ReduceFn::Mean.with_param(ReduceParam::Ddof, 1), None);
-    /// ```
-    #[must_use]
-    pub fn with_param(self, param: ReduceParam, value: usize) -> Option<ReduceFn> {
-        match (self, param) {
-            (ReduceFn::Var { .. }, ReduceParam::Ddof) => Some(ReduceFn::Var { ddof: value }),
-            (ReduceFn::Std { .. }, ReduceParam::Ddof) => Some(ReduceFn::Std { ddof: value }),
-            _ => None,
-        }
     }
 
     /// The result dtype for an input of `input`.

@@ -47,13 +47,8 @@ pub(crate) enum BlockBytes {
 }
 
 /// Bytes per element of a reduction's partial result, all fields together.
-fn partial_item_bytes(kind: ReduceFn, input: DType, output: DType) -> usize {
-    match kind {
-        ReduceFn::Mean | ReduceFn::NanMean => 16,
-        ReduceFn::Var { .. } | ReduceFn::Std { .. } => 24,
-        ReduceFn::ArgMin | ReduceFn::ArgMax => input.size() + 8,
-        _ => output.size(),
-    }
+fn partial_item_bytes(kind: ReduceFn, input: DType) -> usize {
+    reduce::reducer(kind).partial_item_bytes(kind, input)
 }
 
 /// What a layer computes, with the geometry its kernel needs.
@@ -571,13 +566,12 @@ impl Layer {
                 finalize,
             } => {
                 let coords = expand_final(out, reduction, finalize.as_ref());
-                let p = reduce::partial(
-                    reduction.kind,
-                    &reduction.axes,
-                    array(0)?,
-                    &input.block_start(&coords),
-                    &input.shape(),
-                )?;
+                let (start, shape) = (input.block_start(&coords), input.shape());
+                let at = reduce::BlockAt {
+                    start: &start,
+                    full_shape: &shape,
+                };
+                let p = reduce::partial(reduction.kind, &reduction.axes, array(0)?, at)?;
                 finish(reduction, p, finalize.as_ref())?
             }
             LayerKind::ReduceCombine {
@@ -607,11 +601,7 @@ fn block_bytes(r: &Reduction, input_node: &Node, finalize: Option<&Node>) -> Blo
         None => BlockBytes::Partial {
             grid: input_node.chunks().clone(),
             axes: r.axes.clone(),
-            item: partial_item_bytes(
-                r.kind,
-                input_node.dtype(),
-                r.kind.result_dtype(input_node.dtype()),
-            ),
+            item: partial_item_bytes(r.kind, input_node.dtype()),
         },
     }
 }

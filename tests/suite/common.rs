@@ -444,6 +444,25 @@ pub(crate) mod eager {
         nansum(v) / n as f64
     }
 
+    /// Product of the non-NaN elements (1 when there are none).
+    pub(crate) fn nanprod(v: &ArrayView1<'_, f64>) -> f64 {
+        v.iter().filter(|x| !x.is_nan()).product()
+    }
+
+    /// Variance of the non-NaN elements, dividing by `n - ddof` (NaN when there are
+    /// none), as NumPy's `nanvar`.
+    pub(crate) fn nanvar(v: &ArrayView1<'_, f64>, ddof: usize) -> f64 {
+        let kept: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+        let n = kept.len() as f64;
+        let m = kept.iter().sum::<f64>() / n;
+        kept.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - ddof as f64).max(0.0)
+    }
+
+    /// `max - min` (NaN if any element is NaN), as NumPy's `ptp`.
+    pub(crate) fn ptp(v: &ArrayView1<'_, f64>) -> f64 {
+        max(v) - min(v)
+    }
+
     /// Minimum of the non-NaN elements (NaN when there are none).
     pub(crate) fn nanmin(v: &ArrayView1<'_, f64>) -> f64 {
         v.iter()

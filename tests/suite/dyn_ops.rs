@@ -457,6 +457,21 @@ fn reduce_ref(a: &ArrayD<f64>, f: ReduceFn, axis: usize) -> ArrayD<f64> {
                 ReduceFn::NanMean => nn.iter().sum::<f64>() / nn.len() as f64,
                 ReduceFn::NanMin => nn.iter().copied().fold(f64::INFINITY, f64::min),
                 ReduceFn::NanMax => nn.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                ReduceFn::NanProd => nn.iter().product(),
+                ReduceFn::NanVar { ddof } | ReduceFn::NanStd { ddof } => {
+                    let k = nn.len() as f64;
+                    let m = nn.iter().sum::<f64>() / k;
+                    let var = nn.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (k - ddof as f64);
+                    if matches!(f, ReduceFn::NanStd { .. }) {
+                        var.sqrt()
+                    } else {
+                        var
+                    }
+                }
+                ReduceFn::Ptp => {
+                    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                        - v.iter().copied().fold(f64::INFINITY, f64::min)
+                }
                 other => panic!("no reference for {other:?}"),
             }
         })

@@ -48,6 +48,26 @@ fn float_reductions() -> Vec<(&'static str, LazyReduction, EagerReduction, bool)
         ("nanmean", |x, a| x.nanmean(a), eager::nanmean, false),
         ("nanmin", |x, a| x.nanmin(a), eager::nanmin, true),
         ("nanmax", |x, a| x.nanmax(a), eager::nanmax, true),
+        ("nanprod", |x, a| x.nanprod(a), eager::nanprod, false),
+        (
+            "nanvar ddof 0",
+            |x, a| x.nanvar(a),
+            |v| eager::nanvar(v, 0),
+            false,
+        ),
+        (
+            "nanvar ddof 1",
+            |x, a| x.nanvar(a).ddof(1),
+            |v| eager::nanvar(v, 1),
+            false,
+        ),
+        (
+            "nanstd ddof 1",
+            |x, a| x.nanstd(a).ddof(1),
+            |v| eager::nanvar(v, 1).sqrt(),
+            false,
+        ),
+        ("ptp", |x, a| x.ptp(a), eager::ptp, true),
     ]
 }
 
@@ -547,4 +567,36 @@ fn split_every_bounds_the_partials_per_combine_task() {
         stats.tasks >= 64 + 21,
         "{stats:?}: some combine task merges more than 4 partials"
     );
+}
+
+/// NumPy semantics of the reductions added with the reduction seam: `nanprod` of all-NaN
+/// lanes is 1, `nanvar` of them NaN, `ptp` of integers wraps in their dtype and is not
+/// defined for `bool`.
+#[test]
+fn nanprod_nanvar_and_ptp_follow_numpy() {
+    let a = ndarray::array![[f64::NAN, f64::NAN], [2.0, f64::NAN], [3.0, 4.0]].into_dyn();
+    let x = lazy(&a, [2, 1]);
+    assert_eq!(
+        run(&x.nanprod(1)),
+        ndarray::arr1(&[1.0, 2.0, 12.0]).into_dyn()
+    );
+    let v = run(&x.nanvar(1));
+    assert!(v[[0]].is_nan() && v[[1]] == 0.0 && v[[2]] == 0.25, "{v}");
+    // ddof larger than the count divides by zero, as NumPy does (with a warning there).
+    assert!(run(&x.nanvar(1).ddof(2))[[2]].is_infinite());
+    let p = run(&x.ptp(0));
+    assert!(p[[0]].is_nan() && p[[1]].is_nan());
+    let i = ndarray::array![[-128i8, 127], [0, 5]].into_dyn();
+    let y = lazy(&i, [1, 1]);
+    assert_eq!(run(&y.ptp(0)), ndarray::arr1(&[-128i8, 122]).into_dyn());
+    assert_eq!(run(&y.ptp(..)), ndarray::arr0(-1i8).into_dyn()); // 127 - (-128) wraps
+    let b = lazy(&ndarray::array![true, false].into_dyn(), [1]);
+    assert!(matches!(
+        crate::common::failure(b.ptp(..)).root(),
+        Error::UnsupportedDType { op: "ptp", .. }
+    ));
+    assert!(matches!(
+        crate::common::failure(lazy(&a, [2, 1]).slice(ndarray::s![..0, ..]).ptp(0)).root(),
+        Error::EmptyReduction { op: "ptp", .. }
+    ));
 }

@@ -341,17 +341,21 @@ impl Program {
         axes: &[usize],
         full_shape: &[usize],
     ) -> Result<Partial> {
+        let reducer = reduce::reducer(kind);
         if axes.len() == shape.len() {
-            let fast = crate::element::with_dtype!(self.dtype, T => self.run_scalar_fold::<T>(start, shape, inputs, kind)?);
-            if let Some(p) = fast {
-                return Ok(p);
+            if let Some(fold) = reducer.scalar_fold(kind) {
+                let folded = crate::element::with_dtype!(self.dtype, T => {
+                    self.run_scalar_fold::<T>(start, shape, inputs, fold)?
+                });
+                let ones = vec![1; shape.len()];
+                return Ok(folded.unwrap_or_else(|| reducer.empty(kind, self.dtype, &ones)));
             }
         }
         let mut kept = shape.to_vec();
         for &a in axes {
             kept[a] = 1;
         }
-        let mut acc = reduce::empty_partial(kind, self.dtype, &kept);
+        let mut acc = reducer.empty(kind, self.dtype, &kept);
         let mut global = vec![0; shape.len()];
         let mut offset = vec![0; shape.len()];
         self.run_tiles(start, shape, inputs, false, &mut |tile, regs, inputs, _| {
@@ -359,41 +363,34 @@ impl Program {
                 global[d] = start[d] + tile.start[d];
                 offset[d] = if axes.contains(&d) { 0 } else { tile.start[d] };
             }
+            let at = reduce::BlockAt {
+                start: &global,
+                full_shape,
+            };
             let part = match operand(&self.result, regs, inputs, tile)? {
-                AnySrc::Data(a, from, n) => crate::any_array::dispatch_any!(a, arr, T => {
-                    let data = arr
-                        .as_slice()
-                        .and_then(|s| s.get(from..from + n))
-                        .ok_or_else(|| Error::internal(CONTEXT, "result is not contiguous"))?;
-                    let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(&tile.shape), data)
-                        .map_err(|e| Error::internal(CONTEXT, e.to_string()))?;
-                    reduce::typed_partial::<T>(kind, axes, &view, &global, full_shape)?
-                }),
+                AnySrc::Data(a, from, n) => {
+                    reducer.partial_of(kind, a, from..from + n, &tile.shape, axes, at)?
+                }
                 AnySrc::Scalar(s) => {
                     let a = crate::kernel::pool::full(&tile.shape, s);
-                    reduce::partial(kind, axes, &a, &global, full_shape)?
+                    reducer.partial_of(kind, &a, 0..a.len(), &tile.shape, axes, at)?
                 }
             };
-            reduce::merge_at(kind, &mut acc, &part, &offset)
+            reducer.merge(kind, &mut acc, &part, &offset)
         })?;
         Ok(acc)
     }
 
-    /// A reduction over every axis folded into scalars tile by tile, or `None` when
-    /// `kind` has no scalar fold.
+    /// A reduction over every axis folded into scalars tile by tile (`None` when no
+    /// element was seen and the fold keeps no value).
     fn run_scalar_fold<T: crate::element::Element>(
         &self,
         start: &[usize],
         shape: &[usize],
         inputs: &[&AnyArray],
-        kind: ReduceFn,
-    ) -> Result<Option<Partial>>
-    where
-        T::Sum: IntoAnyArray,
-    {
-        let Some(mut fold) = reduce::ScalarFold::<T>::new(kind) else {
-            return Ok(None);
-        };
+        kind: reduce::ScalarFoldKind,
+    ) -> Result<Option<Partial>> {
+        let mut fold = reduce::scalar::ScalarFold::<T>::new(kind);
         let mut constant: Vec<T> = Vec::new();
         self.run_tiles(start, shape, inputs, false, &mut |tile, regs, inputs, _| {
             match operand(&self.result, regs, inputs, tile)? {
@@ -414,7 +411,7 @@ impl Program {
             }
             Ok(())
         })?;
-        Ok(Some(fold.finish(kind, shape.len())))
+        Ok(fold.finish(shape.len()))
     }
 
     /// Runs the steps on every tile of the block, then calls `finish(tile, registers,
