@@ -49,6 +49,7 @@
 mod any_array;
 mod array;
 pub mod bench;
+mod blocks;
 mod chunks;
 mod compute;
 pub mod diagnostics;

@@ -642,6 +642,24 @@ impl DynArray {
         })
     }
 
+    /// The elements in reverse order along `axes` (`..` for every axis; see
+    /// [`LazyArray::flip`](crate::LazyArray::flip)).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0i32, 5, 1, [2]).to_dyn();
+    /// assert_eq!(x.flip(..).compute()?.into_typed::<i32>()?, ndarray::arr1(&[4, 3, 2, 1, 0]).into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn flip(&self, axes: impl Into<Axes>) -> DynArray {
+        let axes = axes.into().list;
+        DynArray::build("flip", &[self.node()], self.dtype(), || {
+            crate::blocks::flip::flip(self.node(), axes.as_deref())
+        })
+    }
+
     /// The same values cut into other chunks.
     ///
     /// # Example

@@ -169,6 +169,27 @@ impl<T: Element> LazyArray<T> {
         })
     }
 
+    /// The elements in reverse order along `axes` (`..` for every axis; NumPy's
+    /// `flip`). Each output block reads the one input block it mirrors.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![[1, 2, 3], [4, 5, 6]], [1, 2]);
+    /// assert_eq!(x.flip(1).compute()?, ndarray::array![[3, 2, 1], [6, 5, 4]].into_dyn());
+    /// assert_eq!(x.flip(..).compute()?, ndarray::array![[6, 5, 4], [3, 2, 1]].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// An axis out of range gives an invalid array ([`crate::Error::AxisOutOfRange`]).
+    #[track_caller]
+    pub fn flip(&self, axes: impl Into<Axes>) -> LazyArray<T> {
+        let axes = axes.into().list;
+        LazyArray::build("flip", &[&self.node], || {
+            crate::blocks::flip::flip(&self.node, axes.as_deref())
+        })
+    }
+
     /// The same values cut into other chunks.
     ///
     /// # Example

@@ -184,6 +184,11 @@ impl Encoder {
             Op::ExpandDims(a) => self.usize(*a),
             Op::Rechunk => {}
             Op::Store(w) => self.tag(&w.identity()),
+            Op::Block(k) => {
+                let params = k.key();
+                self.usize(params.len());
+                self.bytes(&params);
+            }
             Op::Invalid(i) => {
                 self.tag(&i.location.to_string());
                 self.tag(&i.error.to_string());

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::chunks::AxisSelection;
 use crate::error::Error;
 use crate::io::BlockWriter;
+use crate::kernel::block::BlockKernel;
 use crate::ops::ReduceFn;
 pub(crate) use crate::ops::{Distribution, MapOp, Source};
 
@@ -29,6 +30,9 @@ pub(crate) enum Op {
     Rechunk,
     /// Writes the input's blocks; the node's blocks hold nothing afterwards.
     Store(Arc<dyn BlockWriter>),
+    /// An operation that computes each output block from some input blocks through
+    /// its [`BlockKernel`] (concatenations, paddings, users' functions...).
+    Block(Arc<dyn BlockKernel>),
     /// An operation that was invalid when built; computing it returns its error.
     Invalid(Invalid),
 }
@@ -46,6 +50,7 @@ impl Op {
             Op::Squeeze(_) => "squeeze",
             Op::Rechunk => "rechunk",
             Op::Store(w) => w.name(),
+            Op::Block(k) => k.name(),
             Op::Invalid(i) => i.op,
         }
     }

@@ -5,6 +5,7 @@
 //! Kernels are plain functions over [`AnyArray`]s; they know nothing about graphs or
 //! threads, and they never panic on data (integer division by zero, NaN... are defined).
 
+pub(crate) mod block;
 pub(crate) mod copy;
 pub(crate) mod fused;
 pub(crate) mod math;

@@ -87,6 +87,8 @@ fn write_layer(
     let ops = layer.fused_ops();
     let what = if ops.len() > 1 || (ops.len() == 1 && ops[0] != layer.name) {
         format!("{} = fused [{}]", layer.label(), ops.join(" → "))
+    } else if let Some(about) = layer.describe() {
+        format!("{} ({about})", layer.label())
     } else {
         layer.label()
     };

@@ -8,6 +8,7 @@ use crate::element::DType;
 use crate::error::{Error, Result};
 use crate::expr::{Node, Op, Reduction, Source};
 use crate::io::BlockWriter;
+use crate::kernel::block::{for_each_in_box, BlockKernel};
 use crate::kernel::fused::{Broadcast, Program};
 use crate::kernel::{copy, reduce, source, Value};
 use crate::ops::ReduceFn;
@@ -94,6 +95,10 @@ pub(crate) enum LayerKind {
         writer: Arc<dyn BlockWriter>,
         grid: ChunkGrid,
     },
+    /// An operation computed block by block by its kernel.
+    Block {
+        kernel: Arc<dyn BlockKernel>,
+    },
     ReduceCombine {
         reduction: Reduction,
         /// Input blocks per axis.
@@ -148,6 +153,9 @@ impl Layer {
                     "reductions lower to several layers",
                 ))
             }
+            Op::Block(kernel) => LayerKind::Block {
+                kernel: kernel.clone(),
+            },
             Op::Invalid(i) => return Err(i.to_error()),
         };
         Ok(Layer {
@@ -270,7 +278,19 @@ impl Layer {
     pub(crate) fn scratch_bytes(&self) -> u64 {
         match &self.kind {
             LayerKind::Fused { program, grid, .. } => program.scratch_bytes(grid.max_block_len()),
+            LayerKind::Block { kernel } => {
+                // The largest block's temporaries (block 0 is the largest on regular axes).
+                kernel.scratch_bytes(&vec![0; self.blocks.len()])
+            }
             _ => 0,
+        }
+    }
+
+    /// A note for `explain` from a block operation's kernel (its parameters, its halo...).
+    pub(crate) fn describe(&self) -> Option<String> {
+        match &self.kind {
+            LayerKind::Block { kernel } => kernel.describe(),
+            _ => None,
         }
     }
 
@@ -427,6 +447,7 @@ impl Layer {
             }
             LayerKind::Squeeze { axes } => f(0, &with_zeros(out, axes)),
             LayerKind::Store { .. } => f(0, out),
+            LayerKind::Block { kernel } => kernel.for_each_input(out, f),
             LayerKind::Rechunk { input, output, .. } => {
                 let ranges: Vec<std::ops::Range<usize>> = (0..out.len())
                     .map(|d| {
@@ -516,6 +537,10 @@ impl Layer {
             }
             LayerKind::Slice { map } => {
                 Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?)
+            }
+            LayerKind::Block { kernel } => {
+                let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
+                Value::Array(kernel.compute(out, &arrays)?)
             }
             LayerKind::Transpose { perm } => Value::Array(copy::transpose_block(array(0)?, perm)),
             LayerKind::ExpandDims { axis } => {
@@ -642,27 +667,4 @@ fn with_zeros(coords: &[usize], axes: &[usize]) -> Vec<usize> {
         full.insert(a, 0);
     }
     full
-}
-
-/// Calls `f` on every coordinate vector in the box `ranges`, in C order.
-fn for_each_in_box(ranges: &[std::ops::Range<usize>], f: &mut dyn FnMut(&[usize])) {
-    if ranges.iter().any(std::ops::Range::is_empty) {
-        return;
-    }
-    let mut c: Vec<usize> = ranges.iter().map(|r| r.start).collect();
-    loop {
-        f(&c);
-        let mut d = ranges.len();
-        loop {
-            if d == 0 {
-                return;
-            }
-            d -= 1;
-            c[d] += 1;
-            if c[d] < ranges[d].end {
-                break;
-            }
-            c[d] = ranges[d].start;
-        }
-    }
 }

@@ -24,6 +24,7 @@ const STACK: &[&[&str]] = &[
     &["exec"],
     &["diagnostics"],
     &["expr"],
+    &["blocks"],
     &["optimize"],
     &["plan"],
     &["compute"],

@@ -167,3 +167,48 @@ fn outer_products_via_expand_dims_match_dot() {
     assert_close(&sym, &(&s + &s.t()), RTOL);
     assert_same(&sym, &sym.t().to_owned());
 }
+
+/// `flip` against ndarray's reversed views on every case of the table (odd shapes,
+/// irregular and edge chunks, size-1 and empty axes), for each axis, negative axes and
+/// all axes.
+#[test]
+fn flip_matches_ndarray_on_every_case() {
+    for case in crate::common::cases() {
+        let a = values(&case.shape, 91);
+        let x = lazy(&a, case.chunks.clone());
+        let nd = a.ndim();
+        let mut sets: Vec<Vec<isize>> = (0..nd as isize).map(|d| vec![d]).collect();
+        if nd > 0 {
+            sets.push(vec![-1]);
+            sets.push((0..nd as isize).collect());
+        }
+        for axes in sets {
+            let mut want = a.clone();
+            for &d in &axes {
+                let d = if d < 0 { d + nd as isize } else { d } as usize;
+                want.invert_axis(ndarray::Axis(d));
+            }
+            let got = x.flip(chunkwise::Axes::signed(axes.clone()));
+            assert_eq!(got.chunks().shape(), want.shape(), "{} {axes:?}", case.name);
+            assert_eq!(run(&got), want, "{} flip {axes:?}", case.name);
+        }
+        assert_eq!(run(&x.flip(..).flip(..)), a, "{}", case.name);
+    }
+}
+
+/// A slice of a flipped array computes only the blocks it keeps: culling follows the
+/// flip's block map.
+#[test]
+fn a_slice_of_a_flip_reads_only_its_blocks() {
+    let a = values(&[100], 92);
+    let x = lazy(&a, [10]);
+    let head = x.flip(0).slice(ndarray::s![..10]);
+    assert_eq!(head.graph_stats().unwrap().tasks, 3); // the source block, its flip, the slice
+    let mut want = a.clone();
+    want.invert_axis(ndarray::Axis(0));
+    assert_eq!(
+        run(&head),
+        want.slice(ndarray::s![..10]).to_owned().into_dyn()
+    );
+    assert!(x.flip(3).error().is_some());
+}
