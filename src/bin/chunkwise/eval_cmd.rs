@@ -37,7 +37,7 @@ THE LANGUAGE (NumPy-like; Python precedence):
   numbers 1, 2.5, 1e-3, nan, inf, pi, True, False; None; strings \"float32\"; dtypes float32;
   tuples (0, 1) and lists [x, y], nested; input names
   + - * / // % ** (true division; // floor_divide, % remainder; -x**2 is -(x**2));
-  @ is matmul; comparisons == != < <= > >=
+  @ calls matmul (when the library has it); comparisons == != < <= > >=
   & | ~ on bool arrays (bind tighter than comparisons, as in NumPy: (x > 0) & (y < 1))
   calls bind as in Python: mean(x, 0), mean(x, axis=(0, 1), keepdims=True), std(x, ddof=1);
   reductions and array methods are also methods: x.mean(axis=0), x.clip(0, 1), x.T
