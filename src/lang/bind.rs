@@ -43,12 +43,12 @@ pub(crate) struct Call<'a> {
 /// Each accessor names a parameter of the signature and reports a wrong kind of value at
 /// the argument's span; reading a parameter the signature does not declare is a bug in
 /// the entry and panics (the registry tests call every entry).
-pub(crate) struct Args<'a> {
+pub(crate) struct Args {
     /// The call, as messages name it: `` `sum` `` or `` `.sum` ``.
     display: String,
     span: Span,
     method: bool,
-    names: Vec<&'a str>,
+    names: Vec<&'static str>,
     values: Vec<Spanned>,
 }
 
@@ -66,10 +66,10 @@ fn named(params: &[Param]) -> impl Iterator<Item = (&'static str, bool)> + '_ {
 
 /// Binds `call`'s arguments to its function's parameters; `default` evaluates a default
 /// as NumPy writes it.
-pub(crate) fn bind<'a>(
-    call: Call<'a>,
+pub(crate) fn bind(
+    call: Call<'_>,
     default: impl Fn(&'static str) -> Result<Value, Diagnostic>,
-) -> Result<Args<'a>, Diagnostic> {
+) -> Result<Args, Diagnostic> {
     let f = call.function;
     let method = call.receiver.is_some();
     let display = format!("`{}{}`", if method { "." } else { "" }, call.name);
@@ -78,7 +78,7 @@ pub(crate) fn bind<'a>(
     } else {
         f.params().to_vec()
     };
-    let names: Vec<&str> = named(&params).map(|(n, _)| n).collect();
+    let names: Vec<&'static str> = named(&params).map(|(n, _)| n).collect();
     let mut slots: Vec<Option<Spanned>> = vec![None; names.len()];
     // Parameters that take positional arguments: those before `*` or `*name`.
     let positional_params = params
@@ -199,7 +199,7 @@ fn respan(value: Value, span: Span) -> Spanned {
     Spanned::new(value, span)
 }
 
-impl Args<'_> {
+impl Args {
     /// The argument bound to `name`.
     ///
     /// # Panics

@@ -101,7 +101,7 @@ impl Evaluator<'_> {
             }
             ExprKind::Binary { op, lhs, rhs } => {
                 let (a, b) = (self.eval(lhs)?, self.eval(rhs)?);
-                self.binary(*op, &a, &b, e.span)?
+                Self::binary(*op, &a, &b, e.span)?
             }
             ExprKind::Call { name, args, kwargs } => {
                 let Some(f) = functions::function(&name.name) else {
@@ -226,7 +226,6 @@ impl Evaluator<'_> {
     }
 
     fn binary(
-        &self,
         op: BinaryOperator,
         a: &Spanned,
         b: &Spanned,

@@ -8,7 +8,7 @@
 //! `crate::ops` is a function of the language with no edit here. The other operations
 //! are listed in [`others`], one entry each:
 //!
-//! ```ignore
+//! ```text
 //! Function::new(
 //!     "squeeze(a, axis=None)",                 // NumPy's signature, defaults as NumPy writes them
 //!     Group::Shape,
@@ -76,7 +76,7 @@ impl Group {
 }
 
 /// What runs a function: its bound arguments in, a value out.
-type Implementation = Box<dyn Fn(&Args<'_>) -> Result<Value, Diagnostic> + Send + Sync>;
+type Implementation = Box<dyn Fn(&Args) -> Result<Value, Diagnostic> + Send + Sync>;
 
 /// One function of the language: NumPy's name and signature, its aliases, whether it is
 /// also a method (`x.sum(axis=0)`), its group, a documentation line, and its
@@ -114,7 +114,7 @@ impl Function {
         signature: &'static str,
         group: Group,
         doc: &'static str,
-        call: impl Fn(&Args<'_>) -> Result<Value, Diagnostic> + Send + Sync + 'static,
+        call: impl Fn(&Args) -> Result<Value, Diagnostic> + Send + Sync + 'static,
     ) -> Function {
         let (name, params) = parse_signature(signature);
         Function::with_params(name, params, group, doc, call)
@@ -126,7 +126,7 @@ impl Function {
         params: Vec<Param>,
         group: Group,
         doc: &'static str,
-        call: impl Fn(&Args<'_>) -> Result<Value, Diagnostic> + Send + Sync + 'static,
+        call: impl Fn(&Args) -> Result<Value, Diagnostic> + Send + Sync + 'static,
     ) -> Function {
         Function {
             name,
@@ -250,7 +250,7 @@ impl Function {
     }
 
     /// Runs the function on bound arguments.
-    pub(crate) fn call(&self, args: &Args<'_>) -> Result<Value, Diagnostic> {
+    pub(crate) fn call(&self, args: &Args) -> Result<Value, Diagnostic> {
         (self.call)(args)
     }
 }
@@ -302,13 +302,13 @@ fn parse_signature(signature: &'static str) -> (&'static str, Vec<Param>) {
         match (c, quote) {
             ('"' | '\'', None) => quote = Some(c),
             (c, Some(q)) if c == q => quote = None,
-            (_, Some(_)) => {}
             ('(' | '[', None) => depth += 1,
             (')' | ']', None) => depth -= 1,
             (',', None) if depth == 0 => {
                 push(&inner[start..i]);
                 start = i + 1;
             }
+            // Anything else, and everything inside quotes.
             _ => {}
         }
     }

@@ -1,19 +1,6 @@
 //! [`Inputs`], the named arrays an expression reads, and [`input`], which opens an input
-//! spec: a Zarr array's path or a generator such as `random:1000x1000:chunks=250x250`.
-//!
-//! A spec is the path of a Zarr array (v2 or v3), read chunk by chunk as a computation
-//! needs it, or a generator `KIND:SHAPE[:OPTION]...` with `SHAPE` as `1000x1000` (or `10`
-//! for one axis):
-//!
-//! ```text
-//! random:SHAPE     uniform numbers on [0, 1), seeded     (float64 or float32)
-//! normal:SHAPE     standard normal numbers, seeded       (float64 or float32)
-//! arange:SHAPE     0, 1, 2, ... in C order               (int64 unless a dtype is given)
-//! ones:SHAPE       all ones                              (float64 unless a dtype is given)
-//! zeros:SHAPE      all zeros                             (float64 unless a dtype is given)
-//! full:SHAPE:value=V   all V                             (float64 unless a dtype is given)
-//! options: chunks=250x250 (or 3,1,3x5 for explicit lengths, or auto), seed=N, a dtype
-//! ```
+//! spec: a Zarr array's path or a generator such as `random:1000x1000:chunks=250x250`
+//! (the specs are listed on [`input`]).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -356,8 +343,22 @@ impl Input {
     }
 }
 
-/// Opens an input spec as an array: a generator or a Zarr array's path (see the
-/// [module](self) for the specs). Nothing is read or computed.
+/// Opens an input spec as an array: a generator or a Zarr array's path. Nothing is read
+/// or computed.
+///
+/// A spec is the path of a Zarr array (v2 or v3), read chunk by chunk as a computation
+/// needs it, or a generator `KIND:SHAPE[:OPTION]...` with `SHAPE` as `1000x1000` (or `10`
+/// for one axis):
+///
+/// ```text
+/// random:SHAPE     uniform numbers on [0, 1), seeded     (float64 or float32)
+/// normal:SHAPE     standard normal numbers, seeded       (float64 or float32)
+/// arange:SHAPE     0, 1, 2, ... in C order               (int64 unless a dtype is given)
+/// ones:SHAPE       all ones                              (float64 unless a dtype is given)
+/// zeros:SHAPE      all zeros                             (float64 unless a dtype is given)
+/// full:SHAPE:value=V   all V                             (float64 unless a dtype is given)
+/// options: chunks=250x250 (or 3,1,3x5 for explicit lengths, or auto), seed=N, a dtype
+/// ```
 ///
 /// Generators make the same values whatever the chunks: `random` and `normal` from their
 /// seed, `arange` the flat C-order index of each element.

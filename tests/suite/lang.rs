@@ -101,7 +101,7 @@ fn every_vocabulary_function_is_in_the_language_by_name_and_alias() {
         } else {
             input(c)
         };
-        let want = f.apply(&input(a), &rhs);
+        let want = f.apply(input(a), &rhs);
         assert!(want.error().is_none(), "{f:?}");
         for name in std::iter::once(f.name()).chain(f.aliases().iter().copied()) {
             same(&eval(&format!("{name}({a}, {c})")), &want, name);
