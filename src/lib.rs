@@ -38,6 +38,8 @@
 //! - [`ComputeOptions`] and [`Executor`]: how a computation runs.
 //! - [`zarr`]: reading and writing Zarr arrays and groups ([`from_zarr`],
 //!   [`LazyArray::to_zarr`]).
+//! - [`lang`]: the NumPy-like expression language of `chunkwise eval`, from Rust:
+//!   `lang::eval("mean(x, axis=0)", &inputs)` gives a lazy [`DynArray`].
 //! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
 //!
 //! The architecture (expression graph → layers → task graph → executor) is described in
@@ -59,6 +61,7 @@ mod exec;
 mod expr;
 pub mod io;
 mod kernel;
+pub mod lang;
 mod ops;
 mod optimize;
 mod plan;
@@ -71,7 +74,7 @@ pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
 };
-pub use chunks::{AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
+pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};

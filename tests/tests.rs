@@ -70,6 +70,11 @@ mod proptests;
 #[path = "suite/dyn_ops.rs"]
 mod dyn_ops;
 
+// `chunkwise::lang` from Rust: the vocabulary by name and alias, a table of expressions
+// against ndarray, argument binding errors, lists and tuples, `//`, `%`, input specs.
+#[path = "suite/lang.rs"]
+mod lang;
+
 // `chunkwise eval` run as a process: JSON results, text output, errors with a column caret.
 #[path = "suite/cli_eval.rs"]
 mod cli_eval;

@@ -22,6 +22,7 @@ mod spec;
 use std::fmt;
 use std::sync::Arc;
 
+pub use slicing::python_slice;
 pub(crate) use slicing::{AxisSelection, SliceMap};
 pub use spec::{Chunks, DEFAULT_CHUNK_BYTES};
 

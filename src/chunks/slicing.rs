@@ -142,6 +142,97 @@ fn range_selection(
     })
 }
 
+/// Python's slice `start:stop:step` on an axis of length `len`, as the ndarray slice that
+/// selects the same elements in the same order: the bridge from NumPy's basic indexing
+/// (bounds clamp to the axis, negative ones count from its end, a negative step walks from
+/// `start` down) to [`LazyArray::slice`](crate::LazyArray::slice), whose `s![]` ranges
+/// must lie within the axis and walk a negative step from the range's end.
+///
+/// ```text
+/// Python  x[7:2:-2] on len 10  -> 7, 5, 3
+/// ndarray s![3..8;-2]          -> walks 3..8 backwards from its end: 7, 5, 3
+/// ```
+///
+/// A `step` of 0 gives a slice with step 0, which `slice` refuses naming the axis
+/// ([`Error::SliceStepZero`]).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::python_slice;
+/// let x = chunkwise::arange(0i32, 10, 1, [4]);
+/// let odd_down = python_slice(10, Some(7), Some(2), -2);           // Python's x[7:2:-2]
+/// assert_eq!(x.slice([odd_down]).compute()?, ndarray::arr1(&[7, 5, 3]).into_dyn());
+/// let clamped = python_slice(10, Some(-100), Some(100), 4);         // x[-100:100:4]
+/// assert_eq!(x.slice([clamped]).compute()?, ndarray::arr1(&[0, 4, 8]).into_dyn());
+/// let reversed = python_slice(10, None, None, -1);                  // x[::-1]
+/// assert_eq!(x.to_dyn().slice([reversed]).compute()?.sum_f64(), 45.0);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[must_use]
+pub fn python_slice(
+    len: usize,
+    start: Option<isize>,
+    stop: Option<isize>,
+    step: isize,
+) -> SliceInfoElem {
+    // Axis lengths fit `isize`: an array's bytes do.
+    let n = isize::try_from(len).unwrap_or(isize::MAX);
+    let empty = SliceInfoElem::Slice {
+        start: 0,
+        end: Some(0),
+        step: 1,
+    };
+    if step == 0 {
+        return SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: 0,
+        };
+    }
+    if step > 0 {
+        let clamp = |v: isize| {
+            if v < 0 {
+                v.saturating_add(n).max(0)
+            } else {
+                v.min(n)
+            }
+        };
+        let s = start.map_or(0, clamp);
+        let e = stop.map_or(n, clamp);
+        if e <= s {
+            return empty;
+        }
+        // Written to stay in range for steps near `isize::MAX`.
+        let count = (e - s - 1) / step + 1;
+        SliceInfoElem::Slice {
+            start: s,
+            end: Some(s + (count - 1) * step + 1),
+            step,
+        }
+    } else {
+        let k = step.checked_neg().unwrap_or(isize::MAX);
+        let clamp = |v: isize| {
+            if v < 0 {
+                v.saturating_add(n).max(-1)
+            } else {
+                v.min(n - 1)
+            }
+        };
+        let s = start.map_or(n - 1, clamp);
+        let e = stop.map_or(-1, clamp);
+        if s <= e {
+            return empty;
+        }
+        let count = (s - e - 1) / k + 1;
+        SliceInfoElem::Slice {
+            start: s - (count - 1) * k,
+            end: Some(s + 1),
+            step: -k,
+        }
+    }
+}
+
 /// A run of selected elements inside one input chunk: one output chunk along an axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct AxisPiece {
@@ -304,6 +395,92 @@ fn pieces(axis: &AxisChunks, first: usize, step: isize, len: usize) -> Vec<AxisP
 
 #[cfg(test)]
 mod tests {
+    /// Python's slice semantics, element by element.
+    fn python_reference(
+        len: isize,
+        start: Option<isize>,
+        stop: Option<isize>,
+        step: isize,
+    ) -> Vec<isize> {
+        let norm =
+            |x: isize, lo: isize, hi: isize| if x < 0 { (x + len).max(lo) } else { x.min(hi) };
+        let mut out = Vec::new();
+        if step > 0 {
+            let mut i = start.map_or(0, |s| norm(s, 0, len));
+            let e = stop.map_or(len, |s| norm(s, 0, len));
+            while i < e {
+                out.push(i);
+                i += step;
+            }
+        } else {
+            let mut i = start.map_or(len - 1, |s| norm(s, -1, len - 1));
+            let e = stop.map_or(-1, |s| norm(s, -1, len - 1));
+            while i > e {
+                out.push(i);
+                i += step;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn python_slices_select_what_python_selects() {
+        for len in [0usize, 1, 7] {
+            for start in [None, Some(-9), Some(-3), Some(0), Some(2), Some(6), Some(9)] {
+                for stop in [
+                    None,
+                    Some(-9),
+                    Some(-2),
+                    Some(0),
+                    Some(3),
+                    Some(7),
+                    Some(10),
+                ] {
+                    for step in [-3, -1, 1, 2] {
+                        let SliceInfoElem::Slice {
+                            start: s,
+                            end,
+                            step: k,
+                        } = python_slice(len, start, stop, step)
+                        else {
+                            panic!("not a slice")
+                        };
+                        let sel = AxisSelection::normalize(
+                            &[SliceInfoElem::Slice {
+                                start: s,
+                                end,
+                                step: k,
+                            }],
+                            &[len],
+                        )
+                        .unwrap();
+                        let got: Vec<isize> = match sel[0] {
+                            AxisSelection::Range { first, step, len } => (0..len)
+                                .map(|i| first as isize + i as isize * step)
+                                .collect(),
+                            _ => panic!("not a range"),
+                        };
+                        let want = python_reference(len as isize, start, stop, step);
+                        assert_eq!(got, want, "{start:?}:{stop:?}:{step} on {len}");
+                    }
+                }
+            }
+        }
+        // Extreme bounds and steps clamp without overflowing.
+        let big = isize::MAX;
+        for (start, stop, step) in [
+            (None, None, big),
+            (None, None, -big),
+            (None, None, isize::MIN),
+            (Some(-big), Some(big), 1),
+            (Some(big), None, -1),
+            (Some(isize::MIN), Some(isize::MIN), -1),
+        ] {
+            let e = python_slice(6, start, stop, step);
+            assert!(AxisSelection::normalize(&[e], &[6]).is_ok(), "{e:?}");
+        }
+    }
+
     use super::*;
     use crate::chunks::Chunks;
     use crate::element::DType;

@@ -219,6 +219,55 @@ fn help_teaches_the_language_with_examples() {
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }
+    // The functions are listed from the registry, each with its signature and doc line.
+    for f in chunkwise::lang::functions() {
+        assert!(
+            help.contains(&f.signature()),
+            "--help lacks {}:\n{help}",
+            f.signature()
+        );
+        assert!(
+            help.contains(f.doc()),
+            "--help lacks the doc of {}",
+            f.name()
+        );
+    }
+    assert!(help.contains("Also: abs."), "{help}");
+    assert!(
+        help.contains("Also a method: a.transpose(*axes)."),
+        "{help}"
+    );
+}
+
+/// An expression that starts with a minus sign is the expression, not an unknown flag,
+/// wherever it stands among the flags.
+#[test]
+fn an_expression_may_start_with_a_minus_sign() {
+    let v = json(&["-x", "-i", "x=arange:3", "--json"]);
+    assert_eq!(v["values"], serde_json::json!([0, -1, -2]));
+    let v = json(&["--json", "-2 * x // 3", "-i", "x=arange:4"]);
+    assert_eq!(v["values"], serde_json::json!([0, -1, -2, -2]));
+    let v = json(&["-i", "x=arange:3", "-x.sum()", "--json"]);
+    assert_eq!(v["values"], serde_json::json!(-3));
+}
+
+#[test]
+fn floor_division_remainder_lists_and_binding_errors() {
+    let v = json(&["x % 3 - x // 3", "-i", "x=arange:5:chunks=2", "--json"]);
+    assert_eq!(v["values"], serde_json::json!([0, 1, 2, -1, 0]));
+    let v = json(&["sum(x, axis=[0, 1])", "-i", "x=ones:3x4", "--json"]);
+    assert_eq!(v["values"].as_f64(), Some(12.0));
+    let err = failure(&["where(x > 0, x)", "-i", "x=ones:3"]);
+    assert_eq!(
+        err,
+        "error: `where` is missing required argument `y` at column 1 (it is `where(condition, x, \
+         y)`)\n  where(x > 0, x)\n  ^^^^^^^^^^^^^^^\n"
+    );
+    let err = failure(&["x @ x", "-i", "x=ones:3"]);
+    assert!(
+        err.starts_with("error: matmul is not available yet at column 1"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,22 +1,21 @@
 //! `chunkwise eval`: evaluates a NumPy-like expression over named inputs and prints the
 //! result.
 //!
-//! The command runs in phases, each a library call: open the inputs ([`open_input`]),
-//! build the lazy result ([`crate::eval::evaluate`]), check its size, compute, print. A
-//! plan explanation (`--explain`) belongs between building and computing: it needs only
-//! the lazy `DynArray` that [`build`] returns.
+//! The command runs in phases, each a library call: open the inputs
+//! ([`chunkwise::lang::Input::open`]), build the lazy result ([`chunkwise::lang::eval`]),
+//! check its size, compute, print. A plan explanation (`--explain`) belongs between
+//! building and computing: it needs only the lazy `DynArray` that [`build`] returns.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::{anyhow, bail, Context, Result};
-use chunkwise::{AnyArray, Chunks, DType, DynArray, Scalar};
+use chunkwise::lang;
+use chunkwise::{AnyArray, DType, DynArray};
 use clap::Args;
 use ndarray::ArrayViewD;
 
-use crate::eval::{self, ExprError};
-
-const AFTER_HELP: &str = "\
+/// The first part of `--help`: inputs and the language.
+const HELP_LANGUAGE: &str = "\
 INPUTS (--input NAME=SPEC, repeatable):
   A SPEC is the path of a Zarr array (v2 or v3, e.g. --input t=data/temperature.zarr),
   read chunk by chunk as the computation needs it, or a generator KIND:SHAPE[:OPTION]...
@@ -35,20 +34,20 @@ INPUTS (--input NAME=SPEC, repeatable):
   Example: --input x=random:1000x1000:chunks=250x250:seed=1 --input n=arange:10:f32
 
 THE LANGUAGE (NumPy-like; Python precedence):
-  numbers 1, 2.5, 1e-3, nan, inf, pi, True, False; input names
-  + - * / ** (true division; -x**2 is -(x**2)), comparisons == != < <= > >=
+  numbers 1, 2.5, 1e-3, nan, inf, pi, True, False; None; strings \"float32\"; dtypes float32;
+  tuples (0, 1) and lists [x, y], nested; input names
+  + - * / // % ** (true division; // floor_divide, % remainder; -x**2 is -(x**2));
+  @ calls matmul (when the library has it); comparisons == != < <= > >=
   & | ~ on bool arrays (bind tighter than comparisons, as in NumPy: (x > 0) & (y < 1))
-  elementwise: abs sqrt exp log log10 sin cos tan arcsin arccos arctan sinh cosh tanh
-               floor ceil round isnan isfinite negative logical_not
-               minimum maximum power add subtract multiply divide equal not_equal less
-               less_equal greater greater_equal logical_and logical_or where(c, a, b)
-  reductions:  sum prod mean min max var std argmin argmax any all nansum nanmean nanmin
-               nanmax, with axis=0, axis=-1, axis=(0, 1), keepdims=True, ddof=1 (var, std);
-               also as methods: x.mean(axis=0)
-  others:      astype(x, \"float32\"), x.astype(\"int16\"), transpose(x), x.T
+  calls bind as in Python: mean(x, 0), mean(x, axis=(0, 1), keepdims=True), std(x, ddof=1);
+  reductions and array methods are also methods: x.mean(axis=0), x.clip(0, 1), x.T
   indexing:    x[0], x[-1], x[::2, 10:-3], x[..., 1], x[None] (NumPy rules, clamped)
   Numbers are weak, as Python numbers in NumPy 2: a float32 array times 2 stays float32.
+  An expression may start with a minus sign: chunkwise eval '-x' -i x=arange:3
+";
 
+/// The last part of `--help`: output and examples.
+const HELP_OUTPUT: &str = "\
 OUTPUT:
   --json prints {\"shape\": [...], \"dtype\": \"float64\", \"values\": ...} on one line, the values
   as nested lists (a bare number for a 0-d result); NaN and infinities are the strings
@@ -66,11 +65,49 @@ EXAMPLES:
   chunkwise eval '(t - t.mean(axis=0)) / t.std(axis=0)' -i t=data.zarr/temperature \\
       --output anomaly.zarr --chunks 512,512 --codec zstd:5";
 
+/// `--help` after the flags: inputs, the language, every function of the registry with
+/// its signature and documentation line, output and examples.
+fn after_help() -> String {
+    // Signatures up to this width share a line with their doc; longer ones get their own.
+    const COLUMN: usize = 28;
+    let mut s = String::from(HELP_LANGUAGE);
+    s.push_str(
+        "\nFUNCTIONS (NumPy's names and parameters; parameters after * are keyword-only):\n",
+    );
+    for &group in lang::Group::ALL {
+        let _ = writeln!(s, "  {}:", group.title());
+        for f in lang::functions().iter().filter(|f| f.group() == group) {
+            let mut doc = f.doc().to_string();
+            if !f.aliases().is_empty() {
+                let _ = write!(doc, " Also: {}.", f.aliases().join(", "));
+            }
+            match (f.method_params(), f.method_signature()) {
+                (Some(own), _) if own == &f.params()[1..] => doc.push_str(" Also a method."),
+                (_, Some(m)) => {
+                    let _ = write!(doc, " Also a method: {m}.");
+                }
+                _ => {}
+            }
+            let signature = f.signature();
+            if signature.len() <= COLUMN {
+                let _ = writeln!(s, "    {signature:<COLUMN$} {doc}");
+            } else {
+                let _ = writeln!(s, "    {signature}\n    {:COLUMN$} {doc}", "");
+            }
+        }
+    }
+    s.push('\n');
+    s.push_str(HELP_OUTPUT);
+    s
+}
+
 /// Arguments of `chunkwise eval`.
 #[derive(Args, Debug)]
-#[command(after_long_help = AFTER_HELP)]
+#[command(after_long_help = after_help())]
 pub(crate) struct EvalArgs {
-    /// The expression, e.g. 'mean(x, axis=0)' (see --help for the language).
+    /// The expression, e.g. 'mean(x, axis=0)' (see --help for the language); it may start
+    /// with a minus sign ('-x').
+    #[arg(allow_hyphen_values = true)]
     expression: String,
     /// An input array, NAME=SPEC, e.g. x=random:1000x1000:chunks=250x250:seed=1 (repeatable).
     #[arg(long = "input", short = 'i', value_name = "NAME=SPEC")]
@@ -173,48 +210,25 @@ fn write_output(
 ///
 /// This is the seam for `--explain`: it needs only the lazy array returned here.
 pub(crate) fn build(args: &EvalArgs) -> Result<(DynArray, Vec<chunkwise::zarr::ZarrArray>)> {
-    let mut inputs = BTreeMap::new();
+    let mut inputs = lang::Inputs::new();
     let mut zarr_inputs = Vec::new();
     for item in &args.inputs {
         let (name, spec) = item
             .split_once('=')
             .ok_or_else(|| anyhow!("--input `{item}` must be NAME=SPEC, e.g. x=random:100x100"))?;
-        check_name(name)?;
-        if inputs.contains_key(name) {
+        lang::Inputs::check_name(name)?;
+        if inputs.get(name).is_some() {
             bail!("input `{name}` is given twice");
         }
-        let array = if is_generator(spec) {
-            open_input(spec)
-        } else {
-            open_zarr(spec).and_then(|z| {
-                let array = z.to_dyn(None)?;
-                zarr_inputs.push(z);
-                Ok(array)
-            })
+        let input = lang::Input::open(spec).with_context(|| format!("input `{name}`"))?;
+        let array = input.to_dyn().with_context(|| format!("input `{name}`"))?;
+        if let lang::Input::Zarr(z) = input {
+            zarr_inputs.push(z);
         }
-        .with_context(|| format!("input `{name}`"))?;
-        inputs.insert(name.to_string(), array);
+        inputs.try_insert(name, array)?;
     }
-    let result = eval::evaluate(&args.expression, &inputs).map_err(|diagnostic| ExprError {
-        diagnostic,
-        source: args.expression.clone(),
-    })?;
+    let result = lang::eval(&args.expression, &inputs)?;
     Ok((result, zarr_inputs))
-}
-
-fn check_name(name: &str) -> Result<()> {
-    let mut chars = name.chars();
-    let ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok {
-        bail!("input name `{name}` is not a name: use letters, digits and `_`, not starting with a digit");
-    }
-    if matches!(name, "True" | "False" | "None" | "nan" | "inf" | "pi") {
-        bail!("input name `{name}` is a constant of the expression language; choose another name");
-    }
-    Ok(())
 }
 
 fn check_size(result: &DynArray, max: usize) -> Result<()> {
@@ -231,202 +245,6 @@ fn check_size(result: &DynArray, max: usize) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Opens one input source: a Zarr array's directory, or a generator. A new kind is one more
-/// arm here.
-///
-/// # Errors
-///
-/// When the spec is malformed or names an unknown kind.
-pub(crate) fn open_input(spec: &str) -> Result<DynArray> {
-    if is_generator(spec) {
-        let (kind, rest) = spec.split_once(':').unwrap_or((spec, ""));
-        let array = generator(kind, rest)?;
-        // Building never fails in the library; a bad chunking is kept in the array.
-        match array.error() {
-            Some(e) => Err(anyhow::anyhow!("{}", e.root())),
-            None => Ok(array),
-        }
-    } else {
-        Ok(open_zarr(spec)?.to_dyn(None)?)
-    }
-}
-
-const GENERATORS: [&str; 6] = ["random", "normal", "arange", "ones", "zeros", "full"];
-
-fn is_generator(spec: &str) -> bool {
-    let kind = spec.split_once(':').map_or(spec, |(kind, _)| kind);
-    GENERATORS.contains(&kind)
-}
-
-fn open_zarr(spec: &str) -> Result<chunkwise::zarr::ZarrArray> {
-    let path = std::path::Path::new(spec);
-    let looks_like_a_path = spec.contains(std::path::MAIN_SEPARATOR)
-        || path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("zarr"));
-    if looks_like_a_path && !std::path::Path::new(spec).is_dir() {
-        bail!(
-            "`{spec}`: no such directory; give the directory of a Zarr array (the one holding \
-             zarr.json or .zarray), or a generator such as `random:100x100`"
-        );
-    }
-    if !std::path::Path::new(spec).is_dir() {
-        bail!(
-            "unknown input source `{spec}`: expected the path of a Zarr array, or a generator, \
-             one of random, normal, arange, ones, zeros, full, as in `random:100x100`"
-        );
-    }
-    Ok(chunkwise::zarr::open_array(spec)?)
-}
-
-/// The options of a generator spec.
-struct GenSpec {
-    shape: Vec<usize>,
-    chunks: Chunks,
-    seed: u64,
-    dtype: Option<DType>,
-    value: Option<String>,
-}
-
-fn parse_gen(kind: &str, rest: &str) -> Result<GenSpec> {
-    let mut parts = rest.split(':');
-    let shape_text = parts.next().unwrap_or("");
-    if shape_text.is_empty() {
-        bail!("`{kind}` needs a shape, as in `{kind}:100x100`");
-    }
-    let shape = shape_text
-        .split('x')
-        .map(|s| {
-            s.trim()
-                .parse::<usize>()
-                .map_err(|_| anyhow!("bad shape `{shape_text}`: expected lengths like 100x100"))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut spec = GenSpec {
-        shape,
-        chunks: Chunks::Auto,
-        seed: 0,
-        dtype: None,
-        value: None,
-    };
-    for opt in parts {
-        match opt.split_once('=') {
-            Some(("chunks", v)) => spec.chunks = parse_chunks(v)?,
-            Some(("seed", v)) => {
-                spec.seed = v
-                    .parse()
-                    .map_err(|_| anyhow!("bad seed `{v}`: expected a non-negative integer"))?;
-            }
-            Some(("value", v)) => spec.value = Some(v.to_string()),
-            Some((k, _)) => {
-                bail!("unknown option `{k}`: expected chunks=, seed=, value= or a dtype")
-            }
-            None => {
-                spec.dtype = Some(DType::parse(opt).map_err(|_| {
-                    anyhow!(
-                        "unknown option `{opt}`: expected chunks=..., seed=..., value=... or a \
-                         dtype (f64, float32, int16, uint8, bool...)"
-                    )
-                })?);
-            }
-        }
-    }
-    Ok(spec)
-}
-
-fn parse_chunks(v: &str) -> Result<Chunks> {
-    if v == "auto" {
-        return Ok(Chunks::Auto);
-    }
-    let bad = || {
-        anyhow!("bad chunks `{v}`: expected lengths like 250x250, or 3,1,3x5 for explicit lengths")
-    };
-    let axes: Vec<Vec<usize>> = v
-        .split('x')
-        .map(|axis| {
-            axis.split(',')
-                .map(|s| s.trim().parse::<usize>().map_err(|_| bad()))
-                .collect::<Result<Vec<_>>>()
-        })
-        .collect::<Result<_>>()?;
-    if axes.iter().all(|a| a.len() == 1) {
-        Ok(Chunks::from(
-            axes.into_iter().map(|a| a[0]).collect::<Vec<_>>(),
-        ))
-    } else {
-        Ok(Chunks::from(axes))
-    }
-}
-
-fn generator(kind: &str, rest: &str) -> Result<DynArray> {
-    let g = parse_gen(kind, rest)?;
-    if g.value.is_some() && kind != "full" {
-        bail!("`value=` is only for `full`");
-    }
-    let shape = &g.shape;
-    let chunks = g.chunks.clone();
-    Ok(match kind {
-        "random" | "normal" => {
-            let normal = kind == "normal";
-            match g.dtype.unwrap_or(DType::F64) {
-                DType::F64 if normal => chunkwise::random::normal::<f64>(shape, chunks, g.seed).to_dyn(),
-                DType::F64 => chunkwise::random::uniform::<f64>(shape, chunks, g.seed).to_dyn(),
-                DType::F32 if normal => chunkwise::random::normal::<f32>(shape, chunks, g.seed).to_dyn(),
-                DType::F32 => chunkwise::random::uniform::<f32>(shape, chunks, g.seed).to_dyn(),
-                other => bail!("`{kind}` makes float32 or float64 numbers, not {other}; convert with astype in the expression"),
-            }
-        }
-        "arange" => arange(shape, &chunks)?.astype(g.dtype.unwrap_or(DType::I64)),
-        _ => {
-            let dtype = g.dtype.unwrap_or(DType::F64);
-            let value = match (kind, &g.value) {
-                ("ones", _) => Scalar::F64(1.0),
-                ("zeros", _) => Scalar::F64(0.0),
-                (_, Some(v)) => parse_value(v)?,
-                (_, None) => bail!("`full` needs a value, as in `full:3x4:value=2.5`"),
-            };
-            DynArray::full(shape, value.cast(dtype), chunks)
-        }
-    })
-}
-
-fn parse_value(v: &str) -> Result<Scalar> {
-    if let Ok(i) = v.parse::<i64>() {
-        return Ok(Scalar::I64(i));
-    }
-    match v {
-        "true" | "True" => return Ok(Scalar::Bool(true)),
-        "false" | "False" => return Ok(Scalar::Bool(false)),
-        _ => {}
-    }
-    v.parse::<f64>().map(Scalar::F64).map_err(|_| {
-        anyhow!("bad value `{v}`: expected a number (2, -1.5, nan, inf) or true/false")
-    })
-}
-
-/// `0, 1, 2, ...` in C order over `shape`, lazily: the sum over axes of
-/// `arange(len) * stride`, broadcast, so no input is held in memory.
-fn arange(shape: &[usize], chunks: &Chunks) -> Result<DynArray> {
-    let grid = chunks.resolve(shape, DType::I64)?;
-    let mut total = DynArray::full(&[], Scalar::I64(0), Vec::<usize>::new());
-    let mut stride: i64 = 1;
-    for d in (0..shape.len()).rev() {
-        let len = i64::try_from(shape[d])?;
-        let sizes: Vec<usize> = grid.axis(d).sizes().collect();
-        let mut axis = chunkwise::arange(0i64, len, 1, vec![sizes])
-            .to_dyn()
-            .mul(stride);
-        for k in d + 1..shape.len() {
-            axis = axis.expand_dims(k - d);
-        }
-        total = total.add(&axis);
-        stride = stride
-            .checked_mul(len.max(1))
-            .ok_or_else(|| anyhow!("shape {shape:?} has too many elements for int64 values"))?;
-    }
-    Ok(total.rechunk(Chunks::Grid(grid)))
 }
 
 /// A value as JSON (numbers as Rust prints them, shortest round-trip; non-finite floats
@@ -526,74 +344,6 @@ fn to_text(a: &AnyArray) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(a: &DynArray) -> Vec<f64> {
-        a.compute()
-            .unwrap()
-            .cast(DType::F64)
-            .into_typed::<f64>()
-            .unwrap()
-            .iter()
-            .copied()
-            .collect()
-    }
-
-    #[test]
-    fn generators() {
-        let a = open_input("arange:3x4:chunks=2x3").unwrap();
-        assert_eq!((a.shape(), a.dtype()), (&[3, 4][..], DType::I64));
-        assert_eq!(a.chunks().to_string(), "((2, 1), (3, 1))");
-        assert_eq!(values(&a), (0..12).map(f64::from).collect::<Vec<_>>());
-        let a = open_input("arange:2x0x3").unwrap();
-        assert_eq!(a.shape(), &[2, 0, 3]);
-        let a = open_input("arange:5:f32:chunks=2").unwrap();
-        assert_eq!(
-            (a.dtype(), values(&a)),
-            (DType::F32, vec![0.0, 1.0, 2.0, 3.0, 4.0])
-        );
-        let a = open_input("ones:3x4:f32:chunks=1,2x4").unwrap();
-        assert_eq!(
-            (a.dtype(), a.chunks().to_string()),
-            (DType::F32, "((1, 2), (4,))".to_string())
-        );
-        assert_eq!(values(&a), vec![1.0; 12]);
-        assert_eq!(values(&open_input("zeros:2:int8").unwrap()), vec![0.0; 2]);
-        assert_eq!(
-            values(&open_input("full:2:value=-1.5").unwrap()),
-            vec![-1.5; 2]
-        );
-        assert_eq!(
-            open_input("full:2:value=3:uint16").unwrap().dtype(),
-            DType::U16
-        );
-        let r1 = values(&open_input("random:50x20:chunks=7x6:seed=3").unwrap());
-        let r2 = values(&open_input("random:50x20:seed=3").unwrap());
-        assert_eq!(r1, r2);
-        assert!(r1.iter().all(|v| (0.0..1.0).contains(v)));
-        assert_ne!(r1, values(&open_input("random:50x20:seed=4").unwrap()));
-        assert_eq!(open_input("normal:10:f32").unwrap().dtype(), DType::F32);
-    }
-
-    #[test]
-    fn bad_specs_say_what_is_valid() {
-        let err = |s: &str| format!("{:#}", open_input(s).unwrap_err());
-        assert!(err("data/x.zarr").contains("`data/x.zarr`: no such directory"));
-        assert!(err("rnadom:10").contains("expected the path of a Zarr array"));
-        assert!(err("random").contains("needs a shape"));
-        assert!(err("random:10xa").contains("bad shape"));
-        assert!(err("random:10:int32").contains("float32 or float64"));
-        assert!(err("ones:10:chunks=0").contains("chunk size 0"));
-        assert!(err("ones:10:chunks=3x3").contains("axes"));
-        assert!(err("ones:10:flot32").contains("unknown option `flot32`"));
-        assert!(err("ones:10:color=red").contains("unknown option `color`"));
-        assert!(err("full:10").contains("needs a value"));
-        assert!(err("full:10:value=abc").contains("bad value"));
-        assert!(err("ones:10:value=2").contains("only for `full`"));
-        assert!(err("random:10:seed=-1").contains("bad seed"));
-        assert!(check_name("2x").is_err());
-        assert!(check_name("nan").is_err());
-        assert!(check_name("x_1").is_ok());
-    }
 
     #[test]
     fn json_output() {

@@ -4,7 +4,6 @@
 mod bench;
 mod copy;
 mod demo;
-mod eval;
 mod eval_cmd;
 mod info;
 mod options;
@@ -65,7 +64,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // An expression error is already a full report: message, text and carets.
             match (
-                e.downcast_ref::<eval::ExprError>(),
+                e.downcast_ref::<chunkwise::lang::Error>(),
                 e.downcast_ref::<chunkwise::Error>(),
             ) {
                 (Some(expr), _) => eprintln!("{expr}"),

@@ -1,10 +1,13 @@
 //! [`parse`] builds the syntax tree, an [`Expr`], from the tokens of an expression, with
 //! Python's operator precedence (see the grammar in the [module above](super)).
+//!
+//! The tree knows nothing of functions: a call is a name with arguments, resolved later
+//! against the registry (`functions.rs`).
 
 use std::fmt;
 
+use super::diagnostic::{Diagnostic, Span};
 use super::lexer::{lex, Token, TokenKind};
-use super::{Diagnostic, Span};
 
 /// A node of the syntax tree and the span of text it was parsed from.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,8 +24,10 @@ pub(crate) enum ExprKind {
     Str(String),
     /// An input, a constant (`True`, `nan`...) or `None`.
     Name(String),
-    /// `(a, b)`: only meaningful as an argument (`axis=(0, 1)`).
+    /// `(a, b)`, as an argument (`axis=(0, 1)`, `pad(x, ((1, 2), (3, 0)))`).
     Tuple(Vec<Expr>),
+    /// `[a, b]`, as an argument (`concatenate([x, y])`).
+    List(Vec<Expr>),
     Unary {
         op: UnaryOperator,
         operand: Box<Expr>,
@@ -104,6 +109,9 @@ pub(crate) enum BinaryOperator {
     Sub,
     Mul,
     Div,
+    FloorDiv,
+    Mod,
+    MatMul,
     Pow,
     Eq,
     Ne,
@@ -122,6 +130,9 @@ impl BinaryOperator {
             BinaryOperator::Sub => "-",
             BinaryOperator::Mul => "*",
             BinaryOperator::Div => "/",
+            BinaryOperator::FloorDiv => "//",
+            BinaryOperator::Mod => "%",
+            BinaryOperator::MatMul => "@",
             BinaryOperator::Pow => "**",
             BinaryOperator::Eq => "==",
             BinaryOperator::Ne => "!=",
@@ -361,13 +372,15 @@ impl Parser<'_> {
     fn product(&mut self) -> Result<Expr, Diagnostic> {
         let mut lhs = self.unary()?;
         loop {
-            let op = if self.eat("*").is_some() {
-                BinaryOperator::Mul
-            } else if self.eat("/").is_some() {
-                BinaryOperator::Div
-            } else {
-                return Ok(lhs);
+            let op = match self.peek().kind {
+                TokenKind::Punct("*") => BinaryOperator::Mul,
+                TokenKind::Punct("/") => BinaryOperator::Div,
+                TokenKind::Punct("//") => BinaryOperator::FloorDiv,
+                TokenKind::Punct("%") => BinaryOperator::Mod,
+                TokenKind::Punct("@") => BinaryOperator::MatMul,
+                _ => return Ok(lhs),
             };
+            self.bump();
             let rhs = self.unary()?;
             lhs = binary(op, lhs, rhs);
         }
@@ -624,6 +637,20 @@ impl Parser<'_> {
                     span: t.span.to(end),
                 });
             }
+            TokenKind::Punct("[") => {
+                let mut items = Vec::new();
+                while !self.at("]") {
+                    items.push(self.expr()?);
+                    if self.eat(",").is_none() {
+                        break;
+                    }
+                }
+                let end = self.expect_close("]", t.span)?;
+                return Ok(Expr {
+                    kind: ExprKind::List(items),
+                    span: t.span.to(end),
+                });
+            }
             TokenKind::End => {
                 return Err(Diagnostic::new(
                     "unexpected end of expression",
@@ -673,6 +700,11 @@ impl fmt::Display for Expr {
             ExprKind::Name(n) => f.write_str(n),
             ExprKind::Tuple(items) => {
                 f.write_str("(tuple")?;
+                list(f, items, &[])?;
+                f.write_str(")")
+            }
+            ExprKind::List(items) => {
+                f.write_str("(list")?;
                 list(f, items, &[])?;
                 f.write_str(")")
             }
@@ -751,6 +783,37 @@ mod tests {
         assert_eq!(tree("(1 + 2) * 3"), "(* (+ 1 2) 3)");
         assert_eq!(tree("x.T**2"), "(** (.T x) 2)");
         assert_eq!(tree("-x[0]"), "(- ([] x 0))");
+        // `*`, `/`, `//`, `%` and `@` share one level, left to right; unary minus binds
+        // tighter, `**` tighter still.
+        assert_eq!(tree("a // b % c"), "(% (// a b) c)");
+        assert_eq!(tree("a + b // c"), "(+ a (// b c))");
+        assert_eq!(tree("a @ b * c"), "(* (@ a b) c)");
+        assert_eq!(tree("a * b @ c"), "(@ (* a b) c)");
+        assert_eq!(tree("-a % b"), "(% (- a) b)");
+        assert_eq!(tree("a % b ** 2"), "(% a (** b 2))");
+        assert_eq!(tree("-x"), "(- x)");
+    }
+
+    #[test]
+    fn lists_and_nested_tuples() {
+        assert_eq!(tree("[x, y]"), "(list x y)");
+        assert_eq!(tree("[]"), "(list)");
+        assert_eq!(tree("[1,]"), "(list 1)");
+        assert_eq!(tree("[[x, x], [x, x]]"), "(list (list x x) (list x x))");
+        assert_eq!(
+            tree("pad(x, ((1, 2), (3, 0)))"),
+            "(pad x (tuple (tuple 1 2) (tuple 3 0)))"
+        );
+        assert_eq!(
+            tree("concatenate([x, y], axis=0)"),
+            "(concatenate (list x y) axis=0)"
+        );
+        assert_eq!(tree("take(x, [3, 1])[0]"), "([] (take x (list 3 1)) 0)");
+        assert_eq!(tree("([1], (2,))"), "(tuple (list 1) (tuple 2))");
+        let d = error("[1, 2");
+        assert_eq!(d.help.as_deref(), Some("to close the `[` at column 1"));
+        let d = error("[1 2]");
+        assert!(d.message.contains("expected `]`"), "{}", d.message);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! [`lex`] turns an expression into [`Token`]s, each with the byte [`Span`] it came from,
 //! so that later errors can point at the column.
 
-use super::{Diagnostic, Span};
+use super::diagnostic::{Diagnostic, Span};
 
 /// What a token is.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,10 +36,7 @@ const PUNCTS: &[&str] = &[
 /// Operators that Python has and this language does not, with what to write instead.
 fn unsupported(punct: &str) -> Option<&'static str> {
     match punct {
-        "//" => Some("floor division `//` is not supported; write `floor(a / b)`"),
-        "%" => Some("the remainder `%` is not supported"),
-        "^" => Some("`^` is not supported; write `(a | b) & ~(a & b)` for exclusive or"),
-        "@" => Some("matrix multiplication `@` is not supported"),
+        "^" => Some("`^` is not supported; write `logical_xor(a, b)` for exclusive or"),
         _ => None,
     }
 }
@@ -247,6 +244,23 @@ mod tests {
     }
 
     #[test]
+    fn floor_division_remainder_and_matmul_are_operators() {
+        assert_eq!(
+            kinds("a // b % c @ d"),
+            vec![
+                TokenKind::Name("a".into()),
+                TokenKind::Punct("//"),
+                TokenKind::Name("b".into()),
+                TokenKind::Punct("%"),
+                TokenKind::Name("c".into()),
+                TokenKind::Punct("@"),
+                TokenKind::Name("d".into()),
+                TokenKind::End,
+            ]
+        );
+    }
+
+    #[test]
     fn strings_and_spans() {
         let t = lex("astype(x, 'float32')").unwrap();
         assert_eq!(t[4].kind, TokenKind::Str("float32".into()));
@@ -259,9 +273,9 @@ mod tests {
         let e = lex("x $ 2").unwrap_err();
         assert_eq!(e.span, Span::new(2, 3));
         assert!(e.message.contains("unexpected character `$`"));
-        let e = lex("x // 2").unwrap_err();
-        assert_eq!(e.span, Span::new(2, 4));
-        assert!(e.message.contains("floor"));
+        let e = lex("x ^ 2").unwrap_err();
+        assert_eq!(e.span, Span::new(2, 3));
+        assert!(e.message.contains("logical_xor"));
         let e = lex("1e+").unwrap_err();
         assert!(e.message.contains("exponent"));
         let e = lex("12abc").unwrap_err();
