@@ -37,48 +37,43 @@ const STACK: &[&[&str]] = &[
     &["lib"],
 ];
 
-/// Items re-exported at the crate root or by `io`, with the module that defines them, so
-/// that `crate::DType` counts as a use of `element`.
-const REEXPORTS: &[(&str, &str)] = &[
-    ("DType", "element"),
-    ("Element", "element"),
-    ("NumElement", "element"),
-    ("FloatElement", "element"),
-    ("Scalar", "element"),
+/// Macros, used by module path, with the module that defines them (the items the crate
+/// root re-exports are read from `src/lib.rs` by [`root_reexports`]).
+const MACROS: &[(&str, &str)] = &[
     ("with_dtype", "element"),
     ("with_numeric_dtype", "element"),
     ("with_float_dtype", "element"),
-    ("AnyArray", "any_array"),
-    ("IntoAnyArray", "any_array"),
     ("dispatch_any", "any_array"),
-    ("Error", "error"),
-    ("Result", "error"),
-    ("ChunkGrid", "chunks"),
-    ("Chunks", "chunks"),
-    ("AxisChunks", "chunks"),
-    ("DEFAULT_CHUNK_BYTES", "chunks"),
     ("for_each_unary_fn", "ops"),
     ("for_each_binary_fn", "ops"),
     ("for_each_reduce_fn", "ops"),
-    ("UnaryFn", "ops"),
-    ("BinaryFn", "ops"),
-    ("ReduceFn", "ops"),
-    ("Observer", "exec"),
-    ("MemoryLimit", "exec"),
-    ("Executor", "exec"),
-    ("ComputeOptions", "compute"),
-    ("LazyArray", "array"),
-    ("DynArray", "array"),
-    ("DynOperand", "array"),
-    ("Axes", "array"),
-    ("ones", "array"),
-    ("zeros", "array"),
-    ("full", "array"),
-    ("arange", "array"),
-    ("linspace", "array"),
-    ("from_ndarray", "array"),
-    ("from_zarr", "zarr"),
 ];
+
+/// The items `src/lib.rs` re-exports at the crate root (`pub use module::{A, b};`), with
+/// their modules, so that `crate::DType` counts as a use of `element`.
+fn root_reexports() -> Vec<(String, String)> {
+    let lib =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs")).unwrap();
+    let mut out = Vec::new();
+    for stmt in lib.split(';') {
+        let Some(rest) = stmt.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let Some((module, names)) = rest.split_once("::") else {
+            continue;
+        };
+        for name in names
+            .trim_matches(|c: char| c == '{' || c == '}' || c.is_whitespace())
+            .split(',')
+        {
+            let name = name.trim();
+            if !name.is_empty() && !module.contains(' ') {
+                out.push((name.to_string(), module.trim().to_string()));
+            }
+        }
+    }
+    out
+}
 
 /// The module of `name` under `io`: the storage traits sit low, the writes that run
 /// computations high.
@@ -161,8 +156,10 @@ fn upward_uses(module: &str, text: &str) -> Vec<(usize, String)> {
                     .take_while(|c| c.is_alphanumeric() || *c == '_')
                     .collect();
                 io_item(&name).to_string()
-            } else if let Some((_, m)) = REEXPORTS.iter().find(|(n, _)| *n == first) {
+            } else if let Some((_, m)) = MACROS.iter().find(|(n, _)| *n == first) {
                 (*m).to_string()
+            } else if let Some((_, m)) = root_reexports().into_iter().find(|(n, _)| *n == first) {
+                m
             } else {
                 first
             };
