@@ -18,8 +18,9 @@ use super::{Axes, AxisIndex, DynArray};
 use crate::chunks::Chunks;
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
-use crate::expr::{build, Node, Op, Source};
-use crate::ops::{BinaryFn, BinaryRule, ReduceFn, ReduceParam, UnaryFn};
+use crate::expr::build::ReduceKeyword;
+use crate::expr::{build, Node, Source};
+use crate::ops::{BinaryFn, BinaryRule, ReduceFn, UnaryFn};
 
 /// One operand of a runtime-typed elementwise operation: an array, or a literal number
 /// that adapts to the array's dtype, as a Python number does in NumPy.
@@ -460,36 +461,6 @@ impl DynArray {
         )
     }
 
-    /// The same reduction rebuilt with `change`, or an invalid array when this array is
-    /// not the result of a reduction.
-    #[track_caller]
-    fn with_reduction(
-        &self,
-        keyword: &'static str,
-        change: impl FnOnce(&mut ReduceFn, &mut bool, &mut usize) -> Result<()>,
-    ) -> DynArray {
-        DynArray::build(keyword, &[self.node()], self.dtype(), || {
-            let Op::Reduce(r) = &self.node().op else {
-                return Err(Error::parameter(
-                    keyword,
-                    "receiver",
-                    format!("the result of `{}`", self.node().op.name()),
-                    format!("the result of a reduction, as in `x.std(0).{keyword}(...)`"),
-                ));
-            };
-            let (mut kind, mut keepdims, mut split_every) = (r.kind, r.keepdims, r.split_every);
-            change(&mut kind, &mut keepdims, &mut split_every)?;
-            let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
-            build::reduce(
-                kind,
-                &self.node().inputs[0],
-                Some(&axes),
-                keepdims,
-                split_every,
-            )
-        })
-    }
-
     /// NumPy's `ddof` keyword of `var` and `std`: the result divides by `n - ddof`.
     ///
     /// # Example
@@ -501,16 +472,8 @@ impl DynArray {
     /// ```
     #[track_caller]
     pub fn ddof(&self, ddof: usize) -> DynArray {
-        self.with_reduction("ddof", |kind, _, _| {
-            *kind = kind.with_param(ReduceParam::Ddof, ddof).ok_or_else(|| {
-                Error::parameter(
-                    "ddof",
-                    "reduction",
-                    kind.name(),
-                    "`var` or `std` (and their `nan` variants)",
-                )
-            })?;
-            Ok(())
+        DynArray::build("ddof", &[self.node()], self.dtype(), || {
+            build::with_keyword(self.node(), ReduceKeyword::Ddof(ddof))
         })
     }
 
@@ -524,9 +487,8 @@ impl DynArray {
     /// ```
     #[track_caller]
     pub fn keepdims(&self, keep: bool) -> DynArray {
-        self.with_reduction("keepdims", |_, keepdims, _| {
-            *keepdims = keep;
-            Ok(())
+        DynArray::build("keepdims", &[self.node()], self.dtype(), || {
+            build::with_keyword(self.node(), ReduceKeyword::Keepdims(keep))
         })
     }
 
@@ -541,9 +503,8 @@ impl DynArray {
     /// ```
     #[track_caller]
     pub fn split_every(&self, n: usize) -> DynArray {
-        self.with_reduction("split_every", |_, _, split_every| {
-            *split_every = n;
-            Ok(())
+        DynArray::build("split_every", &[self.node()], self.dtype(), || {
+            build::with_keyword(self.node(), ReduceKeyword::SplitEvery(n))
         })
     }
 

@@ -11,10 +11,8 @@ use std::ops::RangeFull;
 
 use super::LazyArray;
 use crate::element::Element;
-use crate::error::Error;
-use crate::expr::build::{self, DEFAULT_SPLIT_EVERY};
-use crate::expr::{Node, Op};
-use crate::ops::{ReduceFn, ReduceParam};
+use crate::expr::build::{self, ReduceKeyword, DEFAULT_SPLIT_EVERY};
+use crate::ops::ReduceFn;
 
 /// Which axes a reduction removes.
 ///
@@ -157,34 +155,6 @@ impl<T: Element> LazyArray<T> {
         })
     }
 
-    /// The same reduction rebuilt with `change` applied, or an invalid array when this
-    /// array is not the result of a reduction.
-    #[track_caller]
-    fn with_reduction(
-        &self,
-        keyword: &'static str,
-        change: impl FnOnce(&mut ReduceFn, &mut bool, &mut usize) -> Result<(), Error>,
-    ) -> LazyArray<T> {
-        LazyArray::build(keyword, &[&self.node], || {
-            let Op::Reduce(r) = &self.node.op else {
-                return Err(Error::parameter(
-                    keyword,
-                    "receiver",
-                    format!("the result of `{}`", self.node.op.name()),
-                    format!(
-                        "the result of a reduction, as in `x.std(0).{keyword}(...)`; pass it \
-                         to the reduction instead (`Axes::from(0).{keyword}(...)`)"
-                    ),
-                ));
-            };
-            let (mut kind, mut keepdims, mut split_every) = (r.kind, r.keepdims, r.split_every);
-            change(&mut kind, &mut keepdims, &mut split_every)?;
-            let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
-            let input: &std::sync::Arc<Node> = &self.node.inputs[0];
-            build::reduce(kind, input, Some(&axes), keepdims, split_every)
-        })
-    }
-
     /// NumPy's `ddof` keyword of `var` and `std` (and their `nan` variants): the result
     /// divides by `n - ddof` (default 0; 1 gives the unbiased sample variance).
     ///
@@ -199,16 +169,8 @@ impl<T: Element> LazyArray<T> {
     /// ```
     #[track_caller]
     pub fn ddof(&self, ddof: usize) -> LazyArray<T> {
-        self.with_reduction("ddof", |kind, _, _| {
-            *kind = kind.with_param(ReduceParam::Ddof, ddof).ok_or_else(|| {
-                Error::parameter(
-                    "ddof",
-                    "reduction",
-                    kind.name(),
-                    "`var` or `std` (and their `nan` variants)",
-                )
-            })?;
-            Ok(())
+        LazyArray::build("ddof", &[&self.node], || {
+            build::with_keyword(&self.node, ReduceKeyword::Ddof(ddof))
         })
     }
 
@@ -226,9 +188,8 @@ impl<T: Element> LazyArray<T> {
     /// ```
     #[track_caller]
     pub fn keepdims(&self, keep: bool) -> LazyArray<T> {
-        self.with_reduction("keepdims", |_, keepdims, _| {
-            *keepdims = keep;
-            Ok(())
+        LazyArray::build("keepdims", &[&self.node], || {
+            build::with_keyword(&self.node, ReduceKeyword::Keepdims(keep))
         })
     }
 
@@ -244,9 +205,8 @@ impl<T: Element> LazyArray<T> {
     /// ```
     #[track_caller]
     pub fn split_every(&self, n: usize) -> LazyArray<T> {
-        self.with_reduction("split_every", |_, _, split_every| {
-            *split_every = n;
-            Ok(())
+        LazyArray::build("split_every", &[&self.node], || {
+            build::with_keyword(&self.node, ReduceKeyword::SplitEvery(n))
         })
     }
 }

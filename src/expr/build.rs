@@ -14,7 +14,7 @@ use crate::chunks::{checked_len, AxisChunks, AxisSelection, ChunkGrid, Chunks, S
 use crate::element::{DType, Scalar};
 use crate::error::{Error, Result};
 use crate::io::{BlockReader, BlockWriter};
-use crate::ops::{BinaryFn, ReduceFn, UnaryFn};
+use crate::ops::{BinaryFn, ReduceFn, ReduceParam, UnaryFn};
 
 /// The default fan-in of a reduction's combine tree (Dask's `split_every`).
 pub(crate) const DEFAULT_SPLIT_EVERY: usize = 16;
@@ -557,6 +557,61 @@ pub(crate) fn reduce(
         vec![x.clone()],
         meta,
     ))
+}
+
+/// A NumPy keyword of a reduction, set after the fact: `x.std(0).ddof(1)`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ReduceKeyword {
+    /// `ddof` of the variance family.
+    Ddof(usize),
+    /// `keepdims`.
+    Keepdims(bool),
+    /// Dask's `split_every`.
+    SplitEvery(usize),
+}
+
+impl ReduceKeyword {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ReduceKeyword::Ddof(_) => "ddof",
+            ReduceKeyword::Keepdims(_) => "keepdims",
+            ReduceKeyword::SplitEvery(_) => "split_every",
+        }
+    }
+}
+
+/// The reduction `node` rebuilt with `keyword` set; an error when `node` is not a
+/// reduction, or the reduction has no such parameter.
+pub(crate) fn with_keyword(node: &Arc<Node>, keyword: ReduceKeyword) -> Result<Arc<Node>> {
+    let name = keyword.name();
+    let Op::Reduce(r) = &node.op else {
+        return Err(Error::parameter(
+            name,
+            "receiver",
+            format!("the result of `{}`", node.op.name()),
+            format!(
+                "the result of a reduction, as in `x.std(0).{name}(...)`; or pass it to the \
+                 reduction in its `Axes` (`Axes::from(0).{name}(...)`)"
+            ),
+        ));
+    };
+    let (mut kind, mut keepdims, mut split_every) = (r.kind, r.keepdims, r.split_every);
+    match keyword {
+        ReduceKeyword::Ddof(ddof) => {
+            kind = kind.with_param(ReduceParam::Ddof, ddof).ok_or_else(|| {
+                Error::parameter(
+                    "ddof",
+                    "reduction",
+                    kind.name(),
+                    "`var` or `std` (and their `nan` variants)",
+                )
+            })?;
+        }
+        ReduceKeyword::Keepdims(keep) => keepdims = keep,
+        ReduceKeyword::SplitEvery(n) => split_every = n,
+    }
+    let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
+    reduce(kind, &node.inputs[0], Some(&axes), keepdims, split_every)
 }
 
 /// Basic indexing of `x` with an ndarray `s![]` index.

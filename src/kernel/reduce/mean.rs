@@ -81,70 +81,43 @@ fn quotient(mut p: Partial, out: DType) -> Result<AnyArray> {
     Ok(AnyArray::F64(std::mem::take(sum)).cast_into(out))
 }
 
-impl TypedReducer for Mean {
-    fn partial_item_bytes(&self, _: ReduceFn, _: DType) -> usize {
-        16
-    }
-    fn empty(&self, _: ReduceFn, _: DType, shape: &[usize]) -> Partial {
-        zeros(shape)
-    }
-    fn partial<T: Element>(
-        &self,
-        _: ReduceFn,
-        x: &ArrayViewD<'_, T>,
-        axes: &[usize],
-        _: BlockAt<'_>,
-    ) -> Result<Partial> {
-        let (sum, count) = sum_count(x, axes, false);
-        Ok(Partial::new([AnyArray::F64(sum), AnyArray::F64(count)]))
-    }
-    fn merge(
-        &self,
-        _: ReduceFn,
-        acc: &mut Partial,
-        other: &Partial,
-        offset: &[usize],
-    ) -> Result<()> {
-        merge(acc, other, offset)
-    }
-    fn finalize(&self, _: ReduceFn, p: Partial, out: DType) -> Result<AnyArray> {
-        quotient(p, out)
-    }
-    fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
-        Some(ScalarFoldKind::Mean { skip_nan: false })
-    }
+macro_rules! mean_reducer {
+    ($ty:ident, skip_nan: $skip:expr) => {
+        impl TypedReducer for $ty {
+            fn partial_item_bytes(&self, _: ReduceFn, _: DType) -> usize {
+                16
+            }
+            fn empty(&self, _: ReduceFn, _: DType, shape: &[usize]) -> Partial {
+                zeros(shape)
+            }
+            fn partial<T: Element>(
+                &self,
+                _: ReduceFn,
+                x: &ArrayViewD<'_, T>,
+                axes: &[usize],
+                _: BlockAt<'_>,
+            ) -> Result<Partial> {
+                let (sum, count) = sum_count(x, axes, $skip);
+                Ok(Partial::new([AnyArray::F64(sum), AnyArray::F64(count)]))
+            }
+            fn merge(
+                &self,
+                _: ReduceFn,
+                acc: &mut Partial,
+                other: &Partial,
+                offset: &[usize],
+            ) -> Result<()> {
+                merge(acc, other, offset)
+            }
+            fn finalize(&self, _: ReduceFn, p: Partial, out: DType) -> Result<AnyArray> {
+                quotient(p, out)
+            }
+            fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
+                Some(ScalarFoldKind::Mean { skip_nan: $skip })
+            }
+        }
+    };
 }
 
-impl TypedReducer for NanMean {
-    fn partial_item_bytes(&self, _: ReduceFn, _: DType) -> usize {
-        16
-    }
-    fn empty(&self, _: ReduceFn, _: DType, shape: &[usize]) -> Partial {
-        zeros(shape)
-    }
-    fn partial<T: Element>(
-        &self,
-        _: ReduceFn,
-        x: &ArrayViewD<'_, T>,
-        axes: &[usize],
-        _: BlockAt<'_>,
-    ) -> Result<Partial> {
-        let (sum, count) = sum_count(x, axes, true);
-        Ok(Partial::new([AnyArray::F64(sum), AnyArray::F64(count)]))
-    }
-    fn merge(
-        &self,
-        _: ReduceFn,
-        acc: &mut Partial,
-        other: &Partial,
-        offset: &[usize],
-    ) -> Result<()> {
-        merge(acc, other, offset)
-    }
-    fn finalize(&self, _: ReduceFn, p: Partial, out: DType) -> Result<AnyArray> {
-        quotient(p, out)
-    }
-    fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
-        Some(ScalarFoldKind::Mean { skip_nan: true })
-    }
-}
+mean_reducer!(Mean, skip_nan: false);
+mean_reducer!(NanMean, skip_nan: true);

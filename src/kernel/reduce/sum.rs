@@ -55,68 +55,42 @@ fn zero(input: DType, shape: &[usize]) -> Partial {
     ))
 }
 
-impl TypedReducer for Sum {
-    fn partial_item_bytes(&self, _: ReduceFn, input: DType) -> usize {
-        input.sum_result().size()
-    }
-    fn empty(&self, _: ReduceFn, input: DType, shape: &[usize]) -> Partial {
-        zero(input, shape)
-    }
-    fn partial<T: Element>(
-        &self,
-        _: ReduceFn,
-        x: &ArrayViewD<'_, T>,
-        axes: &[usize],
-        _: BlockAt<'_>,
-    ) -> Result<Partial> {
-        Ok(sum_over(x, axes, false))
-    }
-    fn merge(
-        &self,
-        _: ReduceFn,
-        acc: &mut Partial,
-        other: &Partial,
-        offset: &[usize],
-    ) -> Result<()> {
-        merge_sums(acc, other, offset)
-    }
-    fn finalize(&self, _: ReduceFn, p: Partial, _: DType) -> Result<AnyArray> {
-        p.field(0).cloned()
-    }
-    fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
-        Some(ScalarFoldKind::Sum { skip_nan: false })
-    }
+macro_rules! sum_reducer {
+    ($ty:ident, skip_nan: $skip:expr) => {
+        impl TypedReducer for $ty {
+            fn partial_item_bytes(&self, _: ReduceFn, input: DType) -> usize {
+                input.sum_result().size()
+            }
+            fn empty(&self, _: ReduceFn, input: DType, shape: &[usize]) -> Partial {
+                zero(input, shape)
+            }
+            fn partial<T: Element>(
+                &self,
+                _: ReduceFn,
+                x: &ArrayViewD<'_, T>,
+                axes: &[usize],
+                _: BlockAt<'_>,
+            ) -> Result<Partial> {
+                Ok(sum_over(x, axes, $skip))
+            }
+            fn merge(
+                &self,
+                _: ReduceFn,
+                acc: &mut Partial,
+                other: &Partial,
+                offset: &[usize],
+            ) -> Result<()> {
+                merge_sums(acc, other, offset)
+            }
+            fn finalize(&self, _: ReduceFn, p: Partial, _: DType) -> Result<AnyArray> {
+                p.field(0).cloned()
+            }
+            fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
+                Some(ScalarFoldKind::Sum { skip_nan: $skip })
+            }
+        }
+    };
 }
 
-impl TypedReducer for NanSum {
-    fn partial_item_bytes(&self, _: ReduceFn, input: DType) -> usize {
-        input.sum_result().size()
-    }
-    fn empty(&self, _: ReduceFn, input: DType, shape: &[usize]) -> Partial {
-        zero(input, shape)
-    }
-    fn partial<T: Element>(
-        &self,
-        _: ReduceFn,
-        x: &ArrayViewD<'_, T>,
-        axes: &[usize],
-        _: BlockAt<'_>,
-    ) -> Result<Partial> {
-        Ok(sum_over(x, axes, true))
-    }
-    fn merge(
-        &self,
-        _: ReduceFn,
-        acc: &mut Partial,
-        other: &Partial,
-        offset: &[usize],
-    ) -> Result<()> {
-        merge_sums(acc, other, offset)
-    }
-    fn finalize(&self, _: ReduceFn, p: Partial, _: DType) -> Result<AnyArray> {
-        p.field(0).cloned()
-    }
-    fn scalar_fold(&self, _: ReduceFn) -> Option<ScalarFoldKind> {
-        Some(ScalarFoldKind::Sum { skip_nan: true })
-    }
-}
+sum_reducer!(Sum, skip_nan: false);
+sum_reducer!(NanSum, skip_nan: true);
