@@ -99,6 +99,11 @@ mod zarr_writes;
 #[path = "suite/zarr_interop.rs"]
 mod zarr_interop;
 
+// Structural operations: concatenate, stack, block, reshape, pad, flip, roll,
+// broadcast_to, moveaxis, swapaxes, repeat, tile, diff, in Rust and the language.
+#[path = "suite/structure.rs"]
+mod structure;
+
 // One test per reported defect, named after its issue.
 #[path = "suite/regression.rs"]
 mod regression;

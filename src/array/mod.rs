@@ -24,6 +24,9 @@
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
 //! - computing several arrays at once: `many.rs`
+//! - structure: [`concatenate`](crate::concatenate), [`stack`](crate::stack), `reshape`,
+//!   `broadcast_to`, `moveaxis`, `swapaxes`, `pad`, `roll`, `repeat`, `tile`, `diff`:
+//!   `structure.rs`
 
 mod creation;
 mod dyn_array;
@@ -32,6 +35,7 @@ mod elementwise;
 mod indexing;
 mod many;
 mod reduction;
+mod structure;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -46,6 +50,7 @@ pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use reduction::Axes;
+pub use structure::{concatenate, stack, PadMode};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};

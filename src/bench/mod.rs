@@ -11,6 +11,7 @@
 //! | `rechunk` | x (16000, 16000) in (16000, 100) | `x.rechunk((100, 16000)).sum()` |
 //! | `tiny_chunks` | ones (4000, 4000) in (40, 40) | `(x + 1).sum()` |
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
+//! | `concat_reshape` | x, y (4000, 4000) in (500, 500) | `concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0)`, checksum `sum(r * arange(4000))` |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
 //!
 //! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
@@ -209,6 +210,14 @@ static WORKLOADS: &[Workload] = &[
         build: zarr_pipeline::build,
         run: Some(zarr_pipeline::run),
     },
+    Workload {
+        name: "concat_reshape",
+        summary: "x, y (4000, 4000) in (500, 500): \
+                  concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0); \
+                  checksum sum(r * arange(4000))",
+        build: concat_reshape,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -304,6 +313,27 @@ fn tiny_chunks(p: WorkloadParams) -> Result<DynArray> {
 )]
 fn tiny_chunks_100k(p: WorkloadParams) -> Result<DynArray> {
     Ok(tiny(p, [20, 8]))
+}
+
+/// The sum over the odd rows of `concatenate([x, y])` seen as row pairs, weighted by
+/// column index for the checksum (the peer's `sum(r * arange(4000))`).
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn concat_reshape(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 4000);
+    let c = size(p, 500);
+    let x = input(p, &[n, n], &[c, c], 0);
+    let y = input(p, &[n, n], &[c, c], 1);
+    #[allow(clippy::cast_possible_wrap)]
+    let side = n as isize;
+    let z = crate::array::concatenate(&[x, y], 0)
+        .reshape(&[side, 2, side])
+        .slice(s![.., 1, ..]);
+    #[allow(clippy::cast_precision_loss)]
+    let weights = crate::array::arange(0.0, n as f64, 1.0, [c]);
+    Ok((&z.sum(0) * &weights).sum(..).to_dyn())
 }
 
 #[cfg(test)]

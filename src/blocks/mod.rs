@@ -8,3 +8,11 @@
 //! `Op::Block` and its kernel.
 
 pub(crate) mod flip;
+pub(crate) mod concatenate;
+pub(crate) mod reshape;
+pub(crate) mod tile;
+pub(crate) mod broadcast;
+pub(crate) mod pad;
+pub(crate) mod diff;
+pub(crate) mod repeat;
+pub(crate) mod roll;
