@@ -9,7 +9,7 @@
 
 use crate::{DynArray, PadMode, Scalar};
 
-use super::bind::{axis, Args};
+use super::bind::axis;
 use super::diagnostic::Diagnostic;
 use super::functions::{Function, Group};
 use super::value::{Spanned, Value};
