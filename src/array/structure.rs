@@ -65,7 +65,10 @@ fn moveaxis_perm(source: &[isize], destination: &[isize], ndim: usize) -> Result
         for &a in list {
             let a = build::axis_index("moveaxis", a, ndim)?;
             if out.contains(&a) {
-                return Err(Error::DuplicateAxis { op: "moveaxis", axis: a });
+                return Err(Error::DuplicateAxis {
+                    op: "moveaxis",
+                    axis: a,
+                });
             }
             out.push(a);
         }
@@ -125,7 +128,9 @@ impl<T: Element> LazyArray<T> {
     /// ([`Error::InvalidParameter`]).
     #[track_caller]
     pub fn reshape(&self, shape: &[isize]) -> LazyArray<T> {
-        LazyArray::build("reshape", &[&self.node], || reshape::reshape(&self.node, shape))
+        LazyArray::build("reshape", &[&self.node], || {
+            reshape::reshape(&self.node, shape)
+        })
     }
 
     /// The array broadcast to `shape` by NumPy's rules (NumPy's `broadcast_to`); an
@@ -326,7 +331,10 @@ fn promoted(arrays: &[DynArray]) -> (DType, Vec<Arc<Node>>) {
         .map(DynArray::dtype)
         .reduce(DType::promote)
         .unwrap_or(DType::F64);
-    let nodes = arrays.iter().map(|a| build::cast(a.node(), dtype)).collect();
+    let nodes = arrays
+        .iter()
+        .map(|a| build::cast(a.node(), dtype))
+        .collect();
     (dtype, nodes)
 }
 
@@ -462,7 +470,7 @@ impl DynArray {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 6, 1, [4]).to_dyn().reshape(&[2, 3]);
-    /// assert_eq!(x.roll(&[1, 1], Some(&[0, 1])).shape(), &[2, 3]);
+    /// assert_eq!(x.roll(&[1, 1], Some(&[0, 1][..])).shape(), &[2, 3]);
     /// ```
     #[track_caller]
     pub fn roll(&self, shifts: &[i64], axes: Option<&[isize]>) -> DynArray {

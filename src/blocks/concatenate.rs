@@ -49,8 +49,8 @@ pub(crate) fn concatenate(inputs: &[Arc<Node>], axis: isize) -> Result<Arc<Node>
                 format!("inputs of dtypes {} and {}", first.dtype(), x.dtype()),
             ));
         }
-        let same = x.ndim() == ndim
-            && (0..ndim).all(|d| d == axis || x.shape()[d] == first.shape()[d]);
+        let same =
+            x.ndim() == ndim && (0..ndim).all(|d| d == axis || x.shape()[d] == first.shape()[d]);
         if !same {
             return Err(Error::parameter(
                 "concatenate",

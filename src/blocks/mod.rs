@@ -7,12 +7,12 @@
 //! array facade (whose methods call the builders); the planner and executor see only
 //! `Op::Block` and its kernel.
 
-pub(crate) mod flip;
-pub(crate) mod concatenate;
-pub(crate) mod reshape;
-pub(crate) mod tile;
 pub(crate) mod broadcast;
-pub(crate) mod pad;
+pub(crate) mod concatenate;
 pub(crate) mod diff;
+pub(crate) mod flip;
+pub(crate) mod pad;
 pub(crate) mod repeat;
+pub(crate) mod reshape;
 pub(crate) mod roll;
+pub(crate) mod tile;

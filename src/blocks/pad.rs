@@ -93,7 +93,10 @@ pub(crate) fn pad(
             "pad",
             "pad_width",
             format!("{widths:?}"),
-            format!("one (before, after) pair per axis of the array ({} axes)", x.ndim()),
+            format!(
+                "one (before, after) pair per axis of the array ({} axes)",
+                x.ndim()
+            ),
         ));
     }
     if !constant.is_empty() && constant.len() != x.ndim() {
@@ -101,7 +104,10 @@ pub(crate) fn pad(
             "pad",
             "constant_values",
             format!("{constant:?}"),
-            format!("one value, or one (before, after) pair per axis ({} axes)", x.ndim()),
+            format!(
+                "one value, or one (before, after) pair per axis ({} axes)",
+                x.ndim()
+            ),
         ));
     }
     let mut out = x.clone();
@@ -163,12 +169,20 @@ fn source_index(mode: PadMode, n: usize, i: i64) -> usize {
         PadMode::Reflect => {
             let p = 2 * (n - 1);
             let m = i.rem_euclid(p);
-            if m >= n { p - m } else { m }
+            if m >= n {
+                p - m
+            } else {
+                m
+            }
         }
         PadMode::Symmetric => {
             let p = 2 * n;
             let m = i.rem_euclid(p);
-            if m >= n { p - 1 - m } else { m }
+            if m >= n {
+                p - 1 - m
+            } else {
+                m
+            }
         }
         _ => i.rem_euclid(n),
     };

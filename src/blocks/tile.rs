@@ -90,11 +90,7 @@ impl BlockKernel for Tile {
     }
 
     fn for_each_input(&self, out: &[usize], f: &mut dyn FnMut(usize, &[usize])) {
-        let coords: Vec<usize> = out
-            .iter()
-            .zip(&self.blocks)
-            .map(|(&o, &n)| o % n)
-            .collect();
+        let coords: Vec<usize> = out.iter().zip(&self.blocks).map(|(&o, &n)| o % n).collect();
         f(0, &coords);
     }
 

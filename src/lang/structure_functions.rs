@@ -19,7 +19,10 @@ fn arrays(v: &Spanned, what: &str) -> Result<Vec<DynArray>, Diagnostic> {
     match &v.value {
         Value::List(items) | Value::Tuple(items) => items.iter().map(Spanned::array).collect(),
         other => Err(v.error(
-            format!("{what} must be a list of arrays, found {}", other.describe()),
+            format!(
+                "{what} must be a list of arrays, found {}",
+                other.describe()
+            ),
             Some("such as `[x, y]`".into()),
         )),
     }
@@ -96,7 +99,10 @@ fn scalar(v: &Spanned) -> Result<Scalar, Diagnostic> {
         Value::Float(f) => Ok(Scalar::F64(f)),
         Value::Bool(b) => Ok(Scalar::Bool(b)),
         ref other => Err(v.error(
-            format!("a constant value must be a number, found {}", other.describe()),
+            format!(
+                "a constant value must be a number, found {}",
+                other.describe()
+            ),
             None,
         )),
     }

@@ -85,8 +85,16 @@ fn flattening_small_chunks_gathers_instead_of_rechunking() {
     for chunks in [vec![3, 4], vec![30, 1], vec![1, 40], vec![7, 9]] {
         let x = lazy(&a, chunks.clone());
         assert_eq!(run(&x.reshape(&[-1])), reshaped(&a, &[1200]), "{chunks:?}");
-        assert_eq!(run(&x.reshape(&[8, 5, 30])), reshaped(&a, &[8, 5, 30]), "{chunks:?}");
-        assert_eq!(run(&x.reshape(&[40, 30])), reshaped(&a, &[40, 30]), "{chunks:?}");
+        assert_eq!(
+            run(&x.reshape(&[8, 5, 30])),
+            reshaped(&a, &[8, 5, 30]),
+            "{chunks:?}"
+        );
+        assert_eq!(
+            run(&x.reshape(&[40, 30])),
+            reshaped(&a, &[40, 30]),
+            "{chunks:?}"
+        );
     }
 }
 
@@ -102,7 +110,10 @@ fn concatenate_and_stack_match_ndarray() {
         let y = lazy(&b, Chunks::Auto);
         for axis in 0..case.shape.len() {
             let want = ndarray::concatenate(Axis(axis), &[a.view(), b.view(), a.view()]).unwrap();
-            let got = run(&chunkwise::concatenate(&[x.clone(), y.clone(), x.clone()], axis));
+            let got = run(&chunkwise::concatenate(
+                &[x.clone(), y.clone(), x.clone()],
+                axis,
+            ));
             assert_eq!(got, want, "{} axis {axis}", case.name);
         }
         for axis in 0..=case.shape.len() {
@@ -113,7 +124,9 @@ fn concatenate_and_stack_match_ndarray() {
     }
     let x = lazy(&values(&[2, 3], 1), [1, 2]);
     let y = lazy(&values(&[2, 4], 1), [1, 2]);
-    assert!(chunkwise::concatenate(&[x.clone(), y.clone()], 0).error().is_some());
+    assert!(chunkwise::concatenate(&[x.clone(), y.clone()], 0)
+        .error()
+        .is_some());
     assert_eq!(chunkwise::concatenate(&[x, y], 1).shape(), &[2, 7]);
     assert!(chunkwise::concatenate::<f64>(&[], 0).error().is_some());
 }
@@ -218,44 +231,105 @@ fn lang_inputs() -> Inputs {
 #[track_caller]
 fn eval(src: &str) -> (Vec<usize>, DType, Vec<f64>) {
     let a = lang::eval(src, &lang_inputs()).unwrap_or_else(|e| panic!("{src}: {e}"));
-    let v = a.compute().unwrap().cast(DType::F64).into_typed::<f64>().unwrap();
+    let v = a
+        .compute()
+        .unwrap()
+        .cast(DType::F64)
+        .into_typed::<f64>()
+        .unwrap();
     (a.shape().to_vec(), a.dtype(), v.iter().copied().collect())
 }
 
 #[test]
 fn the_language_has_every_structural_function() {
     let cases: &[(&str, &[usize], &[f64])] = &[
-        ("concatenate([y, y], axis=0)", &[10], &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.]),
+        (
+            "concatenate([y, y], axis=0)",
+            &[10],
+            &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.],
+        ),
         ("concatenate([x, x], axis=None)", &[24], &[]),
-        ("stack([y, y], axis=1)", &[5, 2], &[1., 1., 4., 4., 9., 9., 16., 16., 25., 25.]),
+        (
+            "stack([y, y], axis=1)",
+            &[5, 2],
+            &[1., 1., 4., 4., 9., 9., 16., 16., 25., 25.],
+        ),
         ("block([[x, x], [x, x]])", &[6, 8], &[]),
         ("block([y, 5])", &[6], &[1., 4., 9., 16., 25., 5.]),
-        ("reshape(x, (4, 3))", &[4, 3], &[0., 1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11.]),
-        ("x.reshape(2, -1)", &[2, 6], &[0., 1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11.]),
+        (
+            "reshape(x, (4, 3))",
+            &[4, 3],
+            &[0., 1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11.],
+        ),
+        (
+            "x.reshape(2, -1)",
+            &[2, 6],
+            &[0., 1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11.],
+        ),
         ("x.reshape((6, 2))", &[6, 2], &[]),
-        ("reshape(x, (4, 3), order=\"F\")", &[4, 3], &[0., 5., 10., 4., 9., 3., 8., 2., 7., 1., 6., 11.]),
-        ("pad(y, (1, 2), mode=\"edge\")", &[8], &[1., 1., 4., 9., 16., 25., 25., 25.]),
+        (
+            "reshape(x, (4, 3), order=\"F\")",
+            &[4, 3],
+            &[0., 5., 10., 4., 9., 3., 8., 2., 7., 1., 6., 11.],
+        ),
+        (
+            "pad(y, (1, 2), mode=\"edge\")",
+            &[8],
+            &[1., 1., 4., 9., 16., 25., 25., 25.],
+        ),
         ("pad(y, 2)", &[9], &[0., 0., 1., 4., 9., 16., 25., 0., 0.]),
-        ("pad(y, ((1, 0),), constant_values=7)", &[6], &[7., 1., 4., 9., 16., 25.]),
+        (
+            "pad(y, ((1, 0),), constant_values=7)",
+            &[6],
+            &[7., 1., 4., 9., 16., 25.],
+        ),
         ("pad(x, ((1, 2), (3, 0)), mode=\"reflect\")", &[6, 7], &[]),
         ("flip(y, axis=0)", &[5], &[25., 16., 9., 4., 1.]),
-        ("flip(x)", &[3, 4], &[11., 10., 9., 8., 7., 6., 5., 4., 3., 2., 1., 0.]),
+        (
+            "flip(x)",
+            &[3, 4],
+            &[11., 10., 9., 8., 7., 6., 5., 4., 3., 2., 1., 0.],
+        ),
         ("roll(y, 2)", &[5], &[16., 25., 1., 4., 9.]),
-        ("roll(x, 5, axis=1)", &[3, 4], &[3., 0., 1., 2., 7., 4., 5., 6., 11., 8., 9., 10.]),
-        ("roll(x, -1)", &[3, 4], &[1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 0.]),
-        ("broadcast_to(y, (2, 5))", &[2, 5], &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.]),
+        (
+            "roll(x, 5, axis=1)",
+            &[3, 4],
+            &[3., 0., 1., 2., 7., 4., 5., 6., 11., 8., 9., 10.],
+        ),
+        (
+            "roll(x, -1)",
+            &[3, 4],
+            &[1., 2., 3., 4., 5., 6., 7., 8., 9., 10., 11., 0.],
+        ),
+        (
+            "broadcast_to(y, (2, 5))",
+            &[2, 5],
+            &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.],
+        ),
         ("moveaxis(c, 0, 2)", &[3, 4, 2], &[]),
         ("swapaxes(c, 0, 1)", &[3, 2, 4], &[]),
         ("c.swapaxes(0, -1)", &[4, 3, 2], &[]),
-        ("repeat(y, 2)", &[10], &[1., 1., 4., 4., 9., 9., 16., 16., 25., 25.]),
+        (
+            "repeat(y, 2)",
+            &[10],
+            &[1., 1., 4., 4., 9., 9., 16., 16., 25., 25.],
+        ),
         ("x.repeat(2, axis=0)", &[6, 4], &[]),
         ("repeat(y, [0, 1, 2, 0, 1])", &[4], &[4., 9., 9., 25.]),
-        ("tile(y, 2)", &[10], &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.]),
+        (
+            "tile(y, 2)",
+            &[10],
+            &[1., 4., 9., 16., 25., 1., 4., 9., 16., 25.],
+        ),
         ("tile(y, (2, 1))", &[2, 5], &[]),
         ("diff(y)", &[4], &[3., 5., 7., 9.]),
         ("diff(y, n=2)", &[3], &[2., 2., 2.]),
         ("diff(y, prepend=0)", &[5], &[1., 3., 5., 7., 9.]),
-        ("diff(x, axis=0)", &[2, 4], &[4., 4., 4., 4., 4., 4., 4., 4.]),
+        (
+            "diff(x, axis=0)",
+            &[2, 4],
+            &[4., 4., 4., 4., 4., 4., 4., 4.],
+        ),
     ];
     for &(src, shape, want) in cases {
         let (got_shape, _, got) = eval(src);
@@ -334,7 +408,12 @@ fn flip_roll_repeat_tile_diff_broadcast_match_ndarray() {
         let mut target = vec![2];
         target.extend_from_slice(&case.shape);
         let want = a.broadcast(IxDyn(&target)).unwrap().to_owned();
-        assert_eq!(run(&x.broadcast_to(&target)), want, "{} broadcast", case.name);
+        assert_eq!(
+            run(&x.broadcast_to(&target)),
+            want,
+            "{} broadcast",
+            case.name
+        );
     }
 }
 
