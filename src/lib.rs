@@ -71,6 +71,7 @@ pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
+    blockwise, blockwise_with, from_fn, Boundary, MapOverlap, map_blocks_many, BlockInfo, BlockResult, BoxError, MapBlocks,
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
 };

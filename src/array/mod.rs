@@ -24,6 +24,9 @@
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
 //! - computing several arrays at once: `many.rs`
+//! - users' functions over blocks (`map_blocks`, `blockwise`, `from_fn`,
+//!   `apply_along_axis`): `user_fn.rs`; with halos (`map_overlap`): `overlap.rs`
+//! - keeping a computed array in memory for reuse (`persist`): `persist.rs`
 
 mod creation;
 mod dyn_array;
@@ -32,6 +35,9 @@ mod elementwise;
 mod indexing;
 mod many;
 mod reduction;
+mod overlap;
+mod persist;
+mod user_fn;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -45,7 +51,11 @@ pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
+pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;
+pub use user_fn::{
+    blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError, MapBlocks,
+};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};
