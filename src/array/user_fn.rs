@@ -182,7 +182,7 @@ where
     Arc::new(move |inputs: &[&AnyArray], info: &BlockInfo| {
         let views = inputs
             .iter()
-            .map(|a| a.as_typed::<T>().map(ArrayD::view))
+            .map(|a| a.as_typed::<T>().map(|a| a.view()))
             .collect::<Result<Vec<_>>>()?;
         match f(&views, info).into_block() {
             Ok(b) => Ok(<R::Elem as crate::any_array::IntoAnyArray>::wrap(b)),

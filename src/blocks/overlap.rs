@@ -467,7 +467,7 @@ impl BlockKernel for Overlap {
         let mut slabs: Vec<Option<&AnyArray>> = vec![None; self.directions.len()];
         for ((k, _), a) in sources.iter().zip(inputs) {
             if let Some(k) = k {
-                slabs[*k] = Some(a);
+                slabs[*k] = Some(*a);
             }
         }
         let (shape, start, segments) = self.padded(out);
@@ -539,11 +539,11 @@ fn pad<T: Element>(
     shape: &[usize],
     constant: &[Scalar],
 ) -> Result<ArrayD<T>> {
-    let typed = |a: &AnyArray| {
+    fn typed<T: Element>(a: &AnyArray) -> Result<&ArrayD<T>> {
         a.as_typed::<T>()
             .map_err(|_| Error::internal("blocks::overlap", "a slab of another dtype"))
-    };
-    let block = typed(block)?;
+    }
+    let block = typed::<T>(block)?;
     let fill = constant
         .iter()
         .zip(segments)
@@ -563,7 +563,7 @@ fn pad<T: Element>(
                     .iter()
                     .position(|d| *d == o)
                     .ok_or_else(|| Error::internal("blocks::overlap", "unknown direction"))?;
-                typed(slabs[k].ok_or_else(|| {
+                typed::<T>(slabs[k].ok_or_else(|| {
                     Error::internal("blocks::overlap", "a neighbour's slab is missing")
                 })?)?
             };

@@ -449,7 +449,7 @@ impl BlockKernel for Blockwise {
                 dtype, &start, &shape, &pieces,
             )?));
         }
-        let arrays: Vec<&AnyArray> = joined.iter().map(AsRef::as_ref).collect();
+        let arrays: Vec<&AnyArray> = joined.iter().map(|c| &**c).collect();
         let info = BlockInfo::of(out, &self.grid);
         let shape = self.grid.block_shape(out);
         call_user(self.op, &self.name, out, self.dtype, &shape, || {

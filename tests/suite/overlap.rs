@@ -4,7 +4,7 @@
 //! boundaries.
 
 use chunkwise::{Boundary, Chunks, Error, LazyArray, MapOverlap};
-use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn};
 use proptest::prelude::*;
 
 use crate::common::{assert_same, cases, lazy, values};
@@ -172,7 +172,7 @@ fn trim_false_takes_blocks_of_the_unpadded_shape() {
     let options = MapOverlap::new("inner_sum").depth(1).boundary(Boundary::Nearest).trim(false);
     let y = x.map_overlap(&options, |b, _| {
         let s = box_sum(&b, &[1, 1]);
-        s.slice(ndarray::s![1..-1, 1..-1]).to_owned()
+        s.slice(ndarray::s![1..-1, 1..-1]).to_owned().into_dyn()
     });
     assert_same(&y.compute().unwrap(), &eager(&a, &[1, 1], &[Boundary::Nearest; 2]));
 }
@@ -195,7 +195,7 @@ fn bad_depths_and_blocks_are_errors() {
     assert_same(&got, &eager(&a, &[4, 6], &boundary));
     // a block of the wrong shape
     let wrong = x.map_overlap(&MapOverlap::new("unpadded").depth(1).boundary(Boundary::Nearest), |b, _| {
-        b.slice(ndarray::s![1.., ..]).to_owned()
+        b.slice(ndarray::s![1.., ..]).to_owned().into_dyn()
     });
     match wrong.compute().unwrap_err() {
         Error::TaskFailed { op, cause, .. } => {

@@ -112,7 +112,7 @@ fn a_block_of_the_wrong_shape_is_a_typed_error_naming_function_and_block() {
     let x = lazy(&values(&[7, 5], 1), [3, 2]);
     let y = x.map_blocks("shrink", |b, info: &BlockInfo| {
         if info.block == [2, 1] {
-            b.slice(ndarray::s![.., ..1]).to_owned()
+            b.slice(ndarray::s![.., ..1]).to_owned().into_dyn()
         } else {
             b.to_owned()
         }
@@ -319,7 +319,7 @@ fn persist_keeps_the_blocks_and_the_key() {
     let sq = a.mapv(|v| v * v);
     assert_same(&run(&p), &sq);
     assert_close(&p.sum(0).compute().unwrap(), &sq.sum_axis(Axis(0)), RTOL);
-    assert_same(&run(&p.slice(ndarray::s![1..8;2, 2..])), &sq.slice(ndarray::s![1..8;2, 2..]).to_owned());
+    assert_same(&run(&p.slice(ndarray::s![1..8;2, 2..])), &sq.slice(ndarray::s![1..8;2, 2..]).to_owned().into_dyn());
     assert_same(&run(&p.rechunk([5, 5])), &sq);
     assert_same(&run(&(&p + &y)), &(&sq * 2.0));
     assert_eq!(calls.load(Ordering::SeqCst), 9, "later computations reuse the kept blocks");
