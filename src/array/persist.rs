@@ -123,22 +123,14 @@ impl<T: Element> LazyArray<T> {
                 return Ok(self.clone());
             }
         }
-        let whole = compute::compute_nodes(std::slice::from_ref(&self.node), options)?
-            .pop()
-            .ok_or_else(|| Error::internal("LazyArray::persist", "no result"))?;
+        let blocks = compute::compute_blocks(&self.node, options)?;
         let grid = self.chunks().clone();
-        let mut blocks = Vec::with_capacity(grid.num_blocks());
-        for i in 0..grid.num_blocks() {
-            let c = grid.block_coords(i);
-            let start = grid.block_start(&c);
-            let shape = grid.block_shape(&c);
-            let piece = copy::Piece {
-                data: &whole,
-                start: vec![0; start.len()],
-            };
-            blocks.push(copy::assemble(T::DTYPE, &start, &shape, &[piece])?);
+        if blocks.len() != grid.num_blocks() {
+            return Err(Error::internal(
+                "LazyArray::persist",
+                format!("{} blocks for a grid of {}", blocks.len(), grid.num_blocks()),
+            ));
         }
-        drop(whole);
         let bytes: usize = blocks.iter().map(AnyArray::nbytes).sum();
         let store = Persisted {
             key: self.node.key.to_hex(),
