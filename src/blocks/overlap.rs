@@ -544,56 +544,55 @@ fn pad<T: Element>(
             .map_err(|_| Error::internal("blocks::overlap", "a slab of another dtype"))
     }
     let block = typed::<T>(block)?;
-    let fill = constant
-        .iter()
-        .zip(segments)
-        .find(|(_, segs)| segs.iter().any(|s| s.source.is_none()))
-        .map_or(T::default(), |(c, _)| T::from_scalar(*c));
-    let mut padded = ArrayD::from_elem(IxDyn(shape), fill);
+    let mut padded = ArrayD::from_elem(IxDyn(shape), T::default());
     let ndim = shape.len();
     let mut pick = vec![0usize; ndim];
     loop {
         let segs: Vec<&Segment> = (0..ndim).map(|d| &segments[d][pick[d]]).collect();
-        if segs.iter().all(|s| s.source.is_some()) && segs.iter().all(|s| s.len > 0) {
-            let o: Vec<i8> = segs.iter().map(|s| s.source.unwrap_or(0)).collect();
-            let src = if o.iter().all(|&c| c == 0) {
-                block
-            } else {
-                let k = directions
-                    .iter()
-                    .position(|d| *d == o)
-                    .ok_or_else(|| Error::internal("blocks::overlap", "unknown direction"))?;
-                typed::<T>(slabs[k].ok_or_else(|| {
-                    Error::internal("blocks::overlap", "a neighbour's slab is missing")
-                })?)?
-            };
-            let mut view = src.view();
-            let mut target = Vec::with_capacity(ndim);
-            for (d, s) in segs.iter().enumerate() {
+        if segs.iter().all(|s| s.len > 0) {
+            let mut at = padded.view_mut();
+            for d in 0..ndim {
+                let begin: usize = segments[d][..pick[d]].iter().map(|s| s.len).sum();
                 #[allow(clippy::cast_possible_wrap)]
-                let slice = match s.index {
-                    Index::Range(a, b) => Slice::new(a as isize, Some(b as isize), 1),
-                    Index::Reversed(a, b) => Slice::new(a as isize, Some(b as isize), -1),
-                    Index::Repeat(i) => Slice::new(i as isize, Some(i as isize + 1), 1),
-                };
-                view.slice_axis_inplace(ndarray::Axis(d), slice);
-                target.push(s.len);
+                at.slice_axis_inplace(
+                    ndarray::Axis(d),
+                    Slice::new(begin as isize, Some((begin + segs[d].len) as isize), 1),
+                );
             }
-            // An empty source axis has nothing to copy (the result is empty along it).
-            if !view.is_empty() {
-                let view = view.broadcast(IxDyn(&target)).ok_or_else(|| {
-                    Error::internal("blocks::overlap", "a halo segment does not fit its source")
-                })?;
-                let mut at = padded.view_mut();
-                for d in 0..ndim {
-                    let begin: usize = segments[d][..pick[d]].iter().map(|s| s.len).sum();
+            // Beyond `Constant` edges of several axes (a corner): the last axis's
+            // constant, as NumPy's `pad` and Dask, padding axis after axis, give.
+            if let Some(d) = segs.iter().rposition(|s| s.source.is_none()) {
+                at.fill(T::from_scalar(constant[d]));
+            } else {
+                let o: Vec<i8> = segs.iter().map(|s| s.source.unwrap_or(0)).collect();
+                let src = if o.iter().all(|&c| c == 0) {
+                    block
+                } else {
+                    let k = directions
+                        .iter()
+                        .position(|d| *d == o)
+                        .ok_or_else(|| Error::internal("blocks::overlap", "unknown direction"))?;
+                    typed::<T>(slabs[k].ok_or_else(|| {
+                        Error::internal("blocks::overlap", "a neighbour's slab is missing")
+                    })?)?
+                };
+                let mut view = src.view();
+                for (d, s) in segs.iter().enumerate() {
                     #[allow(clippy::cast_possible_wrap)]
-                    at.slice_axis_inplace(
-                        ndarray::Axis(d),
-                        Slice::new(begin as isize, Some((begin + segs[d].len) as isize), 1),
-                    );
+                    let slice = match s.index {
+                        Index::Range(a, b) => Slice::new(a as isize, Some(b as isize), 1),
+                        Index::Reversed(a, b) => Slice::new(a as isize, Some(b as isize), -1),
+                        Index::Repeat(i) => Slice::new(i as isize, Some(i as isize + 1), 1),
+                    };
+                    view.slice_axis_inplace(ndarray::Axis(d), slice);
                 }
-                at.assign(&view);
+                // An empty source axis has nothing to copy (the result is empty along it).
+                if !view.is_empty() {
+                    let view = view.broadcast(at.raw_dim()).ok_or_else(|| {
+                        Error::internal("blocks::overlap", "a halo segment does not fit its source")
+                    })?;
+                    at.assign(&view);
+                }
             }
         }
         // Next combination.

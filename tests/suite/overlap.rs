@@ -64,19 +64,19 @@ fn pad(a: &ArrayD<f64>, depth: &[usize], boundary: &[Boundary]) -> ArrayD<f64> {
     let shape: Vec<usize> = a.shape().iter().zip(depth).map(|(n, d)| n + 2 * d).collect();
     ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
         let mut at = Vec::with_capacity(shape.len());
+        let mut constant = None;
         for d in 0..shape.len() {
             let g = ix[d] as isize - depth[d] as isize;
             match boundary_index(g, a.shape()[d], boundary[d]) {
                 Some(i) => at.push(i),
-                None => {
-                    return match boundary[d] {
-                        Boundary::Constant(v) => v,
-                        _ => unreachable!("None is not padded"),
-                    }
-                }
+                // NumPy pads axis after axis: the last constant axis wins
+                None => match boundary[d] {
+                    Boundary::Constant(v) => constant = Some(v),
+                    _ => unreachable!("None is not padded"),
+                },
             }
         }
-        a[IxDyn(&at)]
+        constant.unwrap_or_else(|| a[IxDyn(&at)])
     })
 }
 
@@ -157,6 +157,10 @@ fn deeper_halos_and_depths_per_axis_read_several_neighbours() {
             assert_same(&got, &eager(&a, &depth, &boundary));
         }
     }
+    // a constant per axis: corners take the last axis's, as NumPy's pad does
+    let boundary = [Boundary::Constant(-1.0), Boundary::Constant(3.0)];
+    let got = lazy_filter(&x, &[2, 1], &boundary).compute().unwrap();
+    assert_same(&got, &eager(&a, &[2, 1], &boundary));
     // mixed rules per axis, 3-d with a size-1 axis
     let b = values(&[6, 1, 5], 3);
     let y = lazy(&b, vec![vec![2, 4], vec![1], vec![3, 2]]);
