@@ -71,7 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Smoothing shrinks white noise: the standard deviation drops from about 1 to about
     // 0.27 (the 2-d weights squared sum to (70/256)^2 ~ 0.075, whose square root is 0.27).
     let before = x.std(..).compute_scalar()?;
-    let after = chunkwise::from_zarr::<f32>(&output)?.std(..).compute_scalar()?;
+    let after = chunkwise::from_zarr::<f32>(&output)?
+        .std(..)
+        .compute_scalar()?;
     println!("std before {before:.3}, after {after:.3}");
     Ok(())
 }

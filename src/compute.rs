@@ -262,7 +262,10 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
             .into_iter()
             .map(|b| match Arc::try_unwrap(b) {
                 Ok(Value::Array(a)) => Ok(a),
-                Ok(_) => Err(Error::internal("compute::compute_blocks", "not an array block")),
+                Ok(_) => Err(Error::internal(
+                    "compute::compute_blocks",
+                    "not an array block",
+                )),
                 Err(shared) => shared.array("compute::compute_blocks").cloned(),
             })
             .collect()

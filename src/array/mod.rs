@@ -34,9 +34,9 @@ mod dyn_ops;
 mod elementwise;
 mod indexing;
 mod many;
-mod reduction;
 mod overlap;
 mod persist;
+mod reduction;
 mod user_fn;
 
 use std::fmt;
@@ -54,7 +54,8 @@ pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;
 pub use user_fn::{
-    blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError, MapBlocks,
+    blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
+    MapBlocks,
 };
 
 use crate::chunks::ChunkGrid;

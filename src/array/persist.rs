@@ -128,7 +128,11 @@ impl<T: Element> LazyArray<T> {
         if blocks.len() != grid.num_blocks() {
             return Err(Error::internal(
                 "LazyArray::persist",
-                format!("{} blocks for a grid of {}", blocks.len(), grid.num_blocks()),
+                format!(
+                    "{} blocks for a grid of {}",
+                    blocks.len(),
+                    grid.num_blocks()
+                ),
             ));
         }
         let bytes: usize = blocks.iter().map(AnyArray::nbytes).sum();

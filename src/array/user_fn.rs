@@ -356,9 +356,11 @@ impl<T: Element> LazyArray<T> {
         R: BlockResult,
         F: Fn(ArrayViewD<'_, T>, &BlockInfo) -> R + Send + Sync + 'static,
     {
-        map_blocks_many(options, &[self], move |views: &[ArrayViewD<'_, T>], info| {
-            f(views[0].view(), info)
-        })
+        map_blocks_many(
+            options,
+            &[self],
+            move |views: &[ArrayViewD<'_, T>], info| f(views[0].view(), info),
+        )
     }
 
     /// Applies `f` to every 1-d lane along `axis` (NumPy's `apply_along_axis`): the
@@ -426,9 +428,12 @@ impl<T: Element> LazyArray<T> {
             }
             options.chunks = Some(out_chunks);
             let lane_ndim = lane_shape.len();
-            let f = erase(&name_s, move |views: &[ArrayViewD<'_, T>], info: &BlockInfo| {
-                along_axis(&views[0], axis, &lane_shape, lane_ndim, &f, info)
-            });
+            let f = erase(
+                &name_s,
+                move |views: &[ArrayViewD<'_, T>], info: &BlockInfo| {
+                    along_axis(&views[0], axis, &lane_shape, lane_ndim, &f, info)
+                },
+            );
             map_blocks_node("apply_along_axis", &options, &[x], U::DTYPE, f)
         })
     }
@@ -603,7 +608,10 @@ where
                     "blockwise",
                     "chunks",
                     format!("{} axes", c.len()),
-                    format!("one list of chunk lengths per output letter ({})", out.len()),
+                    format!(
+                        "one list of chunk lengths per output letter ({})",
+                        out.len()
+                    ),
                 ));
             }
             for (&l, sizes) in out.iter().zip(c) {

@@ -8,5 +8,5 @@
 //! `Op::Block` and its kernel.
 
 pub(crate) mod flip;
-pub(crate) mod user;
 pub(crate) mod overlap;
+pub(crate) mod user;

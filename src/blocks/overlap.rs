@@ -412,11 +412,7 @@ impl Overlap {
         for (d, &b) in out.iter().enumerate() {
             let segs = self.segments(d, b);
             shape.push(segs.iter().map(|s| s.len).sum());
-            let before: usize = segs
-                .iter()
-                .take_while(|s| !s.center)
-                .map(|s| s.len)
-                .sum();
+            let before: usize = segs.iter().take_while(|s| !s.center).map(|s| s.len).sum();
             start.push(before);
             all.push(segs);
         }
@@ -484,7 +480,11 @@ impl BlockKernel for Overlap {
         });
         let info = BlockInfo::of(out, &self.grid);
         let block_shape = self.grid.block_shape(out);
-        let expect = if self.trim { shape.clone() } else { block_shape.clone() };
+        let expect = if self.trim {
+            shape.clone()
+        } else {
+            block_shape.clone()
+        };
         let result = call_user("map_overlap", &self.name, out, self.dtype, &expect, || {
             (self.f)(&[&padded], &info)
         })?;
@@ -647,7 +647,10 @@ mod tests {
         let merged = merge_short(&a, 3).unwrap();
         assert_eq!(merged.sizes().collect::<Vec<_>>(), vec![6, 5]);
         let b = AxisChunks::from_sizes(&[3, 3, 1]).unwrap();
-        assert_eq!(merge_short(&b, 2).unwrap().sizes().collect::<Vec<_>>(), vec![3, 4]);
+        assert_eq!(
+            merge_short(&b, 2).unwrap().sizes().collect::<Vec<_>>(),
+            vec![3, 4]
+        );
         assert_eq!(merge_short(&b, 0).unwrap(), b);
     }
 
@@ -661,7 +664,9 @@ mod tests {
         let options = ComputeOptions::default().threads(2);
         let overlap = x
             .map_overlap(
-                &MapOverlap::new("smooth3").depth(1).boundary(Boundary::Nearest),
+                &MapOverlap::new("smooth3")
+                    .depth(1)
+                    .boundary(Boundary::Nearest),
                 |b, _| smooth3(&b),
             )
             .sum(..);
@@ -670,6 +675,9 @@ mod tests {
         let (_, without) = run_nodes(&[blocks.node.clone()], &options).unwrap();
         #[allow(clippy::cast_precision_loss)]
         let ratio = with_halo as f64 / without as f64;
-        assert!(ratio <= 1.3, "map_overlap peak {with_halo} vs map_blocks {without}: {ratio:.2}");
+        assert!(
+            ratio <= 1.3,
+            "map_overlap peak {with_halo} vs map_blocks {without}: {ratio:.2}"
+        );
     }
 }

@@ -87,8 +87,7 @@ impl BlockInfo {
 /// A user's function over blocks, erased to [`AnyArray`]s: the inputs (one array per
 /// input, contracted blocks concatenated) and where the output block lies; returns the
 /// output block.
-pub(crate) type ErasedFn =
-    Arc<dyn Fn(&[&AnyArray], &BlockInfo) -> Result<AnyArray> + Send + Sync>;
+pub(crate) type ErasedFn = Arc<dyn Fn(&[&AnyArray], &BlockInfo) -> Result<AnyArray> + Send + Sync>;
 
 /// How a user's function is named in keys: by its name (the same name over the same
 /// inputs is one computation) or by a number no other function has.
@@ -325,9 +324,7 @@ pub(crate) fn blockwise(spec: BlockwiseSpec<'_>) -> Result<Arc<Node>> {
 }
 
 fn has_repeat(ind: &[char]) -> bool {
-    ind.iter()
-        .enumerate()
-        .any(|(i, c)| ind[..i].contains(c))
+    ind.iter().enumerate().any(|(i, c)| ind[..i].contains(c))
 }
 
 /// The kernel of [`blockwise`].
@@ -369,15 +366,15 @@ impl Blockwise {
 
     /// Whether input `slot` has a contracted letter (its blocks are concatenated).
     fn contracts(&self, slot: usize) -> bool {
-        self.in_inds[slot]
-            .iter()
-            .any(|c| !self.out_ind.contains(c))
+        self.in_inds[slot].iter().any(|c| !self.out_ind.contains(c))
     }
 
     /// The element ranges of the box of blocks `b` of input `slot`.
     fn box_region(&self, slot: usize, b: &[Range<usize>]) -> (Vec<usize>, Vec<usize>) {
         let g = &self.in_grids[slot];
-        let start = (0..b.len()).map(|d| g.axis(d).chunk_start(b[d].start)).collect();
+        let start = (0..b.len())
+            .map(|d| g.axis(d).chunk_start(b[d].start))
+            .collect();
         let shape = (0..b.len())
             .map(|d| {
                 let a = g.axis(d);
@@ -421,7 +418,8 @@ impl BlockKernel for Blockwise {
 
     fn compute(&self, out: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let mut next = 0;
-        let mut joined: Vec<std::borrow::Cow<'_, AnyArray>> = Vec::with_capacity(self.in_inds.len());
+        let mut joined: Vec<std::borrow::Cow<'_, AnyArray>> =
+            Vec::with_capacity(self.in_inds.len());
         for slot in 0..self.in_inds.len() {
             let b = self.input_box(slot, out);
             let count: usize = b.iter().map(ExactSizeIterator::len).product();

@@ -26,8 +26,8 @@ mod threaded;
 use std::any::Any;
 use std::sync::Arc;
 
-pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
 pub(crate) use budget::{held_bytes, HeldBytes};
+pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
 pub use events::{CancelToken, Observer, TaskFinish, TaskStart};
 
 use crate::error::{Error, Result};

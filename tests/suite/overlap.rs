@@ -61,7 +61,12 @@ fn boundary_index(g: isize, n: usize, b: Boundary) -> Option<usize> {
 
 /// `a` padded by `depth` on both sides of every axis, by `boundary` (not `None`).
 fn pad(a: &ArrayD<f64>, depth: &[usize], boundary: &[Boundary]) -> ArrayD<f64> {
-    let shape: Vec<usize> = a.shape().iter().zip(depth).map(|(n, d)| n + 2 * d).collect();
+    let shape: Vec<usize> = a
+        .shape()
+        .iter()
+        .zip(depth)
+        .map(|(n, d)| n + 2 * d)
+        .collect();
     ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
         let mut at = Vec::with_capacity(shape.len());
         let mut constant = None;
@@ -130,7 +135,9 @@ fn every_boundary_matches_the_hand_padded_filter_on_every_case() {
             let depth: Vec<usize> = case
                 .shape
                 .iter()
-                .map(|&n| usize::from(n >= 1 || !matches!(rule, Boundary::Reflect | Boundary::Periodic)))
+                .map(|&n| {
+                    usize::from(n >= 1 || !matches!(rule, Boundary::Reflect | Boundary::Periodic))
+                })
                 .collect();
             let boundary = vec![rule; ndim];
             if a.is_empty() {
@@ -139,7 +146,9 @@ fn every_boundary_matches_the_hand_padded_filter_on_every_case() {
                 continue;
             }
             let y = lazy_filter(&x, &depth, &boundary);
-            let got = y.compute().unwrap_or_else(|e| panic!("{} {rule:?}: {e}", case.name));
+            let got = y
+                .compute()
+                .unwrap_or_else(|e| panic!("{} {rule:?}: {e}", case.name));
             assert_same(&got, &eager(&a, &depth, &boundary));
         }
     }
@@ -166,31 +175,45 @@ fn deeper_halos_and_depths_per_axis_read_several_neighbours() {
     let y = lazy(&b, vec![vec![2, 4], vec![1], vec![3, 2]]);
     let boundary = [Boundary::Periodic, Boundary::Nearest, Boundary::Reflect];
     let depth = [2, 1, 2];
-    assert_same(&lazy_filter(&y, &depth, &boundary).compute().unwrap(), &eager(&b, &depth, &boundary));
+    assert_same(
+        &lazy_filter(&y, &depth, &boundary).compute().unwrap(),
+        &eager(&b, &depth, &boundary),
+    );
 }
 
 #[test]
 fn trim_false_takes_blocks_of_the_unpadded_shape() {
     let a = values(&[7, 5], 2);
     let x = lazy(&a, [3, 2]);
-    let options = MapOverlap::new("inner_sum").depth(1).boundary(Boundary::Nearest).trim(false);
+    let options = MapOverlap::new("inner_sum")
+        .depth(1)
+        .boundary(Boundary::Nearest)
+        .trim(false);
     let y = x.map_overlap(&options, |b, _| {
         let s = box_sum(&b, &[1, 1]);
         s.slice(ndarray::s![1..-1, 1..-1]).to_owned().into_dyn()
     });
-    assert_same(&y.compute().unwrap(), &eager(&a, &[1, 1], &[Boundary::Nearest; 2]));
+    assert_same(
+        &y.compute().unwrap(),
+        &eager(&a, &[1, 1], &[Boundary::Nearest; 2]),
+    );
 }
 
 #[test]
 fn bad_depths_and_blocks_are_errors() {
     let x = lazy(&values(&[3, 5], 1), [2, 2]);
-    let deep = x.map_overlap(&MapOverlap::new("f").depth(4).boundary(Boundary::Reflect), |b, _| {
-        b.to_owned()
-    });
-    assert!(matches!(deep.error().unwrap().root(), Error::InvalidParameter { param: "depth", .. }));
-    let three = x.map_overlap(&MapOverlap::new("f").depth_per_axis(vec![1, 1, 1]), |b, _| {
-        b.to_owned()
-    });
+    let deep = x.map_overlap(
+        &MapOverlap::new("f").depth(4).boundary(Boundary::Reflect),
+        |b, _| b.to_owned(),
+    );
+    assert!(matches!(
+        deep.error().unwrap().root(),
+        Error::InvalidParameter { param: "depth", .. }
+    ));
+    let three = x.map_overlap(
+        &MapOverlap::new("f").depth_per_axis(vec![1, 1, 1]),
+        |b, _| b.to_owned(),
+    );
     assert!(three.error().is_some());
     // Nearest and Constant halos may be deeper than the axis
     let a = values(&[3, 5], 1);
@@ -198,9 +221,12 @@ fn bad_depths_and_blocks_are_errors() {
     let got = lazy_filter(&x, &[4, 6], &boundary).compute().unwrap();
     assert_same(&got, &eager(&a, &[4, 6], &boundary));
     // a block of the wrong shape
-    let wrong = x.map_overlap(&MapOverlap::new("unpadded").depth(1).boundary(Boundary::Nearest), |b, _| {
-        b.slice(ndarray::s![1.., ..]).to_owned().into_dyn()
-    });
+    let wrong = x.map_overlap(
+        &MapOverlap::new("unpadded")
+            .depth(1)
+            .boundary(Boundary::Nearest),
+        |b, _| b.slice(ndarray::s![1.., ..]).to_owned().into_dyn(),
+    );
     match wrong.compute().unwrap_err() {
         Error::TaskFailed { op, cause, .. } => {
             assert!(op.contains("unpadded"), "{op}");
@@ -213,50 +239,53 @@ fn bad_depths_and_blocks_are_errors() {
 #[test]
 fn explain_shows_the_halo_and_the_slabs() {
     let x = chunkwise::random::uniform::<f64>(&[4000, 4000], [1000, 1000], 1);
-    let y = x.map_overlap(&MapOverlap::new("smooth").depth(1).boundary(Boundary::Nearest), |b, _| {
-        b.to_owned()
-    });
+    let y = x.map_overlap(
+        &MapOverlap::new("smooth")
+            .depth(1)
+            .boundary(Boundary::Nearest),
+        |b, _| b.to_owned(),
+    );
     let plan = y.explain().unwrap();
     assert!(plan.contains("map_overlap"), "{plan}");
     assert!(plan.contains("function `smooth`"), "{plan}");
     assert!(plan.contains("overlap.edge"), "{plan}");
 }
 
-fn case_strategy() -> impl Strategy<Value = (Vec<usize>, Vec<Vec<usize>>, Vec<usize>, Vec<Boundary>)> {
-    prop::collection::vec(1usize..8, 1..=3)
-        .prop_flat_map(|shape| {
-            let chunks: Vec<BoxedStrategy<Vec<usize>>> = shape
-                .iter()
-                .map(|&n| {
-                    prop::collection::vec(1usize..=n, 1..=n)
-                        .prop_map(move |cuts| {
-                            // sizes that sum to n
-                            let mut out = Vec::new();
-                            let mut left = n;
-                            for c in cuts {
-                                if left == 0 {
-                                    break;
-                                }
-                                let s = c.min(left);
-                                out.push(s);
-                                left -= s;
+fn case_strategy() -> impl Strategy<Value = (Vec<usize>, Vec<Vec<usize>>, Vec<usize>, Vec<Boundary>)>
+{
+    prop::collection::vec(1usize..8, 1..=3).prop_flat_map(|shape| {
+        let chunks: Vec<BoxedStrategy<Vec<usize>>> = shape
+            .iter()
+            .map(|&n| {
+                prop::collection::vec(1usize..=n, 1..=n)
+                    .prop_map(move |cuts| {
+                        // sizes that sum to n
+                        let mut out = Vec::new();
+                        let mut left = n;
+                        for c in cuts {
+                            if left == 0 {
+                                break;
                             }
-                            if left > 0 {
-                                out.push(left);
-                            }
-                            out
-                        })
-                        .boxed()
-                })
-                .collect();
-            let ndim = shape.len();
-            (
-                Just(shape),
-                chunks,
-                prop::collection::vec(0usize..=3, ndim),
-                prop::collection::vec(prop::sample::select(RULES.to_vec()), ndim),
-            )
-        })
+                            let s = c.min(left);
+                            out.push(s);
+                            left -= s;
+                        }
+                        if left > 0 {
+                            out.push(left);
+                        }
+                        out
+                    })
+                    .boxed()
+            })
+            .collect();
+        let ndim = shape.len();
+        (
+            Just(shape),
+            chunks,
+            prop::collection::vec(0usize..=3, ndim),
+            prop::collection::vec(prop::sample::select(RULES.to_vec()), ndim),
+        )
+    })
 }
 
 proptest! {

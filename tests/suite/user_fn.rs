@@ -6,9 +6,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use chunkwise::{
-    blockwise, from_fn, map_blocks_many, BlockInfo, Error, LazyArray, MapBlocks,
-};
+use chunkwise::{blockwise, from_fn, map_blocks_many, BlockInfo, Error, LazyArray, MapBlocks};
 use ndarray::{ArrayD, Axis, Ix2, IxDyn};
 
 use crate::common::{assert_close, assert_same, cases, lazy, run, values, RTOL};
@@ -42,8 +40,8 @@ fn block_info_gives_each_block_its_location() {
             })
         });
         let n = a.len();
-        let want = ArrayD::from_shape_vec(IxDyn(&case.shape), (0..n).map(|k| k as f64).collect())
-            .unwrap();
+        let want =
+            ArrayD::from_shape_vec(IxDyn(&case.shape), (0..n).map(|k| k as f64).collect()).unwrap();
         assert_same(&run(&y), &want);
     }
 }
@@ -75,9 +73,11 @@ fn new_axis_adds_an_axis_of_one_block() {
     assert_eq!(y.shape(), &[1, 7, 5]);
     assert_same(&run(&y), &a.clone().insert_axis(Axis(0)));
     // an axis of length 2 in the middle, declared by chunks
-    let options = MapBlocks::new("pair")
-        .new_axis(vec![1])
-        .chunks(vec![vec![3, 3, 1], vec![2], vec![2, 2, 1]]);
+    let options = MapBlocks::new("pair").new_axis(vec![1]).chunks(vec![
+        vec![3, 3, 1],
+        vec![2],
+        vec![2, 2, 1],
+    ]);
     let y = x.map_blocks_with(&options, |b, _| {
         ndarray::stack(Axis(1), &[b.view(), b.mapv(|v| -v).view()]).unwrap()
     });
@@ -90,21 +90,36 @@ fn new_axis_adds_an_axis_of_one_block() {
 fn declared_chunks_and_block_shapes_change_the_output_grid() {
     let a = values(&[7, 5], 4);
     let x = lazy(&a, [3, 2]);
-    let sums = x.map_blocks_with(&MapBlocks::new("block_sum").block_shape(vec![1, 1]), |b, _| {
-        ndarray::arr2(&[[b.sum()]]).into_dyn()
-    });
+    let sums = x.map_blocks_with(
+        &MapBlocks::new("block_sum").block_shape(vec![1, 1]),
+        |b, _| ndarray::arr2(&[[b.sum()]]).into_dyn(),
+    );
     assert_eq!(sums.shape(), &[3, 3]);
     let got = run(&sums);
-    assert_close(&ArrayD::from_elem(IxDyn(&[]), got.sum()), &ArrayD::from_elem(IxDyn(&[]), a.sum()), RTOL);
+    assert_close(
+        &ArrayD::from_elem(IxDyn(&[]), got.sum()),
+        &ArrayD::from_elem(IxDyn(&[]), a.sum()),
+        RTOL,
+    );
     assert_eq!(got[[0, 0]], a.slice(ndarray::s![0..3, 0..2]).sum());
     assert_eq!(got[[2, 2]], a.slice(ndarray::s![6..7, 4..5]).sum());
     // chunks that do not have one entry per block: invalid
-    let bad = x.map_blocks_with(&MapBlocks::new("b").chunks(vec![vec![7], vec![5]]), |b, _| {
-        b.to_owned()
-    });
-    assert!(matches!(bad.error().unwrap().root(), Error::InvalidParameter { param: "chunks", .. }));
+    let bad = x.map_blocks_with(
+        &MapBlocks::new("b").chunks(vec![vec![7], vec![5]]),
+        |b, _| b.to_owned(),
+    );
+    assert!(matches!(
+        bad.error().unwrap().root(),
+        Error::InvalidParameter {
+            param: "chunks",
+            ..
+        }
+    ));
     let bad = x.map_blocks_with(&MapBlocks::new("c").drop_axis(vec![2]), |b, _| b.to_owned());
-    assert!(matches!(bad.error().unwrap().root(), Error::AxisOutOfRange { axis: 2, .. }));
+    assert!(matches!(
+        bad.error().unwrap().root(),
+        Error::AxisOutOfRange { axis: 2, .. }
+    ));
 }
 
 #[test]
@@ -192,7 +207,11 @@ fn the_same_named_function_is_computed_once_and_an_uncached_one_each_time() {
     let b = x.map_blocks_with(&options, counting(&calls));
     assert_ne!(a.key(), b.key());
     (&a + &b).compute().unwrap();
-    assert_eq!(calls.load(Ordering::SeqCst), 8, "each uncached array on its own");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        8,
+        "each uncached array on its own"
+    );
 }
 
 #[test]
@@ -207,7 +226,9 @@ fn map_blocks_many_unifies_chunks_first() {
     });
     assert_same(&run(&z), &(&a * &a + &b * &b));
     let short = lazy(&values(&[6, 5], 1), [3, 2]);
-    let bad = map_blocks_many(&MapBlocks::new("f"), &[&x, &short], |bs, _| bs[0].to_owned());
+    let bad = map_blocks_many(&MapBlocks::new("f"), &[&x, &short], |bs, _| {
+        bs[0].to_owned()
+    });
     assert!(bad.error().is_some());
 }
 
@@ -237,7 +258,10 @@ fn blockwise_contracts_an_index_like_a_matrix_product() {
     assert_same(&run(&t), &a.t().to_owned());
     // letters that do not match the axes
     let bad: LazyArray<f64> = blockwise("f", "ij", &[(&x, "ijk")], |bs, _| bs[0].to_owned());
-    assert!(matches!(bad.error().unwrap().root(), Error::InvalidParameter { param: "index", .. }));
+    assert!(matches!(
+        bad.error().unwrap().root(),
+        Error::InvalidParameter { param: "index", .. }
+    ));
 }
 
 #[test]
@@ -245,14 +269,19 @@ fn from_fn_builds_an_array_block_by_block() {
     for case in cases() {
         let want = values(&case.shape, 9);
         let source = Arc::new(want.clone());
-        let x = from_fn("slices_of_want", &case.shape, case.chunks.clone(), move |info: &BlockInfo| {
-            let info_elems: Vec<ndarray::SliceInfoElem> = info
-                .location
-                .iter()
-                .map(|r| ndarray::Slice::from(r.clone()).into())
-                .collect();
-            source.slice(info_elems.as_slice()).to_owned()
-        });
+        let x = from_fn(
+            "slices_of_want",
+            &case.shape,
+            case.chunks.clone(),
+            move |info: &BlockInfo| {
+                let info_elems: Vec<ndarray::SliceInfoElem> = info
+                    .location
+                    .iter()
+                    .map(|r| ndarray::Slice::from(r.clone()).into())
+                    .collect();
+                source.slice(info_elems.as_slice()).to_owned()
+            },
+        );
         assert_same(&run(&x), &want);
     }
 }
@@ -284,12 +313,17 @@ fn apply_along_axis_matches_eager_lanes() {
         assert_same(&run(&s), &want);
         // a longer result: the axis becomes the result's length
         let twice = x.apply_along_axis(axis as isize, "twice", |lane| {
-            ndarray::concatenate(Axis(0), &[lane, lane]).unwrap().into_dyn()
+            ndarray::concatenate(Axis(0), &[lane, lane])
+                .unwrap()
+                .into_dyn()
         });
         let want = ndarray::concatenate(Axis(axis), &[a.view(), a.view()]).unwrap();
         assert_same(&run(&twice), &want);
     }
-    assert!(x.apply_along_axis(3, "f", |l| l.to_owned().into_dyn()).error().is_some());
+    assert!(x
+        .apply_along_axis(3, "f", |l| l.to_owned().into_dyn())
+        .error()
+        .is_some());
 }
 
 #[test]
@@ -319,10 +353,17 @@ fn persist_keeps_the_blocks_and_the_key() {
     let sq = a.mapv(|v| v * v);
     assert_same(&run(&p), &sq);
     assert_close(&p.sum(0).compute().unwrap(), &sq.sum_axis(Axis(0)), RTOL);
-    assert_same(&run(&p.slice(ndarray::s![1..8;2, 2..])), &sq.slice(ndarray::s![1..8;2, 2..]).to_owned().into_dyn());
+    assert_same(
+        &run(&p.slice(ndarray::s![1..8;2, 2..])),
+        &sq.slice(ndarray::s![1..8;2, 2..]).to_owned().into_dyn(),
+    );
     assert_same(&run(&p.rechunk([5, 5])), &sq);
     assert_same(&run(&(&p + &y)), &(&sq * 2.0));
-    assert_eq!(calls.load(Ordering::SeqCst), 9, "later computations reuse the kept blocks");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        9,
+        "later computations reuse the kept blocks"
+    );
     // persisting again is free
     let again = p.persist().unwrap();
     assert_eq!(again.key(), p.key());
