@@ -245,6 +245,33 @@ pub(crate) fn run_nodes(
     })
 }
 
+/// Computes `node` and returns its blocks, in C order over its chunk grid, without
+/// putting them together: what `persist` keeps.
+pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Result<Vec<AnyArray>> {
+    prepared(std::slice::from_ref(node), options, |p| {
+        p.fits?;
+        let config = RunConfig {
+            executor: options.executor,
+            memory_limit: p.budget,
+            cancel: options.cancel.as_ref(),
+            observer: options.observer.as_deref(),
+        };
+        let execution = exec::execute(&p.tasks.graph, &p.tasks, &config)?;
+        execution
+            .outputs
+            .into_iter()
+            .map(|b| match Arc::try_unwrap(b) {
+                Ok(Value::Array(a)) => Ok(a),
+                Ok(_) => Err(Error::internal(
+                    "compute::compute_blocks",
+                    "not an array block",
+                )),
+                Err(shared) => shared.array("compute::compute_blocks").cloned(),
+            })
+            .collect()
+    })
+}
+
 /// A computation made ready to run: what `explain`, `graph_stats` and `compute` all
 /// look at, so that what they report is what runs.
 struct Prepared<'p> {
@@ -267,11 +294,13 @@ fn prepared<R>(
     then: impl FnOnce(Prepared<'_>) -> Result<R>,
 ) -> Result<R> {
     refuse_invalid(nodes)?;
+    // Bytes kept outside computations (persisted arrays) are not available to this one.
     let budget = match options.memory_limit {
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     }
-    .bytes();
+    .bytes()
+    .saturating_sub(exec::held_bytes());
     let (optimized, changes) = if options.optimize {
         crate::optimize::optimize(nodes)?
     } else {

@@ -264,6 +264,39 @@ pub enum Error {
         message: String,
     },
 
+    /// A user's function (given to `map_blocks`, `map_overlap`, `blockwise`, `from_fn`...)
+    /// returned a block of another shape or dtype than the operation declared: an error,
+    /// never a wrong result.
+    #[error(
+        "function `{function}` returned a {found_dtype} block of shape {found_shape:?} for block \
+         {block:?}, expected {expected_dtype} of shape {expected_shape:?}; return blocks of the \
+         declared shape, or declare the output's chunks (`chunks`, `drop_axis`, `new_axis`)"
+    )]
+    BlockMismatch {
+        /// The function's name.
+        function: String,
+        /// The block coordinates of the output block.
+        block: Vec<usize>,
+        /// The dtype the operation declared.
+        expected_dtype: DType,
+        /// The shape the operation declared for this block.
+        expected_shape: Vec<usize>,
+        /// The dtype returned.
+        found_dtype: DType,
+        /// The shape returned.
+        found_shape: Vec<usize>,
+    },
+
+    /// A user's function returned an error of its own (the `source()`).
+    #[error("function `{function}` failed")]
+    User {
+        /// The function's name.
+        function: String,
+        /// What the function reported.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// The computation was cancelled before it finished.
     #[error("the computation was cancelled")]
     Cancelled,

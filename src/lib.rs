@@ -71,8 +71,10 @@ pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
-    arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
-    Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
+    arange, blockwise, blockwise_with, compute_many, compute_many_with, from_fn, from_ndarray,
+    full, linspace, map_blocks_many, ones, where_, zeros, Axes, AxisIndex, BlockInfo, BlockResult,
+    Boundary, BoxError, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, MapBlocks,
+    MapOverlap, Operand,
 };
 pub use array::{concatenate, stack, PadMode};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};

@@ -111,3 +111,12 @@ mod regression;
 // The modules of `src/` are a one-way stack: the table of allowed directions, checked.
 #[path = "suite/layering.rs"]
 mod layering;
+
+// Users' functions: `map_blocks` (chunks, drop_axis, new_axis), `map_blocks_many`,
+// `blockwise`, `from_fn`, `apply_along_axis`, `persist`; errors naming function and block.
+#[path = "suite/user_fn.rs"]
+mod user_fn;
+
+// `map_overlap` against a hand-padded eager filter for every boundary rule; proptests.
+#[path = "suite/overlap.rs"]
+mod overlap;

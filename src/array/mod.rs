@@ -27,6 +27,9 @@
 //! - structure: [`concatenate`](crate::concatenate), [`stack`](crate::stack), `reshape`,
 //!   `broadcast_to`, `moveaxis`, `swapaxes`, `pad`, `roll`, `repeat`, `tile`, `diff`:
 //!   `structure.rs`
+//! - users' functions over blocks (`map_blocks`, `blockwise`, `from_fn`,
+//!   `apply_along_axis`): `user_fn.rs`; with halos (`map_overlap`): `overlap.rs`
+//! - keeping a computed array in memory for reuse (`persist`): `persist.rs`
 
 mod creation;
 mod dyn_array;
@@ -34,8 +37,11 @@ mod dyn_ops;
 mod elementwise;
 mod indexing;
 mod many;
+mod overlap;
+mod persist;
 mod reduction;
 mod structure;
+mod user_fn;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -49,8 +55,13 @@ pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
+pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;
 pub use structure::{concatenate, stack, PadMode};
+pub use user_fn::{
+    blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
+    MapBlocks,
+};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};

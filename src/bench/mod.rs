@@ -12,6 +12,7 @@
 //! | `tiny_chunks` | ones (4000, 4000) in (40, 40) | `(x + 1).sum()` |
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
 //! | `concat_reshape` | x, y (4000, 4000) in (500, 500) | `concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0)`, checksum `sum(r * arange(4000))` |
+//! | `map_overlap` | x (8000, 8000) in (1000, 1000) | `x.map_overlap(smooth3, depth=1, boundary='nearest').sum()` |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
 //!
 //! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
@@ -218,6 +219,13 @@ static WORKLOADS: &[Workload] = &[
         build: concat_reshape,
         run: None,
     },
+    Workload {
+        name: "map_overlap",
+        summary: "x (8000, 8000) in (1000, 1000): x.map_overlap(smooth3, depth=1, \
+                  boundary='nearest').sum(), smooth3 a 3x3 box mean keeping the block's outer ring",
+        build: map_overlap,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -334,6 +342,42 @@ fn concat_reshape(p: WorkloadParams) -> Result<DynArray> {
     #[allow(clippy::cast_precision_loss)]
     let weights = crate::array::arange(0.0, n as f64, 1.0, [c]);
     Ok((&z.sum(0) * &weights).sum(..).to_dyn())
+}
+
+/// The peer benchmark's `smooth3`: the 3x3 box mean of a 2-d block, its outer ring
+/// kept as is (`map_overlap` trims it off).
+fn smooth3(b: &ndarray::ArrayViewD<'_, f64>) -> ndarray::ArrayD<f64> {
+    let mut out = b.to_owned();
+    let (n, m) = (b.shape()[0], b.shape()[1]);
+    if n < 3 || m < 3 {
+        return out;
+    }
+    let b = b
+        .view()
+        .into_dimensionality::<ndarray::Ix2>()
+        .expect("smooth3 takes 2-d blocks");
+    for i in 1..n - 1 {
+        for j in 1..m - 1 {
+            // The peer's order: rows of the window outer, columns inner, from zero.
+            let mut acc = 0.0;
+            for di in 0..3 {
+                for dj in 0..3 {
+                    acc += b[[i + di - 1, j + dj - 1]];
+                }
+            }
+            out[[i, j]] = acc / 9.0;
+        }
+    }
+    out
+}
+
+fn map_overlap(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 8000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    let options = crate::array::MapOverlap::new("smooth3")
+        .depth(1)
+        .boundary(crate::array::Boundary::Nearest);
+    Ok(x.map_overlap(&options, |b, _| smooth3(&b)).sum(..).to_dyn())
 }
 
 #[cfg(test)]

@@ -16,3 +16,5 @@ pub(crate) mod repeat;
 pub(crate) mod reshape;
 pub(crate) mod roll;
 pub(crate) mod tile;
+pub(crate) mod overlap;
+pub(crate) mod user;

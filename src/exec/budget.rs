@@ -139,3 +139,31 @@ mod tests {
         }
     }
 }
+
+/// Bytes held in memory outside any computation (persisted arrays), counted against
+/// every computation's budget.
+static HELD_BYTES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The bytes held outside computations now: the sum of the live [`HeldBytes`].
+pub(crate) fn held_bytes() -> u64 {
+    HELD_BYTES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A claim on memory outside any computation (the blocks of a persisted array): counted
+/// in [`held_bytes`] from its creation until it is dropped.
+#[derive(Debug)]
+pub(crate) struct HeldBytes(u64);
+
+impl HeldBytes {
+    /// Claims `bytes`.
+    pub(crate) fn new(bytes: u64) -> HeldBytes {
+        HELD_BYTES.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        HeldBytes(bytes)
+    }
+}
+
+impl Drop for HeldBytes {
+    fn drop(&mut self) {
+        HELD_BYTES.fetch_sub(self.0, std::sync::atomic::Ordering::Relaxed);
+    }
+}

@@ -26,6 +26,7 @@ mod threaded;
 use std::any::Any;
 use std::sync::Arc;
 
+pub(crate) use budget::{held_bytes, HeldBytes};
 pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
 pub use events::{CancelToken, Observer, TaskFinish, TaskStart};
 
