@@ -74,6 +74,7 @@ pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
 };
+pub use array::{einsum, ScanFn, TensordotAxes};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};

@@ -23,6 +23,8 @@
 //! - runtime-typed operations on [`DynArray`] with NumPy dtype promotion: `dyn_ops.rs`
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
+//! - linear algebra and scans: `matmul`, `dot`, `tensordot`, [`einsum`], `outer`,
+//!   `cumsum`, `cumprod`, `nancumsum`, `nancumprod`: `linalg.rs`
 //! - computing several arrays at once: `many.rs`
 
 mod creation;
@@ -30,6 +32,7 @@ mod dyn_array;
 mod dyn_ops;
 mod elementwise;
 mod indexing;
+mod linalg;
 mod many;
 mod reduction;
 
@@ -44,6 +47,8 @@ pub use dyn_array::DynArray;
 pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
+pub use linalg::einsum;
+pub use crate::blocks::{matmul::TensordotAxes, scan::ScanFn};
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use reduction::Axes;
 

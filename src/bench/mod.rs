@@ -12,6 +12,8 @@
 //! | `tiny_chunks` | ones (4000, 4000) in (40, 40) | `(x + 1).sum()` |
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
+//! | `matmul` | x (6000, 6000) in (1000, 1000) | `(x @ x.T).sum()` |
+//! | `cumsum` | x (20000, 20000) in (1000, 1000) | `x.cumsum(axis=0)[::100].sum()` |
 //!
 //! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
 //! integer-hash values ([`Input::Det`], salt 0 for the first input and 1 for the second),
@@ -209,6 +211,18 @@ static WORKLOADS: &[Workload] = &[
         build: zarr_pipeline::build,
         run: Some(zarr_pipeline::run),
     },
+    Workload {
+        name: "matmul",
+        summary: "x (6000, 6000) in (1000, 1000): (x @ x.T).sum()",
+        build: matmul,
+        run: None,
+    },
+    Workload {
+        name: "cumsum",
+        summary: "x (20000, 20000) in (1000, 1000): x.cumsum(axis=0)[::100].sum()",
+        build: cumsum,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -304,6 +318,26 @@ fn tiny_chunks(p: WorkloadParams) -> Result<DynArray> {
 )]
 fn tiny_chunks_100k(p: WorkloadParams) -> Result<DynArray> {
     Ok(tiny(p, [20, 8]))
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn matmul(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 6000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    Ok(x.matmul(&x.t()).sum(..).to_dyn())
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn cumsum(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 20_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    Ok(x.cumsum(0).slice(s![..;100, ..]).sum(..).to_dyn())
 }
 
 #[cfg(test)]

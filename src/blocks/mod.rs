@@ -7,4 +7,10 @@
 //! array facade (whose methods call the builders); the planner and executor see only
 //! `Op::Block` and its kernel.
 
+pub(crate) mod contract;
+pub(crate) mod einsum;
 pub(crate) mod flip;
+pub(crate) mod gram;
+pub(crate) mod matmul;
+pub(crate) mod ravel;
+pub(crate) mod scan;
