@@ -195,7 +195,7 @@ pub(crate) fn contract(
             let factor: usize = out_grid.axes()[..r.batch.len()]
                 .iter()
                 .zip(broadcast)
-                .filter(|(_, &bc)| bc)
+                .filter(|&(_, &bc)| bc)
                 .map(|(c, _)| c.max_chunk_len())
                 .product();
             (n.chunks().max_block_len() * factor * item) as u64
@@ -261,7 +261,7 @@ fn unify_chunks(a: &Arc<Node>, b: &Arc<Node>, ra: &Roles, rb: &Roles) -> (Arc<No
         ra.batch
             .iter()
             .zip(&rb.batch)
-            .filter(|(&x, &y)| a.shape()[x] == b.shape()[y]),
+            .filter(|&(&x, &y)| a.shape()[x] == b.shape()[y]),
     );
     let mut ga = a.chunks().axes().to_vec();
     let mut gb = b.chunks().axes().to_vec();
@@ -383,9 +383,6 @@ fn as_batched_matrix<'a, T: Gemm>(
             target[i] = batch[i];
         }
     }
-    let view = permuted
-        .broadcast(IxDyn(&target))
-        .ok_or_else(|| Error::internal("contract", "broadcast of a batch axis"))?;
     let groups = [roles.batch.len(), rows.len(), cols.len()];
     let dims = [
         target[..groups[0]].iter().product::<usize>(),
@@ -393,19 +390,26 @@ fn as_batched_matrix<'a, T: Gemm>(
         target[groups[0] + groups[1]..].iter().product::<usize>(),
     ];
     let internal = |e: ndarray::ShapeError| Error::internal("contract", e.to_string());
-    if groups.iter().all(|&g| g <= 1) {
+    let broadcasts = broadcast.iter().any(|&b| b);
+    if groups.iter().all(|&g| g <= 1) && !broadcasts {
         // One axis or none per role: insert the missing ones, no copy.
-        let mut v = view;
-        let mut at = 0;
-        for g in groups {
+        let mut v = permuted;
+        for (at, g) in groups.into_iter().enumerate() {
             if g == 0 {
                 v.insert_axis_inplace(Axis(at));
             }
-            at += 1;
         }
         return Ok(CowArray::from(v.into_dimensionality::<Ix3>().map_err(internal)?));
     }
-    let owned = view.as_standard_layout().into_owned();
+    let owned = if broadcasts {
+        permuted
+            .broadcast(IxDyn(&target))
+            .ok_or_else(|| Error::internal("contract", "broadcast of a batch axis"))?
+            .as_standard_layout()
+            .into_owned()
+    } else {
+        permuted.as_standard_layout().into_owned()
+    };
     Ok(CowArray::from(
         owned.into_shape_with_order(dims).map_err(internal)?,
     ))

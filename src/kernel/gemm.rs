@@ -75,17 +75,20 @@ fn float_gemm<T: Element + num_traits::One + std::ops::Add<Output = T>>(
     // Negative strides are legal in ndarray and in `gemm`, but a standard copy costs
     // little next to the product and keeps the pointer arithmetic below trivially in
     // bounds; a zero stride (a broadcast operand) is read as is.
+    let a_copy;
+    let b_copy;
     let a = if a.strides().iter().any(|&s| s < 0) {
-        std::borrow::Cow::Owned(a.as_standard_layout().into_owned())
+        a_copy = a.as_standard_layout().into_owned();
+        a_copy.view()
     } else {
-        std::borrow::Cow::Borrowed(&a)
+        a
     };
     let b = if b.strides().iter().any(|&s| s < 0) {
-        std::borrow::Cow::Owned(b.as_standard_layout().into_owned())
+        b_copy = b.as_standard_layout().into_owned();
+        b_copy.view()
     } else {
-        std::borrow::Cow::Borrowed(&b)
+        b
     };
-    let (a, b) = (a.view(), b.view());
     let dst_ok = c.strides().iter().all(|&s| s > 0);
     if !dst_ok {
         // A destination with zero or negative strides: compute into a fresh one.
@@ -109,7 +112,8 @@ fn float_gemm_raw<T: Element + num_traits::One>(
     read_dst: bool,
 ) {
     let ((m, k), (_, n)) = (a.dim(), b.dim());
-    let (sa, sb, sc) = (a.strides(), b.strides(), c.strides());
+    let (sa, sb) = (a.strides(), b.strides());
+    let (sc0, sc1) = (c.strides()[0], c.strides()[1]);
     // SAFETY: every pointer comes from a live ndarray view of exactly the dimensions
     // passed (m×k, k×n, m×n) with the strides passed, which are non-negative (checked
     // by the caller), so every element `gemm` addresses, `ptr + i*rs + j*cs` for `i, j`
@@ -123,8 +127,8 @@ fn float_gemm_raw<T: Element + num_traits::One>(
             n,
             k,
             c.as_mut_ptr(),
-            sc[1],
-            sc[0],
+            sc1,
+            sc0,
             read_dst,
             a.as_ptr(),
             sa[1],
@@ -160,15 +164,14 @@ fn loop_gemm<T: Element>(
         for kk in 0..k {
             let aik = a[[i, kk]];
             let brow = b.row(kk);
-            match (row.as_slice_mut(), brow.as_slice()) {
-                (Some(r), Some(br)) => {
-                    for (cv, &bv) in r.iter_mut().zip(br) {
-                        *cv = step(*cv, aik, bv);
-                    }
+            if let (Some(r), Some(br)) = (row.as_slice_mut(), brow.as_slice()) {
+                for (cv, &bv) in r.iter_mut().zip(br) {
+                    *cv = step(*cv, aik, bv);
                 }
-                _ => Zip::from(&mut row)
+            } else {
+                Zip::from(&mut row)
                     .and(&brow)
-                    .for_each(|cv, &bv| *cv = step(*cv, aik, bv)),
+                    .for_each(|cv, &bv| *cv = step(*cv, aik, bv));
             }
         }
     }

@@ -58,7 +58,8 @@ fn products_by_operator_function_and_method() {
     same("dot(x, 2)", &x.mul(2));
     // Integers stay integers.
     assert_eq!(eval("n @ n.T").dtype(), DType::I32);
-    let want = x().dot(&x().t()).into_dyn();
+    let m = self::x().into_dimensionality::<ndarray::Ix2>().unwrap();
+    let want = m.dot(&m.t()).into_dyn();
     assert_close(&f64s(&eval("x @ x.T")), &want, 1e-12);
 }
 
