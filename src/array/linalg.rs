@@ -12,9 +12,9 @@
 use std::sync::Arc;
 
 use super::{Axes, DynArray, LazyArray};
+use crate::blocks::einsum as einsum_builder;
 use crate::blocks::matmul::{self, TensordotAxes};
 use crate::blocks::scan::{self, ScanFn};
-use crate::blocks::einsum as einsum_builder;
 use crate::element::{DType, Element};
 use crate::error::Result;
 use crate::expr::{build, Node};
@@ -224,7 +224,10 @@ fn promoted(arrays: &[&DynArray]) -> (DType, Vec<Arc<Node>>) {
         .map(|a| a.dtype())
         .reduce(DType::promote)
         .unwrap_or(DType::F64);
-    let nodes = arrays.iter().map(|a| build::cast(a.node(), dtype)).collect();
+    let nodes = arrays
+        .iter()
+        .map(|a| build::cast(a.node(), dtype))
+        .collect();
     (dtype, nodes)
 }
 
@@ -335,9 +338,12 @@ impl DynArray {
     #[track_caller]
     pub fn scan(&self, kind: ScanFn, axis: impl Into<Axes>) -> DynArray {
         let axis = axis.into();
-        DynArray::build(kind.name(), &[self.node()], self.dtype().sum_result(), || {
-            scan::scan(kind, self.node(), scan_axis(kind.name(), &axis)?)
-        })
+        DynArray::build(
+            kind.name(),
+            &[self.node()],
+            self.dtype().sum_result(),
+            || scan::scan(kind, self.node(), scan_axis(kind.name(), &axis)?),
+        )
     }
 
     /// The cumulative sum along `axis` (see [`LazyArray::cumsum`]).

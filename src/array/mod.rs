@@ -42,13 +42,13 @@ use std::sync::Arc;
 
 use ndarray::{Array, ArrayD, Dimension};
 
+pub use crate::blocks::{matmul::TensordotAxes, scan::ScanFn};
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
 pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use linalg::einsum;
-pub use crate::blocks::{matmul::TensordotAxes, scan::ScanFn};
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use reduction::Axes;
 

@@ -134,7 +134,10 @@ pub(crate) fn contract(
     ra.check(a.ndim())?;
     rb.check(b.ndim())?;
     if ra.batch.len() != rb.batch.len() || ra.sum.len() != rb.sum.len() {
-        return Err(Error::internal("contract", "unpaired batch or contracted axes"));
+        return Err(Error::internal(
+            "contract",
+            "unpaired batch or contracted axes",
+        ));
     }
     for (&x, &y) in ra.sum.iter().zip(&rb.sum) {
         if a.shape()[x] != b.shape()[y] {
@@ -183,7 +186,11 @@ pub(crate) fn contract(
     out_axes.extend(ra.free.iter().map(|&x| a.chunks().axis(x).clone()));
     out_axes.extend(rb.free.iter().map(|&y| b.chunks().axis(y).clone()));
     let out_grid = ChunkGrid::new(out_axes);
-    let sum_blocks: Vec<usize> = ra.sum.iter().map(|&x| a.chunks().axis(x).num_chunks()).collect();
+    let sum_blocks: Vec<usize> = ra
+        .sum
+        .iter()
+        .map(|&x| a.chunks().axis(x).num_chunks())
+        .collect();
     let pairs: usize = sum_blocks.iter().product();
     let item = a.dtype().size();
     let pair_bytes = (a.chunks().max_block_len() + b.chunks().max_block_len()) * item;
@@ -375,7 +382,13 @@ fn as_batched_matrix<'a, T: Gemm>(
     } else {
         (&roles.free, &roles.sum)
     };
-    let order: Vec<usize> = roles.batch.iter().chain(rows).chain(cols).copied().collect();
+    let order: Vec<usize> = roles
+        .batch
+        .iter()
+        .chain(rows)
+        .chain(cols)
+        .copied()
+        .collect();
     let permuted = block.view().permuted_axes(IxDyn(&order));
     let mut target: Vec<usize> = permuted.shape().to_vec();
     for (i, &bc) in broadcast.iter().enumerate() {
@@ -386,7 +399,9 @@ fn as_batched_matrix<'a, T: Gemm>(
     let groups = [roles.batch.len(), rows.len(), cols.len()];
     let dims = [
         target[..groups[0]].iter().product::<usize>(),
-        target[groups[0]..groups[0] + groups[1]].iter().product::<usize>(),
+        target[groups[0]..groups[0] + groups[1]]
+            .iter()
+            .product::<usize>(),
         target[groups[0] + groups[1]..].iter().product::<usize>(),
     ];
     let internal = |e: ndarray::ShapeError| Error::internal("contract", e.to_string());
@@ -399,7 +414,9 @@ fn as_batched_matrix<'a, T: Gemm>(
                 v.insert_axis_inplace(Axis(at));
             }
         }
-        return Ok(CowArray::from(v.into_dimensionality::<Ix3>().map_err(internal)?));
+        return Ok(CowArray::from(
+            v.into_dimensionality::<Ix3>().map_err(internal)?,
+        ));
     }
     let owned = if broadcasts {
         permuted

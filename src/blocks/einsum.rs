@@ -100,7 +100,11 @@ fn term_labels(subscripts: &str, term: &str, ndim: usize, which: &str) -> Result
 
 /// The result's labels: those after `->`, or (implicit mode) the `...` axes then the
 /// letters that appear once, sorted.
-fn output_labels(subscripts: &str, explicit: Option<&str>, inputs: &[Vec<Label>]) -> Result<Vec<Label>> {
+fn output_labels(
+    subscripts: &str,
+    explicit: Option<&str>,
+    inputs: &[Vec<Label>],
+) -> Result<Vec<Label>> {
     let deepest = inputs
         .iter()
         .flatten()
@@ -145,7 +149,10 @@ fn output_labels(subscripts: &str, explicit: Option<&str>, inputs: &[Vec<Label>]
             }
             let l = Label::Letter(c);
             if labels.contains(&l) {
-                return Err(bad(subscripts, format!("each output label once; `{c}` is repeated")));
+                return Err(bad(
+                    subscripts,
+                    format!("each output label once; `{c}` is repeated"),
+                ));
             }
             if !inputs.iter().flatten().any(|m| *m == l) {
                 return Err(bad(
@@ -176,8 +183,18 @@ impl Term {
             return Ok(self);
         }
         let dtype = self.node.dtype();
-        let summed = build::reduce(ReduceFn::Sum, &self.node, Some(&axes), false, DEFAULT_SPLIT_EVERY)?;
-        let labels = self.labels.into_iter().filter(|l| keep.contains(l)).collect();
+        let summed = build::reduce(
+            ReduceFn::Sum,
+            &self.node,
+            Some(&axes),
+            false,
+            DEFAULT_SPLIT_EVERY,
+        )?;
+        let labels = self
+            .labels
+            .into_iter()
+            .filter(|l| keep.contains(l))
+            .collect();
         Ok(Term {
             node: build::cast(&summed, dtype),
             labels,
@@ -239,7 +256,12 @@ pub(crate) fn einsum(subscripts: &str, operands: &[Arc<Node>]) -> Result<Arc<Nod
     let acc = acc.sum_except(&output)?;
     let perm: Vec<usize> = output
         .iter()
-        .map(|l| acc.labels.iter().position(|m| m == l).expect("every output label is kept"))
+        .map(|l| {
+            acc.labels
+                .iter()
+                .position(|m| m == l)
+                .expect("every output label is kept")
+        })
         .collect();
     build::permute_exact(&acc.node, &perm)
 }
@@ -248,11 +270,26 @@ pub(crate) fn einsum(subscripts: &str, operands: &[Arc<Node>]) -> Result<Arc<Nod
 /// ones are summed over; the result's labels are the batch labels, then `a`'s own, then
 /// `b`'s.
 fn product(a: &Term, b: &Term, keep: &[Label]) -> Result<Term> {
-    let pos = |t: &Term, l: &Label| t.labels.iter().position(|m| m == l).expect("label of the term");
-    let shared: Vec<Label> = a.labels.iter().filter(|l| b.labels.contains(l)).copied().collect();
-    let (batch, summed): (Vec<Label>, Vec<Label>) = shared.into_iter().partition(|l| keep.contains(l));
+    let pos = |t: &Term, l: &Label| {
+        t.labels
+            .iter()
+            .position(|m| m == l)
+            .expect("label of the term")
+    };
+    let shared: Vec<Label> = a
+        .labels
+        .iter()
+        .filter(|l| b.labels.contains(l))
+        .copied()
+        .collect();
+    let (batch, summed): (Vec<Label>, Vec<Label>) =
+        shared.into_iter().partition(|l| keep.contains(l));
     let own = |t: &Term, other: &Term| -> Vec<Label> {
-        t.labels.iter().filter(|l| !other.labels.contains(l)).copied().collect()
+        t.labels
+            .iter()
+            .filter(|l| !other.labels.contains(l))
+            .copied()
+            .collect()
     };
     let (fa, fb) = (own(a, b), own(b, a));
     let ra = Roles {

@@ -89,8 +89,16 @@ pub(crate) fn matmul(a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
             return gram(b, true);
         }
     }
-    let a2 = if a.ndim() == 1 { build::expand_dims(a, 0)? } else { a.clone() };
-    let b2 = if b.ndim() == 1 { build::expand_dims(b, 1)? } else { b.clone() };
+    let a2 = if a.ndim() == 1 {
+        build::expand_dims(a, 0)?
+    } else {
+        a.clone()
+    };
+    let b2 = if b.ndim() == 1 {
+        build::expand_dims(b, 1)?
+    } else {
+        b.clone()
+    };
     let (ka, kb) = (a2.ndim() - 1, b2.ndim() - 2);
     if a2.shape()[ka] != b2.shape()[kb] {
         // Name the axes of the operands as given.
@@ -138,7 +146,11 @@ pub(crate) fn dot(a: &Arc<Node>, b: &Arc<Node>) -> Result<Arc<Node>> {
     if a.ndim() <= 2 && b.ndim() <= 2 {
         return matmul(a, b);
     }
-    let b_axis = if b.ndim() == 1 { 0 } else { b.ndim() as isize - 2 };
+    let b_axis = if b.ndim() == 1 {
+        0
+    } else {
+        b.ndim() as isize - 2
+    };
     tensordot_pairs("dot", a, b, &[-1], &[b_axis])
 }
 
@@ -169,7 +181,10 @@ pub(crate) fn tensordot(a: &Arc<Node>, b: &Arc<Node>, axes: &TensordotAxes) -> R
     };
     // The plain matrix product, so that `tensordot(x, x.T, axes=1)` is `gram` too.
     if a.ndim() == 2 && b.ndim() == 2 && xa.len() == 1 && xb.len() == 1 {
-        let (pa, pb) = (axis_index("tensordot", xa[0], 2)?, axis_index("tensordot", xb[0], 2)?);
+        let (pa, pb) = (
+            axis_index("tensordot", xa[0], 2)?,
+            axis_index("tensordot", xb[0], 2)?,
+        );
         if (pa, pb) == (1, 0) {
             return matmul(a, b);
         }

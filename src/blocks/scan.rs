@@ -100,12 +100,20 @@ impl ScanFn {
     }
 
     fn identity<T: NumElement>(self) -> T {
-        if self.is_product() { T::ONE } else { T::ZERO }
+        if self.is_product() {
+            T::ONE
+        } else {
+            T::ZERO
+        }
     }
 
     #[inline(always)]
     fn combine<T: NumElement>(self, a: T, b: T) -> T {
-        if self.is_product() { a.mul_elem(b) } else { a.add_elem(b) }
+        if self.is_product() {
+            a.mul_elem(b)
+        } else {
+            a.add_elem(b)
+        }
     }
 
     /// An input element in the accumulator's type, NaN made the identity for the `nan`
@@ -131,7 +139,11 @@ pub(crate) fn scan(kind: ScanFn, x: &Arc<Node>, axis: Option<isize>) -> Result<A
     let grid = x.chunks().clone();
     if blocks == 1 {
         return Ok(Node::new(
-            Op::Block(Arc::new(ScanBlocks { kind, axis, carry: false })),
+            Op::Block(Arc::new(ScanBlocks {
+                kind,
+                axis,
+                carry: false,
+            })),
             vec![x.clone()],
             Meta::new(dtype, grid),
         ));
@@ -155,7 +167,11 @@ pub(crate) fn scan(kind: ScanFn, x: &Arc<Node>, axis: Option<isize>) -> Result<A
         shift *= 2;
     }
     Ok(Node::new(
-        Op::Block(Arc::new(ScanBlocks { kind, axis, carry: true })),
+        Op::Block(Arc::new(ScanBlocks {
+            kind,
+            axis,
+            carry: true,
+        })),
         vec![x, totals],
         Meta::new(dtype, grid),
     ))

@@ -94,9 +94,7 @@ fn float_gemm<T: Element + num_traits::One + std::ops::Add<Output = T>>(
         // A destination with zero or negative strides: compute into a fresh one.
         let mut tmp = ndarray::Array2::<T>::from_elem(c.dim(), T::default());
         float_gemm_raw(&a, &b, &mut tmp.view_mut(), false);
-        Zip::from(&mut c)
-            .and(&tmp)
-            .for_each(|c, &t| *c = *c + t);
+        Zip::from(&mut c).and(&tmp).for_each(|c, &t| *c = *c + t);
         return;
     }
     float_gemm_raw(&a, &b, &mut c, true);
@@ -234,7 +232,9 @@ mod tests {
         let (m, k) = a.dim();
         let n = b.ncols();
         Array2::from_shape_fn((m, n), |(i, j)| {
-            (0..k).fold(T::ZERO, |acc, kk| acc.add_elem(a[[i, kk]].mul_elem(b[[kk, j]])))
+            (0..k).fold(T::ZERO, |acc, kk| {
+                acc.add_elem(a[[i, kk]].mul_elem(b[[kk, j]]))
+            })
         })
     }
 

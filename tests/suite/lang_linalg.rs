@@ -13,11 +13,16 @@ fn x() -> ArrayD<f64> {
 }
 
 fn inputs() -> Inputs {
-    let c = ArrayD::from_shape_fn(IxDyn(&[3, 4, 5]), |i| (i[0] + 2 * i[1] + 3 * i[2]) as f64 / 4.0);
+    let c = ArrayD::from_shape_fn(IxDyn(&[3, 4, 5]), |i| {
+        (i[0] + 2 * i[1] + 3 * i[2]) as f64 / 4.0
+    });
     let n = ArrayD::from_shape_fn(IxDyn(&[4, 6]), |i| (i[0] * 6 + i[1]) as i32 - 11);
     Inputs::new()
         .with("x", chunkwise::from_ndarray(x(), [3, 4]).to_dyn())
-        .with("y", chunkwise::from_ndarray(x().t().to_owned(), [4, 2]).to_dyn())
+        .with(
+            "y",
+            chunkwise::from_ndarray(x().t().to_owned(), [4, 2]).to_dyn(),
+        )
         .with("c", chunkwise::from_ndarray(c, [2, 3, 5]).to_dyn())
         .with("n", chunkwise::from_ndarray(n, [2, 5]).to_dyn())
 }
@@ -42,17 +47,27 @@ fn same(src: &str, want: &DynArray) {
 #[test]
 fn products_by_operator_function_and_method() {
     let i = inputs();
-    let (x, y, c) = (i.get("x").unwrap(), i.get("y").unwrap(), i.get("c").unwrap());
+    let (x, y, c) = (
+        i.get("x").unwrap(),
+        i.get("y").unwrap(),
+        i.get("c").unwrap(),
+    );
     let xy = x.matmul(y);
     same("x @ y", &xy);
     same("matmul(x, y)", &xy);
     same("x.dot(y)", &xy);
     same("dot(x, y)", &xy);
     same("x @ x.T", &x.matmul(&x.t()));
-    same("tensordot(c, c, axes=([1, 2], [1, 2]))", &c.tensordot(c, ([1, 2], [1, 2])));
+    same(
+        "tensordot(c, c, axes=([1, 2], [1, 2]))",
+        &c.tensordot(c, ([1, 2], [1, 2])),
+    );
     same("tensordot(x, y, axes=1)", &xy);
     same("tensordot(x, y)", &x.tensordot(y, 2));
-    same("einsum(\"ij,ij->i\", x, x)", &DynArray::einsum("ij,ij->i", &[x, x]));
+    same(
+        "einsum(\"ij,ij->i\", x, x)",
+        &DynArray::einsum("ij,ij->i", &[x, x]),
+    );
     same("einsum('ij,jk', x, y)", &xy);
     same("outer(x, y)", &x.outer(y));
     same("dot(x, 2)", &x.mul(2));
@@ -70,7 +85,13 @@ fn scans_by_function_and_method() {
     assert_close(&f64s(&eval("cumsum(x, axis=0)")), &want, 1e-12);
     assert_close(&f64s(&eval("x.cumsum(axis=0)")), &want, 1e-12);
     assert_close(&f64s(&eval("x.cumsum(0)")), &want, 1e-12);
-    let flat: Vec<f64> = x().iter().scan(0.0, |s, &v| { *s += v; Some(*s) }).collect();
+    let flat: Vec<f64> = x()
+        .iter()
+        .scan(0.0, |s, &v| {
+            *s += v;
+            Some(*s)
+        })
+        .collect();
     let flat = ArrayD::from_shape_vec(IxDyn(&[24]), flat).unwrap();
     assert_close(&f64s(&eval("cumsum(x)")), &flat, 1e-12);
     assert_close(&f64s(&eval("x.cumsum()")), &flat, 1e-12);

@@ -10,7 +10,7 @@ use chunkwise::{Chunks, DType, DynArray, Error, LazyArray, NumElement, Tensordot
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
 
-use crate::common::{assert_close, assert_same, failure, ints, into_root, lazy, run, values};
+use crate::common::{assert_close, assert_same, failure, into_root, ints, lazy, run, values};
 
 /// `einsum` done naively: `terms` are the operands' labels, `out` the result's; a label
 /// of length 1 in one operand broadcasts against a longer one.
@@ -65,8 +65,14 @@ fn matmul_2d_with_irregular_and_mismatched_chunks() {
     let b = f64s(&[5, 3], 2);
     let want = naive_einsum(&["ij", "jk"], "ik", &[&a, &b]);
     for (ca, cb) in [
-        (Chunks::from(vec![vec![3, 4], vec![2, 3]]), Chunks::from(vec![vec![2, 3], vec![1, 2]])),
-        (Chunks::from(vec![vec![7], vec![1, 1, 3]]), Chunks::from(vec![vec![4, 1], vec![3]])),
+        (
+            Chunks::from(vec![vec![3, 4], vec![2, 3]]),
+            Chunks::from(vec![vec![2, 3], vec![1, 2]]),
+        ),
+        (
+            Chunks::from(vec![vec![7], vec![1, 1, 3]]),
+            Chunks::from(vec![vec![4, 1], vec![3]]),
+        ),
         (Chunks::from([1, 1]), Chunks::from([5, 3])),
     ] {
         let got = run(&lazy(&a, ca).matmul(&lazy(&b, cb)));
@@ -102,9 +108,16 @@ fn batched_matmul_broadcasts_the_stacks() {
     assert_eq!(got.shape(), &[2, 5, 3, 2]);
     // b broadcast over a's first axis, a's length-1 axis over b's stack.
     let b4 = b.clone().insert_axis(ndarray::Axis(0));
-    assert_close(&got, &naive_einsum(&["xyij", "xyjk"], "xyik", &[&a, &b4]), 1e-12);
+    assert_close(
+        &got,
+        &naive_einsum(&["xyij", "xyjk"], "xyik", &[&a, &b4]),
+        1e-12,
+    );
     let bad = lazy(&f64s(&[2, 3, 4], 0), [1, 3, 4]).matmul(&lazy(&f64s(&[3, 4, 2], 0), [1, 4, 2]));
-    assert!(matches!(into_root(failure(bad)), Error::ShapeMismatch { .. }));
+    assert!(matches!(
+        into_root(failure(bad)),
+        Error::ShapeMismatch { .. }
+    ));
 }
 
 #[test]
@@ -120,7 +133,8 @@ fn integer_matmul_wraps_in_its_dtype_and_bool_is_or_of_and() {
     let p = ints::<i64>(&[4, 6], 4, 0, 1).mapv(|v| v == 1);
     let q = ints::<i64>(&[6, 3], 5, 0, 1).mapv(|v| v == 1);
     let got = run(&lazy(&p, [3, 4]).matmul(&lazy(&q, [4, 2])));
-    let want = ndarray::Array2::from_shape_fn((4, 3), |(i, k)| (0..6).any(|j| p[[i, j]] && q[[j, k]]));
+    let want =
+        ndarray::Array2::from_shape_fn((4, 3), |(i, k)| (0..6).any(|j| p[[i, j]] && q[[j, k]]));
     assert_same(&got, &want.into_dyn());
 }
 
@@ -159,8 +173,14 @@ fn x_at_x_t_computes_the_upper_blocks_only() {
     let n: ArrayD<i64> = ints(&[5, 70], 12, -50, 50);
     let xn = lazy(&n, [2, 2]);
     let nt = n.t().to_owned();
-    assert_same(&run(&xn.matmul(&xn.t())), &naive_einsum(&["ij", "jk"], "ik", &[&n, &nt]));
-    assert_same(&run(&xn.t().matmul(&xn)), &naive_einsum(&["ij", "jk"], "ik", &[&nt, &n]));
+    assert_same(
+        &run(&xn.matmul(&xn.t())),
+        &naive_einsum(&["ij", "jk"], "ik", &[&n, &nt]),
+    );
+    assert_same(
+        &run(&xn.t().matmul(&xn)),
+        &naive_einsum(&["ij", "jk"], "ik", &[&nt, &n]),
+    );
 }
 
 #[test]
@@ -175,7 +195,8 @@ fn long_contracted_axes_sum_partial_products() {
     let p = ints::<i64>(&[2, 40], 3, 0, 1).mapv(|v| v == 1);
     let q = ints::<i64>(&[40, 2], 4, 0, 1).mapv(|v| v == 1);
     let got = run(&lazy(&p, [1, 1]).matmul(&lazy(&q, [1, 1])));
-    let want = ndarray::Array2::from_shape_fn((2, 2), |(i, k)| (0..40).any(|j| p[[i, j]] && q[[j, k]]));
+    let want =
+        ndarray::Array2::from_shape_fn((2, 2), |(i, k)| (0..40).any(|j| p[[i, j]] && q[[j, k]]));
     assert_same(&got, &want.into_dyn());
 }
 
@@ -184,7 +205,11 @@ fn dot_follows_numpys_rules() {
     let a = f64s(&[2, 3, 4], 1);
     let b = f64s(&[5, 4, 6], 2);
     let got = run(&lazy(&a, [1, 2, 3]).dot(&lazy(&b, [2, 2, 6])));
-    assert_close(&got, &naive_einsum(&["ijk", "lkm"], "ijlm", &[&a, &b]), 1e-12);
+    assert_close(
+        &got,
+        &naive_einsum(&["ijk", "lkm"], "ijlm", &[&a, &b]),
+        1e-12,
+    );
     let v = f64s(&[4], 3);
     let got = run(&lazy(&a, [2, 2, 2]).dot(&lazy(&v, [3])));
     assert_close(&got, &naive_einsum(&["ijk", "k"], "ij", &[&a, &v]), 1e-12);
@@ -213,9 +238,15 @@ fn tensordot_pairs_axes() {
     let got = run(&lc.tensordot(&lc, TensordotAxes::Pairs(vec![0, -1], vec![0, 2])));
     assert_close(&got, &naive_einsum(&["ijk", "ilk"], "jl", &[&c, &c]), 1e-12);
     let bad = lc.tensordot(&lc, ([1], [2]));
-    assert!(matches!(into_root(failure(bad)), Error::ContractionMismatch { .. }));
+    assert!(matches!(
+        into_root(failure(bad)),
+        Error::ContractionMismatch { .. }
+    ));
     let bad = lc.tensordot(&lc, 4);
-    assert!(matches!(into_root(failure(bad)), Error::InvalidParameter { .. }));
+    assert!(matches!(
+        into_root(failure(bad)),
+        Error::InvalidParameter { .. }
+    ));
 }
 
 #[test]
@@ -227,20 +258,86 @@ fn einsum_contractions_transposes_sums_outer_and_batches() {
     let c = f64s(&[2, 5, 3], 5);
     let (lx, ly, lz) = (lazy(&x, [3, 2]), lazy(&y, [2, 2]), lazy(&z, [1, 2]));
     let (lb, lc) = (lazy(&b, [1, 3, 2]), lazy(&c, [2, 2, 3]));
-    let cases: Vec<(&str, Vec<&LazyArray<f64>>, Vec<&str>, &str, Vec<&ArrayD<f64>>)> = vec![
-        ("ij,ij->i", vec![&lx, &lx], vec!["ij", "ij"], "i", vec![&x, &x]),
-        ("ij,jk->ik", vec![&lx, &ly], vec!["ij", "jk"], "ik", vec![&x, &y]),
-        ("ij,jk", vec![&lx, &ly], vec!["ij", "jk"], "ik", vec![&x, &y]),
+    let cases: Vec<(
+        &str,
+        Vec<&LazyArray<f64>>,
+        Vec<&str>,
+        &str,
+        Vec<&ArrayD<f64>>,
+    )> = vec![
+        (
+            "ij,ij->i",
+            vec![&lx, &lx],
+            vec!["ij", "ij"],
+            "i",
+            vec![&x, &x],
+        ),
+        (
+            "ij,jk->ik",
+            vec![&lx, &ly],
+            vec!["ij", "jk"],
+            "ik",
+            vec![&x, &y],
+        ),
+        (
+            "ij,jk",
+            vec![&lx, &ly],
+            vec!["ij", "jk"],
+            "ik",
+            vec![&x, &y],
+        ),
         ("ij->ji", vec![&lx], vec!["ij"], "ji", vec![&x]),
         ("ij->", vec![&lx], vec!["ij"], "", vec![&x]),
         ("ij->j", vec![&lx], vec!["ij"], "j", vec![&x]),
-        ("ij,kl->ijkl", vec![&lz, &lx], vec!["ij", "kl"], "ijkl", vec![&z, &x]),
-        ("bij,bjk->bik", vec![&lb, &lc], vec!["bij", "bjk"], "bik", vec![&b, &c]),
-        ("bij,bjk->kib", vec![&lb, &lc], vec!["bij", "bjk"], "kib", vec![&b, &c]),
-        ("ij,jk,kl->il", vec![&lx, &ly, &lz], vec!["ij", "jk", "kl"], "il", vec![&x, &y, &z]),
-        ("ij,jk,kl", vec![&lx, &ly, &lz], vec!["ij", "jk", "kl"], "il", vec![&x, &y, &z]),
-        ("...ij,...jk->...ik", vec![&lb, &lc], vec!["bij", "bjk"], "bik", vec![&b, &c]),
-        ("ij,kj->", vec![&lx, &lx], vec!["ij", "kj"], "", vec![&x, &x]),
+        (
+            "ij,kl->ijkl",
+            vec![&lz, &lx],
+            vec!["ij", "kl"],
+            "ijkl",
+            vec![&z, &x],
+        ),
+        (
+            "bij,bjk->bik",
+            vec![&lb, &lc],
+            vec!["bij", "bjk"],
+            "bik",
+            vec![&b, &c],
+        ),
+        (
+            "bij,bjk->kib",
+            vec![&lb, &lc],
+            vec!["bij", "bjk"],
+            "kib",
+            vec![&b, &c],
+        ),
+        (
+            "ij,jk,kl->il",
+            vec![&lx, &ly, &lz],
+            vec!["ij", "jk", "kl"],
+            "il",
+            vec![&x, &y, &z],
+        ),
+        (
+            "ij,jk,kl",
+            vec![&lx, &ly, &lz],
+            vec!["ij", "jk", "kl"],
+            "il",
+            vec![&x, &y, &z],
+        ),
+        (
+            "...ij,...jk->...ik",
+            vec![&lb, &lc],
+            vec!["bij", "bjk"],
+            "bik",
+            vec![&b, &c],
+        ),
+        (
+            "ij,kj->",
+            vec![&lx, &lx],
+            vec!["ij", "kj"],
+            "",
+            vec![&x, &x],
+        ),
         ("bij->b", vec![&lb], vec!["bij"], "b", vec![&b]),
     ];
     for (spec, ops, terms, out, arrays) in cases {
@@ -269,7 +366,10 @@ fn einsum_refuses_what_it_cannot_do_with_clear_errors() {
         ("ij,ij->i", vec![&x, &y], "one length per label"),
     ] {
         let err = into_root(failure(chunkwise::einsum(spec, &ops)));
-        assert!(matches!(err, Error::InvalidParameter { .. }), "{spec}: {err}");
+        assert!(
+            matches!(err, Error::InvalidParameter { .. }),
+            "{spec}: {err}"
+        );
         assert!(err.to_string().contains(needle), "{spec}: {err}");
     }
 }
@@ -290,8 +390,17 @@ fn errors_name_the_shapes() {
     let b = lazy(&f64s(&[5, 2], 1), [2, 2]);
     let err = into_root(failure(a.matmul(&b)));
     match &err {
-        Error::ContractionMismatch { lhs, rhs, lhs_len, rhs_len, .. } => {
-            assert_eq!((lhs.as_slice(), rhs.as_slice(), *lhs_len, *rhs_len), (&[3, 4][..], &[5, 2][..], 4, 5));
+        Error::ContractionMismatch {
+            lhs,
+            rhs,
+            lhs_len,
+            rhs_len,
+            ..
+        } => {
+            assert_eq!(
+                (lhs.as_slice(), rhs.as_slice(), *lhs_len, *rhs_len),
+                (&[3, 4][..], &[5, 2][..], 4, 5)
+            );
         }
         other => panic!("{other}"),
     }
@@ -304,15 +413,23 @@ fn errors_name_the_shapes() {
 #[test]
 fn runtime_typed_products_promote() {
     let a = chunkwise::from_ndarray(ints::<i32>(&[2, 3], 1, -5, 5), [1, 2]).to_dyn();
-    let b = chunkwise::from_ndarray(ints::<i64>(&[3, 2], 2, -5, 5).mapv(|v| v as f32), [2, 1]).to_dyn();
+    let b =
+        chunkwise::from_ndarray(ints::<i64>(&[3, 2], 2, -5, 5).mapv(|v| v as f32), [2, 1]).to_dyn();
     let c = a.matmul(&b);
     assert_eq!(c.dtype(), DType::F64);
     let want = naive_einsum(
         &["ij", "jk"],
         "ik",
-        &[&ints::<i32>(&[2, 3], 1, -5, 5).mapv(f64::from), &ints::<i64>(&[3, 2], 2, -5, 5).mapv(|v| v as f64)],
+        &[
+            &ints::<i32>(&[2, 3], 1, -5, 5).mapv(f64::from),
+            &ints::<i64>(&[3, 2], 2, -5, 5).mapv(|v| v as f64),
+        ],
     );
-    assert_close(&c.compute().unwrap().into_typed::<f64>().unwrap(), &want, 0.0);
+    assert_close(
+        &c.compute().unwrap().into_typed::<f64>().unwrap(),
+        &want,
+        0.0,
+    );
     let e = DynArray::einsum("ij,jk->ki", &[&a, &b]);
     assert_eq!((e.dtype(), e.shape()), (DType::F64, &[2usize, 2][..]));
 }

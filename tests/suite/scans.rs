@@ -7,7 +7,9 @@ use chunkwise::{Axes, Chunks, DType, Error, ScanFn};
 use ndarray::{ArrayD, Axis, IxDyn};
 use proptest::prelude::*;
 
-use crate::common::{assert_close, assert_same, failure, ints, into_root, lazy, run, values, with_nans};
+use crate::common::{
+    assert_close, assert_same, failure, into_root, ints, lazy, run, values, with_nans,
+};
 
 /// The sequential scan of NumPy, along `axis` (`None`: the flattened array).
 fn eager(kind: ScanFn, a: &ArrayD<f64>, axis: Option<usize>) -> ArrayD<f64> {
@@ -26,7 +28,9 @@ fn eager(kind: ScanFn, a: &ArrayD<f64>, axis: Option<usize>) -> ArrayD<f64> {
     };
     let id = if product { 1.0 } else { 0.0 };
     out.mapv_inplace(|v| if skip && v.is_nan() { id } else { v });
-    out.accumulate_axis_inplace(Axis(axis), |&p, c| *c = if product { p * *c } else { p + *c });
+    out.accumulate_axis_inplace(Axis(axis), |&p, c| {
+        *c = if product { p * *c } else { p + *c }
+    });
     out
 }
 
@@ -34,7 +38,11 @@ fn eager(kind: ScanFn, a: &ArrayD<f64>, axis: Option<usize>) -> ArrayD<f64> {
 fn eager_int(a: &ArrayD<i64>, axis: usize, product: bool) -> ArrayD<i64> {
     let mut out = a.clone();
     out.accumulate_axis_inplace(Axis(axis), |&p, c| {
-        *c = if product { p.wrapping_mul(*c) } else { p.wrapping_add(*c) }
+        *c = if product {
+            p.wrapping_mul(*c)
+        } else {
+            p.wrapping_add(*c)
+        }
     });
     out
 }
@@ -45,9 +53,17 @@ fn every_axis_of_irregular_chunks() {
     let chunks = Chunks::from(vec![vec![2, 1, 4], vec![5], vec![1, 2, 3]]);
     let x = lazy(&a, chunks);
     for axis in 0..3 {
-        assert_close(&run(&x.cumsum(axis)), &eager(ScanFn::CumSum, &a, Some(axis)), 1e-12);
+        assert_close(
+            &run(&x.cumsum(axis)),
+            &eager(ScanFn::CumSum, &a, Some(axis)),
+            1e-12,
+        );
         let negative = axis as i32 - 3;
-        assert_close(&run(&x.cumsum(negative)), &eager(ScanFn::CumSum, &a, Some(axis)), 1e-12);
+        assert_close(
+            &run(&x.cumsum(negative)),
+            &eager(ScanFn::CumSum, &a, Some(axis)),
+            1e-12,
+        );
     }
     assert_close(&run(&x.cumsum(..)), &eager(ScanFn::CumSum, &a, None), 1e-12);
 }
@@ -56,7 +72,12 @@ fn every_axis_of_irregular_chunks() {
 fn products_and_nan_variants() {
     let a = with_nans(&[9, 4], 2);
     let x = lazy(&a, [2, 3]);
-    for kind in [ScanFn::NanCumSum, ScanFn::NanCumProd, ScanFn::CumSum, ScanFn::CumProd] {
+    for kind in [
+        ScanFn::NanCumSum,
+        ScanFn::NanCumProd,
+        ScanFn::CumSum,
+        ScanFn::CumProd,
+    ] {
         for axis in [Some(0), Some(1), None] {
             let got = match axis {
                 Some(d) => x.to_dyn().scan(kind, d),
@@ -66,9 +87,21 @@ fn products_and_nan_variants() {
             assert_close(&got, &eager(kind, &a, axis), 1e-12);
         }
     }
-    assert_close(&run(&x.nancumsum(0)), &eager(ScanFn::NanCumSum, &a, Some(0)), 1e-12);
-    assert_close(&run(&x.nancumprod(1)), &eager(ScanFn::NanCumProd, &a, Some(1)), 1e-12);
-    assert_close(&run(&x.cumprod(1)), &eager(ScanFn::CumProd, &a, Some(1)), 1e-12);
+    assert_close(
+        &run(&x.nancumsum(0)),
+        &eager(ScanFn::NanCumSum, &a, Some(0)),
+        1e-12,
+    );
+    assert_close(
+        &run(&x.nancumprod(1)),
+        &eager(ScanFn::NanCumProd, &a, Some(1)),
+        1e-12,
+    );
+    assert_close(
+        &run(&x.cumprod(1)),
+        &eager(ScanFn::CumProd, &a, Some(1)),
+        1e-12,
+    );
 }
 
 #[test]
@@ -81,12 +114,24 @@ fn result_dtypes_are_numpys() {
     let u: ArrayD<u8> = ints(&[40], 2, 0, 255);
     let c = lazy(&u, [7]).cumsum(0);
     assert_eq!(c.dtype(), DType::U64);
-    let want: Vec<u64> = u.iter().scan(0u64, |s, &v| { *s += u64::from(v); Some(*s) }).collect();
-    assert_same(&run(&c), &ArrayD::from_shape_vec(IxDyn(&[40]), want).unwrap());
+    let want: Vec<u64> = u
+        .iter()
+        .scan(0u64, |s, &v| {
+            *s += u64::from(v);
+            Some(*s)
+        })
+        .collect();
+    assert_same(
+        &run(&c),
+        &ArrayD::from_shape_vec(IxDyn(&[40]), want).unwrap(),
+    );
     let b = ints::<i64>(&[3, 4], 3, 0, 1).mapv(|v| v == 1);
     let c = lazy(&b, [2, 3]).to_dyn().cumsum(1);
     assert_eq!(c.dtype(), DType::I64);
-    assert_same(&c.compute().unwrap().into_typed::<i64>().unwrap(), &eager_int(&b.mapv(i64::from), 1, false));
+    assert_same(
+        &c.compute().unwrap().into_typed::<i64>().unwrap(),
+        &eager_int(&b.mapv(i64::from), 1, false),
+    );
     let f = values(&[6], 4).mapv(|v| v as f32);
     assert_eq!(lazy(&f, [4]).cumsum(0).dtype(), DType::F32);
     // Integer products wrap in int64.
@@ -100,7 +145,11 @@ fn empty_size_one_and_many_blocks() {
         let a = values(&shape, 1);
         let x = lazy(&a, Chunks::Auto);
         for axis in 0..shape.len() {
-            assert_close(&run(&x.cumsum(axis)), &eager(ScanFn::CumSum, &a, Some(axis)), 0.0);
+            assert_close(
+                &run(&x.cumsum(axis)),
+                &eager(ScanFn::CumSum, &a, Some(axis)),
+                0.0,
+            );
         }
         assert_close(&run(&x.cumsum(..)), &eager(ScanFn::CumSum, &a, None), 0.0);
     }
@@ -110,7 +159,11 @@ fn empty_size_one_and_many_blocks() {
     assert_same(&got, &eager_int(&n, 0, false));
     // A 0-d array flattens to one element.
     let s = lazy(&ArrayD::from_elem(IxDyn(&[]), 2.5), Chunks::Auto);
-    assert_close(&run(&s.cumsum(..)), &ArrayD::from_elem(IxDyn(&[1]), 2.5), 0.0);
+    assert_close(
+        &run(&s.cumsum(..)),
+        &ArrayD::from_elem(IxDyn(&[1]), 2.5),
+        0.0,
+    );
 }
 
 #[test]
@@ -127,8 +180,14 @@ fn the_axis_is_never_gathered_into_one_chunk() {
 #[test]
 fn bad_axes_are_errors() {
     let x = lazy(&values(&[3, 4], 1), [2, 2]);
-    assert!(matches!(into_root(failure(x.cumsum(2))), Error::AxisOutOfRange { .. }));
-    assert!(matches!(into_root(failure(x.cumsum(Axes::new([0, 1])))), Error::InvalidParameter { .. }));
+    assert!(matches!(
+        into_root(failure(x.cumsum(2))),
+        Error::AxisOutOfRange { .. }
+    ));
+    assert!(matches!(
+        into_root(failure(x.cumsum(Axes::new([0, 1])))),
+        Error::InvalidParameter { .. }
+    ));
 }
 
 proptest! {
