@@ -45,6 +45,30 @@ pub enum Error {
         rhs_len: usize,
     },
 
+    /// Axes that a matrix product pairs and sums over (`matmul`, `dot`, `tensordot`,
+    /// `einsum`) have different lengths.
+    #[error(
+        "shapes {lhs:?} and {rhs:?} are not aligned in `{op}`: axis {lhs_axis} of the first \
+         has length {lhs_len} but axis {rhs_axis} of the second has length {rhs_len}; the \
+         axes summed over must have equal lengths"
+    )]
+    ContractionMismatch {
+        /// The operation being built.
+        op: &'static str,
+        /// Shape of the first operand.
+        lhs: Vec<usize>,
+        /// Shape of the second operand.
+        rhs: Vec<usize>,
+        /// The first operand's summed axis.
+        lhs_axis: usize,
+        /// The second operand's summed axis.
+        rhs_axis: usize,
+        /// The first operand's length on its axis.
+        lhs_len: usize,
+        /// The second operand's length on its axis.
+        rhs_len: usize,
+    },
+
     /// A chunk specification with a different number of axes than the array.
     #[error(
         "chunks {chunks} have {chunks_ndim} axes but the array has shape {shape:?} ({ndim} axes); \

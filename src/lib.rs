@@ -77,6 +77,7 @@ pub use array::{
     MapOverlap, Operand,
 };
 pub use array::{concatenate, stack, PadMode};
+pub use array::{einsum, ScanFn, TensordotAxes};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};

@@ -103,6 +103,18 @@ mod zarr_interop;
 // broadcast_to, moveaxis, swapaxes, repeat, tile, diff, in Rust and the language.
 #[path = "suite/structure.rs"]
 mod structure;
+// Matrix products: `matmul` (1-d, 2-d, batched), `dot`, `tensordot`, `einsum`, `outer`,
+// the symmetric `x @ x.T`, long contractions, integer and bool dtypes, errors.
+#[path = "suite/linalg.rs"]
+mod linalg;
+
+// Scans: `cumsum`, `cumprod`, `nancumsum`, `nancumprod` along any axis or flattened.
+#[path = "suite/scans.rs"]
+mod scans;
+
+// The language's linear algebra and scans: `@`, `dot`, `tensordot`, `einsum`, `cumsum`.
+#[path = "suite/lang_linalg.rs"]
+mod lang_linalg;
 
 // One test per reported defect, named after its issue.
 #[path = "suite/regression.rs"]

@@ -23,6 +23,8 @@
 //! - runtime-typed operations on [`DynArray`] with NumPy dtype promotion: `dyn_ops.rs`
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
+//! - linear algebra and scans: `matmul`, `dot`, `tensordot`, [`einsum`], `outer`,
+//!   `cumsum`, `cumprod`, `nancumsum`, `nancumprod`: `linalg.rs`
 //! - computing several arrays at once: `many.rs`
 //! - structure: [`concatenate`](crate::concatenate), [`stack`](crate::stack), `reshape`,
 //!   `broadcast_to`, `moveaxis`, `swapaxes`, `pad`, `roll`, `repeat`, `tile`, `diff`:
@@ -36,6 +38,7 @@ mod dyn_array;
 mod dyn_ops;
 mod elementwise;
 mod indexing;
+mod linalg;
 mod many;
 mod overlap;
 mod persist;
@@ -49,11 +52,13 @@ use std::sync::Arc;
 
 use ndarray::{Array, ArrayD, Dimension};
 
+pub use crate::blocks::{matmul::TensordotAxes, scan::ScanFn};
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
 pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
+pub use linalg::einsum;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;

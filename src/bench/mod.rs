@@ -14,6 +14,8 @@
 //! | `concat_reshape` | x, y (4000, 4000) in (500, 500) | `concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0)`, checksum `sum(r * arange(4000))` |
 //! | `map_overlap` | x (8000, 8000) in (1000, 1000) | `x.map_overlap(smooth3, depth=1, boundary='nearest').sum()` |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
+//! | `matmul` | x (6000, 6000) in (1000, 1000) | `(x @ x.T).sum()` |
+//! | `cumsum` | x (20000, 20000) in (1000, 1000) | `x.cumsum(axis=0)[::100].sum()` |
 //!
 //! Inputs are seeded uniform random numbers ([`Input::Random`]) or the peer benchmark's
 //! integer-hash values ([`Input::Det`], salt 0 for the first input and 1 for the second),
@@ -226,6 +228,15 @@ static WORKLOADS: &[Workload] = &[
         build: map_overlap,
         run: None,
     },
+    Workload {
+        name: "matmul",
+        summary: "x (6000, 6000) in (1000, 1000): (x @ x.T).sum()",
+        build: matmul,
+        name: "cumsum",
+        summary: "x (20000, 20000) in (1000, 1000): x.cumsum(axis=0)[::100].sum()",
+        build: cumsum,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -378,6 +389,23 @@ fn map_overlap(p: WorkloadParams) -> Result<DynArray> {
         .depth(1)
         .boundary(crate::array::Boundary::Nearest);
     Ok(x.map_overlap(&options, |b, _| smooth3(&b)).sum(..).to_dyn())
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn matmul(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 6000);
+    Ok(x.matmul(&x.t()).sum(..).to_dyn())
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn cumsum(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 20_000);
+    Ok(x.cumsum(0).slice(s![..;100, ..]).sum(..).to_dyn())
 }
 
 #[cfg(test)]

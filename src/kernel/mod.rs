@@ -8,6 +8,7 @@
 pub(crate) mod block;
 pub(crate) mod copy;
 pub(crate) mod fused;
+pub(crate) mod gemm;
 pub(crate) mod math;
 pub(crate) mod pool;
 pub(crate) mod reduce;

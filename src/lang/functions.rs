@@ -58,11 +58,21 @@ pub enum Group {
     Reduction,
     /// Axes, shape and chunks (`transpose`, `squeeze`, `rechunk`).
     Shape,
+    /// Matrix products (`matmul`, `dot`, `tensordot`, `einsum`, `outer`).
+    LinearAlgebra,
+    /// Cumulative operations along an axis (`cumsum`, `cumprod`...).
+    Scan,
 }
 
 impl Group {
     /// Every group, in listing order.
-    pub const ALL: &'static [Group] = &[Group::Elementwise, Group::Reduction, Group::Shape];
+    pub const ALL: &'static [Group] = &[
+        Group::Elementwise,
+        Group::Reduction,
+        Group::Shape,
+        Group::LinearAlgebra,
+        Group::Scan,
+    ];
 
     /// The heading of the group in listings.
     #[must_use]
@@ -71,6 +81,8 @@ impl Group {
             Group::Elementwise => "elementwise",
             Group::Reduction => "reductions",
             Group::Shape => "shape and chunks",
+            Group::LinearAlgebra => "linear algebra",
+            Group::Scan => "scans",
         }
     }
 }
@@ -331,6 +343,7 @@ fn registry() -> &'static Registry {
         functions.extend(ReduceFn::ALL.iter().map(|&f| reduction(f)));
         functions.extend(others());
         functions.extend(super::structure_functions::structure());
+        functions.extend(super::linalg_functions::linalg());
         let mut by_name = BTreeMap::new();
         for (i, f) in functions.iter().enumerate() {
             for &name in std::iter::once(&f.name).chain(f.aliases) {

@@ -75,6 +75,7 @@ mod fold;
 mod functions;
 mod inputs;
 mod lexer;
+mod linalg_functions;
 mod parser;
 mod structure_functions;
 mod value;
