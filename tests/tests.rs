@@ -106,3 +106,8 @@ mod regression;
 // The modules of `src/` are a one-way stack: the table of allowed directions, checked.
 #[path = "suite/layering.rs"]
 mod layering;
+
+// `sort`, `argsort`, `median`, `quantile`, `percentile` (and `nan*`), `count_nonzero`,
+// `histogram`, `searchsorted`, `digitize`.
+#[path = "suite/order.rs"]
+mod order;

@@ -24,13 +24,17 @@
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
 //! - computing several arrays at once: `many.rs`
+//! - order statistics (`sort`, `argsort`, `median`, `quantile`, `percentile` and the `nan`
+//!   variants): `order.rs`; binning (`histogram`, `searchsorted`, `digitize`): `binning.rs`
 
+mod binning;
 mod creation;
 mod dyn_array;
 mod dyn_ops;
 mod elementwise;
 mod indexing;
 mod many;
+mod order;
 mod reduction;
 
 use std::fmt;
@@ -45,6 +49,8 @@ pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
+pub use binning::{HistogramBins, Side};
+pub use order::{QuantileArg, Quantiles};
 pub use reduction::Axes;
 
 use crate::chunks::ChunkGrid;

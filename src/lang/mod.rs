@@ -75,6 +75,7 @@ mod fold;
 mod functions;
 mod inputs;
 mod lexer;
+mod order_functions;
 mod parser;
 mod value;
 
