@@ -25,6 +25,15 @@ pub enum HistogramBins {
     Edges(DynArray),
 }
 
+impl std::fmt::Debug for HistogramBins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HistogramBins::Count(n) => write!(f, "Count({n})"),
+            HistogramBins::Edges(e) => write!(f, "Edges(shape {:?}, {})", e.shape(), e.dtype()),
+        }
+    }
+}
+
 impl From<usize> for HistogramBins {
     fn from(n: usize) -> HistogramBins {
         HistogramBins::Count(n)

@@ -266,7 +266,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[10, 7, 4], [3, 2, 1]], [1, 2]);
-    /// assert_eq!(x.median(..).compute()?.into_scalar(), 3.5);
+    /// assert_eq!(x.median(..).compute()?.first(), Some(&3.5));
     /// assert_eq!(x.median(0).compute()?, ndarray::array![6.5, 4.5, 2.5].into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
@@ -288,7 +288,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::NAN, 4.0, 2.0], [2]);
-    /// assert_eq!(x.nanmedian(..).compute()?.into_scalar(), 2.0);
+    /// assert_eq!(x.nanmedian(..).compute()?.first(), Some(&2.0));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
@@ -312,7 +312,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[10.0, 7.0, 4.0], [3.0, 2.0, 1.0]], [2, 2]);
-    /// assert_eq!(x.quantile(0.5, ..).compute()?.into_scalar(), 3.5);
+    /// assert_eq!(x.quantile(0.5, ..).compute()?.first(), Some(&3.5));
     /// assert_eq!(x.quantile([0.0, 1.0], 1).compute()?, ndarray::array![[4.0, 1.0], [10.0, 3.0]].into_dyn());
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
@@ -330,7 +330,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![1.0, f64::NAN, 3.0], [2]);
-    /// assert_eq!(x.nanquantile(0.5, ..).compute()?.into_scalar(), 2.0);
+    /// assert_eq!(x.nanquantile(0.5, ..).compute()?.first(), Some(&2.0));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
@@ -345,7 +345,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::arange(0i32, 11, 1, [4]);
-    /// assert_eq!(x.percentile(90.0, ..).compute()?.into_scalar(), 9.0);
+    /// assert_eq!(x.percentile(90.0, ..).compute()?.first(), Some(&9.0));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
@@ -359,7 +359,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![f64::NAN, 0.0, 10.0], [1]);
-    /// assert_eq!(x.nanpercentile(25.0, ..).compute()?.into_scalar(), 2.5);
+    /// assert_eq!(x.nanpercentile(25.0, ..).compute()?.first(), Some(&2.5));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
@@ -432,7 +432,7 @@ impl DynArray {
     ///
     /// ```
     /// let x = chunkwise::arange(0i64, 4, 1, [3]).to_dyn();
-    /// assert_eq!(x.median(.., false).compute()?.into_typed::<f64>()?.into_scalar(), 1.5);
+    /// assert_eq!(x.median(.., false).compute()?.into_typed::<f64>()?.first(), Some(&1.5));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]

@@ -263,7 +263,7 @@ impl BlockKernel for Count {
         let x = inputs[0].cast(self.compare);
         let edges = inputs[1].cast(self.compare);
         let check = self.check;
-        crate::dispatch_any!(&x, x, T => {
+        crate::any_array::dispatch_any!(&x, x, T => {
             let e = edges.as_typed::<T>()?;
             let keys: Vec<u64> = e.iter().map(|v| v.order_key()).collect();
             if check && keys.windows(2).any(|w| w[0] > w[1]) {

@@ -40,7 +40,7 @@ use super::order_key::OrderKey;
 use super::sort::GATHER_BYTES;
 use crate::any_array::AnyArray;
 use crate::chunks::{AxisChunks, ChunkGrid};
-use crate::element::{with_numeric_dtype, DType, Element, NumElement};
+use crate::element::{with_numeric_dtype, DType, NumElement};
 use crate::error::{Error, Result};
 use crate::expr::build::{axis_index, rechunk_to};
 use crate::expr::{Meta, Node, Op};

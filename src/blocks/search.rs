@@ -92,7 +92,7 @@ impl BlockKernel for SearchKernel {
         let sorted = inputs[0].cast(self.dtype);
         let v = inputs[1].cast(self.dtype);
         let search = self.search;
-        crate::dispatch_any!(&sorted, s, T => {
+        crate::any_array::dispatch_any!(&sorted, s, T => {
             let v = v.as_typed::<T>()?;
             let keys: Vec<u64> = s.iter().map(|e| e.order_key()).collect();
             indices(&keys, v, search).map(AnyArray::from)

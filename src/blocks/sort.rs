@@ -206,7 +206,7 @@ impl BlockKernel for SortBlocks {
     fn compute(&self, out: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let offset = (out[self.axis] * self.step) as i64;
         let (axis, indices) = (Axis(self.axis), self.indices);
-        Ok(crate::dispatch_any!(inputs[0], a, T => sort_block::<T>(a.view(), axis, indices, offset)))
+        Ok(crate::any_array::dispatch_any!(inputs[0], a, T => sort_block::<T>(a.view(), axis, indices, offset)))
     }
 
     fn scratch_bytes(&self, _: &[usize]) -> u64 {
@@ -224,7 +224,7 @@ where
     AnyArray: From<ArrayD<T>>,
 {
     let mut keyed: Vec<(u64, i64, T)> = Vec::with_capacity(a.len_of(axis));
-    let mut order = |lane: ndarray::ArrayView1<'_, T>| {
+    fn order<T: OrderKey>(keyed: &mut Vec<(u64, i64, T)>, lane: ndarray::ArrayView1<'_, T>) {
         keyed.clear();
         keyed.extend(
             lane.iter()
@@ -232,22 +232,22 @@ where
                 .map(|(i, &v)| (v.order_key(), i as i64, v)),
         );
         keyed.sort_unstable_by_key(|&(k, i, _)| (k, i));
-    };
+    }
     if indices {
         let mut out = ArrayD::<i64>::zeros(a.raw_dim());
         Zip::from(a.lanes(axis))
             .and(out.lanes_mut(axis))
             .for_each(|lane, mut o| {
-                order(lane);
+                order(&mut keyed, lane);
                 for (o, &(_, i, _)) in o.iter_mut().zip(&keyed) {
                     *o = i + offset;
                 }
             });
-        AnyArray::from(out)
+        AnyArray::I64(out)
     } else {
         let mut out = a.to_owned();
         for mut lane in out.lanes_mut(axis) {
-            order(lane.view());
+            order(&mut keyed, lane.view());
             for (o, &(_, _, v)) in lane.iter_mut().zip(&keyed) {
                 *o = v;
             }
@@ -322,7 +322,7 @@ impl BlockKernel for MergeSplit {
             None
         };
         let want = self.indices;
-        Ok(crate::dispatch_any!(inputs[0], lo, T => {
+        Ok(crate::any_array::dispatch_any!(inputs[0], lo, T => {
             let hi = inputs[1].as_typed::<T>()?;
             merge_split::<T>(lo.view(), hi.view(), idx, axis, lower, want)
         }))
@@ -355,9 +355,11 @@ where
             h.lanes(axis).into_iter().collect(),
         )
     });
-    let fill = |dst: &mut Vec<Entry<T>>,
-                v: ndarray::ArrayView1<'_, T>,
-                i: Option<&ndarray::ArrayView1<'_, i64>>| {
+    fn fill<T: OrderKey>(
+        dst: &mut Vec<Entry<T>>,
+        v: ndarray::ArrayView1<'_, T>,
+        i: Option<&ndarray::ArrayView1<'_, i64>>,
+    ) {
         dst.clear();
         match i {
             Some(i) => dst.extend(
@@ -367,27 +369,27 @@ where
             ),
             None => dst.extend(v.iter().map(|&v| (v.order_key(), 0, v))),
         }
-    };
+    }
     let (mut a, mut b, mut merged) = (Vec::new(), Vec::new(), Vec::new());
-    let mut lane_merge = |lane: usize, lv, hv| {
+    let mut lane_merge = |lane: usize, lv, hv, merged: &mut Vec<Entry<T>>| {
         fill(&mut a, lv, idx_lanes.as_ref().map(|(l, _)| &l[lane]));
         fill(&mut b, hv, idx_lanes.as_ref().map(|(_, h)| &h[lane]));
-        merge_lane(&a, &b, lower, &mut merged);
+        merge_lane(&a, &b, lower, merged);
     };
     let lanes = lo.lanes(axis).into_iter().zip(hi.lanes(axis));
     if want_indices {
         let mut out = ArrayD::<i64>::zeros(shape);
         for (lane, ((lv, hv), mut o)) in lanes.zip(out.lanes_mut(axis)).enumerate() {
-            lane_merge(lane, lv, hv);
+            lane_merge(lane, lv, hv, &mut merged);
             for (o, e) in o.iter_mut().zip(&merged) {
                 *o = e.1;
             }
         }
-        AnyArray::from(out)
+        AnyArray::I64(out)
     } else {
         let mut out = ArrayD::<T>::from_elem(shape, T::default());
         for (lane, ((lv, hv), mut o)) in lanes.zip(out.lanes_mut(axis)).enumerate() {
-            lane_merge(lane, lv, hv);
+            lane_merge(lane, lv, hv, &mut merged);
             for (o, e) in o.iter_mut().zip(&merged) {
                 *o = e.2;
             }

@@ -185,7 +185,7 @@ impl BlockKernel for TopK {
         } else {
             (start..start + n).map(|b| self.offsets[b]).collect()
         };
-        crate::dispatch_any!(inputs[0], first, T => {
+        crate::any_array::dispatch_any!(inputs[0], first, T => {
             let mut views: Vec<ArrayViewD<'_, T>> = vec![first.view()];
             for a in &inputs[1..n] {
                 views.push(a.as_typed::<T>()?.view());
@@ -263,7 +263,7 @@ impl TopK {
         drop(out_lanes);
         drop(pos_lanes);
         if self.indices {
-            AnyArray::from(positions)
+            AnyArray::I64(positions)
         } else {
             AnyArray::from(values)
         }

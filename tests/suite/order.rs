@@ -235,7 +235,7 @@ fn whole_array_statistics_of_every_case() {
         let clean_flat: Vec<f64> = clean.iter().copied().collect();
         let x = lazy(&a, case.chunks.clone());
         let c = lazy(&clean, case.chunks.clone());
-        let m = run(&x.nanmedian(..)).into_scalar();
+        let m = run(&x.nanmedian(..)).first().copied().unwrap();
         let want = eager_median(&flat, true);
         assert!(m == want || (m.is_nan() && want.is_nan()), "{}", case.name);
         assert_same_f64(&run(&c.median(..)), &ArrayD::from_elem(IxDyn(&[]), eager_median(&clean_flat, false)));
@@ -256,20 +256,20 @@ fn quantile_matches_numpy_printed_results() {
         run(&x.quantile([0.0, 0.05, 0.37, 0.5, 0.9, 1.0], ..)),
         array![-2.5, -1.25, 0.3, 0.7, 9.9, 1e10].into_dyn()
     );
-    assert_eq!(run(&x.percentile(33.3, ..)).into_scalar(), 0.3);
+    assert_eq!(run(&x.percentile(33.3, ..)).first().copied().unwrap(), 0.3);
     // float32: a scalar q stays float32, a list gives float64 (NumPy's promotion).
     let f = lazy(&data.mapv(|v| v as f32), [5]);
     let one: LazyArray<f32> = f.quantile(0.37, ..);
-    assert_eq!(run(&one).into_scalar(), 0.3f32);
+    assert_eq!(run(&one).first().copied().unwrap(), 0.3f32);
     let list: LazyArray<f64> = f.quantile(vec![0.37], ..);
     assert_eq!(run(&list), array![0.30000001192092896].into_dyn());
-    assert_eq!(run(&f.median(..)).into_scalar(), 0.7f32);
+    assert_eq!(run(&f.median(..)).first().copied().unwrap(), 0.7f32);
     // int8: NumPy's `b - a` wraps in int8 (np.quantile(int8 [-128, 127, 5], 0.25) = 66.5).
     let i = lazy(&array![-128i8, 127, 5].into_dyn(), [2]);
-    assert_eq!(run(&i.quantile(0.25, ..)).into_scalar(), 66.5);
-    assert_eq!(run(&i.quantile(0.75, ..)).into_scalar(), 66.0);
+    assert_eq!(run(&i.quantile(0.25, ..)).first().copied().unwrap(), 66.5);
+    assert_eq!(run(&i.quantile(0.75, ..)).first().copied().unwrap(), 66.0);
     let two = lazy(&array![-128i8, 127].into_dyn(), [1]);
-    assert_eq!(run(&two.median(..)).into_scalar(), -0.5);
+    assert_eq!(run(&two.median(..)).first().copied().unwrap(), -0.5);
     // np.nanquantile([[1, nan, 3], [4, 5, 6]], [0.25, 0.5], axis=1)
     let n = lazy(&array![[1., f64::NAN, 3.], [4., 5., 6.]].into_dyn(), [1, 2]);
     assert_eq!(run(&n.nanquantile([0.25, 0.5], 1)), array![[1.5, 4.5], [2.0, 5.0]].into_dyn());
@@ -297,7 +297,7 @@ fn statistic_errors() {
     let e = chunkwise::zeros::<f64>(&[0, 4], [1, 2]);
     assert!(matches!(into_root(failure(e.quantile(0.5, 0))), Error::EmptyReduction { .. }));
     assert!(run(&e.nanquantile(0.5, 0)).iter().all(|v| v.is_nan()));
-    assert!(run(&e.median(..)).into_scalar().is_nan());
+    assert!(run(&e.median(..)).first().copied().unwrap().is_nan());
     let b = chunkwise::zeros::<bool>(&[3], [2]);
     assert!(matches!(into_root(failure(b.median(..))), Error::UnsupportedDType { .. }));
     let three = chunkwise::zeros::<f64>(&[2, 2, 2], [1, 1, 1]);
@@ -309,7 +309,7 @@ fn statistic_errors() {
 fn count_nonzero_counts_nan_and_not_negative_zero() {
     let x = lazy(&array![[0., -0.0, f64::NAN], [1., 0., 2.]].into_dyn(), [1, 2]);
     assert_eq!(run(&x.count_nonzero(0)), array![1i64, 0, 2].into_dyn());
-    assert_eq!(run(&x.count_nonzero(..)).into_scalar(), 3);
+    assert_eq!(run(&x.count_nonzero(..)).first().copied().unwrap(), 3);
     assert_eq!(x.count_nonzero(..).dtype(), DType::I64);
 }
 
@@ -409,7 +409,7 @@ fn the_language_has_numpy_names() {
     assert_eq!(p.shape(), &[2, 5]);
     let q = lang_eval("x.nanquantile(0.25)", &a).into_typed::<f64>().unwrap();
     let flat: Vec<f64> = a.iter().copied().collect();
-    assert_eq!(q.into_scalar(), eager_quantile(&flat, 0.25, true));
+    assert_eq!(q.first().copied().unwrap(), eager_quantile(&flat, 0.25, true));
     let c = lang_eval("count_nonzero(x > 0, axis=1)", &a);
     assert_eq!(c.dtype(), DType::I64);
     let h = lang_eval("histogram(x, 4, range=(-3, 3))[0]", &a);
