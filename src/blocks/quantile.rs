@@ -708,6 +708,47 @@ mod tests {
         a.compute().unwrap().cast(DType::F64).into_typed::<f64>().unwrap()
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// Radix selection (gathering disabled) gives the gathered result for every
+        /// statistic, dtype-width and NaN mix.
+        #[test]
+        fn radix_selection_is_exact(
+            len in 1usize..300,
+            chunk in 1usize..40,
+            seed in 0u64..10_000,
+            nans in 0u64..3,
+            q in 0.0f64..=1.0,
+        ) {
+            let data: Vec<f64> = (0..len as u64).map(|k| {
+                let h = (k + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                if nans > 0 && (h >> 7) % 11 < nans { f64::NAN } else { ((h >> 13) % 2001) as f64 / 8.0 - 125.0 }
+            }).collect();
+            let a = ndarray::Array::from_vec(data).into_dyn();
+            let f = crate::from_ndarray(a.clone(), [chunk]);
+            let f32s = crate::from_ndarray(a.mapv(|v| v as f32), [chunk]);
+            let i16s = crate::from_ndarray(a.mapv(|v| if v.is_nan() { 0 } else { (v * 8.0) as i16 }), [chunk]);
+            for node in [&f.node, &f32s.node, &i16s.node] {
+                for nan in [false, true] {
+                    for statistic in [
+                        Statistic::Median,
+                        Statistic::Quantile { q: vec![q, 0.0, 1.0], list: true },
+                        Statistic::Quantile { q: vec![q], list: false },
+                    ] {
+                        let gathered = quantile_within("q", node, &statistic, None, nan, usize::MAX).unwrap();
+                        let radix = quantile_within("q", node, &statistic, None, nan, 0).unwrap();
+                        let (g, r) = (run(&gathered), run(&radix));
+                        proptest::prop_assert!(
+                            g.iter().zip(&r).all(|(a, b)| a == b || (a.is_nan() && b.is_nan())),
+                            "{:?} nan {}: {} vs {}", statistic, nan, g, r
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn radix_selection_equals_gathering() {
         let data: Vec<f64> = (0..997)

@@ -434,7 +434,85 @@ fn merge_lane<T: Copy>(a: &[Entry<T>], b: &[Entry<T>], lower: bool, out: &mut Ve
 
 #[cfg(test)]
 mod tests {
-    use super::network;
+    use std::sync::Arc;
+
+    use ndarray::{ArrayD, Axis, IxDyn};
+    use proptest::prelude::*;
+
+    use super::{network, sort_within};
+    use crate::expr::Node;
+
+    fn run<T: crate::Element>(node: &Arc<Node>) -> ArrayD<T> {
+        crate::DynArray::from_node(node.clone())
+            .compute()
+            .unwrap()
+            .into_typed::<T>()
+            .unwrap()
+    }
+
+    /// NumPy's order for the eager reference: NaN last.
+    fn key(v: f64) -> (bool, f64) {
+        (v.is_nan(), if v.is_nan() { 0.0 } else { v })
+    }
+
+    fn eager(a: &ArrayD<f64>, axis: usize) -> (ArrayD<f64>, ArrayD<i64>) {
+        let mut values = a.clone();
+        let mut indices = ArrayD::<i64>::zeros(a.raw_dim());
+        for ((lane, mut v), mut i) in a
+            .lanes(Axis(axis))
+            .into_iter()
+            .zip(values.lanes_mut(Axis(axis)))
+            .zip(indices.lanes_mut(Axis(axis)))
+        {
+            let mut idx: Vec<usize> = (0..lane.len()).collect();
+            idx.sort_by(|&p, &q| key(lane[p]).partial_cmp(&key(lane[q])).unwrap());
+            for (k, &j) in idx.iter().enumerate() {
+                v[k] = lane[j];
+                i[k] = j as i64;
+            }
+        }
+        (values, indices)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// The merge network (gathering disabled) sorts and arg-sorts like the eager
+        /// stable sort, on random shapes, irregular chunks, ties and NaNs.
+        #[test]
+        fn the_merge_network_sorts_like_a_stable_sort(
+            shape in prop::collection::vec(1usize..9, 1..4),
+            cuts in prop::collection::vec(prop::collection::vec(1usize..4, 1..9), 3),
+            seed in 0u64..10_000,
+            pick in 0usize..3,
+        ) {
+            let axis = pick % shape.len();
+            // Irregular chunks: lengths from `cuts`, trimmed to the axis.
+            let chunks: Vec<Vec<usize>> = shape.iter().zip(&cuts).map(|(&n, c)| {
+                let mut out = Vec::new();
+                let mut left = n;
+                for &s in c.iter().cycle() {
+                    if left == 0 { break; }
+                    let s = s.min(left);
+                    out.push(s);
+                    left -= s;
+                }
+                out
+            }).collect();
+            let len: usize = shape.iter().product();
+            let data: Vec<f64> = (0..len as u64).map(|k| {
+                let h = (k + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ seed.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                match (h >> 20) % 9 { 0 => f64::NAN, 1 => -0.0, r => f64::from((r as u32) % 4) - 1.5 }
+            }).collect();
+            let a = ArrayD::from_shape_vec(IxDyn(&shape), data).unwrap();
+            let x = crate::from_ndarray(a.clone(), crate::Chunks::from(chunks));
+            let (want_v, want_i) = eager(&a, axis);
+            let v = run::<f64>(&sort_within(&x.node, axis as isize, false, 0).unwrap());
+            prop_assert!(v.iter().zip(&want_v).all(|(g, w)| g == w || (g.is_nan() && w.is_nan())));
+            let i = run::<i64>(&sort_within(&x.node, axis as isize, true, 0).unwrap());
+            prop_assert_eq!(i, want_i);
+        }
+    }
 
     /// The network sorts every 0-1 sequence of its length (the 0-1 principle), also
     /// when the block count is not a power of two.

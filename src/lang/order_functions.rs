@@ -178,7 +178,14 @@ pub(super) fn order() -> Vec<Function> {
                     }
                     let q = quantiles(args.get("q"))?;
                     let axes = statistic_axes(args, &a)?;
-                    args.done(a.quantile(q, axes, percent, nan))
+                    let out = a.quantile(q, axes, percent, nan);
+                    // An integer `q` (0 or 1) takes elements without interpolating, so
+                    // NumPy's `quantile` keeps the input's dtype.
+                    let whole = args.get("q").items().iter().all(|i| matches!(i.value, Value::Int(_)));
+                    if whole && !percent && !matches!(args.get("q").value, Value::Tuple(ref v) | Value::List(ref v) if v.is_empty()) {
+                        return args.done(out.astype(a.dtype()));
+                    }
+                    args.done(out)
                 },
             )
             .method(),
