@@ -278,7 +278,7 @@ impl BlockKernel for Count {
             let mut counts = vec![0i64; nbins];
             if keys.len() >= 2 {
                 let (first, last) = (keys[0], keys[keys.len() - 1]);
-                for v in x.iter() {
+                for v in x {
                     if v.is_nan_value() {
                         continue;
                     }

@@ -33,7 +33,7 @@
 
 use std::sync::Arc;
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn};
 
 use super::histogram::SumCounts;
 use super::order_key::OrderKey;
@@ -194,6 +194,7 @@ pub(crate) fn quantile_within(
             Meta::new(dtype, grid),
         )
     };
+    #[allow(clippy::single_match_else)]
     match axis {
         Some(a) => {
             let mut gathered = x.chunks().axes().to_vec();
@@ -272,7 +273,7 @@ impl BlockKernel for Lanes {
         let input = inputs[0];
         with_numeric_dtype!(input.dtype(), T => {
             let a = input.as_typed::<T>()?;
-            Ok(lanes_statistic::<T>(a.view(), self))
+            Ok(lanes_statistic::<T>(a, self))
         }, else => Err(Error::Internal {
             context: "quantile",
             detail: "a bool block reached the kernel".into(),
@@ -288,7 +289,7 @@ impl BlockKernel for Lanes {
 }
 
 /// The statistic of every lane of `a`.
-fn lanes_statistic<T: OrderKey + NumElement>(a: ArrayViewD<'_, T>, k: &Lanes) -> AnyArray {
+fn lanes_statistic<T: OrderKey + NumElement>(a: &ArrayD<T>, k: &Lanes) -> AnyArray {
     let qs = k.statistic.qs();
     let f32_math = k.dtype == DType::F32;
     let mut values: Vec<T> = Vec::new();
@@ -362,6 +363,8 @@ fn finish(result: ArrayD<f64>, list: bool, dtype: DType) -> AnyArray {
 
 /// The statistic from its two order statistics: the median's mean, or NumPy's `_lerp`
 /// at weight `t` (in `f32` when `f32_math`, else `f64`).
+// NumPy's median is `mean` of the middle two, `(a + b) / 2`, overflow and all.
+#[allow(clippy::manual_midpoint)]
 fn combine<T: NumElement>(statistic: &Statistic, a: T, b: T, t: f64, f32_math: bool) -> f64 {
     if let Statistic::Median = statistic {
         if f32_math {
@@ -515,7 +518,7 @@ impl BlockKernel for Histogram {
             .transpose()?;
         with_numeric_dtype!(input.dtype(), T => {
             let a = input.as_typed::<T>()?;
-            Ok(AnyArray::from(self.histogram::<T>(a.view(), state)))
+            Ok(AnyArray::from(self.histogram::<T>(a, state)))
         }, else => Err(Error::Internal {
             context: "quantile",
             detail: "a bool block reached the histogram".into(),
@@ -528,12 +531,12 @@ impl BlockKernel for Histogram {
 }
 
 impl Histogram {
-    fn histogram<T: OrderKey>(&self, a: ArrayViewD<'_, T>, state: Option<&ArrayD<u64>>) -> ArrayD<u64> {
+    fn histogram<T: OrderKey>(&self, a: &ArrayD<T>, state: Option<&ArrayD<u64>>) -> ArrayD<u64> {
         let (shift, width) = digit(self.bits, self.pass);
         let mask = (1u64 << width) - 1;
         let Some(state) = state else {
             let mut h = vec![0u64; (1 << width) + 1];
-            for &v in &a {
+            for &v in a {
                 if v.is_nan_value() {
                     h[1 << width] += 1;
                 } else {
@@ -552,7 +555,7 @@ impl Histogram {
         distinct.dedup();
         let mut counts = vec![0u64; distinct.len() << width];
         if state[0] > 0 {
-            for &v in &a {
+            for &v in a {
                 if v.is_nan_value() {
                     continue;
                 }

@@ -27,10 +27,10 @@
 
 use std::sync::Arc;
 
-use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
+use ndarray::{ArrayD, Axis, Zip};
 
 use super::order_key::OrderKey;
-use crate::any_array::AnyArray;
+use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::chunks::{AxisChunks, ChunkGrid};
 use crate::element::DType;
 use crate::error::Result;
@@ -206,7 +206,7 @@ impl BlockKernel for SortBlocks {
     fn compute(&self, out: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let offset = (out[self.axis] * self.step) as i64;
         let (axis, indices) = (Axis(self.axis), self.indices);
-        Ok(crate::any_array::dispatch_any!(inputs[0], a, T => sort_block::<T>(a.view(), axis, indices, offset)))
+        Ok(crate::any_array::dispatch_any!(inputs[0], a, T => sort_block::<T>(a, axis, indices, offset)))
     }
 
     fn scratch_bytes(&self, _: &[usize]) -> u64 {
@@ -218,27 +218,26 @@ impl BlockKernel for SortBlocks {
     }
 }
 
+/// `keyed` := the lane's elements with their keys and positions, in order.
+fn order<T: OrderKey>(keyed: &mut Vec<Entry<T>>, lane: &ndarray::ArrayView1<'_, T>) {
+    keyed.clear();
+    keyed.extend(
+        lane.iter()
+            .enumerate()
+            .map(|(i, &v)| (v.order_key(), i as i64, v)),
+    );
+    keyed.sort_unstable_by_key(|&(k, i, _)| (k, i));
+}
+
 /// The lanes of `a` along `axis` sorted (or their sorting positions plus `offset`).
-fn sort_block<T: OrderKey>(a: ArrayViewD<'_, T>, axis: Axis, indices: bool, offset: i64) -> AnyArray
-where
-    AnyArray: From<ArrayD<T>>,
-{
-    let mut keyed: Vec<(u64, i64, T)> = Vec::with_capacity(a.len_of(axis));
-    fn order<T: OrderKey>(keyed: &mut Vec<(u64, i64, T)>, lane: ndarray::ArrayView1<'_, T>) {
-        keyed.clear();
-        keyed.extend(
-            lane.iter()
-                .enumerate()
-                .map(|(i, &v)| (v.order_key(), i as i64, v)),
-        );
-        keyed.sort_unstable_by_key(|&(k, i, _)| (k, i));
-    }
+fn sort_block<T: OrderKey>(a: &ArrayD<T>, axis: Axis, indices: bool, offset: i64) -> AnyArray {
+    let mut keyed: Vec<Entry<T>> = Vec::with_capacity(a.len_of(axis));
     if indices {
         let mut out = ArrayD::<i64>::zeros(a.raw_dim());
         Zip::from(a.lanes(axis))
             .and(out.lanes_mut(axis))
             .for_each(|lane, mut o| {
-                order(&mut keyed, lane);
+                order(&mut keyed, &lane);
                 for (o, &(_, i, _)) in o.iter_mut().zip(&keyed) {
                     *o = i + offset;
                 }
@@ -247,12 +246,12 @@ where
     } else {
         let mut out = a.to_owned();
         for mut lane in out.lanes_mut(axis) {
-            order(&mut keyed, lane.view());
+            order(&mut keyed, &lane.view());
             for (o, &(_, _, v)) in lane.iter_mut().zip(&keyed) {
                 *o = v;
             }
         }
-        AnyArray::from(out)
+        T::wrap(out)
     }
 }
 
@@ -324,7 +323,7 @@ impl BlockKernel for MergeSplit {
         let want = self.indices;
         Ok(crate::any_array::dispatch_any!(inputs[0], lo, T => {
             let hi = inputs[1].as_typed::<T>()?;
-            merge_split::<T>(lo.view(), hi.view(), idx, axis, lower, want)
+            merge_split::<T>(lo, hi, idx, axis, lower, want)
         }))
     }
 
@@ -338,16 +337,13 @@ impl BlockKernel for MergeSplit {
 /// `axis`, as long as `lo`'s (or `hi`'s) lanes: its values, or (`want_indices`) its
 /// original indices. Elements are ordered by key, then by original index when known.
 fn merge_split<T: OrderKey>(
-    lo: ArrayViewD<'_, T>,
-    hi: ArrayViewD<'_, T>,
+    lo: &ArrayD<T>,
+    hi: &ArrayD<T>,
     idx: Option<(&ArrayD<i64>, &ArrayD<i64>)>,
     axis: Axis,
     lower: bool,
     want_indices: bool,
-) -> AnyArray
-where
-    AnyArray: From<ArrayD<T>>,
-{
+) -> AnyArray {
     let shape = if lower { lo.raw_dim() } else { hi.raw_dim() };
     let idx_lanes: Option<(Vec<_>, Vec<_>)> = idx.map(|(l, h)| {
         (
@@ -355,25 +351,10 @@ where
             h.lanes(axis).into_iter().collect(),
         )
     });
-    fn fill<T: OrderKey>(
-        dst: &mut Vec<Entry<T>>,
-        v: ndarray::ArrayView1<'_, T>,
-        i: Option<&ndarray::ArrayView1<'_, i64>>,
-    ) {
-        dst.clear();
-        match i {
-            Some(i) => dst.extend(
-                v.iter()
-                    .zip(i.iter())
-                    .map(|(&v, &i)| (v.order_key(), i, v)),
-            ),
-            None => dst.extend(v.iter().map(|&v| (v.order_key(), 0, v))),
-        }
-    }
     let (mut a, mut b, mut merged) = (Vec::new(), Vec::new(), Vec::new());
     let mut lane_merge = |lane: usize, lv, hv, merged: &mut Vec<Entry<T>>| {
-        fill(&mut a, lv, idx_lanes.as_ref().map(|(l, _)| &l[lane]));
-        fill(&mut b, hv, idx_lanes.as_ref().map(|(_, h)| &h[lane]));
+        fill(&mut a, &lv, idx_lanes.as_ref().map(|(l, _)| &l[lane]));
+        fill(&mut b, &hv, idx_lanes.as_ref().map(|(_, h)| &h[lane]));
         merge_lane(&a, &b, lower, merged);
     };
     let lanes = lo.lanes(axis).into_iter().zip(hi.lanes(axis));
@@ -394,12 +375,29 @@ where
                 *o = e.2;
             }
         }
-        AnyArray::from(out)
+        T::wrap(out)
     }
 }
 
 /// An element with its key and original index.
 type Entry<T> = (u64, i64, T);
+
+/// `dst` := the lane's elements with their keys and original indices (`i`, or 0).
+fn fill<T: OrderKey>(
+    dst: &mut Vec<Entry<T>>,
+    v: &ndarray::ArrayView1<'_, T>,
+    i: Option<&ndarray::ArrayView1<'_, i64>>,
+) {
+    dst.clear();
+    match i {
+        Some(i) => dst.extend(
+            v.iter()
+                .zip(i.iter())
+                .map(|(&v, &i)| (v.order_key(), i, v)),
+        ),
+        None => dst.extend(v.iter().map(|&v| (v.order_key(), 0, v))),
+    }
+}
 
 /// The first `a.len()` (`lower`) or the last `b.len()` entries of the merge of the
 /// sorted `a` and `b`, into `out`, in order.

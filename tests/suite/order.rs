@@ -5,6 +5,9 @@
 //! `digitize`, the language's entries, errors, and proptests over random shapes and
 //! chunkings.
 
+// NumPy's printed digits, and its `(a + b) / 2` median, kept as written.
+#![allow(clippy::unreadable_literal, clippy::manual_midpoint)]
+
 use chunkwise::{lang, DType, Error, LazyArray, Side};
 use ndarray::{array, ArrayD, Axis, IxDyn};
 use proptest::prelude::*;
