@@ -89,6 +89,7 @@ pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };
 pub use zarr::{from_zarr, ZarrArray};
+pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///

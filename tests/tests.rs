@@ -132,3 +132,7 @@ mod user_fn;
 // `map_overlap` against a hand-padded eager filter for every boundary rule; proptests.
 #[path = "suite/overlap.rs"]
 mod overlap;
+// `sort`, `argsort`, `median`, `quantile`, `percentile` (and `nan*`), `count_nonzero`,
+// `histogram`, `searchsorted`, `digitize`.
+#[path = "suite/order.rs"]
+mod order;

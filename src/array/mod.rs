@@ -32,7 +32,10 @@
 //! - users' functions over blocks (`map_blocks`, `blockwise`, `from_fn`,
 //!   `apply_along_axis`): `user_fn.rs`; with halos (`map_overlap`): `overlap.rs`
 //! - keeping a computed array in memory for reuse (`persist`): `persist.rs`
+//! - order statistics (`sort`, `argsort`, `median`, `quantile`, `percentile` and the `nan`
+//!   variants): `order.rs`; binning (`histogram`, `searchsorted`, `digitize`): `binning.rs`
 
+mod binning;
 mod creation;
 mod dyn_array;
 mod dyn_ops;
@@ -42,6 +45,7 @@ mod linalg;
 mod many;
 mod overlap;
 mod persist;
+mod order;
 mod reduction;
 mod structure;
 mod user_fn;
@@ -61,6 +65,8 @@ pub use indexing::AxisIndex;
 pub use linalg::einsum;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use overlap::{Boundary, MapOverlap};
+pub use binning::{HistogramBins, Side};
+pub use order::{QuantileArg, Quantiles};
 pub use reduction::Axes;
 pub use structure::{concatenate, stack, PadMode};
 pub use user_fn::{

@@ -114,8 +114,23 @@ impl Evaluator<'_> {
                 Value::Array(a.t())
             }
             ExprKind::Index { value, items } => {
-                let a = self.eval(value)?.array()?;
-                self.index(&a, items, e.span)?
+                let v = self.eval(value)?;
+                // A tuple (what `histogram` returns) takes one integer index.
+                if let (Value::Tuple(parts), [IndexItem::Index(i)]) = (&v.value, items.as_slice()) {
+                    let k = self.eval(i)?.int("a tuple index")?;
+                    let n = parts.len() as i64;
+                    if k < -n || k >= n {
+                        return Err(Diagnostic::new(
+                            format!("index {k} is out of range for a tuple of {n} items"),
+                            i.span,
+                            None,
+                        ));
+                    }
+                    parts[if k < 0 { k + n } else { k } as usize].value.clone()
+                } else {
+                    let a = v.array()?;
+                    self.index(&a, items, e.span)?
+                }
             }
         };
         Ok(Spanned::new(value, e.span))

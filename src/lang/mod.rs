@@ -76,6 +76,7 @@ mod functions;
 mod inputs;
 mod lexer;
 mod linalg_functions;
+mod order_functions;
 mod parser;
 mod structure_functions;
 mod value;

@@ -112,6 +112,8 @@ macro_rules! for_each_reduce_fn {
                 "True where any element is non-zero.";
             All "all" all Bool AnyAxes Identity AnyDType [] logic::All,
                 "True where every element is non-zero.";
+            CountNonzero "count_nonzero" count_nonzero Index AnyAxes Identity AnyDType [] logic::CountNonzero,
+                "Number of non-zero elements (NaN counts; `-0.0` does not), as `int64`.";
         }
     };
 }
