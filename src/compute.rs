@@ -178,7 +178,8 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Resu
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     };
-    let (nodes, _) = optimized(nodes, options);
+    let nodes = resolved(nodes, options, &mut Vec::new())?;
+    let (nodes, _) = optimized(&nodes, options);
     let plan = plan::lower(
         &nodes,
         LowerOptions {
@@ -203,7 +204,11 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     };
-    let (nodes, mut changes) = optimized(nodes, options);
+    let mut counted = Vec::new();
+    let nodes = resolved(nodes, options, &mut counted)?;
+    let (nodes, mut changes) = optimized(&nodes, options);
+    counted.append(&mut changes);
+    let mut changes = counted;
     let plan = plan::lower(
         &nodes,
         LowerOptions {
@@ -237,6 +242,12 @@ fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
     }
 }
 
+/// `nodes` with their data-dependent sizes resolved (`crate::resolve`): the counting
+/// passes run first, with the same options; one line per resolved node goes to `log`.
+fn resolved(nodes: &[Arc<Node>], options: &ComputeOptions, log: &mut Vec<String>) -> Result<Vec<Arc<Node>>> {
+    crate::resolve::resolve(nodes, &mut |needs| compute_nodes(needs, options), log)
+}
+
 /// `nodes` after the expression-level passes (unchanged without `options.optimize`), and
 /// what the passes changed.
 fn optimized(nodes: &[Arc<Node>], options: &ComputeOptions) -> (Vec<Arc<Node>>, Vec<String>) {
@@ -265,6 +276,7 @@ pub(crate) fn run_nodes(
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
     };
+    let nodes = &resolved(nodes, options, &mut Vec::new())?;
     let (optimized, _) = optimized(nodes, options);
     let plan = plan::lower(
         &optimized,

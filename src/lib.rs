@@ -66,10 +66,13 @@ mod ops;
 mod optimize;
 mod plan;
 pub mod random;
+mod resolve;
 mod units;
 pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
+pub use array::{Condition, Indices};
+pub use expr::deferred::UNKNOWN_LEN;
 pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,

@@ -106,3 +106,7 @@ mod regression;
 // The modules of `src/` are a one-way stack: the table of allowed directions, checked.
 #[path = "suite/layering.rs"]
 mod layering;
+
+// `take`, `boolean_index` (`x[mask]`), `compress`, `nonzero`, `argwhere`; the counting pass.
+#[path = "suite/select.rs"]
+mod select;

@@ -24,6 +24,8 @@
 //! - indexing and shape: `slice`, `permute_axes`, `t`, `squeeze`, `expand_dims`,
 //!   `rechunk`: `indexing.rs`
 //! - computing several arrays at once: `many.rs`
+//! - integer-array and boolean-mask indexing: `take`, `boolean_index`, `compress`,
+//!   `nonzero`, `argwhere`: `select.rs`
 
 mod creation;
 mod dyn_array;
@@ -32,6 +34,7 @@ mod elementwise;
 mod indexing;
 mod many;
 mod reduction;
+mod select;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -46,6 +49,7 @@ pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use reduction::Axes;
+pub use select::{Condition, Indices};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};
@@ -129,10 +133,30 @@ impl<T: Element> LazyArray<T> {
         crate::expr::first_error(std::slice::from_ref(&self.node))
     }
 
-    /// The shape.
+    /// The shape. An axis whose length depends on data not computed yet (the result of
+    /// a boolean mask, `nonzero`, `compress`) reads [`UNKNOWN_LEN`](crate::UNKNOWN_LEN);
+    /// [`dims`](Self::dims) says so with `None`.
     #[must_use]
     pub fn shape(&self) -> &[usize] {
-        self.node.shape()
+        self.node.shown_shape()
+    }
+
+    /// The length of each axis, `None` where it depends on data not computed yet (the
+    /// result of a boolean mask, `nonzero`, `compress`; Dask's `nan`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0.0f64, 12.0, 1.0, [5]);
+    /// assert_eq!(x.dims(), vec![Some(12)]);
+    /// assert_eq!(x.boolean_index(&x.greater(3.5)).dims(), vec![None]);
+    /// ```
+    #[must_use]
+    pub fn dims(&self) -> Vec<Option<usize>> {
+        self.shape()
+            .iter()
+            .map(|&n| (n != crate::UNKNOWN_LEN).then_some(n))
+            .collect()
     }
 
     /// Number of axes.
@@ -141,10 +165,11 @@ impl<T: Element> LazyArray<T> {
         self.node.ndim()
     }
 
-    /// Number of elements.
+    /// Number of elements ([`UNKNOWN_LEN`](crate::UNKNOWN_LEN) when an axis's length
+    /// depends on data not computed yet, and the array is not empty).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shape().iter().product()
+        self.shape().iter().fold(1usize, |a, &n| a.saturating_mul(n))
     }
 
     /// True when the array has no elements.
@@ -174,7 +199,7 @@ impl<T: Element> LazyArray<T> {
     /// Bytes of the whole array.
     #[must_use]
     pub fn nbytes(&self) -> usize {
-        self.len() * T::DTYPE.size()
+        self.len().saturating_mul(T::DTYPE.size())
     }
 
     /// The expression's deterministic key (32 hex digits): equal for equal expressions.
@@ -409,6 +434,15 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Op::Invalid(invalid) = &node.op {
         let e = invalid.to_error();
         return write!(f, "LazyArray<{}>, invalid: {e}: {}", node.dtype(), e.root());
+    }
+    if let Some(shown) = &node.shown_shape {
+        let dims: Vec<String> = shown
+            .iter()
+            .map(|&n| if n == crate::UNKNOWN_LEN { "?".into() } else { n.to_string() })
+            .collect();
+        writeln!(f, "LazyArray<{}> from `{}`", node.dtype(), node.op.name())?;
+        writeln!(f, "  shape      [{}] (? depends on data; known at compute)", dims.join(", "))?;
+        return write!(f, "  chunks     decided by a counting pass at compute");
     }
     let chunks = node.chunks();
     let itemsize = node.dtype().size();

@@ -330,6 +330,7 @@ fn registry() -> &'static Registry {
         functions.extend(BinaryFn::ALL.iter().map(|&f| binary(f)));
         functions.extend(ReduceFn::ALL.iter().map(|&f| reduction(f)));
         functions.extend(others());
+        functions.extend(super::select_functions::select());
         let mut by_name = BTreeMap::new();
         for (i, f) in functions.iter().enumerate() {
             for &name in std::iter::once(&f.name).chain(f.aliases) {

@@ -76,6 +76,7 @@ mod functions;
 mod inputs;
 mod lexer;
 mod parser;
+mod select_functions;
 mod value;
 
 pub use diagnostic::{Diagnostic, Error};
