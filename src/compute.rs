@@ -244,7 +244,11 @@ fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
 
 /// `nodes` with their data-dependent sizes resolved (`crate::resolve`): the counting
 /// passes run first, with the same options; one line per resolved node goes to `log`.
-fn resolved(nodes: &[Arc<Node>], options: &ComputeOptions, log: &mut Vec<String>) -> Result<Vec<Arc<Node>>> {
+pub(crate) fn resolved(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+    log: &mut Vec<String>,
+) -> Result<Vec<Arc<Node>>> {
     crate::resolve::resolve(nodes, &mut |needs| compute_nodes(needs, options), log)
 }
 

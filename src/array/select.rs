@@ -325,6 +325,24 @@ fn boolean_index_node(x: &Arc<Node>, mask: &Arc<Node>) -> Result<Arc<Node>> {
 }
 
 impl DynArray {
+    /// The same array with every data-dependent size resolved (the counting passes run
+    /// now), for what needs the shape before computing (creating a Zarr array); the
+    /// array itself when its sizes are known.
+    pub(crate) fn with_sizes_resolved(&self) -> Result<DynArray> {
+        if crate::expr::topological_order(std::slice::from_ref(self.node()))
+            .iter()
+            .all(|n| !matches!(n.op, crate::expr::Op::Deferred(_)))
+        {
+            return Ok(self.clone());
+        }
+        if let Some(e) = self.error() {
+            return Err(e);
+        }
+        let options = crate::ComputeOptions::default();
+        let nodes = crate::compute::resolved(std::slice::from_ref(self.node()), &options, &mut Vec::new())?;
+        Ok(DynArray::from_node(nodes[0].clone()))
+    }
+
     /// [`LazyArray::take`] for a runtime-typed array.
     ///
     /// # Example

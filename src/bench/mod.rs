@@ -209,6 +209,12 @@ static WORKLOADS: &[Workload] = &[
         build: zarr_pipeline::build,
         run: Some(zarr_pipeline::run),
     },
+    Workload {
+        name: "boolean_mask",
+        summary: "x (10000, 10000) in (1000, 1000): x[x > 0.5].sum(), with the mask's counting pass",
+        build: boolean_mask,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -304,6 +310,16 @@ fn tiny_chunks(p: WorkloadParams) -> Result<DynArray> {
 )]
 fn tiny_chunks_100k(p: WorkloadParams) -> Result<DynArray> {
     Ok(tiny(p, [20, 8]))
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn boolean_mask(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 10_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    Ok(x.boolean_index(&x.greater(0.5)).sum(..).to_dyn())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::any_array::AnyArray;
 use crate::chunks::{AxisChunks, ChunkGrid};
-use crate::element::DType;
+use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::build::axis_index;
 use crate::expr::deferred::{self, Deferred};

@@ -24,7 +24,7 @@ use ndarray::{Array2, ArrayD, IxDyn};
 
 use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::chunks::{AxisChunks, ChunkGrid};
-use crate::element::DType;
+use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::deferred::{self, Deferred};
 use crate::expr::{build, Meta, Node, Op};
@@ -51,13 +51,15 @@ pub(crate) fn select(x: &Arc<Node>, mask: &Arc<Node>) -> Result<Arc<Node>> {
         ));
     }
     if mask.shape() != x.shape() {
-        return Err(Error::ShapeMismatch {
-            lhs: x.shape().to_vec(),
-            rhs: mask.shape().to_vec(),
-            axis: (0..x.ndim().min(mask.ndim()))
-                .find(|&d| x.shape()[d] != mask.shape()[d])
-                .unwrap_or(x.ndim().min(mask.ndim())),
-        });
+        return Err(Error::parameter(
+            "boolean_index",
+            "mask",
+            format!("a mask of shape {:?}", mask.shape()),
+            format!(
+                "a bool mask of the array's shape {:?}, or 1-d along its first axis",
+                x.shape()
+            ),
+        ));
     }
     let mask = build::rechunk_to(mask, x.chunks().clone());
     selection(Mode::Values, vec![x.clone(), mask])
@@ -349,7 +351,7 @@ impl BlockKernel for Gather {
                 let x = assemble_slab(&self.grid, s, data, self.dtype)?;
                 crate::element::with_dtype!(self.dtype, T => {
                     let x = T::peek(&x).ok_or_else(|| Error::internal("boolean_index", "a block of another dtype"))?;
-                    let v: Vec<T> = x.iter().zip(mask.iter()).filter(|(_, &m)| m).map(|(&v, _)| v).collect();
+                    let v: Vec<T> = x.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
                     Ok(T::wrap(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-d")))
                 })
             }
@@ -370,6 +372,19 @@ impl BlockKernel for Gather {
                 Ok(AnyArray::from(a.into_dyn()))
             }
         }
+    }
+
+    fn scratch_bytes(&self, out: &[usize]) -> u64 {
+        // The slab of the mask and of the data, assembled from their blocks.
+        let Some(&s) = self.slabs.get(out[0]) else {
+            return 0;
+        };
+        let elements = slab_sizes(&self.grid)[s] as u64;
+        let item = match self.mode {
+            Mode::Values => self.dtype.size() as u64,
+            Mode::Coords => 0,
+        };
+        elements * (1 + item)
     }
 
     fn describe(&self) -> Option<String> {

@@ -30,7 +30,7 @@ pub(super) fn select() -> Vec<Function> {
                 let idx = args.get("indices");
                 if let Value::Int(i) = idx.value {
                     let taken = a.take(vec![i], axis);
-                    return args.done(taken.squeeze_axes([axis]));
+                    return args.done(taken.squeeze(axis));
                 }
                 args.done(a.take(indices(idx)?, axis))
             },

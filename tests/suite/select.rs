@@ -19,7 +19,7 @@ fn take_eager<T: Copy>(a: &ArrayD<T>, idx: &[i64], axis: usize) -> ArrayD<T> {
 
 /// NumPy's `x[mask]`: 1-d, C order.
 fn mask_eager<T: Copy>(a: &ArrayD<T>, m: &ArrayD<bool>) -> ArrayD<T> {
-    let v: Vec<T> = a.iter().zip(m.iter()).filter(|(_, &t)| t).map(|(&x, _)| x).collect();
+    let v: Vec<T> = a.iter().zip(m.iter()).filter(|(_, t)| **t).map(|(x, _)| *x).collect();
     ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).unwrap()
 }
 
@@ -296,4 +296,19 @@ proptest! {
         let s = x.boolean_index(&x.greater(cut)).sum(..).compute_scalar().unwrap();
         prop_assert!((s - mask_eager(&a, &m).sum()).abs() < 1e-9);
     }
+}
+
+#[test]
+fn a_masked_result_writes_to_zarr() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.zarr");
+    let a = values(&[9, 7], 4);
+    let x = lazy(&a, vec![vec![4, 4, 1], vec![3, 4]]);
+    let y = x.boolean_index(&x.greater(0.0));
+    y.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path)).unwrap().run().unwrap();
+    let z = chunkwise::zarr::open_array(&path).unwrap();
+    let want = mask_eager(&a, &a.mapv(|v| v > 0.0));
+    let got = z.read(&[0..want.len()]).unwrap().into_typed::<f64>().unwrap();
+    assert_eq!(got, want);
+    assert_eq!(z.shape(), &[want.len()]);
 }
