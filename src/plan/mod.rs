@@ -14,6 +14,7 @@
 pub(crate) mod check;
 pub(crate) mod explain;
 mod fuse;
+mod kinds;
 mod layer;
 mod rechunk;
 pub(crate) mod tasks;
