@@ -274,11 +274,11 @@ fn prepared<R>(
     .bytes();
     // Data-dependent sizes first: their counting passes run now (`crate::resolve`).
     let mut log = Vec::new();
-    let nodes = &resolved(nodes, options, &mut log)?;
+    let nodes = resolved(nodes, options, &mut log)?;
     let (optimized, changes) = if options.optimize {
-        crate::optimize::optimize(nodes)?
+        crate::optimize::optimize(&nodes)?
     } else {
-        (nodes.to_vec(), Vec::new())
+        (nodes, Vec::new())
     };
     log.extend(changes);
     let changes = log;

@@ -120,7 +120,7 @@ fn rederive(node: &Arc<Node>, inputs: Vec<Arc<Node>>) -> Result<Arc<Node>> {
     };
     let x = &inputs[0];
     match &node.op {
-        Op::Map(m) => build::map_with(m.clone(), &inputs, node.dtype()),
+        Op::Map(m) => build::map_with(*m, &inputs, node.dtype()),
         Op::Reduce(r) => {
             let axes: Vec<isize> = r.axes.iter().map(|&a| a as isize).collect();
             build::reduce(r.kind, x, Some(&axes), r.keepdims, r.split_every)

@@ -44,7 +44,7 @@ pub(crate) fn take(x: &Arc<Node>, indices: &Arc<Node>, axis: isize) -> Result<Ar
     let indices = build::cast(indices, DType::I64);
     let mut axes = x.chunks().axes().to_vec();
     axes[axis] = indices.chunks().axis(0).clone();
-    deferred_node(Kind::Positions, axis, x, indices, ChunkGrid::new(axes))
+    Ok(deferred_node(Kind::Positions, axis, x, indices, ChunkGrid::new(axes)))
 }
 
 /// `compress(condition, x, axis)` with a lazy 1-d `condition` (nonzero values count as
@@ -68,10 +68,10 @@ pub(crate) fn compress(condition: &Arc<Node>, x: &Arc<Node>, axis: isize) -> Res
     let bound = condition.shape()[0].min(x.shape()[axis]);
     let mut axes = x.chunks().axes().to_vec();
     axes[axis] = AxisChunks::regular(bound, x.chunks().axis(axis).max_chunk_len().max(1))?;
-    deferred_node(Kind::Condition, axis, x, condition, ChunkGrid::new(axes))
+    Ok(deferred_node(Kind::Condition, axis, x, condition, ChunkGrid::new(axes)))
 }
 
-fn deferred_node(kind: Kind, axis: usize, x: &Arc<Node>, index: Arc<Node>, grid: ChunkGrid) -> Result<Arc<Node>> {
+fn deferred_node(kind: Kind, axis: usize, x: &Arc<Node>, index: Arc<Node>, grid: ChunkGrid) -> Arc<Node> {
     let ndim = x.ndim();
     let kernel = LazyIndex {
         kind,
@@ -79,11 +79,11 @@ fn deferred_node(kind: Kind, axis: usize, x: &Arc<Node>, index: Arc<Node>, grid:
         ndim,
         chunks: grid.axis(axis).clone(),
     };
-    Ok(deferred::node(
+    deferred::node(
         Arc::new(kernel),
         vec![x.clone(), index],
         Meta::new(x.dtype(), grid),
-    ))
+    )
 }
 
 /// The deferred `take`/`compress`: computes the index, then takes.

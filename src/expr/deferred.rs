@@ -94,11 +94,10 @@ pub(crate) fn unknown_axes(op: &Op, inputs: &[Arc<Node>], ndim: usize) -> Option
     if inputs.iter().all(|i| i.shown_shape.is_none()) {
         return None;
     }
-    let known = vec![false; 0];
     let of = |i: &Arc<Node>| -> Vec<bool> {
         i.shown_shape().iter().map(|&n| n == UNKNOWN_LEN).collect()
     };
-    let first = inputs.first().map(of).unwrap_or(known);
+    let first = inputs.first().map_or_else(Vec::new, of);
     let out: Vec<bool> = match op {
         Op::Map(_) => (0..ndim)
             .map(|d| {

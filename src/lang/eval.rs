@@ -448,7 +448,7 @@ impl Evaluator<'_> {
                 (IndexItem::Index(_), None) => unreachable!("an index item is evaluated"),
             }
         }
-        checked(advanced(a, out, span)?, span).map(Some)
+        checked(advanced(a, &out, span)?, span).map(Some)
     }
 }
 

@@ -144,7 +144,7 @@ pub(super) fn is_advanced(v: &Value) -> bool {
 }
 
 /// `a[items]` with exactly one advanced item (NumPy's rules above).
-pub(super) fn advanced(a: &DynArray, items: Vec<Item>, span: Span) -> Result<DynArray, Diagnostic> {
+pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynArray, Diagnostic> {
     let positions: Vec<usize> = items
         .iter()
         .enumerate()

@@ -283,7 +283,7 @@ proptest! {
         let axis = axis_pick % shape.len();
         let a = values(&shape, seed);
         let x: LazyArray<f64> = lazy(&a, chunks);
-        let idx = odd_indices(shape[axis], seed ^ 77);
+        let idx = odd_indices(shape[axis], seed ^ 0x4d);
         prop_assert_eq!(x.take(idx.clone(), axis).compute().unwrap(), take_eager(&a, &idx, axis));
     }
 
@@ -308,7 +308,8 @@ fn a_masked_result_writes_to_zarr() {
     y.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path)).unwrap().run().unwrap();
     let z = chunkwise::zarr::open_array(&path).unwrap();
     let want = mask_eager(&a, &a.mapv(|v| v > 0.0));
-    let got = z.read(&[0..want.len()]).unwrap().into_typed::<f64>().unwrap();
+    let region = 0..want.len();
+    let got = z.read(std::slice::from_ref(&region)).unwrap().into_typed::<f64>().unwrap();
     assert_eq!(got, want);
     assert_eq!(z.shape(), &[want.len()]);
 }
