@@ -286,7 +286,7 @@ struct Prepared<'p> {
 }
 
 /// The one preparation of a computation of `nodes`, handed to `then`: refuse operations
-/// that were invalid when built, optimize (unless `options.optimize` is off), lower to
+/// that were invalid when built, resolve data-dependent sizes, optimize (unless `options.optimize` is off), lower to
 /// layers, expand the needed tasks, and check them against the memory budget.
 fn prepared<R>(
     nodes: &[Arc<Node>],
@@ -301,11 +301,16 @@ fn prepared<R>(
     }
     .bytes()
     .saturating_sub(exec::held_bytes());
+    // Data-dependent sizes first: their counting passes run now (`crate::resolve`).
+    let mut log = Vec::new();
+    let nodes = resolved(nodes, options, &mut log)?;
     let (optimized, changes) = if options.optimize {
-        crate::optimize::optimize(nodes)?
+        crate::optimize::optimize(&nodes)?
     } else {
-        (nodes.to_vec(), Vec::new())
+        (nodes, Vec::new())
     };
+    log.extend(changes);
+    let changes = log;
     let plan = plan::lower(
         &optimized,
         LowerOptions {
@@ -328,6 +333,16 @@ fn prepared<R>(
         budget,
         fits,
     })
+}
+
+/// `nodes` with their data-dependent sizes resolved (`crate::resolve`): the counting
+/// passes run first, with the same options; one line per resolved node goes to `log`.
+pub(crate) fn resolved(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+    log: &mut Vec<String>,
+) -> Result<Vec<Arc<Node>>> {
+    crate::resolve::resolve(nodes, &mut |needs| compute_nodes(needs, options), log)
 }
 
 /// The error of the first operation under `nodes` that was invalid when built.

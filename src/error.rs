@@ -225,6 +225,19 @@ pub enum Error {
         len: usize,
     },
 
+    /// An operation that cannot follow one whose length depends on data (a boolean mask's
+    /// selection, `nonzero`) before that length is computed.
+    #[error(
+        "`{op}` cannot be applied to the result of `{after}`, whose length depends on data; \
+         compute that result first (or apply `{op}` before the selection)"
+    )]
+    DataDependentShape {
+        /// The operation that was refused.
+        op: &'static str,
+        /// The data-dependent operation under it.
+        after: &'static str,
+    },
+
     /// A parameter outside its valid range.
     #[error("invalid `{param}` = {value} in `{op}`; expected {expected}")]
     InvalidParameter {

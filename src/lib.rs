@@ -66,10 +66,13 @@ mod ops;
 mod optimize;
 mod plan;
 pub mod random;
+mod resolve;
 mod units;
 pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
+pub use array::{Condition, Indices};
+pub use expr::deferred::UNKNOWN_LEN;
 pub use array::{
     arange, blockwise, blockwise_with, compute_many, compute_many_with, from_fn, from_ndarray,
     full, linspace, map_blocks_many, ones, where_, zeros, Axes, AxisIndex, BlockInfo, BlockResult,

@@ -136,3 +136,6 @@ mod overlap;
 // `histogram`, `searchsorted`, `digitize`.
 #[path = "suite/order.rs"]
 mod order;
+// `take`, `boolean_index` (`x[mask]`), `compress`, `nonzero`, `argwhere`; the counting pass.
+#[path = "suite/select.rs"]
+mod select;

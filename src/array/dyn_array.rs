@@ -91,7 +91,7 @@ impl DynArray {
     /// The shape.
     #[must_use]
     pub fn shape(&self) -> &[usize] {
-        self.node.shape()
+        self.node.shown_shape()
     }
 
     /// Number of axes.
@@ -116,7 +116,7 @@ impl DynArray {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shape().iter().product()
+        self.shape().iter().fold(1usize, |a, &n| a.saturating_mul(n))
     }
 
     /// True when the array has no elements.

@@ -34,6 +34,8 @@
 //! - keeping a computed array in memory for reuse (`persist`): `persist.rs`
 //! - order statistics (`sort`, `argsort`, `median`, `quantile`, `percentile` and the `nan`
 //!   variants): `order.rs`; binning (`histogram`, `searchsorted`, `digitize`): `binning.rs`
+//! - integer-array and boolean-mask indexing: `take`, `boolean_index`, `compress`,
+//!   `nonzero`, `argwhere`: `select.rs`
 
 mod binning;
 mod creation;
@@ -49,6 +51,7 @@ mod order;
 mod reduction;
 mod structure;
 mod user_fn;
+mod select;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -73,6 +76,7 @@ pub use user_fn::{
     blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
     MapBlocks,
 };
+pub use select::{Condition, Indices};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};
@@ -156,10 +160,30 @@ impl<T: Element> LazyArray<T> {
         crate::expr::first_error(std::slice::from_ref(&self.node))
     }
 
-    /// The shape.
+    /// The shape. An axis whose length depends on data not computed yet (the result of
+    /// a boolean mask, `nonzero`, `compress`) reads [`UNKNOWN_LEN`](crate::UNKNOWN_LEN);
+    /// [`dims`](Self::dims) says so with `None`.
     #[must_use]
     pub fn shape(&self) -> &[usize] {
-        self.node.shape()
+        self.node.shown_shape()
+    }
+
+    /// The length of each axis, `None` where it depends on data not computed yet (the
+    /// result of a boolean mask, `nonzero`, `compress`; Dask's `nan`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::arange(0.0f64, 12.0, 1.0, [5]);
+    /// assert_eq!(x.dims(), vec![Some(12)]);
+    /// assert_eq!(x.boolean_index(&x.greater(3.5)).dims(), vec![None]);
+    /// ```
+    #[must_use]
+    pub fn dims(&self) -> Vec<Option<usize>> {
+        self.shape()
+            .iter()
+            .map(|&n| (n != crate::UNKNOWN_LEN).then_some(n))
+            .collect()
     }
 
     /// Number of axes.
@@ -168,10 +192,11 @@ impl<T: Element> LazyArray<T> {
         self.node.ndim()
     }
 
-    /// Number of elements.
+    /// Number of elements ([`UNKNOWN_LEN`](crate::UNKNOWN_LEN) when an axis's length
+    /// depends on data not computed yet, and the array is not empty).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shape().iter().product()
+        self.shape().iter().fold(1usize, |a, &n| a.saturating_mul(n))
     }
 
     /// True when the array has no elements.
@@ -201,7 +226,7 @@ impl<T: Element> LazyArray<T> {
     /// Bytes of the whole array.
     #[must_use]
     pub fn nbytes(&self) -> usize {
-        self.len() * T::DTYPE.size()
+        self.len().saturating_mul(T::DTYPE.size())
     }
 
     /// The expression's deterministic key (32 hex digits): equal for equal expressions.
@@ -436,6 +461,15 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Op::Invalid(invalid) = &node.op {
         let e = invalid.to_error();
         return write!(f, "LazyArray<{}>, invalid: {e}: {}", node.dtype(), e.root());
+    }
+    if let Some(shown) = &node.shown_shape {
+        let dims: Vec<String> = shown
+            .iter()
+            .map(|&n| if n == crate::UNKNOWN_LEN { "?".into() } else { n.to_string() })
+            .collect();
+        writeln!(f, "LazyArray<{}> from `{}`", node.dtype(), node.op.name())?;
+        writeln!(f, "  shape      [{}] (? depends on data; known at compute)", dims.join(", "))?;
+        return write!(f, "  chunks     decided by a counting pass at compute");
     }
     let chunks = node.chunks();
     let itemsize = node.dtype().size();

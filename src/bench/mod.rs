@@ -240,6 +240,12 @@ static WORKLOADS: &[Workload] = &[
         build: cumsum,
         run: None,
     },
+    Workload {
+        name: "boolean_mask",
+        summary: "x (10000, 10000) in (1000, 1000): x[x > 0.5].sum(), with the mask's counting pass",
+        build: boolean_mask,
+        run: None,
+    },
 ];
 
 /// Divides a full-size extent for quick runs.
@@ -400,7 +406,9 @@ fn map_overlap(p: WorkloadParams) -> Result<DynArray> {
 )]
 fn matmul(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 6000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
     Ok(x.matmul(&x.t()).sum(..).to_dyn())
+}
 
 #[allow(
     clippy::unnecessary_wraps,
@@ -408,7 +416,18 @@ fn matmul(p: WorkloadParams) -> Result<DynArray> {
 )]
 fn cumsum(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 20_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
     Ok(x.cumsum(0).slice(s![..;100, ..]).sum(..).to_dyn())
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn boolean_mask(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 10_000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    Ok(x.boolean_index(&x.greater(0.5)).sum(..).to_dyn())
 }
 
 #[cfg(test)]

@@ -30,3 +30,6 @@ pub(crate) mod quantile;
 pub(crate) mod histogram;
 pub(crate) mod search;
 pub(crate) mod topk;
+pub(crate) mod take;
+pub(crate) mod mask;
+pub(crate) mod lazy_index;

@@ -189,6 +189,12 @@ impl Encoder {
                 self.usize(params.len());
                 self.bytes(&params);
             }
+            Op::Deferred(d) => {
+                self.tag(d.name());
+                let params = d.key();
+                self.usize(params.len());
+                self.bytes(&params);
+            }
             Op::Invalid(i) => {
                 self.tag(&i.location.to_string());
                 self.tag(&i.error.to_string());

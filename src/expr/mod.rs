@@ -12,6 +12,7 @@
 //! nothing about chunks' data or threads.
 
 pub(crate) mod build;
+pub(crate) mod deferred;
 mod key;
 mod ops;
 
@@ -53,22 +54,40 @@ pub(crate) struct Node {
     pub(crate) op: Op,
     pub(crate) inputs: Vec<Arc<Node>>,
     pub(crate) meta: Meta,
+    /// The shape users see when some axis has a length that depends on data not
+    /// computed yet: those axes read [`deferred::UNKNOWN_LEN`] (`None`: all known, the
+    /// shape is `meta.shape`); see [`deferred`].
+    pub(crate) shown_shape: Option<Box<[usize]>>,
 }
 
 impl Node {
     /// Creates a node and derives its key.
     pub(crate) fn new(op: Op, inputs: Vec<Arc<Node>>, meta: Meta) -> Arc<Node> {
         let key = Key::of(&op, &inputs, &meta);
+        let shown_shape = deferred::unknown_axes(&op, &inputs, meta.shape.len()).map(|u| {
+            meta.shape
+                .iter()
+                .zip(u.iter())
+                .map(|(&n, &u)| if u { deferred::UNKNOWN_LEN } else { n })
+                .collect()
+        });
         Arc::new(Node {
             key,
             op,
             inputs,
             meta,
+            shown_shape,
         })
     }
 
     pub(crate) fn shape(&self) -> &[usize] {
         &self.meta.shape
+    }
+
+    /// The shape users see: [`deferred::UNKNOWN_LEN`] on axes whose length depends on
+    /// data not computed yet.
+    pub(crate) fn shown_shape(&self) -> &[usize] {
+        self.shown_shape.as_deref().unwrap_or(&self.meta.shape)
     }
 
     pub(crate) fn ndim(&self) -> usize {

@@ -33,6 +33,9 @@ pub(crate) enum Op {
     /// An operation that computes each output block from some input blocks through
     /// its [`BlockKernel`] (concatenations, paddings, users' functions...).
     Block(Arc<dyn BlockKernel>),
+    /// An operation whose chunks depend on data (a boolean mask's selection, `nonzero`):
+    /// resolved into a concrete node before planning (`crate::resolve`), never lowered.
+    Deferred(Arc<dyn super::deferred::Deferred>),
     /// An operation that was invalid when built; computing it returns its error.
     Invalid(Invalid),
 }
@@ -51,6 +54,7 @@ impl Op {
             Op::Rechunk => "rechunk",
             Op::Store(w) => w.name(),
             Op::Block(k) => k.name(),
+            Op::Deferred(d) => d.name(),
             Op::Invalid(i) => i.op,
         }
     }

@@ -280,6 +280,9 @@ impl Evaluator<'_> {
                 None,
             ));
         }
+        if let Some(v) = self.advanced_index(a, items, consuming, span)? {
+            return Ok(v);
+        }
         let mut info = Vec::with_capacity(items.len() + a.ndim());
         let mut axis = 0;
         for item in items {
@@ -320,43 +323,127 @@ impl Evaluator<'_> {
                     info.push(SliceInfoElem::Index(if v < 0 { v + n } else { v } as isize));
                     axis += 1;
                 }
-                IndexItem::Slice {
-                    start, stop, step, ..
-                } => {
-                    let bound = |b: &Option<Box<Expr>>| -> Result<Option<isize>, Diagnostic> {
-                        let Some(e) = b else { return Ok(None) };
-                        let v = self.eval(e)?;
-                        if matches!(v.value, Value::None) {
-                            return Ok(None);
-                        }
-                        // Beyond `isize` (on 32-bit targets) a bound clamps like any other.
-                        let i = v.int("a slice bound")?;
-                        Ok(Some(isize::try_from(i).unwrap_or(if i < 0 {
-                            isize::MIN
-                        } else {
-                            isize::MAX
-                        })))
-                    };
-                    let (start, stop) = (bound(start)?, bound(stop)?);
-                    let k = match step {
-                        Some(e) => match bound(step)? {
-                            Some(0) => {
-                                return Err(Diagnostic::new(
-                                    "slice step cannot be zero",
-                                    e.span,
-                                    Some("use a negative step to reverse".into()),
-                                ))
-                            }
-                            other => other.unwrap_or(1),
-                        },
-                        None => 1,
-                    };
-                    info.push(crate::python_slice(a.shape()[axis], start, stop, k));
+                IndexItem::Slice { .. } => {
+                    info.push(self.slice_elem(a.shape()[axis], item)?);
                     axis += 1;
                 }
             }
         }
         checked(a.slice(&info), span)
+    }
+
+    /// A slice item as an ndarray slice entry for an axis of length `len`.
+    fn slice_elem(&self, len: usize, item: &IndexItem) -> Result<SliceInfoElem, Diagnostic> {
+        let IndexItem::Slice {
+            start, stop, step, ..
+        } = item
+        else {
+            unreachable!("called on slice items")
+        };
+        let bound = |b: &Option<Box<Expr>>| -> Result<Option<isize>, Diagnostic> {
+            let Some(e) = b else { return Ok(None) };
+            let v = self.eval(e)?;
+            if matches!(v.value, Value::None) {
+                return Ok(None);
+            }
+            // Beyond `isize` (on 32-bit targets) a bound clamps like any other.
+            let i = v.int("a slice bound")?;
+            Ok(Some(isize::try_from(i).unwrap_or(if i < 0 {
+                isize::MIN
+            } else {
+                isize::MAX
+            })))
+        };
+        let (start, stop) = (bound(start)?, bound(stop)?);
+        let k = match step {
+            Some(e) => match bound(step)? {
+                Some(0) => {
+                    return Err(Diagnostic::new(
+                        "slice step cannot be zero",
+                        e.span,
+                        Some("use a negative step to reverse".into()),
+                    ))
+                }
+                other => other.unwrap_or(1),
+            },
+            None => 1,
+        };
+        Ok(crate::python_slice(len, start, stop, k))
+    }
+
+    /// `a[items]` when an item is a list or an array (integer-array or boolean
+    /// indexing, `select_functions::advanced`); `None` for basic indexing.
+    fn advanced_index(
+        &self,
+        a: &DynArray,
+        items: &[IndexItem],
+        consuming: usize,
+        span: Span,
+    ) -> Result<Option<Value>, Diagnostic> {
+        use super::select_functions::{advanced, is_advanced, Item};
+        let mut values = Vec::with_capacity(items.len());
+        for item in items {
+            values.push(match item {
+                IndexItem::Index(e) => Some(Spanned::new(self.eval(e)?.value, e.span)),
+                _ => None,
+            });
+        }
+        if !values.iter().flatten().any(|v| is_advanced(&v.value)) {
+            return Ok(None);
+        }
+        let full = SliceInfoElem::Slice {
+            start: 0,
+            end: None,
+            step: 1,
+        };
+        let mut out = Vec::with_capacity(items.len() + a.ndim());
+        let mut axis = 0;
+        for (item, value) in items.iter().zip(values) {
+            match (item, value) {
+                (IndexItem::NewAxis(_), _) => out.push(Item::Basic {
+                    elem: SliceInfoElem::NewAxis,
+                    consumes: false,
+                    integer: false,
+                }),
+                (IndexItem::Ellipsis(_), _) => {
+                    for _ in 0..a.ndim() - consuming {
+                        out.push(Item::Basic {
+                            elem: full,
+                            consumes: true,
+                            integer: false,
+                        });
+                        axis += 1;
+                    }
+                }
+                (IndexItem::Index(_), Some(v)) if is_advanced(&v.value) => {
+                    out.push(Item::Advanced(v));
+                    axis += 1;
+                }
+                (IndexItem::Index(_), Some(v)) => {
+                    let i = v.int("an index")?;
+                    let n = a.shape()[axis] as i64;
+                    if i < -n || i >= n {
+                        return Err(v.error(format!("index {i} is out of range for axis {axis} of length {n}"), None));
+                    }
+                    out.push(Item::Basic {
+                        elem: SliceInfoElem::Index(if i < 0 { i + n } else { i } as isize),
+                        consumes: true,
+                        integer: true,
+                    });
+                    axis += 1;
+                }
+                (IndexItem::Slice { .. }, _) => {
+                    out.push(Item::Basic {
+                        elem: self.slice_elem(a.shape()[axis], item)?,
+                        consumes: true,
+                        integer: false,
+                    });
+                    axis += 1;
+                }
+                (IndexItem::Index(_), None) => unreachable!("an index item is evaluated"),
+            }
+        }
+        checked(advanced(a, &out, span)?, span).map(Some)
     }
 }
 

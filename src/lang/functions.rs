@@ -345,6 +345,7 @@ fn registry() -> &'static Registry {
         functions.extend(super::structure_functions::structure());
         functions.extend(super::linalg_functions::linalg());
         functions.extend(super::order_functions::order());
+        functions.extend(super::select_functions::select());
         let mut by_name = BTreeMap::new();
         for (i, f) in functions.iter().enumerate() {
             for &name in std::iter::once(&f.name).chain(f.aliases) {

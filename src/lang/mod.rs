@@ -79,6 +79,7 @@ mod linalg_functions;
 mod order_functions;
 mod parser;
 mod structure_functions;
+mod select_functions;
 mod value;
 
 pub use diagnostic::{Diagnostic, Error};

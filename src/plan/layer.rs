@@ -90,6 +90,12 @@ impl Layer {
             Op::Block(kernel) => Box::new(kinds::Block {
                 kernel: kernel.clone(),
             }),
+            Op::Deferred(d) => {
+                return Err(Error::internal(
+                    "plan::layer",
+                    format!("`{}` reached the planner before its sizes were resolved", d.name()),
+                ))
+            }
             Op::Invalid(i) => return Err(i.to_error()),
         };
         Ok(Layer {

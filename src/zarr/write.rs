@@ -369,6 +369,8 @@ impl ZarrWriteOptions {
 /// off; [`Error::Zarr`] when the path holds other files, or cannot be written;
 /// [`Error::InvalidParameter`] for a chunk or shard shape that does not fit.
 pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<PendingWrite> {
+    // A data-dependent shape (a boolean mask's result) is counted now: the store needs it.
+    let array = &array.with_sizes_resolved()?;
     let zarr = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
     let offset = vec![0; array.shape().len()];
     zarr.write_region(array, &offset)

@@ -25,6 +25,7 @@ const STACK: &[&[&str]] = &[
     &["diagnostics"],
     &["expr"],
     &["blocks"],
+    &["resolve"],
     &["optimize"],
     &["plan"],
     &["compute"],
