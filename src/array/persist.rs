@@ -151,6 +151,7 @@ impl<T: Element> LazyArray<T> {
             }),
             inputs: Vec::new(),
             meta: self.node.meta.clone(),
+            shown_shape: None,
         });
         Ok(LazyArray::wrap(node))
     }
