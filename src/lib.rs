@@ -74,6 +74,7 @@ pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
 };
+pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
@@ -85,7 +86,6 @@ pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };
 pub use zarr::{from_zarr, ZarrArray};
-pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///

@@ -43,13 +43,13 @@ use std::sync::Arc;
 
 use ndarray::{Array, ArrayD, Dimension};
 
+pub use binning::{HistogramBins, Side};
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
 pub use dyn_ops::DynOperand;
 pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
-pub use binning::{HistogramBins, Side};
 pub use order::{QuantileArg, Quantiles};
 pub use reduction::Axes;
 

@@ -8,9 +8,9 @@
 //! `Op::Block` and its kernel.
 
 pub(crate) mod flip;
-pub(crate) mod order_key;
-pub(crate) mod sort;
-pub(crate) mod quantile;
 pub(crate) mod histogram;
+pub(crate) mod order_key;
+pub(crate) mod quantile;
 pub(crate) mod search;
+pub(crate) mod sort;
 pub(crate) mod topk;
