@@ -81,6 +81,7 @@ pub use array::{
 };
 pub use array::{concatenate, stack, PadMode};
 pub use array::{einsum, ScanFn, TensordotAxes};
+pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
@@ -92,7 +93,6 @@ pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };
 pub use zarr::{from_zarr, ZarrArray};
-pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
 ///

@@ -94,8 +94,9 @@ impl DynArray {
             HistogramBins::Edges(e) => (Some(e.node().clone()), e.dtype()),
         };
         let mut edges_out = None;
-        let inputs: Vec<&std::sync::Arc<crate::expr::Node>> =
-            std::iter::once(self.node()).chain(edge_node.as_ref()).collect();
+        let inputs: Vec<&std::sync::Arc<crate::expr::Node>> = std::iter::once(self.node())
+            .chain(edge_node.as_ref())
+            .collect();
         let counts = DynArray::build("histogram", &inputs, DType::I64, || {
             let bins = match &bins {
                 HistogramBins::Count(n) => Bins::Count(*n),

@@ -60,6 +60,7 @@ use std::sync::Arc;
 use ndarray::{Array, ArrayD, Dimension};
 
 pub use crate::blocks::{matmul::TensordotAxes, scan::ScanFn};
+pub use binning::{HistogramBins, Side};
 pub use creation::{arange, from_ndarray, full, linspace, ones, zeros};
 pub use dyn_array::DynArray;
 pub use dyn_ops::DynOperand;
@@ -68,7 +69,6 @@ pub use indexing::AxisIndex;
 pub use linalg::einsum;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
 pub use overlap::{Boundary, MapOverlap};
-pub use binning::{HistogramBins, Side};
 pub use order::{QuantileArg, Quantiles};
 pub use reduction::Axes;
 pub use structure::{concatenate, stack, PadMode};

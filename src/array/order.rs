@@ -109,10 +109,26 @@ struct Kind {
     nan: bool,
 }
 
-const QUANTILE: Kind = Kind { op: "quantile", percent: false, nan: false };
-const NANQUANTILE: Kind = Kind { op: "nanquantile", percent: false, nan: true };
-const PERCENTILE: Kind = Kind { op: "percentile", percent: true, nan: false };
-const NANPERCENTILE: Kind = Kind { op: "nanpercentile", percent: true, nan: true };
+const QUANTILE: Kind = Kind {
+    op: "quantile",
+    percent: false,
+    nan: false,
+};
+const NANQUANTILE: Kind = Kind {
+    op: "nanquantile",
+    percent: false,
+    nan: true,
+};
+const PERCENTILE: Kind = Kind {
+    op: "percentile",
+    percent: true,
+    nan: false,
+};
+const NANPERCENTILE: Kind = Kind {
+    op: "nanpercentile",
+    percent: true,
+    nan: true,
+};
 
 /// The one axis of a statistic (`None`: over the whole array). NumPy also takes a tuple
 /// of axes (flattened together); chunkwise takes every axis or one.
@@ -334,7 +350,11 @@ impl<T: Element> LazyArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
-    pub fn nanquantile<Q: QuantileArg<T>>(&self, q: Q, axis: impl Into<Axes>) -> LazyArray<Q::Output> {
+    pub fn nanquantile<Q: QuantileArg<T>>(
+        &self,
+        q: Q,
+        axis: impl Into<Axes>,
+    ) -> LazyArray<Q::Output> {
         self.typed_quantile(NANQUANTILE, &q.into(), &axis.into())
     }
 
@@ -349,7 +369,11 @@ impl<T: Element> LazyArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
-    pub fn percentile<Q: QuantileArg<T>>(&self, q: Q, axis: impl Into<Axes>) -> LazyArray<Q::Output> {
+    pub fn percentile<Q: QuantileArg<T>>(
+        &self,
+        q: Q,
+        axis: impl Into<Axes>,
+    ) -> LazyArray<Q::Output> {
         self.typed_quantile(PERCENTILE, &q.into(), &axis.into())
     }
 
@@ -363,14 +387,20 @@ impl<T: Element> LazyArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     #[track_caller]
-    pub fn nanpercentile<Q: QuantileArg<T>>(&self, q: Q, axis: impl Into<Axes>) -> LazyArray<Q::Output> {
+    pub fn nanpercentile<Q: QuantileArg<T>>(
+        &self,
+        q: Q,
+        axis: impl Into<Axes>,
+    ) -> LazyArray<Q::Output> {
         self.typed_quantile(NANPERCENTILE, &q.into(), &axis.into())
     }
 
     #[track_caller]
     fn typed_quantile<U: Element>(&self, kind: Kind, q: &Quantiles, axes: &Axes) -> LazyArray<U> {
         debug_assert_eq!(quantile_dtype(T::DTYPE, q), U::DTYPE);
-        LazyArray::build(kind.op, &[&self.node], || quantile_node(kind, &self.node, q, axes))
+        LazyArray::build(kind.op, &[&self.node], || {
+            quantile_node(kind, &self.node, q, axes)
+        })
     }
 }
 
@@ -420,7 +450,11 @@ impl DynArray {
     /// ```
     #[track_caller]
     pub fn topk(&self, k: i64, axis: impl AxisIndex, argtopk: bool) -> DynArray {
-        let (op, dtype) = if argtopk { ("argtopk", DType::I64) } else { ("topk", self.dtype()) };
+        let (op, dtype) = if argtopk {
+            ("argtopk", DType::I64)
+        } else {
+            ("topk", self.dtype())
+        };
         DynArray::build(op, &[self.node()], dtype, || {
             crate::blocks::topk::topk(self.node(), k, axis.to_isize(), argtopk)
         })
@@ -470,8 +504,11 @@ impl DynArray {
             (true, false) => PERCENTILE,
             (true, true) => NANPERCENTILE,
         };
-        DynArray::build(kind.op, &[self.node()], quantile_dtype(self.dtype(), &q), || {
-            quantile_node(kind, self.node(), &q, &axes)
-        })
+        DynArray::build(
+            kind.op,
+            &[self.node()],
+            quantile_dtype(self.dtype(), &q),
+            || quantile_node(kind, self.node(), &q, &axes),
+        )
     }
 }

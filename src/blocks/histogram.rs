@@ -82,9 +82,10 @@ pub(crate) fn histogram(
                     }
                     (build::scalar(Scalar::F64(a)), build::scalar(Scalar::F64(b)))
                 }
-                None if x.shape().contains(&0) => {
-                    (build::scalar(Scalar::F64(0.0)), build::scalar(Scalar::F64(1.0)))
-                }
+                None if x.shape().contains(&0) => (
+                    build::scalar(Scalar::F64(0.0)),
+                    build::scalar(Scalar::F64(1.0)),
+                ),
                 None => (
                     build::reduce(ReduceFn::Min, x, None, false, DEFAULT_SPLIT_EVERY)?,
                     build::reduce(ReduceFn::Max, x, None, false, DEFAULT_SPLIT_EVERY)?,
@@ -166,7 +167,10 @@ impl BlockKernel for Edges {
         let (lo, hi) = (lo.as_typed::<f64>()?, hi.as_typed::<f64>()?);
         let (lo, hi) = (lo.iter().copied().next(), hi.iter().copied().next());
         let (Some(lo), Some(hi)) = (lo, hi) else {
-            return Err(Error::internal("histogram", "a range bound without a value"));
+            return Err(Error::internal(
+                "histogram",
+                "a range bound without a value",
+            ));
         };
         if !(lo.is_finite() && hi.is_finite()) {
             return Err(Error::InvalidParameter {
@@ -203,7 +207,11 @@ impl BlockKernel for Edges {
                 })
                 .collect()
         } else {
-            let (lo, hi) = if lo == hi { (lo - 0.5, hi + 0.5) } else { (lo, hi) };
+            let (lo, hi) = if lo == hi {
+                (lo - 0.5, hi + 0.5)
+            } else {
+                (lo, hi)
+            };
             let delta = hi - lo;
             #[allow(clippy::cast_precision_loss)]
             let step = delta / n as f64;
@@ -221,9 +229,8 @@ impl BlockKernel for Edges {
                 })
                 .collect()
         };
-        let edges = AnyArray::from(
-            ArrayD::from_shape_vec(IxDyn(&[n + 1]), edges).expect("length matches"),
-        );
+        let edges =
+            AnyArray::from(ArrayD::from_shape_vec(IxDyn(&[n + 1]), edges).expect("length matches"));
         Ok(if self.dtype == DType::F64 {
             edges
         } else {

@@ -708,7 +708,11 @@ mod tests {
 
     fn run(x: &Arc<Node>) -> ArrayD<f64> {
         let a = crate::DynArray::from_node(x.clone());
-        a.compute().unwrap().cast(DType::F64).into_typed::<f64>().unwrap()
+        a.compute()
+            .unwrap()
+            .cast(DType::F64)
+            .into_typed::<f64>()
+            .unwrap()
     }
 
     proptest::proptest! {
@@ -760,10 +764,17 @@ mod tests {
         let x = crate::from_ndarray(ndarray::Array::from_vec(data).into_dyn(), [100]);
         for statistic in [
             Statistic::Median,
-            Statistic::Quantile { q: vec![0.0, 0.1, 0.5, 0.77, 1.0], list: true },
-            Statistic::Quantile { q: vec![0.3], list: false },
+            Statistic::Quantile {
+                q: vec![0.0, 0.1, 0.5, 0.77, 1.0],
+                list: true,
+            },
+            Statistic::Quantile {
+                q: vec![0.3],
+                list: false,
+            },
         ] {
-            let gathered = quantile_within("q", &x.node, &statistic, None, false, usize::MAX).unwrap();
+            let gathered =
+                quantile_within("q", &x.node, &statistic, None, false, usize::MAX).unwrap();
             let radix = quantile_within("q", &x.node, &statistic, None, false, 0).unwrap();
             assert_eq!(run(&gathered), run(&radix), "{statistic:?}");
         }

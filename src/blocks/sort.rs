@@ -89,7 +89,10 @@ pub(crate) fn sort_within(
         return Ok(rechunk_to(&sorted, x.chunks().clone()));
     }
     let size = x.chunks().axis(axis).max_chunk_len();
-    let equal = rechunk_to(x, with_axis(x.chunks(), axis, AxisChunks::regular(n, size)?));
+    let equal = rechunk_to(
+        x,
+        with_axis(x.chunks(), axis, AxisChunks::regular(n, size)?),
+    );
     let grid = equal.chunks().clone();
     let blocks = grid.axis(axis).num_chunks();
     let first = |indices| {
@@ -206,7 +209,9 @@ impl BlockKernel for SortBlocks {
     fn compute(&self, out: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let offset = (out[self.axis] * self.step) as i64;
         let (axis, indices) = (Axis(self.axis), self.indices);
-        Ok(crate::any_array::dispatch_any!(inputs[0], a, T => sort_block::<T>(a, axis, indices, offset)))
+        Ok(
+            crate::any_array::dispatch_any!(inputs[0], a, T => sort_block::<T>(a, axis, indices, offset)),
+        )
     }
 
     fn scratch_bytes(&self, _: &[usize]) -> u64 {
@@ -390,11 +395,7 @@ fn fill<T: OrderKey>(
 ) {
     dst.clear();
     match i {
-        Some(i) => dst.extend(
-            v.iter()
-                .zip(i.iter())
-                .map(|(&v, &i)| (v.order_key(), i, v)),
-        ),
+        Some(i) => dst.extend(v.iter().zip(i.iter()).map(|(&v, &i)| (v.order_key(), i, v))),
         None => dst.extend(v.iter().map(|&v| (v.order_key(), 0, v))),
     }
 }

@@ -43,12 +43,7 @@ pub(crate) fn topk(x: &Arc<Node>, k: i64, axis: isize, argtopk: bool) -> Result<
     let largest = k > 0;
     let want = usize::try_from(k.unsigned_abs()).unwrap_or(usize::MAX);
     // Level 0: each block's own top k; then groups of partials until one is left.
-    let mut sizes: Vec<usize> = x
-        .chunks()
-        .axis(axis)
-        .sizes()
-        .map(|s| s.min(want))
-        .collect();
+    let mut sizes: Vec<usize> = x.chunks().axis(axis).sizes().map(|s| s.min(want)).collect();
     let mut values = x.clone();
     let mut indices: Option<Arc<Node>> = None;
     let mut group = 1usize;
@@ -214,8 +209,14 @@ impl TopK {
         let keep = total.min(self.k);
         let mut shape = blocks[0].shape().to_vec();
         shape[self.axis] = keep;
-        let lanes: Vec<Vec<_>> = blocks.iter().map(|b| b.lanes(axis).into_iter().collect()).collect();
-        let idx_lanes: Vec<Vec<_>> = idx.iter().map(|b| b.lanes(axis).into_iter().collect()).collect();
+        let lanes: Vec<Vec<_>> = blocks
+            .iter()
+            .map(|b| b.lanes(axis).into_iter().collect())
+            .collect();
+        let idx_lanes: Vec<Vec<_>> = idx
+            .iter()
+            .map(|b| b.lanes(axis).into_iter().collect())
+            .collect();
         let mut entries: Vec<(u64, i64, T)> = Vec::with_capacity(total);
         let largest = self.largest;
         // Largest first: by key descending, then index ascending; smallest: ascending.
@@ -227,7 +228,8 @@ impl TopK {
             }
         };
         let mut values = ArrayD::<T>::from_elem(IxDyn(&shape), T::default());
-        let mut positions = ArrayD::<i64>::zeros(IxDyn(if self.indices { &shape } else { &[0][..] }));
+        let mut positions =
+            ArrayD::<i64>::zeros(IxDyn(if self.indices { &shape } else { &[0][..] }));
         let mut out_lanes: Vec<_> = values.lanes_mut(axis).into_iter().collect();
         let mut pos_lanes: Vec<_> = if self.indices {
             positions.lanes_mut(axis).into_iter().collect()
@@ -240,9 +242,17 @@ impl TopK {
                 let l = &block[lane];
                 if idx_lanes.is_empty() {
                     let off = offsets.get(b).copied().unwrap_or(0);
-                    entries.extend(l.iter().enumerate().map(|(i, &v)| (v.order_key(), off + i as i64, v)));
+                    entries.extend(
+                        l.iter()
+                            .enumerate()
+                            .map(|(i, &v)| (v.order_key(), off + i as i64, v)),
+                    );
                 } else {
-                    entries.extend(l.iter().zip(idx_lanes[b][lane].iter()).map(|(&v, &i)| (v.order_key(), i, v)));
+                    entries.extend(
+                        l.iter()
+                            .zip(idx_lanes[b][lane].iter())
+                            .map(|(&v, &i)| (v.order_key(), i, v)),
+                    );
                 }
             }
             if keep < entries.len() && keep > 0 {

@@ -12,7 +12,7 @@ use chunkwise::{lang, DType, Error, LazyArray, Side};
 use ndarray::{array, ArrayD, Axis, IxDyn};
 use proptest::prelude::*;
 
-use crate::common::{cases, failure, from_flat, ints, into_root, lazy, mix, run, with_nans};
+use crate::common::{cases, failure, from_flat, into_root, ints, lazy, mix, run, with_nans};
 
 /// NumPy's order: NaN last, otherwise by value (`-0.0 == 0.0`).
 fn numpy_cmp(a: f64, b: f64) -> std::cmp::Ordering {
@@ -27,7 +27,11 @@ fn numpy_cmp(a: f64, b: f64) -> std::cmp::Ordering {
 /// Eager stable argsort along `axis`.
 fn eager_argsort(a: &ArrayD<f64>, axis: usize) -> ArrayD<i64> {
     let mut out = ArrayD::<i64>::zeros(a.raw_dim());
-    for (lane, mut o) in a.lanes(Axis(axis)).into_iter().zip(out.lanes_mut(Axis(axis))) {
+    for (lane, mut o) in a
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(out.lanes_mut(Axis(axis)))
+    {
         let v: Vec<f64> = lane.to_vec();
         let mut idx: Vec<usize> = (0..v.len()).collect();
         idx.sort_by(|&i, &j| numpy_cmp(v[i], v[j]));
@@ -56,7 +60,10 @@ fn eager_sort(a: &ArrayD<f64>, axis: usize) -> ArrayD<f64> {
 fn assert_same_f64(got: &ArrayD<f64>, want: &ArrayD<f64>) {
     assert_eq!(got.shape(), want.shape());
     for (g, w) in got.iter().zip(want) {
-        assert!(g == w || (g.is_nan() && w.is_nan()), "got {got}\nwant {want}");
+        assert!(
+            g == w || (g.is_nan() && w.is_nan()),
+            "got {got}\nwant {want}"
+        );
     }
 }
 
@@ -69,7 +76,12 @@ fn sort_and_argsort_along_every_axis_of_every_case() {
             let s = x.sort(axis);
             assert_eq!(s.chunks(), x.chunks(), "{}: chunks kept", case.name);
             assert_same_f64(&run(&s), &eager_sort(&a, axis));
-            assert_eq!(run(&x.argsort(axis)), eager_argsort(&a, axis), "{} axis {axis}", case.name);
+            assert_eq!(
+                run(&x.argsort(axis)),
+                eager_argsort(&a, axis),
+                "{} axis {axis}",
+                case.name
+            );
             assert_eq!(run(&x.argsort(-1 - axis as isize)).ndim(), case.shape.len());
         }
     }
@@ -82,7 +94,10 @@ fn argsort_is_stable_with_nan_last_and_zeros_equal() {
         &array![3., f64::NAN, 1., 3., -0.0, 0.0, f64::NAN, 1.].into_dyn(),
         [3],
     );
-    assert_eq!(run(&x.argsort(0)), array![4i64, 5, 2, 7, 0, 3, 1, 6].into_dyn());
+    assert_eq!(
+        run(&x.argsort(0)),
+        array![4i64, 5, 2, 7, 0, 3, 1, 6].into_dyn()
+    );
 }
 
 #[test]
@@ -99,9 +114,15 @@ fn sort_integers_and_bools() {
 #[test]
 fn sort_errors() {
     let x = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
-    assert!(matches!(into_root(failure(x.sort(2))), Error::AxisOutOfRange { axis: 2, .. }));
+    assert!(matches!(
+        into_root(failure(x.sort(2))),
+        Error::AxisOutOfRange { axis: 2, .. }
+    ));
     let s = chunkwise::full(&[], 1.0f64, Vec::<usize>::new());
-    assert!(matches!(into_root(failure(s.sort(0))), Error::AxisOutOfRange { .. }));
+    assert!(matches!(
+        into_root(failure(s.sort(0))),
+        Error::AxisOutOfRange { .. }
+    ));
 }
 
 /// Eager `argtopk`: the `k` largest (NaN largest) by index among ties, or the `-k`
@@ -112,7 +133,11 @@ fn eager_argtopk(a: &ArrayD<f64>, k: i64, axis: usize) -> ArrayD<i64> {
     let mut shape = a.shape().to_vec();
     shape[axis] = keep;
     let mut out = ArrayD::<i64>::zeros(IxDyn(&shape));
-    for (lane, mut o) in a.lanes(Axis(axis)).into_iter().zip(out.lanes_mut(Axis(axis))) {
+    for (lane, mut o) in a
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(out.lanes_mut(Axis(axis)))
+    {
         let v: Vec<f64> = lane.to_vec();
         let mut idx: Vec<usize> = (0..n).collect();
         if k > 0 {
@@ -135,15 +160,20 @@ fn topk_and_argtopk_along_every_axis() {
         for axis in 0..case.shape.len() {
             for k in [1i64, 2, -3, 40] {
                 let want = eager_argtopk(&a, k, axis);
-                assert_eq!(run(&x.argtopk(k, axis)), want, "{} axis {axis} k {k}", case.name);
+                assert_eq!(
+                    run(&x.argtopk(k, axis)),
+                    want,
+                    "{} axis {axis} k {k}",
+                    case.name
+                );
                 let values = run(&x.topk(k, axis));
                 let picked = want.mapv(|i| i as usize);
                 let mut expect = ArrayD::<f64>::zeros(picked.raw_dim());
-                for (mut o, (src, ix)) in expect
-                    .lanes_mut(Axis(axis))
-                    .into_iter()
-                    .zip(a.lanes(Axis(axis)).into_iter().zip(picked.lanes(Axis(axis))))
-                {
+                for (mut o, (src, ix)) in expect.lanes_mut(Axis(axis)).into_iter().zip(
+                    a.lanes(Axis(axis))
+                        .into_iter()
+                        .zip(picked.lanes(Axis(axis))),
+                ) {
                     for (o, &i) in o.iter_mut().zip(ix.iter()) {
                         *o = src[i];
                     }
@@ -153,7 +183,10 @@ fn topk_and_argtopk_along_every_axis() {
         }
     }
     let x = chunkwise::zeros::<f64>(&[4], [2]);
-    assert!(matches!(into_root(failure(x.topk(0, 0))), Error::InvalidParameter { param: "k", .. }));
+    assert!(matches!(
+        into_root(failure(x.topk(0, 0))),
+        Error::InvalidParameter { param: "k", .. }
+    ));
 }
 
 /// NumPy's `quantile` (linear method) of one lane, in `f64`, for the eager reference.
@@ -204,13 +237,21 @@ fn statistics_along_every_axis_of_every_case() {
         let x = lazy(&a, case.chunks.clone());
         for axis in 0..case.shape.len() {
             for nan in [false, true] {
-                let m = if nan { x.nanmedian(axis) } else { x.median(axis) };
+                let m = if nan {
+                    x.nanmedian(axis)
+                } else {
+                    x.median(axis)
+                };
                 assert_same_f64(&run(&m), &along(&a, axis, |l| eager_median(l, nan)));
                 if case.shape[axis] == 0 {
                     continue;
                 }
                 for q in [0.0, 0.3, 0.5, 0.95, 1.0] {
-                    let got = if nan { x.nanquantile(q, axis) } else { x.quantile(q, axis) };
+                    let got = if nan {
+                        x.nanquantile(q, axis)
+                    } else {
+                        x.quantile(q, axis)
+                    };
                     assert_same_f64(&run(&got), &along(&a, axis, |l| eager_quantile(l, q, nan)));
                 }
                 let list = if nan {
@@ -241,10 +282,16 @@ fn whole_array_statistics_of_every_case() {
         let m = run(&x.nanmedian(..)).first().copied().unwrap();
         let want = eager_median(&flat, true);
         assert!(m == want || (m.is_nan() && want.is_nan()), "{}", case.name);
-        assert_same_f64(&run(&c.median(..)), &ArrayD::from_elem(IxDyn(&[]), eager_median(&clean_flat, false)));
+        assert_same_f64(
+            &run(&c.median(..)),
+            &ArrayD::from_elem(IxDyn(&[]), eager_median(&clean_flat, false)),
+        );
         if !flat.is_empty() {
             let q = run(&c.quantile([0.0, 0.25, 0.6, 1.0], ..));
-            let want: Vec<f64> = [0.0, 0.25, 0.6, 1.0].iter().map(|&q| eager_quantile(&clean_flat, q, false)).collect();
+            let want: Vec<f64> = [0.0, 0.25, 0.6, 1.0]
+                .iter()
+                .map(|&q| eager_quantile(&clean_flat, q, false))
+                .collect();
             assert_eq!(q.into_raw_vec_and_offset().0, want, "{}", case.name);
         }
     }
@@ -275,7 +322,10 @@ fn quantile_matches_numpy_printed_results() {
     assert_eq!(run(&two.median(..)).first().copied().unwrap(), -0.5);
     // np.nanquantile([[1, nan, 3], [4, 5, 6]], [0.25, 0.5], axis=1)
     let n = lazy(&array![[1., f64::NAN, 3.], [4., 5., 6.]].into_dyn(), [1, 2]);
-    assert_eq!(run(&n.nanquantile([0.25, 0.5], 1)), array![[1.5, 4.5], [2.0, 5.0]].into_dyn());
+    assert_eq!(
+        run(&n.nanquantile([0.25, 0.5], 1)),
+        array![[1.5, 4.5], [2.0, 5.0]].into_dyn()
+    );
     assert_same_f64(&run(&n.median(1)), &array![f64::NAN, 5.0].into_dyn());
     assert_eq!(run(&n.nanmedian(1)), array![2.0, 5.0].into_dyn());
 }
@@ -284,7 +334,10 @@ fn quantile_matches_numpy_printed_results() {
 fn keepdims_and_all_nan_lanes() {
     let a = array![[f64::NAN, f64::NAN], [1.0, 2.0], [3.0, f64::NAN]].into_dyn();
     let x = lazy(&a, [2, 1]);
-    assert_same_f64(&run(&x.nanmedian(1)), &array![f64::NAN, 1.5, 3.0].into_dyn());
+    assert_same_f64(
+        &run(&x.nanmedian(1)),
+        &array![f64::NAN, 1.5, 3.0].into_dyn(),
+    );
     let k = x.nanmedian(chunkwise::Axes::from(1).keepdims(true));
     assert_eq!(k.shape(), &[3, 1]);
     let q = x.nanquantile([0.5, 1.0], chunkwise::Axes::all().keepdims(true));
@@ -295,22 +348,40 @@ fn keepdims_and_all_nan_lanes() {
 #[test]
 fn statistic_errors() {
     let x = chunkwise::zeros::<f64>(&[3, 4], [2, 2]);
-    assert!(matches!(into_root(failure(x.quantile(1.5, ..))), Error::InvalidParameter { param: "q", .. }));
-    assert!(matches!(into_root(failure(x.percentile(-1.0, 0))), Error::InvalidParameter { param: "q", .. }));
+    assert!(matches!(
+        into_root(failure(x.quantile(1.5, ..))),
+        Error::InvalidParameter { param: "q", .. }
+    ));
+    assert!(matches!(
+        into_root(failure(x.percentile(-1.0, 0))),
+        Error::InvalidParameter { param: "q", .. }
+    ));
     let e = chunkwise::zeros::<f64>(&[0, 4], [1, 2]);
-    assert!(matches!(into_root(failure(e.quantile(0.5, 0))), Error::EmptyReduction { .. }));
+    assert!(matches!(
+        into_root(failure(e.quantile(0.5, 0))),
+        Error::EmptyReduction { .. }
+    ));
     assert!(run(&e.nanquantile(0.5, 0)).iter().all(|v| v.is_nan()));
     assert!(run(&e.median(..)).first().copied().unwrap().is_nan());
     let b = chunkwise::zeros::<bool>(&[3], [2]);
-    assert!(matches!(into_root(failure(b.median(..))), Error::UnsupportedDType { .. }));
+    assert!(matches!(
+        into_root(failure(b.median(..))),
+        Error::UnsupportedDType { .. }
+    ));
     let three = chunkwise::zeros::<f64>(&[2, 2, 2], [1, 1, 1]);
-    assert!(matches!(into_root(failure(three.median([0, 1]))), Error::InvalidParameter { param: "axis", .. }));
+    assert!(matches!(
+        into_root(failure(three.median([0, 1]))),
+        Error::InvalidParameter { param: "axis", .. }
+    ));
     assert!(three.median([0, 1, 2]).error().is_none());
 }
 
 #[test]
 fn count_nonzero_counts_nan_and_not_negative_zero() {
-    let x = lazy(&array![[0., -0.0, f64::NAN], [1., 0., 2.]].into_dyn(), [1, 2]);
+    let x = lazy(
+        &array![[0., -0.0, f64::NAN], [1., 0., 2.]].into_dyn(),
+        [1, 2],
+    );
     assert_eq!(run(&x.count_nonzero(0)), array![1i64, 0, 2].into_dyn());
     assert_eq!(run(&x.count_nonzero(..)).first().copied().unwrap(), 3);
     assert_eq!(x.count_nonzero(..).dtype(), DType::I64);
@@ -321,7 +392,10 @@ fn histogram_matches_numpy() {
     let x = lazy(&array![1.0, 2.0, 2.0, 4.0].into_dyn(), [3]);
     let (c, e) = x.histogram(3, None);
     assert_eq!(run(&c), array![1i64, 2, 1].into_dyn());
-    assert_eq!(e.compute().unwrap().into_typed::<f64>().unwrap(), array![1., 2., 3., 4.].into_dyn());
+    assert_eq!(
+        e.compute().unwrap().into_typed::<f64>().unwrap(),
+        array![1., 2., 3., 4.].into_dyn()
+    );
     // float32 edges from the data's float32 extremes, computed in float32.
     let f = lazy(&array![0.1f32, 0.7, 0.3, 1.7].into_dyn(), [2]);
     let (c, e) = f.histogram(7, None);
@@ -329,14 +403,18 @@ fn histogram_matches_numpy() {
     let e = e.compute().unwrap().into_typed::<f32>().unwrap();
     assert_eq!(
         e,
-        array![0.1f32, 0.32857144, 0.55714285, 0.7857143, 1.0142857, 1.2428572, 1.4714286, 1.7].into_dyn()
+        array![0.1f32, 0.32857144, 0.55714285, 0.7857143, 1.0142857, 1.2428572, 1.4714286, 1.7]
+            .into_dyn()
     );
     let (c, e) = f.histogram(7, Some((0.0, 1.5)));
     assert_eq!(run(&c), array![1i64, 1, 0, 1, 0, 0, 0].into_dyn());
     assert_eq!(e.dtype(), DType::F32);
     let (c, e) = lazy(&array![5i64, 5, 5].into_dyn(), [2]).histogram(4, None);
     assert_eq!(run(&c), array![0i64, 0, 3, 0].into_dyn());
-    assert_eq!(e.compute().unwrap().into_typed::<f64>().unwrap(), array![4.5, 4.75, 5.0, 5.25, 5.5].into_dyn());
+    assert_eq!(
+        e.compute().unwrap().into_typed::<f64>().unwrap(),
+        array![4.5, 4.75, 5.0, 5.25, 5.5].into_dyn()
+    );
     let (c, _) = chunkwise::zeros::<f64>(&[0], [1]).histogram(2, None);
     assert_eq!(run(&c), array![0i64, 0].into_dyn());
     let (c, _) = chunkwise::arange(0i64, 10, 1, [3]).histogram(3, None);
@@ -355,7 +433,12 @@ fn histogram_with_edges_and_errors() {
         if v < ev[0] || v > ev[5] {
             continue;
         }
-        let bin = ev.iter().filter(|&&e| e <= v).count().saturating_sub(1).min(4);
+        let bin = ev
+            .iter()
+            .filter(|&&e| e <= v)
+            .count()
+            .saturating_sub(1)
+            .min(4);
         want[bin] += 1;
     }
     assert_eq!(run(&c).into_raw_vec_and_offset().0, want);
@@ -366,21 +449,39 @@ fn histogram_with_edges_and_errors() {
     assert!(x.histogram(3, Some((2.0, 1.0))).0.error().is_some());
     let nans = lazy(&array![1.0, f64::NAN].into_dyn(), [1]);
     assert!(nans.histogram(3, None).0.compute().is_err());
-    assert_eq!(run(&nans.histogram(2, Some((0.0, 2.0))).0), array![0i64, 1].into_dyn());
+    assert_eq!(
+        run(&nans.histogram(2, Some((0.0, 2.0))).0),
+        array![0i64, 1].into_dyn()
+    );
 }
 
 #[test]
 fn searchsorted_and_digitize_match_numpy() {
     let a = lazy(&array![1., 2., f64::NAN].into_dyn(), [2]);
     let v = lazy(&array![f64::NAN, 3., 2.].into_dyn(), [1]);
-    assert_eq!(run(&a.searchsorted(&v, Side::Left)), array![2i64, 2, 1].into_dyn());
-    assert_eq!(run(&a.searchsorted(&v, Side::Right)), array![3i64, 2, 2].into_dyn());
+    assert_eq!(
+        run(&a.searchsorted(&v, Side::Left)),
+        array![2i64, 2, 1].into_dyn()
+    );
+    assert_eq!(
+        run(&a.searchsorted(&v, Side::Right)),
+        array![3i64, 2, 2].into_dyn()
+    );
     let x = lazy(&array![0.2, 6.4, 3.0, 1.6, 10.0].into_dyn(), [2]);
     let dec = lazy(&array![10.0, 4.0, 2.5, 1.0, 0.0].into_dyn(), [2]);
-    assert_eq!(run(&x.digitize(&dec, true)), array![4i64, 1, 2, 3, 1].into_dyn());
-    assert_eq!(run(&x.digitize(&dec, false)), array![4i64, 1, 2, 3, 0].into_dyn());
+    assert_eq!(
+        run(&x.digitize(&dec, true)),
+        array![4i64, 1, 2, 3, 1].into_dyn()
+    );
+    assert_eq!(
+        run(&x.digitize(&dec, false)),
+        array![4i64, 1, 2, 3, 0].into_dyn()
+    );
     let inc = lazy(&array![0.0, 1.0, 2.5, 4.0, 10.0].into_dyn(), [3]);
-    assert_eq!(run(&x.digitize(&inc, false)), array![1i64, 4, 3, 2, 5].into_dyn());
+    assert_eq!(
+        run(&x.digitize(&inc, false)),
+        array![1i64, 4, 3, 2, 5].into_dyn()
+    );
     let unsorted = lazy(&array![0.0, 2.0, 1.0].into_dyn(), [3]);
     assert!(x.digitize(&unsorted, false).compute().is_err());
     let two_d = chunkwise::zeros::<f64>(&[2, 2], [1, 1]);
@@ -388,31 +489,48 @@ fn searchsorted_and_digitize_match_numpy() {
     // Mixed dtypes compare in the promoted dtype.
     let ia = lazy(&array![1i32, 3, 5].into_dyn(), [2]);
     let fv = lazy(&array![2.5f64, 3.0].into_dyn(), [1]);
-    assert_eq!(run(&ia.searchsorted(&fv, Side::Right)), array![1i64, 2].into_dyn());
+    assert_eq!(
+        run(&ia.searchsorted(&fv, Side::Right)),
+        array![1i64, 2].into_dyn()
+    );
 }
 
 fn lang_eval(src: &str, x: &ArrayD<f64>) -> chunkwise::AnyArray {
     let inputs = lang::Inputs::new().with("x", chunkwise::from_ndarray(x.clone(), [2, 3]).to_dyn());
-    lang::eval(src, &inputs).unwrap_or_else(|e| panic!("{e}")).compute().unwrap()
+    lang::eval(src, &inputs)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .compute()
+        .unwrap()
 }
 
 #[test]
 fn the_language_has_numpy_names() {
     let a = with_nans(&[5, 4], 3);
-    let sorted = lang_eval("sort(x, axis=0)", &a).into_typed::<f64>().unwrap();
+    let sorted = lang_eval("sort(x, axis=0)", &a)
+        .into_typed::<f64>()
+        .unwrap();
     assert_same_f64(&sorted, &eager_sort(&a, 0));
     let method = lang_eval("x.sort(axis=0)", &a).into_typed::<f64>().unwrap();
     assert_same_f64(&method, &sorted);
     let args = lang_eval("argsort(x)", &a);
     assert_eq!(args.dtype(), DType::I64);
     assert_eq!(args.into_typed::<i64>().unwrap(), eager_argsort(&a, 1));
-    let m = lang_eval("nanmedian(x, axis=0)", &a).into_typed::<f64>().unwrap();
+    let m = lang_eval("nanmedian(x, axis=0)", &a)
+        .into_typed::<f64>()
+        .unwrap();
     assert_same_f64(&m, &along(&a, 0, |l| eager_median(l, true)));
-    let p = lang_eval("nanpercentile(x, [25, 90], axis=1)", &a).into_typed::<f64>().unwrap();
+    let p = lang_eval("nanpercentile(x, [25, 90], axis=1)", &a)
+        .into_typed::<f64>()
+        .unwrap();
     assert_eq!(p.shape(), &[2, 5]);
-    let q = lang_eval("x.nanquantile(0.25)", &a).into_typed::<f64>().unwrap();
+    let q = lang_eval("x.nanquantile(0.25)", &a)
+        .into_typed::<f64>()
+        .unwrap();
     let flat: Vec<f64> = a.iter().copied().collect();
-    assert_eq!(q.first().copied().unwrap(), eager_quantile(&flat, 0.25, true));
+    assert_eq!(
+        q.first().copied().unwrap(),
+        eager_quantile(&flat, 0.25, true)
+    );
     let c = lang_eval("count_nonzero(x > 0, axis=1)", &a);
     assert_eq!(c.dtype(), DType::I64);
     let h = lang_eval("histogram(x, 4, range=(-3, 3))[0]", &a);
@@ -422,7 +540,9 @@ fn the_language_has_numpy_names() {
     assert_eq!(e.dtype(), DType::I64);
     let s = lang_eval("searchsorted(sort(x[0], axis=0), x, side=\"right\")", &a);
     assert_eq!(s.shape(), &[5, 4]);
-    let t = lang_eval("topk(x, 2, axis=0)", &a).into_typed::<f64>().unwrap();
+    let t = lang_eval("topk(x, 2, axis=0)", &a)
+        .into_typed::<f64>()
+        .unwrap();
     assert_eq!(t.shape(), &[2, 4]);
     let t = lang_eval("x.argtopk(-2)", &a);
     assert_eq!((t.dtype(), t.shape()), (DType::I64, &[5usize, 2][..]));

@@ -90,7 +90,13 @@ impl TypedReducer for CountNonzero {
             ),
         ))))
     }
-    fn merge(&self, _: ReduceFn, acc: &mut Partial, other: &Partial, offset: &[usize]) -> Result<()> {
+    fn merge(
+        &self,
+        _: ReduceFn,
+        acc: &mut Partial,
+        other: &Partial,
+        offset: &[usize],
+    ) -> Result<()> {
         merge_field::<i64>(acc, other, 0, offset, |a, b| a + b)
     }
     fn finalize(&self, _: ReduceFn, p: Partial, _: DType) -> Result<AnyArray> {
