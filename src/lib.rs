@@ -71,12 +71,11 @@ mod units;
 pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
-pub use array::{Condition, Indices};
-pub use expr::deferred::UNKNOWN_LEN;
 pub use array::{
     arange, compute_many, compute_many_with, from_ndarray, full, linspace, ones, where_, zeros,
     Axes, AxisIndex, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, Operand,
 };
+pub use array::{Condition, Indices};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
@@ -84,6 +83,7 @@ pub use error::{Error, Result};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };
+pub use expr::deferred::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };

@@ -8,6 +8,6 @@
 //! `Op::Block` and its kernel.
 
 pub(crate) mod flip;
-pub(crate) mod take;
-pub(crate) mod mask;
 pub(crate) mod lazy_index;
+pub(crate) mod mask;
+pub(crate) mod take;
