@@ -71,8 +71,6 @@ mod units;
 pub mod zarr;
 
 pub use any_array::{AnyArray, IntoAnyArray};
-pub use array::{Condition, Indices};
-pub use expr::deferred::UNKNOWN_LEN;
 pub use array::{
     arange, blockwise, blockwise_with, compute_many, compute_many_with, from_fn, from_ndarray,
     full, linspace, map_blocks_many, ones, where_, zeros, Axes, AxisIndex, BlockInfo, BlockResult,
@@ -82,6 +80,7 @@ pub use array::{
 pub use array::{concatenate, stack, PadMode};
 pub use array::{einsum, ScanFn, TensordotAxes};
 pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
+pub use array::{Condition, Indices};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
@@ -89,6 +88,7 @@ pub use error::{Error, Result};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };
+pub use expr::deferred::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };

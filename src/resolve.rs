@@ -45,7 +45,11 @@ pub(crate) type Run<'r> = dyn FnMut(&[Arc<Node>]) -> Result<Vec<AnyArray>> + 'r;
 /// The counting pass's errors, a resolution's (an index out of range), or
 /// [`Error::DataDependentShape`] for an operation that cannot follow a data-dependent
 /// one.
-pub(crate) fn resolve(outputs: &[Arc<Node>], run: &mut Run<'_>, log: &mut Vec<String>) -> Result<Vec<Arc<Node>>> {
+pub(crate) fn resolve(
+    outputs: &[Arc<Node>],
+    run: &mut Run<'_>,
+    log: &mut Vec<String>,
+) -> Result<Vec<Arc<Node>>> {
     let mut outputs = outputs.to_vec();
     loop {
         let order = topological_order(&outputs);
@@ -68,7 +72,9 @@ pub(crate) fn resolve(outputs: &[Arc<Node>], run: &mut Run<'_>, log: &mut Vec<St
         let mut needs = Vec::new();
         let mut counts = Vec::new();
         for node in &lowest {
-            let Op::Deferred(d) = &node.op else { unreachable!("filtered above") };
+            let Op::Deferred(d) = &node.op else {
+                unreachable!("filtered above")
+            };
             let n = d.needs(&node.inputs)?;
             counts.push(n.len());
             needs.extend(n);
@@ -77,7 +83,9 @@ pub(crate) fn resolve(outputs: &[Arc<Node>], run: &mut Run<'_>, log: &mut Vec<St
         let mut done: IndexMap<Key, Arc<Node>> = IndexMap::new();
         let mut next = 0;
         for (node, count) in lowest.iter().zip(counts) {
-            let Op::Deferred(d) = &node.op else { unreachable!("filtered above") };
+            let Op::Deferred(d) = &node.op else {
+                unreachable!("filtered above")
+            };
             let resolved = d.resolve(&node.inputs, &values[next..next + count])?;
             next += count;
             log.push(format!(
@@ -96,8 +104,15 @@ pub(crate) fn resolve(outputs: &[Arc<Node>], run: &mut Run<'_>, log: &mut Vec<St
                 continue;
             }
             let inputs: Vec<Arc<Node>> = node.inputs.iter().map(|i| done[&i.key].clone()).collect();
-            let same = inputs.iter().zip(&node.inputs).all(|(a, b)| Arc::ptr_eq(a, b));
-            let rebuilt = if same { node.clone() } else { rederive(node, inputs)? };
+            let same = inputs
+                .iter()
+                .zip(&node.inputs)
+                .all(|(a, b)| Arc::ptr_eq(a, b));
+            let rebuilt = if same {
+                node.clone()
+            } else {
+                rederive(node, inputs)?
+            };
             done.insert(node.key, rebuilt);
         }
         outputs = outputs.iter().map(|o| done[&o.key].clone()).collect();

@@ -116,7 +116,9 @@ impl DynArray {
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shape().iter().fold(1usize, |a, &n| a.saturating_mul(n))
+        self.shape()
+            .iter()
+            .fold(1usize, |a, &n| a.saturating_mul(n))
     }
 
     /// True when the array has no elements.

@@ -196,7 +196,9 @@ impl<T: Element> LazyArray<T> {
     /// depends on data not computed yet, and the array is not empty).
     #[must_use]
     pub fn len(&self) -> usize {
-        self.shape().iter().fold(1usize, |a, &n| a.saturating_mul(n))
+        self.shape()
+            .iter()
+            .fold(1usize, |a, &n| a.saturating_mul(n))
     }
 
     /// True when the array has no elements.
@@ -465,10 +467,20 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     if let Some(shown) = &node.shown_shape {
         let dims: Vec<String> = shown
             .iter()
-            .map(|&n| if n == crate::UNKNOWN_LEN { "?".into() } else { n.to_string() })
+            .map(|&n| {
+                if n == crate::UNKNOWN_LEN {
+                    "?".into()
+                } else {
+                    n.to_string()
+                }
+            })
             .collect();
         writeln!(f, "LazyArray<{}> from `{}`", node.dtype(), node.op.name())?;
-        writeln!(f, "  shape      [{}] (? depends on data; known at compute)", dims.join(", "))?;
+        writeln!(
+            f,
+            "  shape      [{}] (? depends on data; known at compute)",
+            dims.join(", ")
+        )?;
         return write!(f, "  chunks     decided by a counting pass at compute");
     }
     let chunks = node.chunks();

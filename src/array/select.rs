@@ -57,7 +57,11 @@ impl<const N: usize> From<[i64; N]> for Indices {
 
 impl From<Vec<usize>> for Indices {
     fn from(v: Vec<usize>) -> Self {
-        Indices::Values(v.into_iter().map(|i| i64::try_from(i).unwrap_or(i64::MAX)).collect())
+        Indices::Values(
+            v.into_iter()
+                .map(|i| i64::try_from(i).unwrap_or(i64::MAX))
+                .collect(),
+        )
     }
 }
 
@@ -132,7 +136,10 @@ fn compress_node(x: &Arc<Node>, condition: &Condition, axis: isize) -> Result<Ar
                 .filter(|&(_, &t)| t)
                 .map(|(k, _)| i64::try_from(k).unwrap_or(i64::MAX))
                 .collect();
-            if let Some(&bad) = positions.iter().find(|&&k| k >= i64::try_from(len).unwrap_or(i64::MAX)) {
+            if let Some(&bad) = positions
+                .iter()
+                .find(|&&k| k >= i64::try_from(len).unwrap_or(i64::MAX))
+            {
                 return Err(crate::Error::IndexOutOfRange {
                     axis: axis_u,
                     index: isize::try_from(bad).unwrap_or(isize::MAX),
@@ -187,7 +194,9 @@ impl<T: Element> LazyArray<T> {
         let lazy = lazy_inputs(&indices);
         let mut inputs = vec![&self.node];
         inputs.extend(lazy.iter());
-        LazyArray::build("take", &inputs, || index_node(&self.node, &indices, axis.to_isize()))
+        LazyArray::build("take", &inputs, || {
+            index_node(&self.node, &indices, axis.to_isize())
+        })
     }
 
     /// The elements where `mask` is true, 1-d in C order: NumPy's `x[mask]` for a bool
@@ -290,11 +299,7 @@ impl<T: Element> LazyArray<T> {
             })];
         }
         (0..self.ndim())
-            .map(|d| {
-                LazyArray::build("nonzero", &[&coords.node], || {
-                    nonzero_axis(&coords.node, d)
-                })
-            })
+            .map(|d| LazyArray::build("nonzero", &[&coords.node], || nonzero_axis(&coords.node, d)))
             .collect()
     }
 }
@@ -318,7 +323,11 @@ fn nonzero_axis(coords: &Arc<Node>, d: usize) -> Result<Arc<Node>> {
 
 /// `x[mask]`: a mask of `x`'s shape, or a 1-d mask along the first axis.
 fn boolean_index_node(x: &Arc<Node>, mask: &Arc<Node>) -> Result<Arc<Node>> {
-    if mask.ndim() == 1 && x.ndim() > 1 && mask.dtype() == DType::Bool && mask.shape()[0] == x.shape()[0] {
+    if mask.ndim() == 1
+        && x.ndim() > 1
+        && mask.dtype() == DType::Bool
+        && mask.shape()[0] == x.shape()[0]
+    {
         return crate::blocks::lazy_index::compress(mask, x, 0);
     }
     crate::blocks::mask::select(x, mask)
@@ -339,7 +348,8 @@ impl DynArray {
             return Err(e);
         }
         let options = crate::ComputeOptions::default();
-        let nodes = crate::compute::resolved(std::slice::from_ref(self.node()), &options, &mut Vec::new())?;
+        let nodes =
+            crate::compute::resolved(std::slice::from_ref(self.node()), &options, &mut Vec::new())?;
         Ok(DynArray::from_node(nodes[0].clone()))
     }
 
@@ -375,9 +385,12 @@ impl DynArray {
     /// ```
     #[track_caller]
     pub fn boolean_index(&self, mask: &DynArray) -> DynArray {
-        DynArray::build("boolean_index", &[self.node(), mask.node()], self.dtype(), || {
-            boolean_index_node(self.node(), mask.node())
-        })
+        DynArray::build(
+            "boolean_index",
+            &[self.node(), mask.node()],
+            self.dtype(),
+            || boolean_index_node(self.node(), mask.node()),
+        )
     }
 
     /// [`LazyArray::compress`] for a runtime-typed array.
@@ -428,14 +441,19 @@ impl DynArray {
     #[track_caller]
     pub fn nonzero(&self) -> Vec<DynArray> {
         if self.ndim() == 0 {
-            return vec![DynArray::build("nonzero", &[self.node()], DType::I64, || {
-                Err(crate::Error::parameter(
-                    "nonzero",
-                    "a",
-                    "a 0-d array",
-                    "an array of at least one axis",
-                ))
-            })];
+            return vec![DynArray::build(
+                "nonzero",
+                &[self.node()],
+                DType::I64,
+                || {
+                    Err(crate::Error::parameter(
+                        "nonzero",
+                        "a",
+                        "a 0-d array",
+                        "an array of at least one axis",
+                    ))
+                },
+            )];
         }
         let coords = self.argwhere();
         (0..self.ndim())

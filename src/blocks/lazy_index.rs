@@ -44,7 +44,13 @@ pub(crate) fn take(x: &Arc<Node>, indices: &Arc<Node>, axis: isize) -> Result<Ar
     let indices = build::cast(indices, DType::I64);
     let mut axes = x.chunks().axes().to_vec();
     axes[axis] = indices.chunks().axis(0).clone();
-    Ok(deferred_node(Kind::Positions, axis, x, indices, ChunkGrid::new(axes)))
+    Ok(deferred_node(
+        Kind::Positions,
+        axis,
+        x,
+        indices,
+        ChunkGrid::new(axes),
+    ))
 }
 
 /// `compress(condition, x, axis)` with a lazy 1-d `condition` (nonzero values count as
@@ -62,16 +68,30 @@ pub(crate) fn compress(condition: &Arc<Node>, x: &Arc<Node>, axis: isize) -> Res
     let condition = if condition.dtype() == DType::Bool {
         condition.clone()
     } else {
-        let zero = build::scalar(crate::element::with_dtype!(condition.dtype(), T => T::default().to_scalar()));
+        let zero = build::scalar(
+            crate::element::with_dtype!(condition.dtype(), T => T::default().to_scalar()),
+        );
         build::binary(crate::ops::BinaryFn::NotEqual, condition, &zero)?
     };
     let bound = condition.shape()[0].min(x.shape()[axis]);
     let mut axes = x.chunks().axes().to_vec();
     axes[axis] = AxisChunks::regular(bound, x.chunks().axis(axis).max_chunk_len().max(1))?;
-    Ok(deferred_node(Kind::Condition, axis, x, condition, ChunkGrid::new(axes)))
+    Ok(deferred_node(
+        Kind::Condition,
+        axis,
+        x,
+        condition,
+        ChunkGrid::new(axes),
+    ))
 }
 
-fn deferred_node(kind: Kind, axis: usize, x: &Arc<Node>, index: Arc<Node>, grid: ChunkGrid) -> Arc<Node> {
+fn deferred_node(
+    kind: Kind,
+    axis: usize,
+    x: &Arc<Node>,
+    index: Arc<Node>,
+    grid: ChunkGrid,
+) -> Arc<Node> {
     let ndim = x.ndim();
     let kernel = LazyIndex {
         kind,
@@ -105,7 +125,10 @@ impl Deferred for LazyIndex {
     }
 
     fn key(&self) -> Vec<u8> {
-        vec![u8::from(self.kind == Kind::Condition), u8::try_from(self.axis).unwrap_or(u8::MAX)]
+        vec![
+            u8::from(self.kind == Kind::Condition),
+            u8::try_from(self.axis).unwrap_or(u8::MAX),
+        ]
     }
 
     fn unknown_axes(&self) -> Vec<bool> {

@@ -71,7 +71,8 @@ pub(crate) fn argwhere(x: &Arc<Node>) -> Result<Arc<Node>> {
     let mask = if x.dtype() == DType::Bool {
         x.clone()
     } else {
-        let zero = build::scalar(crate::element::with_dtype!(x.dtype(), T => T::default().to_scalar()));
+        let zero =
+            build::scalar(crate::element::with_dtype!(x.dtype(), T => T::default().to_scalar()));
         build::binary(crate::ops::BinaryFn::NotEqual, x, &zero)?
     };
     selection(Mode::Coords, vec![mask])
@@ -153,7 +154,12 @@ fn for_each_slab_block(grid: &ChunkGrid, s: usize, f: &mut dyn FnMut(&[usize])) 
 
 /// The slab `s` of an array of `grid`, assembled from its blocks (in
 /// [`for_each_slab_block`] order).
-fn assemble_slab(grid: &ChunkGrid, s: usize, blocks: &[&AnyArray], dtype: DType) -> Result<AnyArray> {
+fn assemble_slab(
+    grid: &ChunkGrid,
+    s: usize,
+    blocks: &[&AnyArray],
+    dtype: DType,
+) -> Result<AnyArray> {
     let mut shape = grid.shape();
     let mut origin = vec![0; grid.ndim()];
     if let Some(first) = shape.first_mut() {
@@ -183,7 +189,10 @@ fn gather(mode: Mode, inputs: Vec<Arc<Node>>, counts: &[usize]) -> Arc<Node> {
         .map(|(s, &n)| (s, n))
         .unzip();
     let along = AxisChunks::from_sizes(&sizes).expect("positive counts, or none");
-    let meta = Meta::new(result_dtype(mode, &inputs), result_grid(mode, along, grid.ndim()));
+    let meta = Meta::new(
+        result_dtype(mode, &inputs),
+        result_grid(mode, along, grid.ndim()),
+    );
     let kernel = Gather {
         mode,
         grid,
@@ -282,7 +291,8 @@ impl BlockKernel for CountTrue {
     fn compute(&self, _: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let mut n = 0i64;
         for block in inputs {
-            let m = bool::peek(block).ok_or_else(|| Error::internal("count_true", "a mask that is not bool"))?;
+            let m = bool::peek(block)
+                .ok_or_else(|| Error::internal("count_true", "a mask that is not bool"))?;
             n += m.iter().filter(|&&t| t).count() as i64;
         }
         Ok(AnyArray::from(ArrayD::from_elem(IxDyn(&[1]), n)))
@@ -345,7 +355,8 @@ impl BlockKernel for Gather {
         let per_slab = inputs.len() / if self.mode == Mode::Values { 2 } else { 1 };
         let (data, masks) = inputs.split_at(inputs.len() - per_slab);
         let mask = assemble_slab(&self.grid, s, masks, DType::Bool)?;
-        let mask = bool::peek(&mask).ok_or_else(|| Error::internal("boolean_index", "a mask that is not bool"))?;
+        let mask = bool::peek(&mask)
+            .ok_or_else(|| Error::internal("boolean_index", "a mask that is not bool"))?;
         match self.mode {
             Mode::Values => {
                 let x = assemble_slab(&self.grid, s, data, self.dtype)?;
@@ -356,7 +367,11 @@ impl BlockKernel for Gather {
                 })
             }
             Mode::Coords => {
-                let offset = if ndim == 0 { 0 } else { self.grid.axis(0).chunk_start(s) };
+                let offset = if ndim == 0 {
+                    0
+                } else {
+                    self.grid.axis(0).chunk_start(s)
+                };
                 let mut v = Vec::new();
                 let mut rows = 0;
                 for (ix, &m) in mask.indexed_iter() {
@@ -388,6 +403,9 @@ impl BlockKernel for Gather {
     }
 
     fn describe(&self) -> Option<String> {
-        Some(format!("{} chunks gathered from block rows", self.slabs.len()))
+        Some(format!(
+            "{} chunks gathered from block rows",
+            self.slabs.len()
+        ))
     }
 }

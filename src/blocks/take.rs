@@ -51,7 +51,11 @@ pub(crate) fn normalize_indices(indices: &[i64], axis: usize, len: usize) -> Res
                 }
                 _ => Err(Error::IndexOutOfRange {
                     axis,
-                    index: isize::try_from(i).unwrap_or(if i < 0 { isize::MIN } else { isize::MAX }),
+                    index: isize::try_from(i).unwrap_or(if i < 0 {
+                        isize::MIN
+                    } else {
+                        isize::MAX
+                    }),
                     len,
                 }),
             }
@@ -94,7 +98,10 @@ pub(crate) fn take_normalized(
             .scan(0, |start, n| {
                 let range = *start..*start + n;
                 *start += n;
-                let mut reads: Vec<usize> = indices[range.clone()].iter().map(|&i| in_axis.chunk_of(i)).collect();
+                let mut reads: Vec<usize> = indices[range.clone()]
+                    .iter()
+                    .map(|&i| in_axis.chunk_of(i))
+                    .collect();
                 reads.dedup();
                 Some(Piece::new(range, reads))
             })
@@ -127,7 +134,8 @@ pub(crate) fn take_normalized(
 fn take_node(x: &Arc<Node>, indices: Vec<usize>, axis: usize, pieces: Vec<Piece>) -> Arc<Node> {
     let sizes: Vec<usize> = pieces.iter().map(|p| p.range.len()).collect();
     let mut axes = x.chunks().axes().to_vec();
-    axes[axis] = AxisChunks::from_sizes(&sizes).expect("piece lengths are positive or one empty piece");
+    axes[axis] =
+        AxisChunks::from_sizes(&sizes).expect("piece lengths are positive or one empty piece");
     let grid = ChunkGrid::new(axes);
     let kernel = Take {
         axis,
@@ -224,15 +232,18 @@ impl BlockKernel for Take {
     }
 
     fn describe(&self) -> Option<String> {
-        Some(format!("axis {}, {} indices", self.axis, self.indices.len()))
+        Some(format!(
+            "axis {}, {} indices",
+            self.axis,
+            self.indices.len()
+        ))
     }
 }
 
 /// The positions of the true values of a 1-d bool array, as indices.
 pub(crate) fn true_positions(mask: &AnyArray) -> Result<Vec<usize>> {
-    let m = bool::peek(mask).ok_or_else(|| {
-        Error::internal("take", format!("a {} mask", mask.dtype()))
-    })?;
+    let m = bool::peek(mask)
+        .ok_or_else(|| Error::internal("take", format!("a {} mask", mask.dtype())))?;
     Ok(m.iter()
         .enumerate()
         .filter_map(|(k, &t)| t.then_some(k))

@@ -80,7 +80,11 @@ pub(crate) trait Deferred: Send + Sync + fmt::Debug {
 }
 
 /// A deferred node of `kernel` over `inputs` with its placeholder metadata.
-pub(crate) fn node(kernel: Arc<dyn Deferred>, inputs: Vec<Arc<Node>>, placeholder: Meta) -> Arc<Node> {
+pub(crate) fn node(
+    kernel: Arc<dyn Deferred>,
+    inputs: Vec<Arc<Node>>,
+    placeholder: Meta,
+) -> Arc<Node> {
     Node::new(Op::Deferred(kernel), inputs, placeholder)
 }
 

@@ -423,7 +423,10 @@ impl Evaluator<'_> {
                     let i = v.int("an index")?;
                     let n = a.shape()[axis] as i64;
                     if i < -n || i >= n {
-                        return Err(v.error(format!("index {i} is out of range for axis {axis} of length {n}"), None));
+                        return Err(v.error(
+                            format!("index {i} is out of range for axis {axis} of length {n}"),
+                            None,
+                        ));
                     }
                     out.push(Item::Basic {
                         elem: SliceInfoElem::Index(if i < 0 { i + n } else { i } as isize),

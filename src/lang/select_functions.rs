@@ -79,7 +79,10 @@ fn one_axis(a: &DynArray, v: &Spanned, op: &str) -> Result<usize, Diagnostic> {
             return Ok(0);
         }
         return Err(v.error(
-            format!("`{op}` with `axis=None` flattens the array, which is not supported for {} axes", a.ndim()),
+            format!(
+                "`{op}` with `axis=None` flattens the array, which is not supported for {} axes",
+                a.ndim()
+            ),
             Some("give the axis, as in `axis=0`".into()),
         ));
     }
@@ -91,10 +94,16 @@ fn indices(v: &Spanned) -> Result<Indices, Diagnostic> {
     match &v.value {
         Value::Array(a) => Ok(Indices::Lazy(a.clone())),
         Value::List(items) | Value::Tuple(items) => Ok(Indices::Values(
-            items.iter().map(|i| i.int("an index")).collect::<Result<_, _>>()?,
+            items
+                .iter()
+                .map(|i| i.int("an index"))
+                .collect::<Result<_, _>>()?,
         )),
         _ => Err(v.error(
-            format!("indices must be a list of integers or an integer array, found {}", v.value.describe()),
+            format!(
+                "indices must be a list of integers or an integer array, found {}",
+                v.value.describe()
+            ),
             None,
         )),
     }
@@ -110,12 +119,18 @@ fn condition(v: &Spanned) -> Result<Condition, Diagnostic> {
                 .map(|i| match i.value {
                     Value::Bool(b) => Ok(b),
                     Value::Int(n) => Ok(n != 0),
-                    _ => Err(i.error(format!("a condition holds bools, found {}", i.value.describe()), None)),
+                    _ => Err(i.error(
+                        format!("a condition holds bools, found {}", i.value.describe()),
+                        None,
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
         )),
         _ => Err(v.error(
-            format!("a condition must be a list of bools or an array, found {}", v.value.describe()),
+            format!(
+                "a condition must be a list of bools or an array, found {}",
+                v.value.describe()
+            ),
             None,
         )),
     }
@@ -157,10 +172,14 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
             Some("index one axis at a time: `x[[0, 1]][:, [2, 3]]`".into()),
         ));
     };
-    let Item::Advanced(index) = &items[at] else { unreachable!("found above") };
+    let Item::Advanced(index) = &items[at] else {
+        unreachable!("found above")
+    };
     // A whole-shape bool mask, alone.
     if let Value::Array(m) = &index.value {
-        if m.dtype() == DType::Bool && m.ndim() != 1 || (items.len() == 1 && m.ndim() == a.ndim() && m.dtype() == DType::Bool) {
+        if m.dtype() == DType::Bool && m.ndim() != 1
+            || (items.len() == 1 && m.ndim() == a.ndim() && m.dtype() == DType::Bool)
+        {
             if items.len() != 1 || m.shape() != a.shape() {
                 return Err(index.error(
                     format!(
@@ -168,7 +187,10 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
                         m.shape(),
                         a.shape()
                     ),
-                    Some("a mask indexes alone and has the array's shape, or is 1-d along one axis".into()),
+                    Some(
+                        "a mask indexes alone and has the array's shape, or is 1-d along one axis"
+                            .into(),
+                    ),
                 ));
             }
             return Ok(a.boolean_index(m));
@@ -179,7 +201,11 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
     let mut out_axis = 0;
     for (k, item) in items.iter().enumerate() {
         match item {
-            Item::Basic { elem, consumes, integer } => {
+            Item::Basic {
+                elem,
+                consumes,
+                integer,
+            } => {
                 info.push(*elem);
                 if k < at && (!*consumes || !*integer) {
                     out_axis += 1;
@@ -211,11 +237,17 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
         Value::Array(m) if m.dtype().is_integer() && m.ndim() == 1 => based.take(m, out_axis),
         Value::Array(m) => {
             return Err(index.error(
-                format!("an index array must be 1-d of integers or bools, found a {}-d array of {}", m.ndim(), m.dtype()),
+                format!(
+                    "an index array must be 1-d of integers or bools, found a {}-d array of {}",
+                    m.ndim(),
+                    m.dtype()
+                ),
                 None,
             ))
         }
-        Value::List(list) if !list.is_empty() && list.iter().all(|i| matches!(i.value, Value::Bool(_))) => {
+        Value::List(list)
+            if !list.is_empty() && list.iter().all(|i| matches!(i.value, Value::Bool(_))) =>
+        {
             if list.len() != len {
                 return Err(index.error(
                     format!("a boolean index of length {} does not match axis {in_axis} of length {len}", list.len()),

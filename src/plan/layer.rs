@@ -93,7 +93,10 @@ impl Layer {
             Op::Deferred(d) => {
                 return Err(Error::internal(
                     "plan::layer",
-                    format!("`{}` reached the planner before its sizes were resolved", d.name()),
+                    format!(
+                        "`{}` reached the planner before its sizes were resolved",
+                        d.name()
+                    ),
                 ))
             }
             Op::Invalid(i) => return Err(i.to_error()),

@@ -13,13 +13,21 @@ use crate::common::{cases, ints, lazy, mix, run, values};
 /// NumPy's `take`: the lanes at `idx` (negative from the end) along `axis`.
 fn take_eager<T: Copy>(a: &ArrayD<T>, idx: &[i64], axis: usize) -> ArrayD<T> {
     let n = a.shape()[axis] as i64;
-    let idx: Vec<usize> = idx.iter().map(|&i| (if i < 0 { i + n } else { i }) as usize).collect();
+    let idx: Vec<usize> = idx
+        .iter()
+        .map(|&i| (if i < 0 { i + n } else { i }) as usize)
+        .collect();
     a.select(Axis(axis), &idx)
 }
 
 /// NumPy's `x[mask]`: 1-d, C order.
 fn mask_eager<T: Copy>(a: &ArrayD<T>, m: &ArrayD<bool>) -> ArrayD<T> {
-    let v: Vec<T> = a.iter().zip(m.iter()).filter(|(_, t)| **t).map(|(x, _)| *x).collect();
+    let v: Vec<T> = a
+        .iter()
+        .zip(m.iter())
+        .filter(|(_, t)| **t)
+        .map(|(x, _)| *x)
+        .collect();
     ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).unwrap()
 }
 
@@ -56,10 +64,21 @@ fn take_matches_numpy_on_every_case() {
         for axis in 0..case.shape.len() {
             for idx in [odd_indices(case.shape[axis], axis as u64), vec![]] {
                 let got = run(&x.take(idx.clone(), axis));
-                assert_eq!(got, take_eager(&a, &idx, axis), "{} axis {axis} {idx:?}", case.name);
-                let lazy_idx = chunkwise::from_ndarray(ndarray::Array1::from(idx.clone()).into_dyn(), [2]);
+                assert_eq!(
+                    got,
+                    take_eager(&a, &idx, axis),
+                    "{} axis {axis} {idx:?}",
+                    case.name
+                );
+                let lazy_idx =
+                    chunkwise::from_ndarray(ndarray::Array1::from(idx.clone()).into_dyn(), [2]);
                 let got = run(&x.take(&lazy_idx, axis));
-                assert_eq!(got, take_eager(&a, &idx, axis), "lazy: {} axis {axis} {idx:?}", case.name);
+                assert_eq!(
+                    got,
+                    take_eager(&a, &idx, axis),
+                    "lazy: {} axis {axis} {idx:?}",
+                    case.name
+                );
             }
         }
     }
@@ -85,12 +104,28 @@ fn take_chunks_follow_the_index_order() {
 fn take_out_of_range_is_an_index_error() {
     let x = chunkwise::arange(0i32, 5, 1, [2]);
     let e = x.take([0, 5], 0).compute().unwrap_err();
-    assert!(matches!(e.root(), Error::IndexOutOfRange { index: 5, len: 5, axis: 0 }), "{e}");
+    assert!(
+        matches!(
+            e.root(),
+            Error::IndexOutOfRange {
+                index: 5,
+                len: 5,
+                axis: 0
+            }
+        ),
+        "{e}"
+    );
     let e = x.take([-6], 0).compute().unwrap_err();
-    assert!(matches!(e.root(), Error::IndexOutOfRange { index: -6, .. }), "{e}");
+    assert!(
+        matches!(e.root(), Error::IndexOutOfRange { index: -6, .. }),
+        "{e}"
+    );
     let lazy_idx = chunkwise::from_ndarray(array![1i64, 7].into_dyn(), [1]);
     let e = x.take(&lazy_idx, 0).compute().unwrap_err();
-    assert!(matches!(e.root(), Error::IndexOutOfRange { index: 7, .. }), "{e}");
+    assert!(
+        matches!(e.root(), Error::IndexOutOfRange { index: 7, .. }),
+        "{e}"
+    );
     let float_idx = chunkwise::from_ndarray(array![1.0f64].into_dyn(), [1]);
     assert!(x.take(&float_idx, 0).error().is_some());
     assert!(x.take([0], 1).error().is_some());
@@ -107,8 +142,18 @@ fn boolean_index_matches_numpy_on_every_case() {
             assert_eq!(got, mask_eager(&a, &m), "{} > {threshold}", case.name);
             // A mask chunked differently from the array.
             let lm = lazy(&m, vec![1usize; case.shape.len()]);
-            assert_eq!(run(&x.boolean_index(&lm)), mask_eager(&a, &m), "{}", case.name);
-            assert_eq!(run(&x.greater(threshold).argwhere()), argwhere_eager(&m), "{}", case.name);
+            assert_eq!(
+                run(&x.boolean_index(&lm)),
+                mask_eager(&a, &m),
+                "{}",
+                case.name
+            );
+            assert_eq!(
+                run(&x.greater(threshold).argwhere()),
+                argwhere_eager(&m),
+                "{}",
+                case.name
+            );
         }
     }
 }
@@ -140,7 +185,10 @@ fn masked_length_is_unknown_until_compute() {
 #[test]
 fn all_true_all_false_empty_and_masks_of_masks() {
     let x = chunkwise::arange(0i64, 12, 1, [5]);
-    assert_eq!(run(&x.boolean_index(&x.greater_equal(0))), ndarray::Array1::from_iter(0..12).into_dyn());
+    assert_eq!(
+        run(&x.boolean_index(&x.greater_equal(0))),
+        ndarray::Array1::from_iter(0..12).into_dyn()
+    );
     let none = x.boolean_index(&x.less(0));
     assert_eq!(run(&none).shape(), &[0]);
     assert_eq!(none.sum(..).compute_scalar().unwrap(), 0);
@@ -171,11 +219,20 @@ fn one_d_mask_along_the_first_axis_and_compress() {
     let c = lazy(&array![0i32, 3, 0, 1].into_dyn(), [3]);
     assert_eq!(run(&x.compress(&c, 1)), take_eager(&a, &[1, 3], 1));
     // A true value beyond the axis.
-    let e = x.compress([false, false, false, false, false, true], 0).compute().unwrap_err();
-    assert!(matches!(e.root(), Error::IndexOutOfRange { index: 5, .. }), "{e}");
+    let e = x
+        .compress([false, false, false, false, false, true], 0)
+        .compute()
+        .unwrap_err();
+    assert!(
+        matches!(e.root(), Error::IndexOutOfRange { index: 5, .. }),
+        "{e}"
+    );
     let long = lazy(&array![false, false, false, false, true].into_dyn(), [2]);
     let e = x.compress(&long, 1).compute().unwrap_err();
-    assert!(matches!(e.root(), Error::IndexOutOfRange { index: 4, .. }), "{e}");
+    assert!(
+        matches!(e.root(), Error::IndexOutOfRange { index: 4, .. }),
+        "{e}"
+    );
 }
 
 #[test]
@@ -202,8 +259,21 @@ fn operations_that_cannot_follow_a_mask_say_so() {
     let x = chunkwise::arange(0i64, 12, 1, [5]);
     let y = x.boolean_index(&x.greater(3)).flip(0);
     let e = y.compute().unwrap_err();
-    assert!(matches!(e, Error::DataDependentShape { after: "boolean_index", .. }), "{e}");
-    let e = x.boolean_index(&x.greater(3)).slice(ndarray::s![1..]).compute().unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::DataDependentShape {
+                after: "boolean_index",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    let e = x
+        .boolean_index(&x.greater(3))
+        .slice(ndarray::s![1..])
+        .compute()
+        .unwrap_err();
     assert!(matches!(e, Error::DataDependentShape { .. }), "{e}");
     let bad = x.boolean_index(&chunkwise::ones::<bool>(&[3], [2]));
     assert!(bad.error().is_some());
@@ -231,20 +301,49 @@ fn eval(src: &str) -> ArrayD<f64> {
 fn the_language_indexes_as_numpy() {
     let x = lang_x();
     assert_eq!(eval("take(x, [3, 1], axis=0)"), take_eager(&x, &[3, 1], 0));
-    assert_eq!(eval("x.take([5, 5, -1], axis=1)"), take_eager(&x, &[5, 5, -1], 1));
-    assert_eq!(eval("take(x, 2, axis=1)"), x.index_axis(Axis(1), 2).to_owned());
+    assert_eq!(
+        eval("x.take([5, 5, -1], axis=1)"),
+        take_eager(&x, &[5, 5, -1], 1)
+    );
+    assert_eq!(
+        eval("take(x, 2, axis=1)"),
+        x.index_axis(Axis(1), 2).to_owned()
+    );
     assert_eq!(eval("x[[0, 3, 3]]"), take_eager(&x, &[0, 3, 3], 0));
     assert_eq!(eval("x[:, [2, 0]]"), take_eager(&x, &[2, 0], 1));
     assert_eq!(eval("x[:, idx]"), take_eager(&x, &[3, -1, 0], 1));
-    assert_eq!(eval("x[1:3, [4]]"), take_eager(&x, &[4], 1).slice_move(ndarray::s![1..3, ..]).into_dyn());
+    assert_eq!(
+        eval("x[1:3, [4]]"),
+        take_eager(&x, &[4], 1)
+            .slice_move(ndarray::s![1..3, ..])
+            .into_dyn()
+    );
     assert_eq!(eval("x[x > 0.5]"), mask_eager(&x, &x.mapv(|v| v > 0.5)));
-    assert_eq!(eval("x[x > 0.5].sum()"), ndarray::arr0(mask_eager(&x, &x.mapv(|v| v > 0.5)).sum()).into_dyn());
-    assert_eq!(eval("x[[True, False, False, True]]"), take_eager(&x, &[0, 3], 0));
+    assert_eq!(
+        eval("x[x > 0.5].sum()"),
+        ndarray::arr0(mask_eager(&x, &x.mapv(|v| v > 0.5)).sum()).into_dyn()
+    );
+    assert_eq!(
+        eval("x[[True, False, False, True]]"),
+        take_eager(&x, &[0, 3], 0)
+    );
     assert_eq!(eval("x[:, x[0] > 0.1]"), take_eager(&x, &[3, 4, 5], 1));
-    assert_eq!(eval("compress([False, True], x, axis=0)"), take_eager(&x, &[1], 0));
-    assert_eq!(eval("x[0, [1, 2]]"), array![1.0 / 25.0, 2.0 / 25.0].into_dyn());
-    let out = lang::eval("argwhere(x > 0.8)", &lang_inputs()).unwrap().compute().unwrap();
-    assert_eq!(out.into_typed::<i64>().unwrap(), argwhere_eager(&x.mapv(|v| v > 0.8)));
+    assert_eq!(
+        eval("compress([False, True], x, axis=0)"),
+        take_eager(&x, &[1], 0)
+    );
+    assert_eq!(
+        eval("x[0, [1, 2]]"),
+        array![1.0 / 25.0, 2.0 / 25.0].into_dyn()
+    );
+    let out = lang::eval("argwhere(x > 0.8)", &lang_inputs())
+        .unwrap()
+        .compute()
+        .unwrap();
+    assert_eq!(
+        out.into_typed::<i64>().unwrap(),
+        argwhere_eager(&x.mapv(|v| v > 0.8))
+    );
     // An integer and an array separated by a slice: the array's axis goes first.
     let out = lang::eval("t[0, :, [1, 2, 3]]", &lang_inputs()).unwrap();
     assert_eq!(out.shape(), &[3, 3]);
@@ -305,11 +404,18 @@ fn a_masked_result_writes_to_zarr() {
     let a = values(&[9, 7], 4);
     let x = lazy(&a, vec![vec![4, 4, 1], vec![3, 4]]);
     let y = x.boolean_index(&x.greater(0.0));
-    y.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path)).unwrap().run().unwrap();
+    y.to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(&path))
+        .unwrap()
+        .run()
+        .unwrap();
     let z = chunkwise::zarr::open_array(&path).unwrap();
     let want = mask_eager(&a, &a.mapv(|v| v > 0.0));
     let region = 0..want.len();
-    let got = z.read(std::slice::from_ref(&region)).unwrap().into_typed::<f64>().unwrap();
+    let got = z
+        .read(std::slice::from_ref(&region))
+        .unwrap()
+        .into_typed::<f64>()
+        .unwrap();
     assert_eq!(got, want);
     assert_eq!(z.shape(), &[want.len()]);
 }
