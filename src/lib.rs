@@ -79,8 +79,8 @@ pub use array::{
 };
 pub use array::{concatenate, stack, PadMode};
 pub use array::{einsum, ScanFn, TensordotAxes};
-pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 pub use array::{Condition, Indices};
+pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
 pub use compute::{ComputeOptions, GraphStats};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};

@@ -45,13 +45,13 @@ mod elementwise;
 mod indexing;
 mod linalg;
 mod many;
+mod order;
 mod overlap;
 mod persist;
-mod order;
 mod reduction;
+mod select;
 mod structure;
 mod user_fn;
-mod select;
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -68,15 +68,15 @@ pub use elementwise::{where_, Operand};
 pub use indexing::AxisIndex;
 pub use linalg::einsum;
 pub use many::{compute_many, compute_many_with, ComputeMany, ComputeOne};
-pub use overlap::{Boundary, MapOverlap};
 pub use order::{QuantileArg, Quantiles};
+pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;
+pub use select::{Condition, Indices};
 pub use structure::{concatenate, stack, PadMode};
 pub use user_fn::{
     blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
     MapBlocks,
 };
-pub use select::{Condition, Indices};
 
 use crate::chunks::ChunkGrid;
 use crate::compute::{self, ComputeOptions, GraphStats};

@@ -78,8 +78,8 @@ mod lexer;
 mod linalg_functions;
 mod order_functions;
 mod parser;
-mod structure_functions;
 mod select_functions;
+mod structure_functions;
 mod value;
 
 pub use diagnostic::{Diagnostic, Error};
