@@ -88,7 +88,7 @@ pub use error::{Error, Result};
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
 };
-pub use expr::deferred::UNKNOWN_LEN;
+pub use expr::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };

@@ -577,6 +577,8 @@ fn pad<T: Element>(
                     })?)?
                 };
                 let mut view = src.view();
+                // An empty source has nothing to copy (the result is empty along that axis).
+                let segs: &[_] = if view.is_empty() { &[] } else { &segs[..] };
                 for (d, s) in segs.iter().enumerate() {
                     #[allow(clippy::cast_possible_wrap)]
                     let slice = match s.index {

@@ -207,7 +207,10 @@ impl BlockKernel for Take {
     fn compute(&self, out: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         let piece = &self.pieces[out[self.axis]];
         let in_axis = self.input.axis(self.axis);
-        let mut shape = self.input.block_shape(out);
+        // The other axes' blocks are the input's; along the axis the piece sets the length.
+        let mut coords = out.to_vec();
+        coords[self.axis] = 0;
+        let mut shape = self.input.block_shape(&coords);
         shape[self.axis] = piece.range.len();
         crate::element::with_dtype!(self.dtype, T => {
             let blocks: Vec<&ArrayD<T>> = inputs

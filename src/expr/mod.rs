@@ -13,6 +13,8 @@
 
 pub(crate) mod build;
 pub(crate) mod deferred;
+
+pub use deferred::UNKNOWN_LEN;
 mod key;
 mod ops;
 

@@ -263,11 +263,6 @@ fn floor_division_remainder_lists_and_binding_errors() {
         "error: `where` is missing required argument `y` at column 1 (it is `where(condition, x, \
          y)`)\n  where(x > 0, x)\n  ^^^^^^^^^^^^^^^\n"
     );
-    let err = failure(&["x @ x", "-i", "x=ones:3"]);
-    assert!(
-        err.starts_with("error: matmul is not available yet at column 1"),
-        "{err}"
-    );
 }
 
 #[test]

@@ -472,6 +472,7 @@ fn reduce_ref(a: &ArrayD<f64>, f: ReduceFn, axis: usize) -> ArrayD<f64> {
                     v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
                         - v.iter().copied().fold(f64::INFINITY, f64::min)
                 }
+                ReduceFn::CountNonzero => v.iter().filter(|&&x| x != 0.0).count() as f64,
                 other => panic!("no reference for {other:?}"),
             }
         })

@@ -371,11 +371,6 @@ fn lists_tuples_and_other_values_outside_arguments() {
     assert!(e.contains("a dtype is only valid as an argument"), "{e}");
     let e = error("'abc'");
     assert!(e.contains("a string is only valid as an argument"), "{e}");
-    let e = error("x[[0, 1]]");
-    assert!(
-        e.contains("an index must be an integer, found a list of 2 items"),
-        "{e}"
-    );
     // Nested tuples and lists parse and bind (the chunks of `rechunk` here).
     assert_eq!(
         eval("rechunk(x, ([2, 2], (3, 3)))").chunks().to_string(),
@@ -384,12 +379,9 @@ fn lists_tuples_and_other_values_outside_arguments() {
 }
 
 #[test]
-fn matmul_is_parsed_and_not_yet_available() {
-    assert_eq!(
-        error("1 + x @ x.T"),
-        "error: matmul is not available yet at column 5 (`@` is matrix multiplication; \
-         chunkwise has no `matmul` yet)\n  1 + x @ x.T\n      ^^^^^^^"
-    );
+fn matmul_binds_tighter_than_addition() {
+    // `1 + x @ x.T` is `1 + (x @ x.T)`, as in Python.
+    assert_eq!(eval("1 + x @ x.T").shape(), &[4, 4]);
 }
 
 #[test]
