@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
 use crate::expr::{Node, Op};
 use crate::kernel::{copy, Value};
-use crate::plan::{self, tasks::TaskPlan, LowerOptions};
+use crate::plan::{self, tasks::TaskPlan};
 
 /// How to run a computation: executor, threads, memory limit, cancellation, events.
 ///
@@ -179,13 +179,8 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Resu
         None => MemoryLimit::from_env_or_default()?,
     };
     let (nodes, _) = optimized(nodes, options);
-    let plan = plan::lower(
-        &nodes,
-        LowerOptions {
-            fuse: options.optimize,
-            budget: memory_limit.bytes(),
-        },
-    )?;
+    let (budget, _) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
+    let plan = plan::fit::lower_to_fit(&nodes, options.optimize, budget)?;
     let tasks = TaskPlan::new(&plan, 0)?;
     Ok(GraphStats {
         nodes: plan.nodes,
@@ -204,13 +199,8 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
         None => MemoryLimit::from_env_or_default()?,
     };
     let (nodes, mut changes) = optimized(nodes, options);
-    let plan = plan::lower(
-        &nodes,
-        LowerOptions {
-            fuse: options.optimize,
-            budget: memory_limit.bytes(),
-        },
-    )?;
+    let (budget, _) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
+    let plan = plan::fit::lower_to_fit(&nodes, options.optimize, budget)?;
     let tasks = TaskPlan::new(&plan, 0)?;
     let kernels = plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
     let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
@@ -220,8 +210,8 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
              {count} kernels, one task per chunk each"
         ));
     }
-    let mut text = plan::explain::explain(&tasks, memory_limit.bytes(), &changes);
-    if let Err(e) = plan::check::check_memory(&tasks, memory_limit.bytes()) {
+    let mut text = plan::explain::explain(&tasks, budget, &changes);
+    if let Err(e) = plan::check::check_memory(&tasks, budget) {
         text.push_str("refused: ");
         text.push_str(&e.to_string());
         text.push('\n');
@@ -266,24 +256,15 @@ pub(crate) fn run_nodes(
         None => MemoryLimit::from_env_or_default()?,
     };
     let (optimized, _) = optimized(nodes, options);
-    let plan = plan::lower(
-        &optimized,
-        LowerOptions {
-            fuse: options.optimize,
-            budget: memory_limit.bytes(),
-        },
-    )?;
-    // Free chunk buffers may take a quarter of the budget.
-    let pool_bytes = if options.buffer_pool {
-        usize::try_from(memory_limit.bytes() / 4).unwrap_or(usize::MAX)
-    } else {
-        0
-    };
+    // Free chunk buffers may take an eighth of the budget, tasks the rest.
+    let (budget, pool_bytes) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
+    let plan = plan::fit::lower_to_fit(&optimized, options.optimize, budget)?;
     let tasks = TaskPlan::new(&plan, pool_bytes)?;
-    plan::check::check_memory(&tasks, memory_limit.bytes())?;
+    plan::check::check_memory(&tasks, budget)?;
+    exec::budget::return_freed_memory();
     let config = RunConfig {
         executor: options.executor,
-        memory_limit: memory_limit.bytes(),
+        memory_limit: budget,
         cancel: options.cancel.as_ref(),
         observer: options.observer.as_deref(),
     };

@@ -106,3 +106,8 @@ mod regression;
 // The modules of `src/` are a one-way stack: the table of allowed directions, checked.
 #[path = "suite/layering.rs"]
 mod layering;
+
+// The memory limit as a promise: stored rechunks across chunks under small budgets (library
+// and `chunkwise rechunk`), refused writes leave nothing, a short peak-RSS stress run.
+#[path = "suite/budget.rs"]
+mod budget;

@@ -365,9 +365,49 @@ impl ZarrWriteOptions {
 /// off; [`Error::Zarr`] when the path holds other files, or cannot be written;
 /// [`Error::InvalidParameter`] for a chunk or shard shape that does not fit.
 pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<PendingWrite> {
-    let zarr = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
+    let (zarr, created) = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
     let offset = vec![0; array.shape().len()];
-    zarr.write_region(array, &offset)
+    let created = Arc::new(created);
+    zarr.write_region_of(array, &offset, Some(created.clone()))
+        .inspect_err(|_| Created::remove_paths(&created.paths))
+}
+
+/// What [`create_array`] made on disk for one new array: removed again when the
+/// computation writing it fails or is refused before any block was written, so that it
+/// leaves no output at all.
+#[derive(Debug)]
+struct Created {
+    /// Directories and metadata files to remove, in order.
+    paths: Vec<PathBuf>,
+    /// Set when the first block starts being written: from then on the array stays.
+    wrote: std::sync::atomic::AtomicBool,
+}
+
+impl Created {
+    /// Removes `paths` (directories with what they hold), ignoring what is gone already.
+    fn remove_paths(paths: &[PathBuf]) {
+        for p in paths {
+            if p.is_dir() {
+                let _ = std::fs::remove_dir_all(p);
+            } else {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+}
+
+/// The topmost directory of `dir` and its ancestors that does not exist yet.
+fn first_missing_ancestor(dir: &Path) -> Option<PathBuf> {
+    let mut missing = None;
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing = Some(d.to_path_buf());
+        at = d.parent();
+    }
+    missing
 }
 
 impl<T: Element> LazyArray<T> {
@@ -434,6 +474,17 @@ impl ZarrArray {
     /// [`Error::DTypeMismatch`] when the dtypes differ; [`Error::Zarr`] when the region
     /// does not fit inside the array.
     pub fn write_region(&self, array: &DynArray, offset: &[usize]) -> Result<PendingWrite> {
+        self.write_region_of(array, offset, None)
+    }
+
+    /// [`write_region`](Self::write_region), for a write that created the array (and
+    /// removes it if it writes nothing) when `created` is set.
+    fn write_region_of(
+        &self,
+        array: &DynArray,
+        offset: &[usize],
+        created: Option<Arc<Created>>,
+    ) -> Result<PendingWrite> {
         let inner = self.inner();
         if array.dtype() != self.dtype() {
             return Err(Error::DTypeMismatch {
@@ -466,24 +517,27 @@ impl ZarrArray {
                 .iter()
                 .map(crate::chunks::AxisChunks::max_chunk_len)
                 .collect();
-            let aligned = grid::aligned_region_grid(offset, array.shape(), unit, &wanted)?;
+            let steps = grid::aligned_steps(array.shape(), unit, &wanted);
+            let aligned = grid::aligned_region_grid(offset, array.shape(), unit, &steps)?;
             build::rechunk_to(array.node(), aligned)
         };
         let writer = ZarrWriter {
             inner: inner.clone(),
             offset: offset.to_vec(),
+            created,
         };
         Ok(PendingWrite::new(&node, Arc::new(writer)))
     }
 }
 
-/// Creates the array's metadata (and any missing parent groups) and opens it.
+/// Creates the array's metadata (and any missing parent groups) and opens it; also
+/// returns what it created.
 fn create_array(
     shape: &[usize],
     dtype: DType,
     blocks: &crate::chunks::ChunkGrid,
     options: &ZarrWriteOptions,
-) -> Result<ZarrArray> {
+) -> Result<(ZarrArray, Created)> {
     let array_path = normalize_node_path(&options.array_path);
     let chunk = match &options.chunk_shape {
         Some(c) => check_shape("chunk_shape", c, shape.len())?,
@@ -507,6 +561,13 @@ fn create_array(
     let store_path = &options.store_path;
     let display = display_path(store_path, &array_path);
     prepare_node_dir(Path::new(&display), options.overwrite)?;
+    // What this creates, to remove if the write never writes a block: the first missing
+    // directory on the way to the array (with everything under it), else the array's
+    // metadata file; plus parent group metadata outside that directory.
+    let fresh = first_missing_ancestor(Path::new(&display));
+    let mut created_paths = vec![fresh
+        .clone()
+        .unwrap_or_else(|| Path::new(&display).join("zarr.json"))];
     std::fs::create_dir_all(store_path).map_err(|e| {
         zerr::zarr_error(
             store_path.display().to_string(),
@@ -515,7 +576,11 @@ fn create_array(
         )
     })?;
     let store = super::array::open_store(store_path, options.durable)?;
-    create_parent_groups(&store, &array_path)?;
+    for group in create_parent_groups(&store, &array_path)? {
+        if fresh.as_ref().is_none_or(|f| !group.starts_with(f)) {
+            created_paths.push(group);
+        }
+    }
 
     let grid_chunk = shard.clone().unwrap_or_else(|| chunk.clone());
     let fill = options
@@ -579,8 +644,18 @@ fn create_array(
     let array = builder
         .build(store.clone(), &array_path)
         .map_err(|e| zerr::open_array(&display, e))?;
-    store_array_metadata(&array, &display)?;
-    ZarrArray::open(&store, &array_path)
+    let created = Created {
+        paths: created_paths,
+        wrote: std::sync::atomic::AtomicBool::new(false),
+    };
+    let opened = store_array_metadata(&array, &display).and_then(|()| ZarrArray::open(&store, &array_path));
+    match opened {
+        Ok(zarr) => Ok((zarr, created)),
+        Err(e) => {
+            Created::remove_paths(&created.paths);
+            Err(e)
+        }
+    }
 }
 
 /// Writes `array`'s metadata (without zarrs' own `_zarrs` attribute).
@@ -633,11 +708,13 @@ fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
 }
 
 /// Writes group metadata for every ancestor of `array_path` that has none, so that
-/// zarr-python and others can open the array through its parents.
-fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()> {
+/// zarr-python and others can open the array through its parents; returns the metadata
+/// files it wrote.
+fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<Vec<PathBuf>> {
     let parts: Vec<&str> = array_path.split('/').filter(|p| !p.is_empty()).collect();
+    let mut written = Vec::new();
     if parts.is_empty() {
-        return Ok(());
+        return Ok(written);
     }
     for depth in 0..parts.len() {
         let path = format!("/{}", parts[..depth].join("/"));
@@ -647,9 +724,10 @@ fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()
             .any(|m| dir.join(m).exists());
         if !has_meta {
             super::group::create_group_metadata(store, &path, serde_json::Map::new())?;
+            written.push(dir.join("zarr.json"));
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 fn check_shape(param: &'static str, shape: &[usize], ndim: usize) -> Result<Vec<usize>> {
@@ -709,6 +787,9 @@ fn fill_value_of(value: Scalar) -> FillValue {
 struct ZarrWriter {
     inner: Arc<Inner>,
     offset: Vec<usize>,
+    /// What `create_zarr` made for this write, removed if the write is abandoned before
+    /// writing anything.
+    created: Option<Arc<Created>>,
 }
 
 impl fmt::Debug for ZarrWriter {
@@ -767,7 +848,18 @@ impl BlockWriter for ZarrWriter {
         )))
     }
 
+    fn abandon(&self) {
+        if let Some(created) = &self.created {
+            if !created.wrote.load(std::sync::atomic::Ordering::SeqCst) {
+                Created::remove_paths(&created.paths);
+            }
+        }
+    }
+
     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()> {
+        if let Some(created) = &self.created {
+            created.wrote.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
         let ranges: Vec<Range<u64>> = region
             .iter()
             .zip(&self.offset)
