@@ -1,6 +1,7 @@
-//! [`ComputeOptions`] and the driver that turns output nodes into results: lower the
-//! expression graph to layers, expand the needed tasks, execute them, and assemble each
-//! output's blocks into one array.
+//! [`ComputeOptions`] and the driver that turns output nodes into results: one
+//! preparation (optimize, lower the expression graph to layers, expand the needed tasks,
+//! check them against the budget) shared by `explain`, `graph_stats` and `compute`, then
+//! execute the tasks and assemble each output's blocks into one array.
 
 use std::sync::Arc;
 
@@ -173,68 +174,37 @@ pub struct GraphStats {
 
 /// The graph sizes of computing `nodes` together.
 pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<GraphStats> {
-    refuse_invalid(nodes)?;
-    let memory_limit = match options.memory_limit {
-        Some(l) => l,
-        None => MemoryLimit::from_env_or_default()?,
-    };
-    let (nodes, _) = optimized(nodes, options);
-    let (budget, _) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
-    let plan = plan::fit::lower_to_fit(&nodes, options.optimize, budget)?;
-    let tasks = TaskPlan::new(&plan, 0)?;
-    Ok(GraphStats {
-        nodes: plan.nodes,
-        layers: plan.layers.len(),
-        tasks: tasks.graph.len(),
-        kernel_ops: plan.layers.iter().map(|l| l.fused_ops().len()).sum(),
+    prepared(nodes, options, |p| {
+        Ok(GraphStats {
+            nodes: p.plan.nodes,
+            layers: p.plan.layers.len(),
+            tasks: p.tasks.graph.len(),
+            kernel_ops: p.plan.layers.iter().map(|l| l.fused_ops().len()).sum(),
+        })
     })
 }
 
 /// The optimized plan of computing `nodes` together, as text (see
 /// [`LazyArray::explain`](crate::LazyArray::explain)).
 pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
-    refuse_invalid(nodes)?;
-    let memory_limit = match options.memory_limit {
-        Some(l) => l,
-        None => MemoryLimit::from_env_or_default()?,
-    };
-    let (nodes, mut changes) = optimized(nodes, options);
-    let (budget, _) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
-    let plan = plan::fit::lower_to_fit(&nodes, options.optimize, budget)?;
-    let tasks = TaskPlan::new(&plan, 0)?;
-    let kernels = plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
-    let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
-    if options.optimize && ops > count {
-        changes.push(format!(
-            "fusion: {ops} operations (sources, broadcasts and elementwise functions) run in \
-             {count} kernels, one task per chunk each"
-        ));
-    }
-    let mut text = plan::explain::explain(&tasks, budget, &changes);
-    if let Err(e) = plan::check::check_memory(&tasks, budget) {
-        text.push_str("refused: ");
-        text.push_str(&e.to_string());
-        text.push('\n');
-    }
-    Ok(text)
-}
-
-/// The error of the first operation under `nodes` that was invalid when built.
-fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
-    match crate::expr::first_error(nodes) {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// `nodes` after the expression-level passes (unchanged without `options.optimize`), and
-/// what the passes changed.
-fn optimized(nodes: &[Arc<Node>], options: &ComputeOptions) -> (Vec<Arc<Node>>, Vec<String>) {
-    if options.optimize {
-        crate::optimize::optimize(nodes)
-    } else {
-        (nodes.to_vec(), Vec::new())
-    }
+    prepared(nodes, options, |p| {
+        let mut changes = p.changes;
+        let kernels = p.plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
+        let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
+        if options.optimize && ops > count {
+            changes.push(format!(
+                "fusion: {ops} operations (sources, broadcasts and elementwise functions) run \
+                 in {count} kernels, one task per chunk each"
+            ));
+        }
+        let mut text = plan::explain::explain(&p.tasks, p.budget, &changes);
+        if let Err(e) = p.fits {
+            text.push_str("refused: ");
+            text.push_str(&e.to_string());
+            text.push('\n');
+        }
+        Ok(text)
+    })
 }
 
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
@@ -250,38 +220,85 @@ pub(crate) fn run_nodes(
     nodes: &[Arc<Node>],
     options: &ComputeOptions,
 ) -> Result<(Vec<AnyArray>, u64)> {
+    prepared(nodes, options, |p| {
+        p.fits?;
+        exec::budget::return_freed_memory();
+        let config = RunConfig {
+            executor: options.executor,
+            memory_limit: p.budget,
+            cancel: options.cancel.as_ref(),
+            observer: options.observer.as_deref(),
+        };
+        let execution = exec::execute(&p.tasks.graph, &p.tasks, &config)?;
+        let results = execution.outputs;
+        let mut next = 0;
+        let mut arrays = Vec::with_capacity(nodes.len());
+        for ((out, ids), node) in p.plan.outputs.iter().zip(&p.tasks.output_tasks).zip(nodes) {
+            let blocks = &results[next..next + ids.len()];
+            next += ids.len();
+            arrays.push(if matches!(node.op, Op::Store(_)) {
+                AnyArray::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])))
+            } else {
+                assemble(out, blocks)?
+            });
+        }
+        Ok((arrays, execution.peak_bytes))
+    })
+}
+
+/// A computation made ready to run: what `explain`, `graph_stats` and `compute` all
+/// look at, so that what they report is what runs.
+struct Prepared<'p> {
+    plan: &'p plan::Plan,
+    tasks: TaskPlan<'p>,
+    /// One line per change the optimizer made, for `explain`.
+    changes: Vec<String>,
+    /// The budget of tasks in bytes: the memory limit less the buffer pool's share.
+    budget: u64,
+    /// Whether every task fits the budget (`compute` refuses the plan when not).
+    fits: Result<()>,
+}
+
+/// The one preparation of a computation of `nodes`, handed to `then`: refuse operations
+/// that were invalid when built, optimize (unless `options.optimize` is off), lower to
+/// layers, expand the needed tasks, and check them against the memory budget.
+fn prepared<R>(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+    then: impl FnOnce(Prepared<'_>) -> Result<R>,
+) -> Result<R> {
     refuse_invalid(nodes)?;
-    let memory_limit = match options.memory_limit {
+    let budget = match options.memory_limit {
         Some(l) => l,
         None => MemoryLimit::from_env_or_default()?,
+    }
+    .bytes();
+    let (optimized, changes) = if options.optimize {
+        crate::optimize::optimize(nodes)?
+    } else {
+        (nodes.to_vec(), Vec::new())
     };
-    let (optimized, _) = optimized(nodes, options);
-    // Free chunk buffers may take an eighth of the budget, tasks the rest.
-    let (budget, pool_bytes) = plan::fit::split_budget(memory_limit.bytes(), options.buffer_pool);
+    // Free chunk buffers may take an eighth of the budget, tasks the rest; the plan is
+    // changed until its projected peak fits, or refused by the check below.
+    let (budget, pool_bytes) = plan::fit::split_budget(budget, options.buffer_pool);
     let plan = plan::fit::lower_to_fit(&optimized, options.optimize, budget)?;
     let tasks = TaskPlan::new(&plan, pool_bytes)?;
-    plan::check::check_memory(&tasks, budget)?;
-    exec::budget::return_freed_memory();
-    let config = RunConfig {
-        executor: options.executor,
-        memory_limit: budget,
-        cancel: options.cancel.as_ref(),
-        observer: options.observer.as_deref(),
-    };
-    let execution = exec::execute(&tasks.graph, &tasks, &config)?;
-    let results = execution.outputs;
-    let mut next = 0;
-    let mut arrays = Vec::with_capacity(nodes.len());
-    for ((out, ids), node) in plan.outputs.iter().zip(&tasks.output_tasks).zip(nodes) {
-        let blocks = &results[next..next + ids.len()];
-        next += ids.len();
-        arrays.push(if matches!(node.op, Op::Store(_)) {
-            AnyArray::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])))
-        } else {
-            assemble(out, blocks)?
-        });
+    let fits = plan::check::check_memory(&tasks, budget);
+    then(Prepared {
+        plan: &plan,
+        tasks,
+        changes,
+        budget,
+        fits,
+    })
+}
+
+/// The error of the first operation under `nodes` that was invalid when built.
+fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
+    match crate::expr::first_error(nodes) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    Ok((arrays, execution.peak_bytes))
 }
 
 /// Puts an output's blocks (C order over its grid) together into one array.

@@ -21,27 +21,7 @@ use super::inputs::Inputs;
 use super::parser::{
     parse, BinaryOperator, Expr, ExprKind, Ident, IndexItem, Kwarg, UnaryOperator,
 };
-use super::value::{Spanned, Value};
-
-/// The named constants (besides the dtype names), with their values.
-pub(crate) const CONSTANTS: &[&str] = &["True", "False", "None", "nan", "inf", "pi"];
-
-fn constant(name: &str) -> Option<Value> {
-    Some(match name {
-        "True" => Value::Bool(true),
-        "False" => Value::Bool(false),
-        "None" => Value::None,
-        "nan" => Value::Float(f64::NAN),
-        "inf" => Value::Float(f64::INFINITY),
-        "pi" => Value::Float(std::f64::consts::PI),
-        _ => {
-            return DType::ALL
-                .iter()
-                .find(|d| d.name() == name)
-                .map(|&d| Value::DType(d))
-        }
-    })
-}
+use super::value::{constant, Spanned, Value, CONSTANTS};
 
 /// Parses `src` and evaluates it over `inputs`, lazily: nothing is computed. The result
 /// must be an array or a number (a 0-d array).

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::zarr::ZarrArray;
 use crate::{Chunks, DType, DynArray, Scalar};
 
-use super::eval::CONSTANTS;
+use super::value::CONSTANTS;
 
 /// The named arrays an expression reads, by name.
 ///

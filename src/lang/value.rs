@@ -144,3 +144,24 @@ impl Spanned {
         }
     }
 }
+
+/// The named constants (besides the dtype names), with their values.
+pub(crate) const CONSTANTS: &[&str] = &["True", "False", "None", "nan", "inf", "pi"];
+
+/// The value of the named constant `name` (`True`, `nan`, a dtype name...), if it is one.
+pub(crate) fn constant(name: &str) -> Option<Value> {
+    Some(match name {
+        "True" => Value::Bool(true),
+        "False" => Value::Bool(false),
+        "None" => Value::None,
+        "nan" => Value::Float(f64::NAN),
+        "inf" => Value::Float(f64::INFINITY),
+        "pi" => Value::Float(std::f64::consts::PI),
+        _ => {
+            return DType::ALL
+                .iter()
+                .find(|d| d.name() == name)
+                .map(|&d| Value::DType(d))
+        }
+    })
+}

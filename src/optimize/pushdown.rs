@@ -9,14 +9,34 @@
 use std::sync::Arc;
 
 use crate::chunks::{AxisSelection, Chunks};
+use crate::error::Result;
 use crate::expr::{build, Node, Op, Source};
 use crate::io::BlockReader;
 
+use super::Pass;
+
+/// The pass: slices moved below elementwise operations and transposes.
+pub(crate) struct PushSlicesTowardSources;
+
+impl Pass for PushSlicesTowardSources {
+    fn name(&self) -> &'static str {
+        "push slices toward sources"
+    }
+
+    fn run(&self, outputs: &[Arc<Node>], log: &mut Vec<String>) -> Result<Vec<Arc<Node>>> {
+        pushdown(outputs, self.name(), log)
+    }
+}
+
 /// Pushes slices down the graph under `outputs`, logging each move.
-pub(crate) fn pushdown(outputs: &[Arc<Node>], log: &mut Vec<String>) -> Vec<Arc<Node>> {
+fn pushdown(
+    outputs: &[Arc<Node>],
+    pass: &'static str,
+    log: &mut Vec<String>,
+) -> Result<Vec<Arc<Node>>> {
     let readers = super::readers(outputs);
     let single = |n: &Node| readers.get(&n.key).copied().unwrap_or(0) <= 1;
-    super::rewrite(outputs, &mut |node, original| {
+    super::rewrite(outputs, pass, &mut |node, original| {
         let (Op::Slice(sel), Some(x), Some(x_orig)) =
             (&node.op, node.inputs.first(), original.inputs.first())
         else {
@@ -210,4 +230,37 @@ fn input_selection(
     // An input missing leading axes that the selection indexes away still lines up: its
     // remaining axes are the result's trailing ones.
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::s;
+
+    use super::*;
+
+    #[test]
+    fn a_slice_of_a_sum_moves_below_the_sum() {
+        let x = crate::random::uniform::<f64>(&[100, 100], [10, 10], 1);
+        let y = (&x + 1.0).slice(s![..10, 20..40]);
+        let mut log = Vec::new();
+        let out = PushSlicesTowardSources
+            .run(std::slice::from_ref(&y.node), &mut log)
+            .unwrap();
+        assert_eq!(out[0].op.name(), "add", "{:?}", out[0]);
+        assert_eq!(out[0].meta, y.node.meta);
+        assert!(log[0].contains("moved below add"), "{log:?}");
+    }
+
+    #[test]
+    fn a_slice_of_a_node_read_whole_elsewhere_stays() {
+        let x = crate::random::uniform::<f64>(&[100], [10], 1);
+        let sum = &x + 1.0;
+        let part = sum.slice(s![..10]);
+        let mut log = Vec::new();
+        let out = PushSlicesTowardSources
+            .run(&[part.node.clone(), sum.node.clone()], &mut log)
+            .unwrap();
+        assert!(matches!(out[0].op, Op::Slice(_)));
+        assert!(log.is_empty(), "{log:?}");
+    }
 }

@@ -5,12 +5,32 @@
 use std::sync::Arc;
 
 use crate::chunks::AxisSelection;
+use crate::error::Result;
 use crate::expr::{build, Node, Op, Source};
 
+use super::Pass;
+
+/// The pass: a slice of a slice merged, constants folded.
+pub(crate) struct SimplifySlicesAndConstants;
+
+impl Pass for SimplifySlicesAndConstants {
+    fn name(&self) -> &'static str {
+        "simplify slices and constants"
+    }
+
+    fn run(&self, outputs: &[Arc<Node>], log: &mut Vec<String>) -> Result<Vec<Arc<Node>>> {
+        simplify(outputs, self.name(), log)
+    }
+}
+
 /// Simplifies the graph under `outputs`, logging each change.
-pub(crate) fn simplify(outputs: &[Arc<Node>], log: &mut Vec<String>) -> Vec<Arc<Node>> {
+fn simplify(
+    outputs: &[Arc<Node>],
+    pass: &'static str,
+    log: &mut Vec<String>,
+) -> Result<Vec<Arc<Node>>> {
     let readers = super::readers(outputs);
-    super::rewrite(outputs, &mut |node, original| {
+    super::rewrite(outputs, pass, &mut |node, original| {
         let shared = original
             .inputs
             .first()
@@ -91,4 +111,35 @@ fn fold_constant(node: &Arc<Node>) -> Option<Arc<Node>> {
     }
     let value = crate::kernel::fused::constant(op, node.dtype(), &values).ok()?;
     Some(build::scalar(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::s;
+
+    use super::*;
+
+    #[test]
+    fn a_slice_of_a_slice_becomes_one_slice() {
+        let x = crate::arange::<f64>(0.0, 100.0, 1.0, [10]);
+        let y = x.slice(s![10..90]).slice(s![5..20;2]);
+        let mut log = Vec::new();
+        let out = SimplifySlicesAndConstants
+            .run(std::slice::from_ref(&y.node), &mut log)
+            .unwrap();
+        assert!(matches!(out[0].op, Op::Slice(_)));
+        assert!(matches!(out[0].inputs[0].op, Op::Source(_)), "{:?}", out[0]);
+        assert_eq!(out[0].meta, y.node.meta);
+        assert_eq!(log.len(), 1, "{log:?}");
+    }
+
+    #[test]
+    fn an_operation_on_constants_folds_into_a_constant() {
+        let two = build::scalar(crate::Scalar::F64(2.0));
+        let y = build::unary(crate::ops::UnaryFn::Exp, &two).unwrap();
+        let mut log = Vec::new();
+        let out = SimplifySlicesAndConstants.run(&[y], &mut log).unwrap();
+        assert!(matches!(out[0].op, Op::Source(_)), "{:?}", out[0]);
+        assert!(log[0].contains("folded into a constant"), "{log:?}");
+    }
 }

@@ -1,18 +1,16 @@
-//! [`Layer`]: one kernel applied per output block, and its block-index map: which input
-//! blocks each output block reads.
-
-use std::sync::Arc;
+//! [`Layer`]: one kind of kernel applied per output block (its [`LayerKind`], which also
+//! says which input blocks each output block reads), with what every layer has: a name, a
+//! stage, block counts, inputs and the size of each output block.
 
 use crate::chunks::{ChunkGrid, SliceMap};
 use crate::element::DType;
 use crate::error::{Error, Result};
-use crate::expr::{Node, Op, Reduction, Source};
-use crate::io::BlockWriter;
-use crate::kernel::block::{for_each_in_box, BlockKernel};
+use crate::expr::{Node, Op, Reduction};
 use crate::kernel::fused::{Broadcast, Program};
-use crate::kernel::{copy, reduce, source, Value};
+use crate::kernel::{reduce, Value};
 use crate::ops::ReduceFn;
 
+use super::kinds::{self, Finalize, LayerKind};
 use super::LayerId;
 
 /// One layer of the plan.
@@ -26,7 +24,7 @@ pub(crate) struct Layer {
     pub(crate) blocks: Vec<usize>,
     /// The layers this one reads, by input slot.
     pub(crate) inputs: Vec<LayerId>,
-    pub(crate) kind: LayerKind,
+    pub(crate) kind: Box<dyn LayerKind>,
     /// The size of each output block.
     pub(crate) bytes: BlockBytes,
 }
@@ -52,110 +50,46 @@ fn partial_item_bytes(kind: ReduceFn, input: DType) -> usize {
     reduce::reducer(kind).partial_item_bytes(kind, input)
 }
 
-/// What a layer computes, with the geometry its kernel needs.
-#[derive(Debug)]
-pub(crate) enum LayerKind {
-    Source {
-        source: Source,
-        dtype: DType,
-        grid: ChunkGrid,
-    },
-    /// A fused kernel over the blocks of `grid` (of the whole `shape`), optionally
-    /// folding its result into a reduction's first stage.
-    Fused {
-        program: Program,
-        grid: ChunkGrid,
-        /// How each input slot's blocks line up with the output's.
-        slots: Vec<Broadcast>,
-        reduce: Option<(Reduction, Option<Finalize>)>,
-    },
-    Slice {
-        map: SliceMap,
-    },
-    Transpose {
-        perm: Vec<usize>,
-    },
-    ExpandDims {
-        axis: usize,
-    },
-    Squeeze {
-        axes: Vec<usize>,
-    },
-    Rechunk {
-        dtype: DType,
-        input: ChunkGrid,
-        output: ChunkGrid,
-    },
-    ReducePartial {
-        reduction: Reduction,
-        input: ChunkGrid,
-        finalize: Option<Finalize>,
-    },
-    Store {
-        writer: Arc<dyn BlockWriter>,
-        grid: ChunkGrid,
-    },
-    /// An operation computed block by block by its kernel.
-    Block {
-        kernel: Arc<dyn BlockKernel>,
-    },
-    ReduceCombine {
-        reduction: Reduction,
-        /// Input blocks per axis.
-        input_blocks: Vec<usize>,
-        /// How many input blocks along each axis one task merges (1 on kept axes).
-        factors: Vec<usize>,
-        finalize: Option<Finalize>,
-    },
-}
-
-/// The last step of a reduction: the result dtype and the shape of the result blocks.
-#[derive(Debug)]
-pub(crate) struct Finalize {
-    dtype: DType,
-    keepdims: bool,
-}
-
 impl Layer {
     /// The single layer of a node that is not a reduction.
     pub(crate) fn for_node(node: &Node, op: &Op, inputs: Vec<LayerId>) -> Result<Layer> {
         let grid = node.chunks().clone();
-        let kind = match op {
-            Op::Source(s) => LayerKind::Source {
+        let kind: Box<dyn LayerKind> = match op {
+            Op::Source(s) => Box::new(kinds::Generate {
                 source: s.clone(),
                 dtype: node.dtype(),
                 grid: grid.clone(),
-            },
+            }),
             Op::Map(_) => {
                 return Err(Error::internal(
                     "plan::layer",
                     "elementwise operations lower to fused layers",
                 ))
             }
-            Op::Slice(sel) => LayerKind::Slice {
+            Op::Slice(sel) => Box::new(kinds::Slice {
                 map: SliceMap::new(sel, node.inputs[0].chunks())?,
-            },
-            Op::Transpose(p) => LayerKind::Transpose { perm: p.clone() },
-            Op::ExpandDims(a) => LayerKind::ExpandDims { axis: *a },
-            Op::Squeeze(a) => LayerKind::Squeeze { axes: a.clone() },
-            Op::Rechunk => LayerKind::Rechunk {
+            }),
+            Op::Transpose(p) => Box::new(kinds::Transpose { perm: p.clone() }),
+            Op::ExpandDims(a) => Box::new(kinds::ExpandDims { axis: *a }),
+            Op::Squeeze(a) => Box::new(kinds::Squeeze { axes: a.clone() }),
+            Op::Rechunk => Box::new(kinds::Rechunk {
                 dtype: node.dtype(),
                 input: node.inputs[0].chunks().clone(),
                 output: grid.clone(),
-            },
-            Op::Store(writer) => LayerKind::Store {
+            }),
+            Op::Store(writer) => Box::new(kinds::Store {
                 writer: writer.clone(),
                 grid: grid.clone(),
-            },
+            }),
             Op::Reduce(_) => {
                 return Err(Error::internal(
                     "plan::layer",
                     "reductions lower to several layers",
                 ))
             }
-            Op::Block(kernel) => LayerKind::Block {
+            Op::Block(kernel) => Box::new(kinds::Block {
                 kernel: kernel.clone(),
-            },
+            }),
             Op::Invalid(i) => return Err(i.to_error()),
         };
         Ok(Layer {
@@ -186,11 +120,11 @@ impl Layer {
                 grid: to.clone(),
                 item: dtype.size(),
             },
-            kind: LayerKind::Rechunk {
+            kind: Box::new(kinds::Rechunk {
                 dtype,
                 input: from,
                 output: to,
-            },
+            }),
         }
     }
 
@@ -217,6 +151,16 @@ impl Layer {
     /// A fused layer computing `root` block by block with `program`, reading the layers
     /// of `slots`.
     pub(crate) fn fused(root: &Node, program: Program, slots: Vec<(LayerId, Broadcast)>) -> Layer {
+        Layer::fused_into(root, program, slots, None)
+    }
+
+    /// A fused layer, folding its result into `reduce` when given.
+    fn fused_into(
+        root: &Node,
+        program: Program,
+        slots: Vec<(LayerId, Broadcast)>,
+        reduce: Option<(Reduction, Option<Finalize>)>,
+    ) -> Layer {
         let grid = root.chunks().clone();
         let (inputs, slots) = slots.into_iter().unzip();
         Layer {
@@ -228,12 +172,12 @@ impl Layer {
                 grid: grid.clone(),
                 item: root.dtype().size(),
             },
-            kind: LayerKind::Fused {
+            kind: Box::new(kinds::Fused {
                 program,
                 grid,
                 slots,
-                reduce: None,
-            },
+                reduce,
+            }),
         }
     }
 
@@ -248,58 +192,44 @@ impl Layer {
         finalize: Option<&Node>,
         final_blocks: &[usize],
     ) -> Layer {
-        let mut layer = Layer::fused(input_node, program, slots);
         let finalize = finalize.map(|node| {
-            layer.bytes = block_bytes(r, input_node, Some(node));
-            Finalize {
-                dtype: node.dtype(),
-                keepdims: r.keepdims,
-            }
+            (
+                block_bytes(r, input_node, Some(node)),
+                Finalize {
+                    dtype: node.dtype(),
+                    keepdims: r.keepdims,
+                },
+            )
         });
-        if finalize.is_some() {
+        let finalizes = finalize.is_some();
+        let (bytes, finalize) = match finalize {
+            Some((bytes, fin)) => (bytes, Some(fin)),
+            None => (block_bytes(r, input_node, None), None),
+        };
+        let mut layer = Layer::fused_into(input_node, program, slots, Some((r.clone(), finalize)));
+        layer.bytes = bytes;
+        if finalizes {
             layer.blocks = final_blocks.to_vec();
-        } else {
-            layer.bytes = block_bytes(r, input_node, None);
         }
         layer.name = r.kind.name();
-        layer.stage = Some(if finalize.is_some() {
-            "reduce"
-        } else {
-            "partial"
-        });
-        if let LayerKind::Fused { reduce, .. } = &mut layer.kind {
-            *reduce = Some((r.clone(), finalize));
-        }
+        layer.stage = Some(if finalizes { "reduce" } else { "partial" });
         layer
     }
 
-    /// Bytes a task of this layer uses besides its inputs and output: the registers of a
-    /// fused kernel.
+    /// Bytes a task of this layer uses besides its inputs and output (the largest block's
+    /// temporaries: block 0 is the largest on regular axes).
     pub(crate) fn scratch_bytes(&self) -> u64 {
-        match &self.kind {
-            LayerKind::Fused { program, grid, .. } => program.scratch_bytes(grid.max_block_len()),
-            LayerKind::Block { kernel } => {
-                // The largest block's temporaries (block 0 is the largest on regular axes).
-                kernel.scratch_bytes(&vec![0; self.blocks.len()])
-            }
-            _ => 0,
-        }
+        self.kind.scratch_bytes(&vec![0; self.blocks.len()])
     }
 
-    /// A note for `explain` from a block operation's kernel (its parameters, its halo...).
+    /// A note for `explain` from the layer's kind (a block kernel's parameters, say).
     pub(crate) fn describe(&self) -> Option<String> {
-        match &self.kind {
-            LayerKind::Block { kernel } => kernel.describe(),
-            _ => None,
-        }
+        self.kind.describe()
     }
 
     /// The fused operations of this layer, in evaluation order (empty for other layers).
     pub(crate) fn fused_ops(&self) -> &[&'static str] {
-        match &self.kind {
-            LayerKind::Fused { program, .. } => program.ops(),
-            _ => &[],
-        }
+        self.kind.fused_ops()
     }
 
     /// The first layer of a reduction: one partial per input block.
@@ -327,14 +257,14 @@ impl Layer {
             }),
             blocks,
             inputs: vec![input],
-            kind: LayerKind::ReducePartial {
+            kind: Box::new(kinds::ReducePartial {
                 reduction: r.clone(),
                 input: grid,
                 finalize: finalize.map(|dtype| Finalize {
                     dtype,
                     keepdims: r.keepdims,
                 }),
-            },
+            }),
             bytes,
         }
     }
@@ -366,7 +296,7 @@ impl Layer {
                 next_blocks.to_vec()
             },
             inputs: vec![input],
-            kind: LayerKind::ReduceCombine {
+            kind: Box::new(kinds::ReduceCombine {
                 reduction: r.clone(),
                 input_blocks: input_blocks.to_vec(),
                 factors,
@@ -374,7 +304,7 @@ impl Layer {
                     dtype,
                     keepdims: r.keepdims,
                 }),
-            },
+            }),
             bytes,
         }
     }
@@ -414,204 +344,14 @@ impl Layer {
     /// Calls `f(input slot, input block coordinates)` for every input block that output
     /// block `out` reads, in the order the kernel receives them.
     pub(crate) fn for_each_input(&self, out: &[usize], f: &mut dyn FnMut(usize, &[usize])) {
-        match &self.kind {
-            LayerKind::Source { .. } => {}
-            LayerKind::Fused { slots, reduce, .. } => {
-                let coords = match reduce {
-                    Some((r, fin)) => expand_final(out, r, fin.as_ref()),
-                    None => out.to_vec(),
-                };
-                let mut input = Vec::with_capacity(coords.len());
-                for (slot, align) in slots.iter().enumerate() {
-                    input.clear();
-                    input.extend(align.map(&coords));
-                    f(slot, &input);
-                }
-            }
-            LayerKind::Slice { map } => {
-                let mut coords = Vec::new();
-                map.input_block(out, &mut coords);
-                f(0, &coords);
-            }
-            LayerKind::Transpose { perm } => {
-                let mut coords = vec![0; perm.len()];
-                for (i, &p) in perm.iter().enumerate() {
-                    coords[p] = out[i];
-                }
-                f(0, &coords);
-            }
-            LayerKind::ExpandDims { axis } => {
-                let mut coords = out.to_vec();
-                coords.remove(*axis);
-                f(0, &coords);
-            }
-            LayerKind::Squeeze { axes } => f(0, &with_zeros(out, axes)),
-            LayerKind::Store { .. } => f(0, out),
-            LayerKind::Block { kernel } => kernel.for_each_input(out, f),
-            LayerKind::Rechunk { input, output, .. } => {
-                let ranges: Vec<std::ops::Range<usize>> = (0..out.len())
-                    .map(|d| {
-                        let r = output.axis(d).chunk_range(out[d]);
-                        if r.is_empty() {
-                            0..1
-                        } else {
-                            input.axis(d).chunks_overlapping(r)
-                        }
-                    })
-                    .collect();
-                for_each_in_box(&ranges, &mut |c| f(0, c));
-            }
-            LayerKind::ReducePartial {
-                reduction,
-                finalize,
-                ..
-            } => {
-                let coords = expand_final(out, reduction, finalize.as_ref());
-                f(0, &coords);
-            }
-            LayerKind::ReduceCombine {
-                reduction,
-                input_blocks,
-                factors,
-                finalize,
-            } => {
-                let coords = expand_final(out, reduction, finalize.as_ref());
-                let ranges: Vec<std::ops::Range<usize>> = coords
-                    .iter()
-                    .zip(factors)
-                    .zip(input_blocks)
-                    .map(|((&c, &k), &n)| c * k..((c + 1) * k).min(n))
-                    .collect();
-                for_each_in_box(&ranges, &mut |c| f(0, c));
-            }
-        }
+        self.kind.for_each_input(out, f);
     }
 
     /// Runs the kernel for output block `out` on its inputs (in [`for_each_input`] order).
+    ///
+    /// [`for_each_input`]: Self::for_each_input
     pub(crate) fn compute(&self, out: &[usize], inputs: &[&Value]) -> Result<Value> {
-        const CONTEXT: &str = "plan::layer";
-        let array = |i: usize| -> Result<&crate::any_array::AnyArray> {
-            inputs
-                .get(i)
-                .ok_or_else(|| Error::internal(CONTEXT, "missing input"))?
-                .array(CONTEXT)
-        };
-        Ok(match &self.kind {
-            LayerKind::Source {
-                source: s,
-                dtype,
-                grid,
-            } => Value::Array(source::generate(
-                s,
-                *dtype,
-                &grid.shape(),
-                &grid.block_start(out),
-                &grid.block_shape(out),
-            )?),
-            LayerKind::Fused {
-                program,
-                grid,
-                reduce,
-                ..
-            } => {
-                let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
-                match reduce {
-                    None => Value::Array(program.run_block(
-                        &grid.block_start(out),
-                        &grid.block_shape(out),
-                        &arrays,
-                    )?),
-                    Some((r, fin)) => {
-                        let coords = expand_final(out, r, fin.as_ref());
-                        let p = program.run_reduce(
-                            &grid.block_start(&coords),
-                            &grid.block_shape(&coords),
-                            &arrays,
-                            r.kind,
-                            &r.axes,
-                            &grid.shape(),
-                        )?;
-                        finish(r, p, fin.as_ref())?
-                    }
-                }
-            }
-            LayerKind::Slice { map } => {
-                Value::Array(copy::slice_block(array(0)?, &map.local_index(out))?)
-            }
-            LayerKind::Block { kernel } => {
-                let arrays = (0..inputs.len()).map(array).collect::<Result<Vec<_>>>()?;
-                Value::Array(kernel.compute(out, &arrays)?)
-            }
-            LayerKind::Transpose { perm } => Value::Array(copy::transpose_block(array(0)?, perm)),
-            LayerKind::ExpandDims { axis } => {
-                Value::Array(copy::expand_dims_block(array(0)?, *axis))
-            }
-            LayerKind::Squeeze { axes } => Value::Array(copy::squeeze_block(array(0)?, axes)?),
-            LayerKind::Store { writer, grid } => {
-                let region: Vec<std::ops::Range<usize>> = (0..out.len())
-                    .map(|d| grid.axis(d).chunk_range(out[d]))
-                    .collect();
-                writer.write(&region, array(0)?)?;
-                Value::Written
-            }
-            LayerKind::Rechunk {
-                dtype,
-                input,
-                output,
-            } => {
-                let mut pieces = Vec::with_capacity(inputs.len());
-                let mut i = 0;
-                let mut missing = false;
-                self.for_each_input(out, &mut |_, c| {
-                    match inputs.get(i).map(|v| v.array(CONTEXT)) {
-                        Some(Ok(data)) => pieces.push(copy::Piece {
-                            data,
-                            start: input.block_start(c),
-                        }),
-                        _ => missing = true,
-                    }
-                    i += 1;
-                });
-                if missing {
-                    return Err(Error::internal(
-                        CONTEXT,
-                        "rechunk input is not an array block",
-                    ));
-                }
-                Value::Array(copy::assemble(
-                    *dtype,
-                    &output.block_start(out),
-                    &output.block_shape(out),
-                    &pieces,
-                )?)
-            }
-            LayerKind::ReducePartial {
-                reduction,
-                input,
-                finalize,
-            } => {
-                let coords = expand_final(out, reduction, finalize.as_ref());
-                let (start, shape) = (input.block_start(&coords), input.shape());
-                let at = reduce::BlockAt {
-                    start: &start,
-                    full_shape: &shape,
-                };
-                let p = reduce::partial(reduction.kind, &reduction.axes, array(0)?, at)?;
-                finish(reduction, p, finalize.as_ref())?
-            }
-            LayerKind::ReduceCombine {
-                reduction,
-                finalize,
-                ..
-            } => {
-                let parts = inputs
-                    .iter()
-                    .map(|v| v.partial(CONTEXT))
-                    .collect::<Result<Vec<_>>>()?;
-                let p = reduce::combine(reduction.kind, &parts)?;
-                finish(reduction, p, finalize.as_ref())?
-            }
-        })
+        self.kind.compute(out, inputs)
     }
 }
 
@@ -629,42 +369,4 @@ fn block_bytes(r: &Reduction, input_node: &Node, finalize: Option<&Node>) -> Blo
             item: partial_item_bytes(r.kind, input_node.dtype()),
         },
     }
-}
-
-/// Finalizes a partial when this is the reduction's last layer, dropping the reduced axes
-/// unless `keepdims`.
-fn finish(r: &Reduction, p: crate::kernel::Partial, finalize: Option<&Finalize>) -> Result<Value> {
-    let Some(fin) = finalize else {
-        return Ok(Value::Partial(Box::new(p)));
-    };
-    let kind: ReduceFn = r.kind;
-    let out = reduce::finalize(kind, p, fin.dtype)?;
-    if fin.keepdims {
-        return Ok(Value::Array(out));
-    }
-    let shape: Vec<usize> = out
-        .shape()
-        .iter()
-        .enumerate()
-        .filter(|(d, _)| !r.axes.contains(d))
-        .map(|(_, &n)| n)
-        .collect();
-    Ok(Value::Array(copy::reshape_block(out, &shape)?))
-}
-
-/// Output coordinates of a reduction's last layer, with the dropped axes put back as 0.
-fn expand_final(out: &[usize], r: &Reduction, finalize: Option<&Finalize>) -> Vec<usize> {
-    match finalize {
-        Some(f) if !f.keepdims => with_zeros(out, &r.axes),
-        _ => out.to_vec(),
-    }
-}
-
-/// `coords` with a 0 inserted at each of the (sorted) positions `axes`.
-fn with_zeros(coords: &[usize], axes: &[usize]) -> Vec<usize> {
-    let mut full = coords.to_vec();
-    for &a in axes {
-        full.insert(a, 0);
-    }
-    full
 }

@@ -15,6 +15,7 @@ pub(crate) mod check;
 pub(crate) mod explain;
 pub(crate) mod fit;
 mod fuse;
+mod kinds;
 mod layer;
 mod rechunk;
 pub(crate) mod tasks;

@@ -38,7 +38,7 @@ use std::ops::Range;
 
 use smallvec::SmallVec;
 
-use super::layer::LayerKind;
+use super::kinds;
 use super::{LayerId, Plan};
 use crate::chunks::ChunkGrid;
 use crate::error::{Error, Result};
@@ -101,7 +101,7 @@ pub(crate) fn write_order(plan: &Plan) -> Result<WriteOrder> {
         if !seen.insert(out.layer) {
             continue; // the same write given twice is one write
         }
-        let LayerKind::Store { writer, grid } = &plan.layer(out.layer).kind else {
+        let Some(kinds::Store { writer, grid }) = plan.layer(out.layer).kind.as_store() else {
             continue;
         };
         let Some(layout) = writer.layout()? else {

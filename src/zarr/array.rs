@@ -12,7 +12,10 @@ use zarrs::metadata::ArrayMetadata;
 use super::dtype::{dtype_of, scalar_of};
 use super::error as zerr;
 use super::grid;
-use super::read::{identity, read_region, ZarrReader};
+use super::node::{
+    display_path, identity, node_kind, normalize_node_path, open_store, store_array_metadata, Inner,
+};
+use super::read::{read_region, ZarrReader};
 use super::store::{AtomicStore, IoStats};
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
@@ -114,38 +117,6 @@ pub fn from_zarr_dyn(path: impl AsRef<Path>) -> Result<DynArray> {
     open_array(path)?.to_dyn(None)
 }
 
-/// A store over an existing directory, checked to exist.
-pub(crate) fn open_store(path: &Path, durable: bool) -> Result<Arc<AtomicStore>> {
-    if !path.is_dir() {
-        let problem = if path.exists() {
-            "is a file, not a Zarr store directory; give the directory that holds `zarr.json`"
-        } else {
-            "no such directory; check the path"
-        };
-        return Err(zerr::zarr_problem(path.display().to_string(), problem));
-    }
-    let canonical = path
-        .canonicalize()
-        .map_err(|e| zerr::zarr_error(path.display().to_string(), "cannot resolve the path", e))?;
-    Ok(Arc::new(AtomicStore::new(&canonical, durable)?))
-}
-
-/// `"/a/b"` from `"a/b"`, `"/a/b/"` or `""`.
-pub(crate) fn normalize_node_path(path: &str) -> String {
-    let trimmed = path.trim_matches('/');
-    format!("/{trimmed}")
-}
-
-/// How messages name a node: the store directory, joined with the node path.
-pub(crate) fn display_path(store: &Path, node_path: &str) -> String {
-    let rel = node_path.trim_start_matches('/');
-    if rel.is_empty() {
-        store.display().to_string()
-    } else {
-        store.join(rel).display().to_string()
-    }
-}
-
 /// An open Zarr array: metadata accessors, and lazy arrays over its data.
 ///
 /// Cheap to clone; clones share the open store.
@@ -169,21 +140,6 @@ pub(crate) fn display_path(store: &Path, node_path: &str) -> String {
 #[derive(Clone)]
 pub struct ZarrArray {
     inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) array: Array<AtomicStore>,
-    pub(crate) store: Arc<AtomicStore>,
-    pub(crate) array_path: String,
-    pub(crate) display: String,
-    pub(crate) shape: Vec<usize>,
-    pub(crate) dtype: DType,
-    /// The grid chunks: shards when sharded.
-    pub(crate) grid_chunk: Vec<usize>,
-    pub(crate) read_chunk: Vec<usize>,
-    pub(crate) sharded: bool,
-    pub(crate) fill: Scalar,
-    pub(crate) identity: String,
 }
 
 impl ZarrArray {
@@ -519,7 +475,7 @@ impl ZarrArray {
         let mut array = Array::open(self.inner.store.clone(), &self.inner.array_path)
             .map_err(|e| zerr::open_array(display, e))?;
         *array.attributes_mut() = attributes;
-        super::write::store_array_metadata(&array, display)?;
+        store_array_metadata(&array, display)?;
         *self = ZarrArray::open(&self.inner.store, &self.inner.array_path)?;
         Ok(())
     }
@@ -595,24 +551,4 @@ fn stored_dtype_name(dir: &Path) -> Option<String> {
             .as_str()
             .map_or_else(|| dtype.to_string(), String::from),
     )
-}
-
-/// `"array"` or `"group"` when the metadata in `dir` says which (v3 `node_type`, or the
-/// v2 metadata file's name); `None` when there is none or it cannot be read.
-pub(crate) fn node_kind(dir: &Path) -> Option<&'static str> {
-    if let Ok(text) = std::fs::read_to_string(dir.join("zarr.json")) {
-        let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
-        return match meta.get("node_type")?.as_str()? {
-            "array" => Some("array"),
-            "group" => Some("group"),
-            _ => None,
-        };
-    }
-    if dir.join(".zarray").exists() {
-        Some("array")
-    } else if dir.join(".zgroup").exists() {
-        Some("group")
-    } else {
-        None
-    }
 }

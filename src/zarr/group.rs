@@ -5,11 +5,15 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use zarrs::group::{Group, GroupBuilder};
+use zarrs::group::Group;
 use zarrs::node::NodeMetadata;
 
-use super::array::{display_path, normalize_node_path, open_store, ZarrArray};
+use super::array::ZarrArray;
 use super::error as zerr;
+use super::node::{
+    create_group_metadata, display_path, node_kind as raw_node_kind, normalize_node_path,
+    open_store,
+};
 use super::store::AtomicStore;
 use crate::error::{Error, Result};
 
@@ -123,22 +127,6 @@ fn create_in(
     ZarrGroup::open(store, &group_path)
 }
 
-/// Writes v3 group metadata at `path`.
-pub(crate) fn create_group_metadata(
-    store: &Arc<AtomicStore>,
-    path: &str,
-    attributes: serde_json::Map<String, serde_json::Value>,
-) -> Result<()> {
-    let display = display_path(store.root(), path);
-    let group = GroupBuilder::new()
-        .attributes(attributes)
-        .build(store.clone(), path)
-        .map_err(|e| zerr::open_group(&display, e))?;
-    group
-        .store_metadata()
-        .map_err(|e| zerr::storage(&display, e))
-}
-
 /// What the directory `path` holds: a Zarr array, a Zarr group (v2 or v3), or neither
 /// (`None`, also when it does not exist). Reads only the metadata file.
 ///
@@ -154,7 +142,7 @@ pub(crate) fn create_group_metadata(
 /// ```
 #[must_use]
 pub fn node_kind(path: impl AsRef<Path>) -> Option<ZarrNodeKind> {
-    match super::array::node_kind(path.as_ref())? {
+    match raw_node_kind(path.as_ref())? {
         "array" => Some(ZarrNodeKind::Array),
         _ => Some(ZarrNodeKind::Group),
     }
@@ -207,7 +195,7 @@ impl ZarrGroup {
                 "no such directory; check the store path and the group path",
             ));
         }
-        if super::array::node_kind(Path::new(&display)) == Some("array") {
+        if raw_node_kind(Path::new(&display)) == Some("array") {
             return Err(zerr::zarr_problem(
                 &display,
                 "is a Zarr array, not a group; open it with `open_array`",

@@ -58,6 +58,7 @@ mod dtype;
 mod error;
 mod grid;
 mod group;
+mod node;
 mod read;
 mod store;
 mod write;

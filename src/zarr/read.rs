@@ -4,13 +4,12 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::Path;
 use std::sync::Arc;
 
 use zarrs::array::{ArrayBytes, ArraySubset};
 
-use super::array::Inner;
 use super::error as zerr;
+use super::node::Inner;
 use crate::any_array::AnyArray;
 use crate::element::DType;
 use crate::error::Result;
@@ -102,24 +101,6 @@ fn failing_chunk(
             index[axis] = ranges[axis].start;
         }
     }
-}
-
-/// A stable identity for the array at `node_dir`: its path, plus the metadata file's
-/// modification time and length, so an array rewritten in place gets a new one.
-pub(crate) fn identity(node_dir: &Path, array_path: &str) -> String {
-    let stamp = ["zarr.json", ".zarray"]
-        .iter()
-        .find_map(|name| std::fs::metadata(node_dir.join(name)).ok())
-        .map(|m| {
-            let nanos = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{nanos}:{}", m.len())
-        })
-        .unwrap_or_default();
-    format!("zarr:{}:{array_path}:{stamp}", node_dir.display())
 }
 
 /// The [`BlockReader`] behind [`ZarrArray::to_dyn`].

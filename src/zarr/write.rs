@@ -19,13 +19,17 @@ use std::sync::Arc;
 use zarrs::array::codec::{
     BloscCodec, BloscCompressionLevel, BloscCompressor, BloscShuffleMode, GzipCodec, ZstdCodec,
 };
-use zarrs::array::{Array, ArrayBuilder, ArrayMetadataOptions, ArraySubset, FillValue};
+use zarrs::array::{Array, ArrayBuilder, ArraySubset, FillValue};
 use zarrs::metadata::ArrayMetadata;
 
-use super::array::{display_path, normalize_node_path, Inner, ZarrArray};
+use super::array::ZarrArray;
 use super::dtype::zarrs_dtype;
 use super::error as zerr;
 use super::grid;
+use super::node::{
+    create_group_metadata, display_path, normalize_node_path, open_store, store_array_metadata,
+    Inner,
+};
 use super::store::AtomicStore;
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
@@ -575,7 +579,7 @@ fn create_array(
             e,
         )
     })?;
-    let store = super::array::open_store(store_path, options.durable)?;
+    let store = open_store(store_path, options.durable)?;
     for group in create_parent_groups(&store, &array_path)? {
         if fresh.as_ref().is_none_or(|f| !group.starts_with(f)) {
             created_paths.push(group);
@@ -658,14 +662,6 @@ fn create_array(
     }
 }
 
-/// Writes `array`'s metadata (without zarrs' own `_zarrs` attribute).
-pub(crate) fn store_array_metadata(array: &Array<AtomicStore>, display: &str) -> Result<()> {
-    let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
-    array
-        .store_metadata_opt(&options)
-        .map_err(|e| zerr::storage(display, e))
-}
-
 /// Checks that nothing is at `dir`, or removes the Zarr node there when `overwrite`.
 fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
     if !dir.exists() {
@@ -723,7 +719,7 @@ fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<Ve
             .iter()
             .any(|m| dir.join(m).exists());
         if !has_meta {
-            super::group::create_group_metadata(store, &path, serde_json::Map::new())?;
+            create_group_metadata(store, &path, serde_json::Map::new())?;
             written.push(dir.join("zarr.json"));
         }
     }
