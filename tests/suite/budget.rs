@@ -66,12 +66,14 @@ fn stored_rechunks_across_chunks_fit_a_budget_of_a_few_chunks() {
             // One output block of 32 MiB cannot fit 4 MiB: refused, saying so.
             continue;
         }
-        let got = x.compute_with(&limit(budget)).unwrap();
+        let got = chunkwise::DynArray::compute_many_with(&[x], &limit(budget))
+            .unwrap()
+            .remove(0);
         assert_eq!(got, want, "{target:?}");
     }
     // The whole array as one block does not fit: refused before running.
     let whole = z.to_dyn(None).unwrap().rechunk(vec![2048, 2048]);
-    let err = whole.compute_with(&limit(budget)).unwrap_err();
+    let err = chunkwise::DynArray::compute_many_with(&[whole], &limit(budget)).unwrap_err();
     assert!(
         matches!(err, Error::TaskTooLarge { .. } | Error::PlanTooLarge { .. }),
         "{err}"
