@@ -18,7 +18,8 @@ pub(crate) fn task_bytes(tasks: &TaskPlan<'_>, t: TaskId) -> u64 {
 
 /// The most bytes held at once when the tasks run one at a time in the executor's
 /// priority order: results waiting for readers (outputs until the end), plus the running
-/// task's output and scratch. Returns the bytes and the task at the peak.
+/// task's output and scratch; and at the end the outputs' blocks plus the arrays they
+/// are assembled into. Returns the bytes and the task at the peak.
 pub(crate) fn sequential_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
     let graph = &tasks.graph;
     let n = graph.len();
@@ -54,6 +55,11 @@ pub(crate) fn sequential_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
         if readers[task.index()] == 0 {
             live -= out;
         }
+    }
+    // At the end each output's blocks are copied into one array while they are held.
+    let assembled: u64 = graph.outputs().iter().map(|&o| graph.out_bytes(o)).sum();
+    if live.saturating_add(assembled) > peak {
+        (peak, at) = (live + assembled, graph.outputs().last().copied().or(at));
     }
     (peak, at)
 }
