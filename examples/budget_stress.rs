@@ -66,7 +66,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let exe = std::env::current_exe()?;
     let mut worst: Option<(i64, String)> = None;
     let (mut ran, mut refused) = (0, 0);
-    println!("{:>4} {:>8} {:>9} {:>9} {:>7}  case", "#", "budget", "peak RSS", "over", "secs");
+    println!(
+        "{:>4} {:>8} {:>9} {:>9} {:>7}  case",
+        "#", "budget", "peak RSS", "over", "secs"
+    );
     for (i, case) in plan.iter().enumerate() {
         let budget: u64 = case[1].parse::<u64>()? * MIB;
         let start = Instant::now();
@@ -123,7 +126,12 @@ fn expressions(n: usize) -> Vec<String> {
 }
 
 fn eval_case(expr: &str, input: &str, budget_mib: u64) -> Vec<String> {
-    vec!["eval".into(), budget_mib.to_string(), expr.into(), input.into()]
+    vec![
+        "eval".into(),
+        budget_mib.to_string(),
+        expr.into(),
+        input.into(),
+    ]
 }
 
 fn rechunk_case(stored: &Path, chunks: &str, budget_mib: u64) -> Vec<String> {
@@ -150,7 +158,10 @@ fn child(case: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         }
         "rechunk" => {
             let input = zarr::open_array(&case[2])?;
-            let chunks: Vec<usize> = case[3].split(',').map(str::parse).collect::<Result<_, _>>()?;
+            let chunks: Vec<usize> = case[3]
+                .split(',')
+                .map(str::parse)
+                .collect::<Result<_, _>>()?;
             let out = tempfile::tempdir()?;
             let options_w = ZarrWriteOptions::new(out.path().join("out.zarr")).chunk_shape(chunks);
             zarr::create_zarr(&input.to_dyn(None)?, &options_w)?.run_with(&options)?;

@@ -91,7 +91,6 @@ fn coarsen(axis: &AxisChunks, m: usize) -> AxisChunks {
     AxisChunks::from_sizes(&merged).unwrap_or_else(|_| axis.clone())
 }
 
-
 /// The grids a rechunk from `input` to `output` goes through, `output` last: just
 /// `[output]` when a direct copy's tasks fit in half of `budget` bytes.
 pub(crate) fn stages(

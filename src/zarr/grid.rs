@@ -161,12 +161,27 @@ mod tests {
     #[test]
     fn aligned_writes_keep_the_elements_per_block() {
         let s = [8192, 8192];
-        assert_eq!(aligned_steps(&s, &[8192, 16], &[1024, 1024]), vec![8192, 128]);
-        assert_eq!(aligned_steps(&s, &[16, 8192], &[1024, 1024]), vec![128, 8192]);
-        assert_eq!(aligned_steps(&s, &[1024, 1024], &[8192, 16]), vec![1024, 1024]);
-        assert_eq!(aligned_steps(&s, &[1024, 1024], &[16, 8192]), vec![1024, 1024]);
+        assert_eq!(
+            aligned_steps(&s, &[8192, 16], &[1024, 1024]),
+            vec![8192, 128]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[16, 8192], &[1024, 1024]),
+            vec![128, 8192]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[1024, 1024], &[8192, 16]),
+            vec![1024, 1024]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[1024, 1024], &[16, 8192]),
+            vec![1024, 1024]
+        );
         // Already a multiple: unchanged; small regions clamp.
-        assert_eq!(aligned_steps(&s, &[512, 512], &[1024, 2048]), vec![1024, 2048]);
+        assert_eq!(
+            aligned_steps(&s, &[512, 512], &[1024, 2048]),
+            vec![1024, 2048]
+        );
         assert_eq!(aligned_steps(&[10, 0], &[4, 4], &[10, 3]), vec![12, 4]);
     }
 }

@@ -652,7 +652,8 @@ fn create_array(
         paths: created_paths,
         wrote: std::sync::atomic::AtomicBool::new(false),
     };
-    let opened = store_array_metadata(&array, &display).and_then(|()| ZarrArray::open(&store, &array_path));
+    let opened =
+        store_array_metadata(&array, &display).and_then(|()| ZarrArray::open(&store, &array_path));
     match opened {
         Ok(zarr) => Ok((zarr, created)),
         Err(e) => {
@@ -854,7 +855,9 @@ impl BlockWriter for ZarrWriter {
 
     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()> {
         if let Some(created) = &self.created {
-            created.wrote.store(true, std::sync::atomic::Ordering::SeqCst);
+            created
+                .wrote
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
         let ranges: Vec<Range<u64>> = region
             .iter()

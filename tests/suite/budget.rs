@@ -27,7 +27,10 @@ fn limit(bytes: u64) -> ComputeOptions {
 
 /// The projected peak that `explain` prints ("projected peak 1.50 MiB ...").
 fn projected_peak(explain: &str) -> u64 {
-    let at = explain.find("projected peak ").expect("explain prints the peak") + 15;
+    let at = explain
+        .find("projected peak ")
+        .expect("explain prints the peak")
+        + 15;
     let words: Vec<&str> = explain[at..].split_whitespace().take(2).collect();
     words
         .join(" ")
@@ -96,7 +99,10 @@ fn rechunk_columns_to_rows_of_a_computed_array_is_refused_or_fits() {
         }
         Err(e) => {
             assert!(explain.contains("refused"), "{explain}");
-            assert!(matches!(e, Error::PlanTooLarge { .. } | Error::TaskTooLarge { .. }), "{e}");
+            assert!(
+                matches!(e, Error::PlanTooLarge { .. } | Error::TaskTooLarge { .. }),
+                "{e}"
+            );
             assert!(e.to_string().contains("memory limit"), "{e}");
         }
     }
@@ -109,7 +115,10 @@ fn a_refused_write_leaves_no_output() {
     // A new store.
     let path = dir.path().join("out.zarr");
     let write = x.to_zarr(&ZarrWriteOptions::new(&path)).unwrap();
-    assert!(path.join("zarr.json").exists(), "metadata is written with the write");
+    assert!(
+        path.join("zarr.json").exists(),
+        "metadata is written with the write"
+    );
     let err = write.run_with(&limit(64 << 10)).unwrap_err();
     assert!(matches!(err, Error::TaskTooLarge { .. }), "{err}");
     assert!(!path.exists(), "a refused write left {}", path.display());
@@ -127,7 +136,12 @@ fn a_refused_write_leaves_no_output() {
         .unwrap()
         .run_with(&limit(64 << 20))
         .unwrap();
-    let back = open_array(&path).unwrap().to_dyn(None).unwrap().compute().unwrap();
+    let back = open_array(&path)
+        .unwrap()
+        .to_dyn(None)
+        .unwrap()
+        .compute()
+        .unwrap();
     assert_eq!(back.sum_f64(), 65536.0);
 }
 
@@ -145,7 +159,12 @@ fn cli_rechunk_across_chunks_under_a_small_limit_and_back() {
     // chunks larger than the input's; here the same geometry at 1/16 of the bytes.
     let dir = tempfile::tempdir().unwrap();
     let input = stored_squares(dir.path());
-    let want = open_array(&input).unwrap().to_dyn(None).unwrap().compute().unwrap();
+    let want = open_array(&input)
+        .unwrap()
+        .to_dyn(None)
+        .unwrap()
+        .compute()
+        .unwrap();
     let mut from = input.clone();
     for (i, chunks) in ["2048,4", "4,2048", "256,256"].iter().enumerate() {
         let out = dir.path().join(format!("out{i}.zarr"));
