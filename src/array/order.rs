@@ -204,7 +204,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// let x = chunkwise::from_ndarray(ndarray::array![[3.0, f64::NAN, 1.0], [2.0, 0.5, 9.0]], [1, 2]);
-    /// let s = x.sort(-1).compute()?;
+    /// let s = x.sort(-1).compute_array::<ndarray::Ix2>()?;
     /// assert_eq!(s.row(1).to_vec(), vec![0.5, 2.0, 9.0]);
     /// assert!(s[[0, 2]].is_nan());
     /// # Ok::<(), chunkwise::Error>(())

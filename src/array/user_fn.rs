@@ -570,7 +570,7 @@ where
 ///         let col = b[0].view().insert_axis(ndarray::Axis(1));
 ///         ndarray::ArrayD::from_shape_fn(vec![col.len(), 3], |ix| col[[ix[0], 0]] * ix[1] as f64)
 ///     });
-/// assert_eq!(z.compute()?.row(3).to_vec(), vec![0.0, 1.0, 2.0]);
+/// assert_eq!(z.compute_array::<ndarray::Ix2>()?.row(3).to_vec(), vec![0.0, 1.0, 2.0]);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[track_caller]
