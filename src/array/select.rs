@@ -214,7 +214,8 @@ impl<T: Element> LazyArray<T> {
     /// let x = chunkwise::from_ndarray(ndarray::array![[0.1, 0.9], [0.7, 0.2]], [1, 1]);
     /// let big = x.boolean_index(&x.greater(0.5));
     /// assert_eq!(big.compute()?.as_slice().unwrap(), &[0.9, 0.7]);
-    /// assert_eq!(big.sum(..).compute_scalar()?, 0.9 + 0.7);
+    /// let total: f64 = big.sum(..).compute_scalar()?;
+    /// assert_eq!(total, 0.9 + 0.7);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///

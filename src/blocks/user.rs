@@ -41,7 +41,7 @@ use crate::kernel::copy;
 ///
 /// ```
 /// use chunkwise::BlockInfo;
-/// let x = chunkwise::from_fn::<f64, _>("rows", &[4, 3], [2, 3], |info: &BlockInfo| {
+/// let x = chunkwise::from_fn("rows", &[4, 3], [2, 3], |info: &BlockInfo| {
 ///     // each element is its row number in the whole array
 ///     let rows = info.location[0].clone();
 ///     Ok::<_, chunkwise::Error>(ndarray::Array2::from_shape_fn((rows.len(), 3), |(i, _)| {
