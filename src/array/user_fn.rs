@@ -303,8 +303,8 @@ impl<T: Element> LazyArray<T> {
     /// (use [`map_blocks_with`](Self::map_blocks_with) to declare other chunks).
     ///
     /// The name is the function's identity: the same name over the same input is
-    /// computed once, so two different closures must not share a name (see the
-    /// [module documentation](self)).
+    /// computed once, so two different closures must not share a name (for a closure
+    /// that must run every time, use [`MapBlocks::uncached`]).
     ///
     /// # Example
     ///
@@ -397,19 +397,16 @@ impl<T: Element> LazyArray<T> {
             let axis = build::axis_index("apply_along_axis", axis, self.ndim())?;
             let n = self.shape()[axis];
             let zeros = ndarray::Array1::<T>::from_elem(n, T::default());
-            let lane_shape = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let Ok(lane_shape) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 f(zeros.view()).shape().to_vec()
-            })) {
-                Ok(s) => s,
-                Err(_) => {
-                    return Err(Error::parameter(
-                        "apply_along_axis",
-                        "func1d",
-                        format!("`{name_s}`, which panicked on a lane of zeros"),
-                        "a function that accepts any lane: it is called once on zeros to \
-                         learn the shape of its result",
-                    ))
-                }
+            })) else {
+                return Err(Error::parameter(
+                    "apply_along_axis",
+                    "func1d",
+                    format!("`{name_s}`, which panicked on a lane of zeros"),
+                    "a function that accepts any lane: it is called once on zeros to \
+                     learn the shape of its result",
+                ));
             };
             let mut options = MapBlocks::new(name_s.clone()).drop_axis(vec![axis]);
             options.new_axis = (axis..axis + lane_shape.len()).collect();

@@ -391,6 +391,10 @@ fn smooth3(b: &ndarray::ArrayViewD<'_, f64>) -> ndarray::ArrayD<f64> {
     out
 }
 
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
 fn map_overlap(p: WorkloadParams) -> Result<DynArray> {
     let n = size(p, 8000);
     let x = input(p, &[n, n], &[size(p, 1000); 2], 0);

@@ -677,8 +677,8 @@ mod tests {
             )
             .sum(..);
         let blocks = x.map_blocks("smooth3_blocks", |b, _| smooth3(&b)).sum(..);
-        let (_, with_halo) = run_nodes(&[overlap.node.clone()], &options).unwrap();
-        let (_, without) = run_nodes(&[blocks.node.clone()], &options).unwrap();
+        let (_, with_halo) = run_nodes(std::slice::from_ref(&overlap.node), &options).unwrap();
+        let (_, without) = run_nodes(std::slice::from_ref(&blocks.node), &options).unwrap();
         #[allow(clippy::cast_precision_loss)]
         let ratio = with_halo as f64 / without as f64;
         assert!(

@@ -148,7 +148,15 @@ fn groups(s: &[usize], t: &[usize]) -> Vec<Group> {
         let (ni, nj) = match (si, tj) {
             (None, None) => return out,
             (Some(1), Some(1)) => (1, 1),
+            #[allow(
+                clippy::match_same_arms,
+                reason = "each arm says which side is length 1"
+            )]
             (Some(1), _) => (1, 0),
+            #[allow(
+                clippy::match_same_arms,
+                reason = "each arm says which side is length 1"
+            )]
             (_, Some(1)) => (0, 1),
             (Some(a), Some(b)) => {
                 let (mut pa, mut pb, mut i1, mut j1) = (a, b, i + 1, j + 1);

@@ -184,7 +184,7 @@ fn key_of(kind: ScanFn, axis: usize, extra: u64) -> Vec<u8> {
     out
 }
 
-fn typed<'a, T: Element>(a: &'a AnyArray) -> Result<&'a ArrayD<T>> {
+fn typed<T: Element>(a: &AnyArray) -> Result<&ArrayD<T>> {
     T::peek(a).ok_or_else(|| Error::internal("scan", "dtype of a block"))
 }
 

@@ -11,6 +11,11 @@
 //! `or` of `and`s, as NumPy's `matmul` of those dtypes: both are plain loops in `i, k, j`
 //! order over contiguous rows, which the compiler vectorizes.
 
+#![allow(
+    clippy::needless_pass_by_value,
+    reason = "ndarray views are cheap handles, passed by value as ndarray itself does"
+)]
+
 use ndarray::{s, ArrayView2, ArrayViewMut2, Zip};
 
 use crate::element::{Element, NumElement};
@@ -45,7 +50,7 @@ int_gemm_impl!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 impl Gemm for bool {
     fn gemm_acc(a: ArrayView2<'_, bool>, b: ArrayView2<'_, bool>, c: ArrayViewMut2<'_, bool>) {
-        loop_gemm(a, b, c, |c, a, b| c | (a & b));
+        loop_gemm(a, b, c, |c, a, b| c || (a & b));
     }
 }
 

@@ -62,10 +62,10 @@ fn pairs<T: Copy>(
     let pair = |item: &Spanned| -> Result<(T, T), Diagnostic> {
         match item.items().as_slice() {
             [one] => {
-                let x = read(*one)?;
+                let x = read(one)?;
                 Ok((x, x))
             }
-            [b, a] => Ok((read(*b)?, read(*a)?)),
+            [b, a] => Ok((read(b)?, read(a)?)),
             _ => Err(item.error(
                 format!("each entry of `{name}` must be a value or a (before, after) pair"),
                 None,
@@ -80,8 +80,8 @@ fn pairs<T: Copy>(
         return Ok(vec![pair(v)?; ndim]);
     }
     match items.as_slice() {
-        [one] => Ok(vec![pair(*one)?; ndim]),
-        list if list.len() == ndim => list.iter().map(|i| pair(*i)).collect(),
+        [one] => Ok(vec![pair(one)?; ndim]),
+        list if list.len() == ndim => list.iter().map(|i| pair(i)).collect(),
         list => Err(v.error(
             format!(
                 "`{name}` has {} entries but the array has {ndim} axes",
@@ -148,22 +148,19 @@ fn block(v: &Spanned) -> Result<DynArray, Diagnostic> {
         }
     }
     fn join(v: &Spanned, level: usize, ndim: usize) -> Result<DynArray, Diagnostic> {
-        match &v.value {
-            Value::List(items) => {
-                let parts = items
-                    .iter()
-                    .map(|i| join(i, level - 1, ndim))
-                    .collect::<Result<Vec<_>, _>>()?;
-                // The innermost lists (level 1) join along the last axis.
-                Ok(DynArray::concatenate(&parts, -(level as isize)))
+        if let Value::List(items) = &v.value {
+            let parts = items
+                .iter()
+                .map(|i| join(i, level - 1, ndim))
+                .collect::<Result<Vec<_>, _>>()?;
+            // The innermost lists (level 1) join along the last axis.
+            Ok(DynArray::concatenate(&parts, -(level as isize)))
+        } else {
+            let mut a = v.array()?;
+            while a.ndim() < ndim {
+                a = a.expand_dims(0);
             }
-            _ => {
-                let mut a = v.array()?;
-                while a.ndim() < ndim {
-                    a = a.expand_dims(0);
-                }
-                Ok(a)
-            }
+            Ok(a)
         }
     }
     let d = depth(v)?;

@@ -19,12 +19,11 @@ fn naive_einsum<T: NumElement>(terms: &[&str], out: &str, arrays: &[&ArrayD<T>])
     let mut sizes: Vec<usize> = Vec::new();
     for (t, a) in terms.iter().zip(arrays) {
         for (c, &len) in t.chars().zip(a.shape()) {
-            match labels.iter().position(|&l| l == c) {
-                Some(i) => sizes[i] = sizes[i].max(len),
-                None => {
-                    labels.push(c);
-                    sizes.push(len);
-                }
+            if let Some(i) = labels.iter().position(|&l| l == c) {
+                sizes[i] = sizes[i].max(len);
+            } else {
+                labels.push(c);
+                sizes.push(len);
             }
         }
     }
@@ -258,6 +257,7 @@ fn einsum_contractions_transposes_sums_outer_and_batches() {
     let c = f64s(&[2, 5, 3], 5);
     let (lx, ly, lz) = (lazy(&x, [3, 2]), lazy(&y, [2, 2]), lazy(&z, [1, 2]));
     let (lb, lc) = (lazy(&b, [1, 3, 2]), lazy(&c, [2, 2, 3]));
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(
         &str,
         Vec<&LazyArray<f64>>,

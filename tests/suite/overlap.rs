@@ -191,6 +191,7 @@ fn trim_false_takes_blocks_of_the_unpadded_shape() {
         .trim(false);
     let y = x.map_overlap(&options, |b, _| {
         let s = box_sum(&b, &[1, 1]);
+        #[allow(clippy::reversed_empty_ranges, reason = "NumPy-style negative ends")]
         s.slice(ndarray::s![1..-1, 1..-1]).to_owned().into_dyn()
     });
     assert_same(
