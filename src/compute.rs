@@ -5,6 +5,10 @@
 
 use std::sync::Arc;
 
+mod write;
+
+pub use write::{run_writes, PendingWrite};
+
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};

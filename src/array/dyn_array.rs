@@ -10,7 +10,8 @@ use crate::compute::{self, ComputeOptions};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::{build, Node};
-use crate::io::{BlockReader, BlockWriter, PendingWrite};
+use crate::compute::PendingWrite;
+use crate::io::{BlockReader, BlockWriter};
 
 /// A lazy array of any element type: what a Zarr array of unknown dtype or a command-line
 /// expression produces. Convert with [`LazyArray::to_dyn`] and

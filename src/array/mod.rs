@@ -260,13 +260,13 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// A write of this array's blocks to `writer`, one call per block of its chunk grid;
-    /// nothing runs until [`PendingWrite::run`](crate::io::PendingWrite::run). See
+    /// nothing runs until [`PendingWrite::run`](crate::PendingWrite::run). See
     /// [`crate::io`] for an example.
     pub fn write_to(
         &self,
         writer: std::sync::Arc<dyn crate::io::BlockWriter>,
-    ) -> crate::io::PendingWrite {
-        crate::io::PendingWrite::new(&self.node, writer)
+    ) -> crate::PendingWrite {
+        crate::PendingWrite::new(&self.node, writer)
     }
 
     /// Runs the computation and returns the result.

@@ -49,7 +49,5 @@
 //! ```
 
 mod storage;
-mod write;
 
 pub use storage::{BlockReader, BlockWriter, WriteLayout};
-pub use write::{run_writes, PendingWrite};

@@ -111,7 +111,7 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     /// let x = chunkwise::ones::<f64>(&[100], [50]).to_dyn();
     /// let a = x.write_to(std::sync::Arc::new(Tiles { at: 0 }));
     /// let b = x.write_to(std::sync::Arc::new(Tiles { at: 50 }));
-    /// let err = chunkwise::io::run_writes(&[a, b], &Default::default()).unwrap_err();
+    /// let err = chunkwise::run_writes(&[a, b], &Default::default()).unwrap_err();
     /// assert!(matches!(err, chunkwise::Error::OverlappingWrites { .. }));
     /// # Ok::<(), chunkwise::Error>(())
     /// ```

@@ -2,7 +2,7 @@
 //! [`Args`] reads the bound arguments as the kinds a function needs (an array, axes, a
 //! dtype, chunks...).
 //!
-//! Binding follows Python's rules over a NumPy signature (see `functions.rs`):
+//! Binding follows Python's rules over a NumPy signature (see `function.rs`):
 //! positional arguments fill the parameters before `*` (or `*name`) in order; a `*name`
 //! parameter collects the rest into a tuple; keyword arguments fill any named parameter;
 //! a parameter left unfilled takes its default, written as NumPy writes it (`None`,
@@ -19,13 +19,17 @@
 use crate::{AxisChunks, ChunkGrid, Chunks, DType, DynArray, DynOperand};
 
 use super::diagnostic::{did_you_mean, Diagnostic, Span};
-use super::functions::Function;
 use super::value::{Spanned, Value};
 use crate::Param;
 
-/// A call to bind: the function, how it was written and its evaluated arguments.
+/// A call to bind: the parameters it binds, how it was written and its evaluated
+/// arguments.
 pub(crate) struct Call<'a> {
-    pub(crate) function: &'a Function,
+    /// The parameters the call binds: the function's, or for a method the receiver then
+    /// the method's (`Function::bound_params`).
+    pub(crate) params: Vec<Param>,
+    /// The signature the call's errors quote (`Function::call_signature`).
+    pub(crate) signature: String,
     /// The name as written (a name or an alias).
     pub(crate) name: &'a str,
     /// The whole call, for errors about the call itself.
@@ -70,14 +74,9 @@ pub(crate) fn bind(
     call: Call<'_>,
     default: impl Fn(&'static str) -> Result<Value, Diagnostic>,
 ) -> Result<Args, Diagnostic> {
-    let f = call.function;
     let method = call.receiver.is_some();
     let display = format!("`{}{}`", if method { "." } else { "" }, call.name);
-    let params = if method {
-        f.receiver_and_method_params()
-    } else {
-        f.params().to_vec()
-    };
+    let params = call.params;
     let names: Vec<&'static str> = named(&params).map(|(n, _)| n).collect();
     let mut slots: Vec<Option<Spanned>> = vec![None; names.len()];
     // Parameters that take positional arguments: those before `*` or `*name`.
@@ -121,7 +120,7 @@ pub(crate) fn bind(
                 if given == 1 { "was" } else { "were" }
             ),
             call.span,
-            Some(format!("it is `{}`", f.call_signature(method))),
+            Some(format!("it is `{}`", call.signature)),
         ));
     }
 
@@ -169,7 +168,7 @@ pub(crate) fn bind(
                 return Err(Diagnostic::new(
                     format!("{display} is missing required argument `{name}`"),
                     call.span,
-                    Some(format!("it is `{}`", f.call_signature(method))),
+                    Some(format!("it is `{}`", call.signature)),
                 ))
             }
         };

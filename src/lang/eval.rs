@@ -3,7 +3,7 @@
 //! the node that made it.
 //!
 //! Operators are the vocabulary's [`BinaryFn`]s and [`UnaryFn`]s; calls and methods are
-//! looked up in the registry (`functions.rs`) and bound as Python binds them (`bind.rs`);
+//! looked up in the registry (`registry.rs`) and bound as Python binds them (`bind.rs`);
 //! `@` calls the registry's `matmul`. Number literals stay Python numbers while only
 //! literals are involved (`2 * 3` is the integer 6, `1 / 2` the float 0.5, `fold.rs`), and
 //! meet arrays as weak operands ([`DynOperand`](crate::DynOperand)): `x * 2` keeps a `float32` array
@@ -16,7 +16,8 @@ use crate::{BinaryFn, DType, DynArray, UnaryFn};
 use super::bind::{bind, Call};
 use super::diagnostic::{did_you_mean, Diagnostic, Span};
 use super::fold::{fold, Lit};
-use super::functions::{self, Function};
+use super::function::Function;
+use super::registry as functions;
 use super::inputs::Inputs;
 use super::parser::{
     parse, BinaryOperator, Expr, ExprKind, Ident, IndexItem, Kwarg, UnaryOperator,
@@ -155,8 +156,10 @@ impl Evaluator<'_> {
             .iter()
             .map(|k| Ok((k.name.name.clone(), k.name.span, self.eval(&k.value)?)))
             .collect::<Result<Vec<_>, Diagnostic>>()?;
+        let method = receiver.is_some();
         let call = Call {
-            function: f,
+            params: f.bound_params(method),
+            signature: f.call_signature(method),
             name: &name.name,
             span,
             receiver,
@@ -460,7 +463,8 @@ fn matmul(a: &Spanned, b: &Spanned, span: Span) -> Result<Value, Diagnostic> {
         ));
     };
     let call = Call {
-        function: f,
+        params: f.bound_params(false),
+        signature: f.call_signature(false),
         name: "matmul",
         span,
         receiver: None,

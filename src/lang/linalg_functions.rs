@@ -5,7 +5,7 @@
 use crate::{BinaryFn, DynArray, DynOperand, ScanFn, TensordotAxes};
 
 use super::diagnostic::Diagnostic;
-use super::functions::{Function, Group};
+use super::function::{Function, Group};
 use super::value::{Spanned, Value};
 
 /// The registry entries of this area.

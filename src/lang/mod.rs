@@ -22,11 +22,12 @@
 //!
 //! One concept per file: `lexer.rs` (tokens with byte spans), `parser.rs` (the syntax
 //! tree, Python's precedence), `fold.rs` (arithmetic on number literals), `value.rs`
-//! (what expressions evaluate to), `functions.rs` (the registry), `bind.rs` (Python's
-//! argument binding), `eval.rs` (evaluation over `DynArray`), `diagnostic.rs` (errors
-//! with a column caret), `inputs.rs` (input names and specs). Every error is a
-//! [`Diagnostic`] that points at the columns of the text it is about; [`eval`] returns it
-//! with the text as an [`Error`].
+//! (what expressions evaluate to), `bind.rs` (Python's argument binding), `function.rs`
+//! (one entry of the registry), the area lists (`core_functions.rs` and the other
+//! `*_functions.rs`), `registry.rs` (every entry, by name), `eval.rs` (evaluation over
+//! `DynArray`), `diagnostic.rs` (errors with a column caret), `inputs.rs` (input names
+//! and specs). Every error is a [`Diagnostic`] that points at the columns of the text it
+//! is about; [`eval`] returns it with the text as an [`Error`].
 //!
 //! Expressions have at most 2,000 tokens and 64 levels of nesting, so that neither the
 //! recursive parser nor the evaluator can run out of stack.
@@ -64,26 +65,31 @@
 //!
 //! A line in a table of `crate::ops` (`for_each_unary_fn!`, `for_each_binary_fn!`,
 //! `for_each_reduce_fn!`) is enough for an elementwise function or a reduction. Any other
-//! operation is one [`Function`] entry in `functions.rs`: its NumPy signature, its group,
-//! a documentation line and the code that runs it over the bound arguments (see that
-//! file's documentation for an example).
+//! operation is one [`Function`] entry in the list of its area (`core_functions.rs`,
+//! `structure_functions.rs`, `linalg_functions.rs`, `order_functions.rs`,
+//! `select_functions.rs`): its NumPy signature, its group, a documentation line and the
+//! code that runs it over the bound arguments (see `function.rs` for an example). A new
+//! area is a new file and one line in `registry.rs`.
 
 mod bind;
 mod diagnostic;
 mod eval;
 mod fold;
-mod functions;
+mod function;
+mod core_functions;
 mod inputs;
 mod lexer;
 mod linalg_functions;
 mod order_functions;
 mod parser;
+mod registry;
 mod select_functions;
 mod structure_functions;
 mod value;
 
 pub use diagnostic::{Diagnostic, Error};
-pub use functions::{function, functions, Function, Group};
+pub use function::{Function, Group};
+pub use registry::{function, functions};
 pub use inputs::{input, Input, InputError, Inputs};
 
 use crate::DynArray;

@@ -10,7 +10,7 @@ use crate::{DynArray, HistogramBins, Quantiles, Side};
 
 use super::bind::Args;
 use super::diagnostic::Diagnostic;
-use super::functions::{Function, Group};
+use super::function::{Function, Group};
 use super::value::{Spanned, Value};
 
 /// The entries.

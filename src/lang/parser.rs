@@ -2,7 +2,7 @@
 //! Python's operator precedence (see the grammar in the [module above](super)).
 //!
 //! The tree knows nothing of functions: a call is a name with arguments, resolved later
-//! against the registry (`functions.rs`).
+//! against the registry (`registry.rs`).
 
 use std::fmt;
 

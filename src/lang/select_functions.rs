@@ -14,7 +14,7 @@
 use crate::{Condition, DType, DynArray, Indices};
 
 use super::diagnostic::{Diagnostic, Span};
-use super::functions::{Function, Group};
+use super::function::{Function, Group};
 use super::value::{Spanned, Value};
 
 /// The functions of this area, for the registry.

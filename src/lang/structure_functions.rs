@@ -11,7 +11,7 @@ use crate::{DynArray, PadMode, Scalar};
 
 use super::bind::axis;
 use super::diagnostic::Diagnostic;
-use super::functions::{Function, Group};
+use super::function::{Function, Group};
 use super::value::{Spanned, Value};
 
 /// The arrays of a list or tuple argument.

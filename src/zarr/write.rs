@@ -36,7 +36,8 @@ use crate::array::{DynArray, LazyArray};
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::build;
-use crate::io::{BlockWriter, PendingWrite, WriteLayout};
+use crate::compute::PendingWrite;
+use crate::io::{BlockWriter, WriteLayout};
 
 /// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
 const DEFAULT_MAX_CHUNK_BYTES: usize = 16 << 20;
@@ -346,7 +347,7 @@ impl ZarrWriteOptions {
 
 /// Creates a Zarr v3 array for `array` as `options` say (its metadata is written now)
 /// and returns the write of its data, which runs chunk by chunk as the computation
-/// produces blocks. Run several with [`run_writes`](crate::io::run_writes) to share
+/// produces blocks. Run several with [`run_writes`](crate::run_writes) to share
 /// their common work.
 ///
 /// # Example
@@ -358,7 +359,7 @@ impl ZarrWriteOptions {
 /// let mean = x.mean(..);
 /// let a = create_zarr(&(&x - &mean).to_dyn(), &ZarrWriteOptions::new(dir.path().join("a.zarr")))?;
 /// let b = create_zarr(&(&x * 2.0).to_dyn(), &ZarrWriteOptions::new(dir.path().join("b.zarr")))?;
-/// chunkwise::io::run_writes(&[a, b], &Default::default())?;
+/// chunkwise::run_writes(&[a, b], &Default::default())?;
 /// assert_eq!(open_array(dir.path().join("b.zarr"))?.to_dyn(None)?.compute()?.sum_f64(), 132.0);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

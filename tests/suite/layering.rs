@@ -18,7 +18,7 @@ const STACK: &[&[&str]] = &[
     &["error", "element"],
     &["chunks"],
     &["any_array"],
-    &["io::storage"],
+    &["io"],
     &["ops"],
     &["kernel"],
     &["exec"],
@@ -29,7 +29,6 @@ const STACK: &[&[&str]] = &[
     &["optimize"],
     &["plan"],
     &["compute"],
-    &["io::write"],
     &["array"],
     &["random"],
     &["zarr"],
@@ -76,15 +75,6 @@ fn root_reexports() -> Vec<(String, String)> {
     out
 }
 
-/// The module of `name` under `io`: the storage traits sit low, the writes that run
-/// computations high.
-fn io_item(name: &str) -> &'static str {
-    match name {
-        "PendingWrite" | "run_writes" | "write" => "io::write",
-        _ => "io::storage",
-    }
-}
-
 /// The layer of `module` in [`STACK`].
 fn layer(module: &str) -> Option<usize> {
     STACK.iter().position(|l| l.contains(&module))
@@ -97,9 +87,6 @@ fn module_of(relative: &Path) -> String {
         .map(|p| p.to_string_lossy().trim_end_matches(".rs").to_string())
         .collect();
     match parts.as_slice() {
-        // `io/mod.rs` only re-exports both halves: it sits with the higher one.
-        [first, second, ..] if first == "io" && second == "mod" => "io::write".to_string(),
-        [first, second, ..] if first == "io" => format!("io::{second}"),
         [first, ..] => first.clone(),
         [] => String::new(),
     }
@@ -149,15 +136,7 @@ fn upward_uses(module: &str, text: &str) -> Vec<(usize, String)> {
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            let used: String = if first == "io" {
-                let after = rest["io".len()..].trim_start_matches("::");
-                let name: String = after
-                    .trim_start_matches('{')
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                io_item(&name).to_string()
-            } else if let Some((_, m)) = MACROS.iter().find(|(n, _)| *n == first) {
+            let used: String = if let Some((_, m)) = MACROS.iter().find(|(n, _)| *n == first) {
                 (*m).to_string()
             } else if let Some((_, m)) = root_reexports().into_iter().find(|(n, _)| *n == first) {
                 m
@@ -230,13 +209,13 @@ fn an_upward_import_is_caught() {
         upward_uses("kernel", kernel_file),
         vec![(2, "plan".to_string())]
     );
-    let io_storage = "use crate::io::PendingWrite;\n";
+    let io_file = "use crate::PendingWrite;\n";
     assert_eq!(
-        upward_uses("io::storage", io_storage),
-        vec![(1, "io::write".to_string())]
+        upward_uses("io", io_file),
+        vec![(1, "compute".to_string())]
     );
     let tests_only = "#[cfg(test)]\nmod tests {\n    use crate::array::LazyArray;\n}\n";
     assert!(upward_uses("kernel", tests_only).is_empty());
-    assert_eq!(module_of(Path::new("io/write.rs")), "io::write");
+    assert_eq!(module_of(Path::new("compute/write.rs")), "compute");
     assert_eq!(module_of(Path::new("kernel/fused/mod.rs")), "kernel");
 }

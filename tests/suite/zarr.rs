@@ -9,7 +9,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use chunkwise::io::{BlockReader, PendingWrite};
+use chunkwise::io::BlockReader;
+use chunkwise::PendingWrite;
 use chunkwise::zarr::{
     create_group, create_zarr, open_array, open_array_in, BloscCompressorKind, ZarrCodec,
     ZarrWriteOptions,
@@ -543,7 +544,7 @@ fn several_writes_run_together() {
             .to_zarr(&ZarrWriteOptions::new(dir.path().join("b.zarr")))
             .unwrap(),
     ];
-    chunkwise::io::run_writes(&writes, &chunkwise::ComputeOptions::default()).unwrap();
+    chunkwise::run_writes(&writes, &chunkwise::ComputeOptions::default()).unwrap();
     let a = chunkwise::from_zarr::<f64>(dir.path().join("a.zarr"))
         .unwrap()
         .compute()

@@ -10,7 +10,8 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use chunkwise::io::{run_writes, BlockWriter, PendingWrite};
+use chunkwise::io::BlockWriter;
+use chunkwise::{run_writes, PendingWrite};
 use chunkwise::zarr::{create_zarr, open_array, open_array_in, ZarrArray, ZarrWriteOptions};
 use chunkwise::{AnyArray, Chunks, ComputeOptions, Error, Executor};
 use ndarray::{Array2, ArrayD};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use chunkwise::io::{run_writes, PendingWrite};
+use chunkwise::{run_writes, PendingWrite};
 use chunkwise::zarr::{self, ZarrArray, ZarrNodeKind, ZarrWriteOptions};
 use clap::Args;
 

@@ -1,13 +1,14 @@
 //! [`PendingWrite`] and [`run_writes`]: writes of arrays to [`BlockWriter`]s, run as
 //! one computation.
 //!
-//! High in the module stack (it runs computations), unlike the storage traits beside it.
+//! Here, beside `compute`, and not in `crate::io` with the storage traits: a write runs a
+//! computation, so it sits high in the module stack, where the traits sit low.
 
 use std::fmt;
 use std::sync::Arc;
 
-use super::BlockWriter;
-use crate::compute::{self, ComputeOptions};
+use super::{self as compute, ComputeOptions};
+use crate::io::BlockWriter;
 use crate::error::{Error, Result};
 use crate::expr::{build, Node};
 
@@ -17,7 +18,7 @@ use crate::expr::{build, Node};
 ///
 /// # Example
 ///
-/// See the [module documentation](crate::io).
+/// See the [`io` module documentation](crate::io).
 #[derive(Clone)]
 #[must_use = "a write does nothing until it is run"]
 pub struct PendingWrite {
@@ -89,11 +90,11 @@ impl PendingWrite {
 /// let z = open_array(&path)?;
 /// let ones = chunkwise::ones::<i32>(&[5], [5]).to_dyn();
 /// let writes = (0..4).map(|k| z.write_region(&ones, &[k * 5])).collect::<Result<Vec<_>, _>>()?;
-/// chunkwise::io::run_writes(&writes, &Default::default())?;
+/// chunkwise::run_writes(&writes, &Default::default())?;
 /// assert_eq!(z.to_dyn(None)?.compute()?.sum_f64(), 20.0);
 ///
 /// let overlapping = [z.write_region(&ones, &[0])?, z.write_region(&ones, &[3])?];
-/// let err = chunkwise::io::run_writes(&overlapping, &Default::default()).unwrap_err();
+/// let err = chunkwise::run_writes(&overlapping, &Default::default()).unwrap_err();
 /// assert!(matches!(err, chunkwise::Error::OverlappingWrites { .. }));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -109,6 +110,6 @@ pub fn run_writes(writes: &[PendingWrite], options: &ComputeOptions) -> Result<(
     if arrays.len() == writes.len() {
         Ok(())
     } else {
-        Err(Error::internal("io::run_writes", "one result per write"))
+        Err(Error::internal("run_writes", "one result per write"))
     }
 }
