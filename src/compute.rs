@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
 use crate::expr::{Node, Op};
 use crate::kernel::{copy, Value};
-use crate::plan::{self, tasks::TaskPlan, LowerOptions};
+use crate::plan::{self, tasks::TaskPlan};
 
 /// How to run a computation: executor, threads, memory limit, cancellation, events.
 ///
@@ -226,6 +226,7 @@ pub(crate) fn run_nodes(
 ) -> Result<(Vec<AnyArray>, u64)> {
     prepared(nodes, options, |p| {
         p.fits?;
+        exec::budget::return_freed_memory();
         let config = RunConfig {
             executor: options.executor,
             memory_limit: p.budget,
@@ -283,7 +284,7 @@ struct Prepared<'p> {
     tasks: TaskPlan<'p>,
     /// One line per change the optimizer made, for `explain`.
     changes: Vec<String>,
-    /// The memory budget in bytes.
+    /// The budget of tasks in bytes: the memory limit less the buffer pool's share.
     budget: u64,
     /// Whether every task fits the budget (`compute` refuses the plan when not).
     fits: Result<()>,
@@ -315,19 +316,10 @@ fn prepared<R>(
     };
     log.extend(changes);
     let changes = log;
-    let plan = plan::lower(
-        &optimized,
-        LowerOptions {
-            fuse: options.optimize,
-            budget,
-        },
-    )?;
-    // Free chunk buffers may take a quarter of the budget.
-    let pool_bytes = if options.buffer_pool {
-        usize::try_from(budget / 4).unwrap_or(usize::MAX)
-    } else {
-        0
-    };
+    // Free chunk buffers may take an eighth of the budget, tasks the rest; the plan is
+    // changed until its projected peak fits, or refused by the check below.
+    let (budget, pool_bytes) = plan::fit::split_budget(budget, options.buffer_pool);
+    let plan = plan::fit::lower_to_fit(&optimized, options.optimize, budget)?;
     let tasks = TaskPlan::new(&plan, pool_bytes)?;
     let fits = plan::check::check_memory(&tasks, budget);
     then(Prepared {

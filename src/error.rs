@@ -357,6 +357,28 @@ pub enum Error {
         hint: String,
     },
 
+    /// The plan's projected peak, with tasks run one at a time in the chosen order and
+    /// every result held until its last reader has run, exceeds the budget even after
+    /// the planner shrank it (finer rechunk stages, smaller reduction fan-in): the
+    /// plan is refused before anything runs.
+    #[error(
+        "the plan needs {bytes} bytes at once when `{op}` runs block {block:?} (results held \
+         for later tasks, plus that task's inputs, output and scratch), more than the memory \
+         limit of {limit} bytes; {hint}"
+    )]
+    PlanTooLarge {
+        /// The operation of the task at the peak.
+        op: String,
+        /// The block coordinates of that task's output.
+        block: Vec<usize>,
+        /// The bytes held at the peak.
+        bytes: u64,
+        /// The memory limit.
+        limit: u64,
+        /// How to make it fit.
+        hint: String,
+    },
+
     /// Reading or writing data outside the graph failed (a missing path, corrupt
     /// metadata, a truncated chunk, a reader that returned the wrong shape...).
     #[error("{path}: {problem}")]

@@ -139,3 +139,7 @@ mod order;
 // `take`, `boolean_index` (`x[mask]`), `compress`, `nonzero`, `argwhere`; the counting pass.
 #[path = "suite/select.rs"]
 mod select;
+// The memory limit as a promise: stored rechunks across chunks under small budgets (library
+// and `chunkwise rechunk`), refused writes leave nothing, a short peak-RSS stress run.
+#[path = "suite/budget.rs"]
+mod budget;

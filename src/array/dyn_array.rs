@@ -6,11 +6,11 @@ use std::sync::Arc;
 use super::LazyArray;
 use crate::any_array::AnyArray;
 use crate::chunks::{ChunkGrid, Chunks};
+use crate::compute::PendingWrite;
 use crate::compute::{self, ComputeOptions};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::{build, Node};
-use crate::compute::PendingWrite;
 use crate::io::{BlockReader, BlockWriter};
 
 /// A lazy array of any element type: what a Zarr array of unknown dtype or a command-line

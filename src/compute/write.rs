@@ -8,9 +8,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{self as compute, ComputeOptions};
-use crate::io::BlockWriter;
 use crate::error::{Error, Result};
 use crate::expr::{build, Node};
+use crate::io::BlockWriter;
 
 /// A write of an array's blocks to a [`BlockWriter`], not yet run. Run it alone with
 /// [`run`](Self::run), or several together with [`run_writes`] so that their common work
@@ -65,9 +65,26 @@ impl PendingWrite {
     /// [`run_with`](Self::run_with), returning the most bytes that results and running
     /// tasks held at once (for benchmarks).
     pub(crate) fn run_measured(&self, options: &ComputeOptions) -> Result<u64> {
-        let (_, peak_bytes) = compute::run_nodes(std::slice::from_ref(&self.node), options)?;
+        let (_, peak_bytes) = run_or_abandon(std::slice::from_ref(&self.node), options)?;
         Ok(peak_bytes)
     }
+}
+
+/// Runs the write nodes `nodes`; when the computation fails or is refused, tells every
+/// writer ([`BlockWriter::abandon`]), so writes that wrote nothing leave nothing behind.
+fn run_or_abandon(
+    nodes: &[Arc<Node>],
+    options: &ComputeOptions,
+) -> Result<(Vec<crate::any_array::AnyArray>, u64)> {
+    let result = compute::run_nodes(nodes, options);
+    if result.is_err() {
+        for node in nodes {
+            if let crate::expr::Op::Store(writer) = &node.op {
+                writer.abandon();
+            }
+        }
+    }
+    result
 }
 
 /// Runs several writes in one computation: work they share (a common input, a mean both
@@ -106,7 +123,7 @@ impl PendingWrite {
 /// [`Error::WriteLayoutMismatch`] when they see it with different shapes or units.
 pub fn run_writes(writes: &[PendingWrite], options: &ComputeOptions) -> Result<()> {
     let nodes: Vec<Arc<Node>> = writes.iter().map(|w| w.node.clone()).collect();
-    let (arrays, _) = compute::run_nodes(&nodes, options)?;
+    let (arrays, _) = run_or_abandon(&nodes, options)?;
     if arrays.len() == writes.len() {
         Ok(())
     } else {

@@ -94,6 +94,47 @@ impl FromStr for MemoryLimit {
     }
 }
 
+/// Allocations from this size up are mapped from the system and unmapped when freed.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MMAP_THRESHOLD: i32 = 1 << 20;
+
+/// Free memory at the top of the heap beyond this goes back to the system.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const TRIM_THRESHOLD: i32 = 8 << 20;
+
+/// Makes freed chunks leave the process at once, so that resident memory follows the
+/// bytes the executor counts (Linux with glibc; elsewhere nothing to do).
+///
+/// glibc raises its mmap threshold each time a large mapped block is freed (up to 32
+/// MiB on 64-bit), so after the first freed chunk later chunks of that size come from
+/// the heap, where freed space stays resident and fragments: a computation whose live
+/// chunks never exceeded 256 MiB peaked at 842 MiB resident (issue 10). Fixing the
+/// threshold (which turns the adjustment off) maps every chunk of 1 MiB or more on its
+/// own and unmaps it when freed; the buffer pool keeps the few that are worth reusing.
+/// Called once per process, at the first computation.
+pub(crate) fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // glibc's <malloc.h>: `int mallopt(int param, int value)`.
+        const M_TRIM_THRESHOLD: i32 = -1;
+        const M_MMAP_THRESHOLD: i32 = -3;
+        #[allow(unsafe_code)]
+        unsafe extern "C" {
+            fn mallopt(param: i32, value: i32) -> i32;
+        }
+        ONCE.call_once(|| {
+            // SAFETY: `mallopt` only sets allocator parameters; it is called with valid
+            // parameter numbers and values and touches no memory of ours.
+            #[allow(unsafe_code)]
+            unsafe {
+                mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+                mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+            }
+        });
+    }
+}
+
 /// Physical memory in bytes (Linux `MemTotal`).
 fn physical_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;

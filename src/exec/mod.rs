@@ -65,6 +65,11 @@ pub(crate) trait TaskRunner: Sync {
     fn recycle(&self, value: Self::Output) {
         drop(value);
     }
+    /// Bytes the task needs while it runs besides its inputs and output (its kernel's
+    /// temporaries); the executor admits a task only while they fit too.
+    fn scratch_bytes(&self, _task: TaskId) -> u64 {
+        0
+    }
 }
 
 /// How to run a task graph.

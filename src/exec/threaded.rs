@@ -4,10 +4,12 @@
 //!
 //! Selection, for worker `w`: its run-next slot (the best task that its last task made
 //! ready, whose inputs are hot in its cache); else the best task of all ready heaps, its
-//! own first on ties (taking another worker's is stealing); else a root, if the bytes held
-//! plus the bytes being produced plus the root's output fit the budget, or if nothing is
-//! running at all (so the budget can never deadlock). Non-root tasks always run: they
-//! consume held inputs, and every path to freeing memory goes through them.
+//! own first on ties (taking another worker's is stealing); else a root. Every task,
+//! root or not, is admitted only if the bytes held plus the bytes being produced (and
+//! the scratch of running tasks) plus its own output and scratch fit the budget, or if
+//! nothing is running at all (so the budget can never deadlock: one task at a time
+//! always runs, and the plan's sequential peak was checked against the budget before
+//! the run). A worker whose best task does not fit waits for a running task to finish.
 //!
 //! Invariants, kept under the one state lock: `remaining[t]` counts `t`'s unfinished
 //! dependency edges and `t` becomes ready exactly when it reaches 0; `refcount[t]` counts
@@ -62,6 +64,8 @@ struct Shared<'g, O> {
     wake: Condvar,
     graph: &'g TaskGraph,
     prio: Vec<u32>,
+    /// Bytes each task holds while running besides its inputs: output and scratch.
+    projected: Vec<u64>,
     budget: u64,
 }
 
@@ -79,10 +83,20 @@ impl<O> Shared<'_, O> {
         st.heaps[worker].push(Reverse((self.prio[t.index()], t)));
     }
 
+    /// True when `t` may start now: its output and scratch fit beside what is held and
+    /// reserved, or nothing runs at all.
+    fn admits(&self, st: &State<O>, t: TaskId) -> bool {
+        let need = self.projected[t.index()];
+        st.running == 0 || st.live.saturating_add(st.reserved).saturating_add(need) <= self.budget
+    }
+
     /// The next task for `worker`, or `None` when it must wait.
     fn select(&self, st: &mut State<O>, worker: usize) -> Option<TaskId> {
         if let Some(t) = st.run_next[worker].take() {
-            return Some(t);
+            if self.admits(st, t) {
+                return Some(t);
+            }
+            self.push_ready(st, worker, t);
         }
         let mut best: Option<(u32, usize)> = None;
         for i in std::iter::once(worker).chain((0..st.heaps.len()).filter(|&i| i != worker)) {
@@ -93,12 +107,14 @@ impl<O> Shared<'_, O> {
             }
         }
         if let Some((_, i)) = best {
+            let Reverse((_, t)) = *st.heaps[i].peek()?;
+            if !self.admits(st, t) {
+                return None;
+            }
             return st.heaps[i].pop().map(|Reverse((_, t))| t);
         }
         let root = *st.roots.last()?;
-        let need = self.graph.out_bytes(root);
-        let fits = st.live.saturating_add(st.reserved).saturating_add(need) <= self.budget;
-        if fits || st.running == 0 {
+        if self.admits(st, root) {
             st.roots.pop();
             return Some(root);
         }
@@ -137,6 +153,9 @@ pub(super) fn run<R: TaskRunner>(
         wake: Condvar::new(),
         graph,
         prio: order::priorities(graph),
+        projected: (0..n as u32)
+            .map(|t| graph.out_bytes(TaskId(t)) + runner.scratch_bytes(TaskId(t)))
+            .collect(),
         budget: config.memory_limit,
     };
     {
@@ -214,7 +233,7 @@ fn worker<R: TaskRunner>(
             st.idle -= 1;
             continue;
         };
-        let projected = graph.out_bytes(task);
+        let projected = shared.projected[task.index()];
         st.running += 1;
         st.reserved += projected;
         st.peak = st.peak.max(st.live + st.reserved);
@@ -314,7 +333,6 @@ fn complete<O>(
         }
     }
     let mut best: Option<TaskId> = None;
-    let mut queued = 0;
     for &s in graph.dependents(task) {
         let r = &mut st.remaining[s.index()];
         *r -= 1;
@@ -325,12 +343,10 @@ fn complete<O>(
             None => best = Some(s),
             Some(b) if shared.prio[s.index()] < shared.prio[b.index()] => {
                 shared.push_ready(st, worker, b);
-                queued += 1;
                 best = Some(s);
             }
             Some(_) => {
                 shared.push_ready(st, worker, s);
-                queued += 1;
             }
         }
     }
@@ -339,11 +355,11 @@ fn complete<O>(
             st.run_next[worker] = Some(b);
         } else {
             shared.push_ready(st, worker, b);
-            queued += 1;
         }
     }
-    // Others may now have work: queued tasks to steal, or room for a root.
-    if st.idle > 0 && (queued > 0 || !released.is_empty()) || st.finished == graph.len() {
+    // Others may now have work: queued tasks to steal, or room for a task that waited
+    // for memory (this task's reservation has just ended).
+    if st.idle > 0 || st.finished == graph.len() {
         shared.wake.notify_all();
     }
     released

@@ -123,6 +123,13 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     fn layout(&self) -> Result<Option<WriteLayout>> {
         Ok(None)
     }
+
+    /// Called when the computation holding this write failed or was refused. A writer
+    /// that created its destination for this write and has not written any block into
+    /// it yet should remove what it created, so that a computation that wrote nothing
+    /// leaves nothing behind (the Zarr writer removes the array's metadata). The default
+    /// does nothing.
+    fn abandon(&self) {}
 }
 
 /// Where a [`BlockWriter`]'s blocks land: the destination, its shape, where the write's

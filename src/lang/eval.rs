@@ -17,11 +17,11 @@ use super::bind::{bind, Call};
 use super::diagnostic::{did_you_mean, Diagnostic, Span};
 use super::fold::{fold, Lit};
 use super::function::Function;
-use super::registry as functions;
 use super::inputs::Inputs;
 use super::parser::{
     parse, BinaryOperator, Expr, ExprKind, Ident, IndexItem, Kwarg, UnaryOperator,
 };
+use super::registry as functions;
 use super::value::{constant, Spanned, Value, CONSTANTS};
 
 /// Parses `src` and evaluates it over `inputs`, lazily: nothing is computed. The result

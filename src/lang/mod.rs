@@ -72,11 +72,11 @@
 //! area is a new file and one line in `registry.rs`.
 
 mod bind;
+mod core_functions;
 mod diagnostic;
 mod eval;
 mod fold;
 mod function;
-mod core_functions;
 mod inputs;
 mod lexer;
 mod linalg_functions;
@@ -89,8 +89,8 @@ mod value;
 
 pub use diagnostic::{Diagnostic, Error};
 pub use function::{Function, Group};
-pub use registry::{function, functions};
 pub use inputs::{input, Input, InputError, Inputs};
+pub use registry::{function, functions};
 
 use crate::DynArray;
 

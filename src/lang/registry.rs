@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use super::function::Function;
-use super::{core_functions, linalg_functions, order_functions, select_functions, structure_functions};
+use super::{
+    core_functions, linalg_functions, order_functions, select_functions, structure_functions,
+};
 
 /// The registry: every function, and an index of names and aliases.
 struct Registry {

@@ -1,6 +1,8 @@
 //! The memory check: every task's projected memory (its input blocks, its output and
-//! its kernel's tile registers) must fit the budget, or the plan is refused before
-//! anything runs, with the operation named and a chunking that would fit.
+//! its kernel's tile registers) must fit the budget, and so must the plan's projected
+//! peak ([`sequential_peak`]: tasks one at a time in the executor's order, each result
+//! held until its last reader ran), or the plan is refused before anything runs, with
+//! the operation named and what to do.
 
 use super::layer::BlockBytes;
 use super::tasks::TaskPlan;
@@ -14,7 +16,57 @@ pub(crate) fn task_bytes(tasks: &TaskPlan<'_>, t: TaskId) -> u64 {
     inputs + graph.out_bytes(t) + tasks.layer_of(t).scratch_bytes()
 }
 
-/// Refuses a plan in which one task alone needs more than `budget` bytes.
+/// The most bytes held at once when the tasks run one at a time in the executor's
+/// priority order: results waiting for readers (outputs until the end), plus the running
+/// task's output and scratch; and at the end the outputs' blocks plus the arrays they
+/// are assembled into. Returns the bytes and the task at the peak.
+pub(crate) fn sequential_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
+    let graph = &tasks.graph;
+    let n = graph.len();
+    let prio = crate::exec::order::priorities(graph);
+    let mut order = vec![0u32; n];
+    for (t, &p) in prio.iter().enumerate() {
+        order[p as usize] = t as u32;
+    }
+    let mut readers: Vec<u32> = (0..n)
+        .map(|t| graph.dependents(TaskId(t as u32)).len() as u32)
+        .collect();
+    for o in graph.outputs() {
+        readers[o.index()] += 1;
+    }
+    let mut scratch: Vec<Option<u64>> = vec![None; tasks.plan().layers.len()];
+    let (mut live, mut peak, mut at) = (0u64, 0u64, None);
+    for t in order {
+        let task = TaskId(t);
+        let out = graph.out_bytes(task);
+        let layer = tasks.layer_index(task);
+        let extra = *scratch[layer].get_or_insert_with(|| tasks.layer_of(task).scratch_bytes());
+        let need = live.saturating_add(out).saturating_add(extra);
+        if need > peak || at.is_none() {
+            (peak, at) = (need.max(peak), Some(task));
+        }
+        live += out;
+        for d in graph.deps(task) {
+            readers[d.index()] -= 1;
+            if readers[d.index()] == 0 {
+                live -= graph.out_bytes(*d);
+            }
+        }
+        if readers[task.index()] == 0 {
+            live -= out;
+        }
+    }
+    // At the end each output's blocks are copied into one array while they are held.
+    let assembled: u64 = graph.outputs().iter().map(|&o| graph.out_bytes(o)).sum();
+    if live.saturating_add(assembled) > peak {
+        (peak, at) = (live + assembled, graph.outputs().last().copied().or(at));
+    }
+    (peak, at)
+}
+
+/// Refuses a plan in which one task alone needs more than `budget` bytes
+/// ([`Error::TaskTooLarge`]), or whose [`sequential_peak`] does
+/// ([`Error::PlanTooLarge`]).
 pub(crate) fn check_memory(tasks: &TaskPlan<'_>, budget: u64) -> Result<()> {
     let Some((t, need)) = (0..tasks.graph.len())
         .map(|t| (TaskId(t as u32), task_bytes(tasks, TaskId(t as u32))))
@@ -23,7 +75,7 @@ pub(crate) fn check_memory(tasks: &TaskPlan<'_>, budget: u64) -> Result<()> {
         return Ok(());
     };
     if need <= budget {
-        return Ok(());
+        return check_peak(tasks, budget);
     }
     let label = crate::exec::TaskRunner::label(tasks, t);
     let layer = tasks.layer_of(t);
@@ -33,6 +85,31 @@ pub(crate) fn check_memory(tasks: &TaskPlan<'_>, budget: u64) -> Result<()> {
         bytes: need,
         limit: budget,
         hint: hint(&layer.bytes, need, budget),
+    })
+}
+
+/// Refuses a plan whose [`sequential_peak`] exceeds `budget`.
+fn check_peak(tasks: &TaskPlan<'_>, budget: u64) -> Result<()> {
+    let (peak, Some(t)) = sequential_peak(tasks) else {
+        return Ok(());
+    };
+    if peak <= budget {
+        return Ok(());
+    }
+    let label = crate::exec::TaskRunner::label(tasks, t);
+    let hint = match hint(&tasks.layer_of(t).bytes, peak, budget) {
+        h if h.starts_with("cut") => h,
+        _ => "use smaller chunks for the arrays read or made here (`rechunk` them or \
+              create them so), compute fewer results at once, or raise the memory limit \
+              (`ComputeOptions::memory_limit`, `--memory-limit` or CHUNKWISE_MEMORY_LIMIT)"
+            .into(),
+    };
+    Err(Error::PlanTooLarge {
+        op: label.op,
+        block: label.block,
+        bytes: peak,
+        limit: budget,
+        hint,
     })
 }
 

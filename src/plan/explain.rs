@@ -8,7 +8,7 @@ use super::check::task_bytes;
 use super::layer::BlockBytes;
 use super::tasks::TaskPlan;
 use super::{LayerId, Plan};
-use crate::exec::{order, TaskId};
+use crate::exec::TaskId;
 
 /// Per-layer figures after culling.
 #[derive(Clone, Copy, Default)]
@@ -32,11 +32,11 @@ pub(crate) fn explain(tasks: &TaskPlan<'_>, budget: u64, changes: &[String]) -> 
         f.max_out = f.max_out.max(graph.out_bytes(task));
         f.max_task = f.max_task.max(task_bytes(tasks, task));
     }
-    let peak = order::simulate_peak(graph, &order::priorities(graph));
+    let (peak, _) = super::check::sequential_peak(tasks);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "plan: {} layers, {} tasks; projected peak {} one task at a time (memory limit {})",
+        "plan: {} layers, {} tasks; projected peak {} one task at a time (budget for tasks {})",
         plan.layers
             .iter()
             .zip(&figures)

@@ -13,6 +13,7 @@
 
 pub(crate) mod check;
 pub(crate) mod explain;
+pub(crate) mod fit;
 mod fuse;
 mod kinds;
 mod layer;
@@ -68,6 +69,10 @@ pub(crate) struct LowerOptions {
     /// The memory budget in bytes: rechunks and reduction trees are planned so that
     /// their tasks fit in it.
     pub(crate) budget: u64,
+    /// How hard to shrink the plan (0: not at all): each step halves the budget the
+    /// planner aims at and reads stored arrays in finer boxes for rechunks
+    /// ([`fit`] raises it until the plan's projected peak fits).
+    pub(crate) squeeze: u32,
 }
 
 impl Default for LowerOptions {
@@ -75,6 +80,7 @@ impl Default for LowerOptions {
         LowerOptions {
             fuse: true,
             budget: u64::MAX,
+            squeeze: 0,
         }
     }
 }
@@ -89,6 +95,10 @@ impl Default for LowerOptions {
 /// a quarter of the budget (decoding is far dearer than generating), and read again by
 /// each reader when it does not, so arrays larger than memory still stream.
 pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan> {
+    let options = LowerOptions {
+        budget: options.budget >> options.squeeze.min(63),
+        ..options
+    };
     let order = expr::topological_order(outputs);
     let fusion = fuse::Fusion::decide(&order, outputs, options.fuse);
     let mut layers: Vec<Layer> = Vec::new();
@@ -120,6 +130,12 @@ pub(crate) fn lower(outputs: &[Arc<Node>], options: LowerOptions) -> Result<Plan
                 )
             }
             op => {
+                if matches!(op, Op::Rechunk) {
+                    if let Some(id) = rechunk::lower_from_source(&mut layers, node, &options)? {
+                        layer_of.insert(node.key, id);
+                        continue;
+                    }
+                }
                 let mut inputs: Vec<LayerId> = Vec::with_capacity(node.inputs.len());
                 for (i, input) in node.inputs.iter().enumerate() {
                     // The same generator twice in one operation is generated once.

@@ -248,6 +248,10 @@ impl TaskPlan<'_> {
 impl TaskRunner for TaskPlan<'_> {
     type Output = Value;
 
+    fn scratch_bytes(&self, task: TaskId) -> u64 {
+        self.layer_of(task).scratch_bytes()
+    }
+
     fn run(&self, task: TaskId, inputs: &[&Value]) -> Result<Value> {
         let layer = self.plan.layer(self.task_layer[task.index()]);
         let coords = block_coords(self.task_block[task.index()], &layer.blocks);

@@ -92,6 +92,48 @@ pub(crate) fn aligned_region_grid(
     Ok(ChunkGrid::new(axes))
 }
 
+/// The block lengths of an aligned write of a region of `shape`: per axis a multiple of
+/// `unit`, grown toward `wanted` (the array's own block lengths) while a block holds no
+/// more elements than the larger of one wanted block and one unit. Rounding each axis up
+/// to whole units independently would inflate blocks: 1024x1024 blocks written to
+/// 8192x16 storage chunks would become 8192x1024 blocks, eight times the data per task;
+/// here they become 8192x128, as many elements as before.
+///
+/// ```text
+///  wanted 1024 x 1024, unit 8192 x 16  ->  8192 x 128   (1 Mi elements, 8 units)
+///  wanted 8192 x 16,   unit 1024 x 1024 -> 1024 x 1024 (one unit)
+/// ```
+pub(crate) fn aligned_steps(shape: &[usize], unit: &[usize], wanted: &[usize]) -> Vec<usize> {
+    let n = shape.len();
+    let unit: Vec<usize> = unit.iter().map(|&u| u.max(1)).collect();
+    let elements = |lengths: &[usize]| -> u128 {
+        (0..n)
+            .map(|a| lengths[a].min(shape[a]).max(1) as u128)
+            .product()
+    };
+    let target = elements(wanted).max(elements(&unit));
+    let mut steps = unit.clone();
+    loop {
+        // Grow the axis furthest below its wanted length (relative to it), by one unit.
+        let grow = (0..n)
+            .filter(|&a| steps[a] < wanted[a] && steps[a] < shape[a])
+            .filter(|&a| {
+                let mut s = steps.clone();
+                s[a] += unit[a];
+                elements(&s) <= target
+            })
+            .min_by(|&a, &b| {
+                let ra = steps[a] as f64 / wanted[a] as f64;
+                let rb = steps[b] as f64 / wanted[b] as f64;
+                ra.total_cmp(&rb).then(b.cmp(&a))
+            });
+        match grow {
+            Some(a) => steps[a] += unit[a],
+            None => return steps,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +156,32 @@ mod tests {
         let merged = aligned_region_grid(&[0], &[20], &[4], &[6]).unwrap();
         assert_eq!(merged.axis(0).sizes().collect::<Vec<_>>(), vec![8, 8, 4]);
         assert!(!is_aligned(&merged, &[2], &[4]));
+    }
+
+    #[test]
+    fn aligned_writes_keep_the_elements_per_block() {
+        let s = [8192, 8192];
+        assert_eq!(
+            aligned_steps(&s, &[8192, 16], &[1024, 1024]),
+            vec![8192, 128]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[16, 8192], &[1024, 1024]),
+            vec![128, 8192]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[1024, 1024], &[8192, 16]),
+            vec![1024, 1024]
+        );
+        assert_eq!(
+            aligned_steps(&s, &[1024, 1024], &[16, 8192]),
+            vec![1024, 1024]
+        );
+        // Already a multiple: unchanged; small regions clamp.
+        assert_eq!(
+            aligned_steps(&s, &[512, 512], &[1024, 2048]),
+            vec![1024, 2048]
+        );
+        assert_eq!(aligned_steps(&[10, 0], &[4, 4], &[10, 3]), vec![12, 4]);
     }
 }

@@ -14,6 +14,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use zarrs::array::codec::{
@@ -33,10 +34,10 @@ use super::node::{
 use super::store::AtomicStore;
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
+use crate::compute::PendingWrite;
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::build;
-use crate::compute::PendingWrite;
 use crate::io::{BlockWriter, WriteLayout};
 
 /// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
@@ -372,9 +373,67 @@ impl ZarrWriteOptions {
 pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<PendingWrite> {
     // A data-dependent shape (a boolean mask's result) is counted now: the store needs it.
     let array = &array.with_sizes_resolved()?;
-    let zarr = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
+    let (zarr, created) = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
     let offset = vec![0; array.shape().len()];
-    zarr.write_region(array, &offset)
+    let created = Arc::new(created);
+    zarr.write_region_of(array, &offset, Some(created.clone()))
+        .inspect_err(|_| created.undo())
+}
+
+/// What [`create_array`] made on disk for one new array, undone ([`Created::undo`])
+/// when the computation writing it fails or is refused before any block was written, so
+/// that it leaves no output at all.
+///
+/// Undoing removes only what is still this creation's: a metadata file while it holds
+/// the bytes written here, a directory once it is empty. A node replaced since
+/// (another write's `overwrite`), or written into, keeps what its writer made.
+#[derive(Debug)]
+struct Created {
+    /// The metadata files written (the array's, and parent groups' that had none), with
+    /// their contents.
+    files: Vec<(PathBuf, Vec<u8>)>,
+    /// The directories made on the way to the array, deepest first.
+    dirs: Vec<PathBuf>,
+    /// Set when the first block starts being written: from then on the array stays.
+    wrote: AtomicBool,
+}
+
+impl Created {
+    /// Removes the metadata files that still hold what was written, then the directories
+    /// made that are empty.
+    fn undo(&self) {
+        for (path, bytes) in &self.files {
+            if std::fs::read(path).is_ok_and(|now| now == *bytes) {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+        for dir in &self.dirs {
+            // Fails, and keeps the directory, when anything else is in it.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// `dir` and those of its ancestors that do not exist yet, deepest first.
+fn missing_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing.push(d.to_path_buf());
+        at = d.parent();
+    }
+    missing
+}
+
+/// `paths` with their current contents (those that can be read).
+fn with_contents(paths: impl IntoIterator<Item = PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
+    paths
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
+        .collect()
 }
 
 impl<T: Element> LazyArray<T> {
@@ -441,6 +500,17 @@ impl ZarrArray {
     /// [`Error::DTypeMismatch`] when the dtypes differ; [`Error::Zarr`] when the region
     /// does not fit inside the array.
     pub fn write_region(&self, array: &DynArray, offset: &[usize]) -> Result<PendingWrite> {
+        self.write_region_of(array, offset, None)
+    }
+
+    /// [`write_region`](Self::write_region), for a write that created the array (and
+    /// removes it if it writes nothing) when `created` is set.
+    fn write_region_of(
+        &self,
+        array: &DynArray,
+        offset: &[usize],
+        created: Option<Arc<Created>>,
+    ) -> Result<PendingWrite> {
         let inner = self.inner();
         if array.dtype() != self.dtype() {
             return Err(Error::DTypeMismatch {
@@ -473,24 +543,27 @@ impl ZarrArray {
                 .iter()
                 .map(crate::chunks::AxisChunks::max_chunk_len)
                 .collect();
-            let aligned = grid::aligned_region_grid(offset, array.shape(), unit, &wanted)?;
+            let steps = grid::aligned_steps(array.shape(), unit, &wanted);
+            let aligned = grid::aligned_region_grid(offset, array.shape(), unit, &steps)?;
             build::rechunk_to(array.node(), aligned)
         };
         let writer = ZarrWriter {
             inner: inner.clone(),
             offset: offset.to_vec(),
+            created,
         };
         Ok(PendingWrite::new(&node, Arc::new(writer)))
     }
 }
 
-/// Creates the array's metadata (and any missing parent groups) and opens it.
+/// Creates the array's metadata (and any missing parent groups) and opens it; also
+/// returns what it created.
 fn create_array(
     shape: &[usize],
     dtype: DType,
     blocks: &crate::chunks::ChunkGrid,
     options: &ZarrWriteOptions,
-) -> Result<ZarrArray> {
+) -> Result<(ZarrArray, Created)> {
     let array_path = normalize_node_path(&options.array_path);
     let chunk = match &options.chunk_shape {
         Some(c) => check_shape("chunk_shape", c, shape.len())?,
@@ -514,6 +587,8 @@ fn create_array(
     let store_path = &options.store_path;
     let display = display_path(store_path, &array_path);
     prepare_node_dir(Path::new(&display), options.overwrite)?;
+    // What this creates, to undo if the write never writes a block.
+    let dirs = missing_dirs(Path::new(&display));
     std::fs::create_dir_all(store_path).map_err(|e| {
         zerr::zarr_error(
             store_path.display().to_string(),
@@ -522,7 +597,7 @@ fn create_array(
         )
     })?;
     let store = open_store(store_path, options.durable)?;
-    create_parent_groups(&store, &array_path)?;
+    let groups = create_parent_groups(&store, &array_path)?;
 
     let grid_chunk = shard.clone().unwrap_or_else(|| chunk.clone());
     let fill = options
@@ -586,8 +661,23 @@ fn create_array(
     let array = builder
         .build(store.clone(), &array_path)
         .map_err(|e| zerr::open_array(&display, e))?;
-    store_array_metadata(&array, &display)?;
-    ZarrArray::open(&store, &array_path)
+    let stored = store_array_metadata(&array, &display);
+    let created = Created {
+        files: with_contents(
+            groups
+                .into_iter()
+                .chain([Path::new(&display).join("zarr.json")]),
+        ),
+        dirs,
+        wrote: AtomicBool::new(false),
+    };
+    match stored.and_then(|()| ZarrArray::open(&store, &array_path)) {
+        Ok(zarr) => Ok((zarr, created)),
+        Err(e) => {
+            created.undo();
+            Err(e)
+        }
+    }
 }
 
 /// Checks that nothing is at `dir`, or removes the Zarr node there when `overwrite`.
@@ -632,11 +722,13 @@ fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
 }
 
 /// Writes group metadata for every ancestor of `array_path` that has none, so that
-/// zarr-python and others can open the array through its parents.
-fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()> {
+/// zarr-python and others can open the array through its parents; returns the metadata
+/// files it wrote.
+fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<Vec<PathBuf>> {
     let parts: Vec<&str> = array_path.split('/').filter(|p| !p.is_empty()).collect();
+    let mut written = Vec::new();
     if parts.is_empty() {
-        return Ok(());
+        return Ok(written);
     }
     for depth in 0..parts.len() {
         let path = format!("/{}", parts[..depth].join("/"));
@@ -646,9 +738,10 @@ fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<()
             .any(|m| dir.join(m).exists());
         if !has_meta {
             create_group_metadata(store, &path, serde_json::Map::new())?;
+            written.push(dir.join("zarr.json"));
         }
     }
-    Ok(())
+    Ok(written)
 }
 
 fn check_shape(param: &'static str, shape: &[usize], ndim: usize) -> Result<Vec<usize>> {
@@ -708,6 +801,9 @@ fn fill_value_of(value: Scalar) -> FillValue {
 struct ZarrWriter {
     inner: Arc<Inner>,
     offset: Vec<usize>,
+    /// What `create_zarr` made for this write, removed if the write is abandoned before
+    /// writing anything.
+    created: Option<Arc<Created>>,
 }
 
 impl fmt::Debug for ZarrWriter {
@@ -766,7 +862,18 @@ impl BlockWriter for ZarrWriter {
         )))
     }
 
+    fn abandon(&self) {
+        if let Some(created) = &self.created {
+            if !created.wrote.load(Ordering::SeqCst) {
+                created.undo();
+            }
+        }
+    }
+
     fn write(&self, region: &[Range<usize>], block: &AnyArray) -> Result<()> {
+        if let Some(created) = &self.created {
+            created.wrote.store(true, Ordering::SeqCst);
+        }
         let ranges: Vec<Range<u64>> = region
             .iter()
             .zip(&self.offset)

@@ -210,10 +210,7 @@ fn an_upward_import_is_caught() {
         vec![(2, "plan".to_string())]
     );
     let io_file = "use crate::PendingWrite;\n";
-    assert_eq!(
-        upward_uses("io", io_file),
-        vec![(1, "compute".to_string())]
-    );
+    assert_eq!(upward_uses("io", io_file), vec![(1, "compute".to_string())]);
     let tests_only = "#[cfg(test)]\nmod tests {\n    use crate::array::LazyArray;\n}\n";
     assert!(upward_uses("kernel", tests_only).is_empty());
     assert_eq!(module_of(Path::new("compute/write.rs")), "compute");

@@ -10,11 +10,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chunkwise::io::BlockReader;
-use chunkwise::PendingWrite;
 use chunkwise::zarr::{
     create_group, create_zarr, open_array, open_array_in, BloscCompressorKind, ZarrCodec,
     ZarrWriteOptions,
 };
+use chunkwise::PendingWrite;
 use chunkwise::{AnyArray, Chunks, DType, DynArray, Error};
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
-use chunkwise::{run_writes, PendingWrite};
 use chunkwise::zarr::{self, ZarrArray, ZarrNodeKind, ZarrWriteOptions};
+use chunkwise::{run_writes, PendingWrite};
 use clap::Args;
 
 use crate::info::size;
