@@ -16,8 +16,12 @@ use std::process::Command;
 use std::time::Instant;
 
 use chunkwise::lang;
+
+#[path = "../tests/suite/stress.rs"]
+mod stress;
 use chunkwise::zarr::{self, ZarrWriteOptions};
 use chunkwise::{ComputeOptions, MemoryLimit};
+use stress::{expressions, run_measured, Lcg};
 
 /// What a process may hold beyond its budget.
 const ALLOWANCE: u64 = 64 << 20;
@@ -27,7 +31,12 @@ const MIB: u64 = 1 << 20;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
-        return child(&args[2..]);
+        // The error as the CLI would print it, and the CLI's status for a refusal.
+        if let Err(e) = child(&args[2..]) {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+        return Ok(());
     }
     let cases: usize = args.get(1).map_or(Ok(24), |s| s.parse())?;
     let mut rng = Lcg(args.get(2).map_or(Ok(1), |s| s.parse())?);
@@ -73,7 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (i, case) in plan.iter().enumerate() {
         let budget: u64 = case[1].parse::<u64>()? * MIB;
         let start = Instant::now();
-        let (ok, rss, stderr) = peak_rss(Command::new(&exe).arg("--child").args(case));
+        let run = run_measured(Command::new(&exe).arg("--child").args(case));
+        let (ok, rss, stderr) = (run.status.success(), run.peak_rss, run.stderr);
         let secs = start.elapsed().as_secs_f64();
         let over = rss as i64 - budget as i64;
         let label = format!("{} {}", case[0], case[2..].join(" "));
@@ -109,20 +119,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::process::exit(1);
     }
     Ok(())
-}
-
-/// Expressions over a square `x` of side `n`, each with a small result.
-fn expressions(n: usize) -> Vec<String> {
-    let h = n / 2;
-    vec![
-        format!("x.rechunk(({n}, 16)).mean(axis=0)"),
-        format!("x.rechunk((16, {n})).sum(axis=1)"),
-        format!("(x[:{h}] + x[:{h}].T).sum(axis=0)"),
-        "(x - x.mean(axis=0)).std(axis=0)".into(),
-        "(x + x.T).max(axis=1)".into(),
-        format!("x.rechunk(({h}, 8)).rechunk((8, {h})).min(axis=0)"),
-        "(sin(x) * x.mean(axis=1, keepdims=True)).sum(axis=0)".into(),
-    ]
 }
 
 fn eval_case(expr: &str, input: &str, budget_mib: u64) -> Vec<String> {
@@ -169,73 +165,4 @@ fn child(case: &[String]) -> Result<(), Box<dyn std::error::Error>> {
         other => return Err(format!("unknown case {other}").into()),
     }
     Ok(())
-}
-
-/// `struct rusage` of Linux on 64-bit targets: two `timeval`s, then `long`s, the first
-/// of which is `ru_maxrss` (KiB).
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-#[repr(C)]
-struct Rusage {
-    times: [i64; 4],
-    maxrss: i64,
-    rest: [i64; 13],
-}
-
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-#[allow(unsafe_code)]
-unsafe extern "C" {
-    fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut Rusage) -> i32;
-}
-
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-/// Runs `cmd` and returns whether it succeeded, its peak resident bytes and its stderr.
-fn peak_rss(cmd: &mut Command) -> (bool, u64, String) {
-    use std::os::unix::process::ExitStatusExt;
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the child starts");
-    let pid = child.id() as i32;
-    let mut stderr = child.stderr.expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
-        s
-    });
-    let mut status = 0;
-    let mut usage = Rusage {
-        times: [0; 4],
-        maxrss: 0,
-        rest: [0; 13],
-    };
-    // SAFETY: `wait4` writes only to the two pointers it is given, which point to live
-    // values of the C layout it expects and outlive the call.
-    #[allow(unsafe_code)]
-    let r = unsafe { wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4");
-    let text = reader.join().unwrap_or_default();
-    let ok = std::process::ExitStatus::from_raw(status).success();
-    (ok, usage.maxrss as u64 * 1024, text)
-}
-
-/// Elsewhere: no peak figure (the example measures on Linux only).
-#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-fn peak_rss(cmd: &mut Command) -> (bool, u64, String) {
-    let out = cmd.output().expect("the child runs");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (out.status.success(), 0, stderr)
-}
-
-/// A small deterministic generator for the cases.
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
 }

@@ -99,7 +99,7 @@ impl ComputeOptions {
     /// or generate new data wait while it is reached (one always runs if nothing else
     /// is, so the computation never stalls). A plan with a task that alone needs more
     /// than `limit` (its inputs, output and scratch) is refused before anything runs,
-    /// with [`Error::TaskTooLarge`](crate::Error::TaskTooLarge) suggesting smaller
+    /// with [`Error::TaskTooLarge`](crate::error::Error::TaskTooLarge) suggesting smaller
     /// chunks.
     #[must_use]
     pub fn memory_limit(mut self, limit: MemoryLimit) -> Self {
@@ -189,7 +189,7 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Resu
 }
 
 /// The optimized plan of computing `nodes` together, as text (see
-/// [`LazyArray::explain`](crate::LazyArray::explain)).
+/// `LazyArray::explain`).
 pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
     prepared(nodes, options, |p| {
         let mut changes = p.changes;

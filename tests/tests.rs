@@ -143,3 +143,7 @@ mod select;
 // and `chunkwise rechunk`), refused writes leave nothing, a short peak-RSS stress run.
 #[path = "suite/budget.rs"]
 mod budget;
+// What the stress runs share with examples/budget_stress.rs: expressions, a generator,
+// a child process's peak resident memory.
+#[path = "suite/stress.rs"]
+mod stress;

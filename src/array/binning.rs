@@ -109,7 +109,7 @@ impl DynArray {
         let edges = match edges_out {
             Some(e) => DynArray::from_node(e),
             None => DynArray::build("histogram", &[counts.node()], edge_dtype, || {
-                Err(crate::Error::internal("histogram", "unreachable"))
+                Err(crate::error::Error::internal("histogram", "unreachable"))
             }),
         };
         (counts, edges)

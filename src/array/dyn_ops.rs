@@ -508,7 +508,7 @@ impl DynArray {
         })
     }
 
-    /// Basic indexing with an ndarray `s![]` index (see [`LazyArray::slice`](crate::LazyArray::slice)).
+    /// Basic indexing with an ndarray `s![]` index (see [`LazyArray::slice`](crate::array::LazyArray::slice)).
     ///
     /// # Example
     ///
@@ -519,7 +519,7 @@ impl DynArray {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// A bad index gives an invalid array, as [`LazyArray::slice`](crate::LazyArray::slice) says.
+    /// A bad index gives an invalid array, as [`LazyArray::slice`](crate::array::LazyArray::slice) says.
     #[track_caller]
     pub fn slice(&self, index: impl AsRef<[SliceInfoElem]>) -> DynArray {
         let index = index.as_ref();
@@ -604,7 +604,7 @@ impl DynArray {
     }
 
     /// The elements in reverse order along `axes` (`..` for every axis; see
-    /// [`LazyArray::flip`](crate::LazyArray::flip)).
+    /// [`LazyArray::flip`](crate::array::LazyArray::flip)).
     ///
     /// # Example
     ///

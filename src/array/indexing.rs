@@ -53,8 +53,8 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// An index out of range, a zero step or too many indices give an invalid array
-    /// ([`crate::Error::IndexOutOfRange`], [`crate::Error::SliceOutOfBounds`],
-    /// [`crate::Error::SliceStepZero`], [`crate::Error::SliceRankMismatch`]).
+    /// ([`crate::error::Error::IndexOutOfRange`], [`crate::error::Error::SliceOutOfBounds`],
+    /// [`crate::error::Error::SliceStepZero`], [`crate::error::Error::SliceRankMismatch`]).
     #[track_caller]
     pub fn slice(&self, index: impl AsRef<[SliceInfoElem]>) -> LazyArray<T> {
         let index = index.as_ref();
@@ -72,7 +72,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// Negative axes count from the end; `..` reverses the axes. Unless `axes` lists
-    /// every axis exactly once, the array is invalid ([`crate::Error::InvalidParameter`]).
+    /// every axis exactly once, the array is invalid ([`crate::error::Error::InvalidParameter`]).
     #[track_caller]
     pub fn permute_axes(&self, axes: impl Into<Axes>) -> LazyArray<T> {
         let axes: Vec<isize> = match axes.into().list {
@@ -140,7 +140,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// An axis whose length is not 1 gives an invalid array
-    /// ([`crate::Error::NotSqueezable`]).
+    /// ([`crate::error::Error::NotSqueezable`]).
     #[track_caller]
     pub fn squeeze_axes(&self, axes: impl Into<Axes>) -> LazyArray<T> {
         let axes = axes.into().list;
@@ -161,7 +161,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// Negative axes count from the end of the result; an axis outside `-ndim - 1..=ndim`
-    /// gives an invalid array ([`crate::Error::AxisOutOfRange`]).
+    /// gives an invalid array ([`crate::error::Error::AxisOutOfRange`]).
     #[track_caller]
     pub fn expand_dims(&self, axis: impl AxisIndex) -> LazyArray<T> {
         LazyArray::build("expand_dims", &[&self.node], || {
@@ -181,7 +181,7 @@ impl<T: Element> LazyArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// An axis out of range gives an invalid array ([`crate::Error::AxisOutOfRange`]).
+    /// An axis out of range gives an invalid array ([`crate::error::Error::AxisOutOfRange`]).
     #[track_caller]
     pub fn flip(&self, axes: impl Into<Axes>) -> LazyArray<T> {
         let axes = axes.into().list;

@@ -24,7 +24,7 @@ fn scan_axis(op: &'static str, axes: &Axes) -> Result<Option<isize>> {
     match axes.list.as_deref() {
         None => Ok(None),
         Some([a]) => Ok(Some(*a)),
-        Some(list) => Err(crate::Error::parameter(
+        Some(list) => Err(crate::error::Error::parameter(
             op,
             "axis",
             format!("{list:?}"),
@@ -54,7 +54,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// A 0-d operand, or contracted axes of different lengths
-    /// ([`Error::ContractionMismatch`](crate::Error::ContractionMismatch)), give an
+    /// ([`Error::ContractionMismatch`](crate::error::Error::ContractionMismatch)), give an
     /// invalid array.
     #[track_caller]
     pub fn matmul(&self, other: &LazyArray<T>) -> LazyArray<T> {
@@ -207,7 +207,7 @@ impl<T: Element> LazyArray<T> {
 /// ```
 ///
 /// Subscripts that do not fit the operands give an invalid array
-/// ([`Error::InvalidParameter`](crate::Error::InvalidParameter)).
+/// ([`Error::InvalidParameter`](crate::error::Error::InvalidParameter)).
 #[track_caller]
 pub fn einsum<T: Element>(subscripts: &str, operands: &[&LazyArray<T>]) -> LazyArray<T> {
     let nodes: Vec<&Arc<Node>> = operands.iter().map(|a| &a.node).collect();

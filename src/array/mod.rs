@@ -7,15 +7,16 @@
 //! Building never fails: an operation that is invalid (shapes that do not broadcast, an
 //! axis out of range, a dtype it does not take) gives an array that remembers the error
 //! and where in the program the operation was built (`#[track_caller]`), and
-//! `compute`/`explain` return it as [`Error::Invalid`](crate::Error::Invalid). So
+//! `compute`/`explain` return it as [`Error::Invalid`](crate::error::Error::Invalid). So
 //! expressions read as the NumPy they replace: `(&x - x.mean(0)) / x.std(0)`.
 //!
 //! ## Contents
 //!
 //! - metadata and results: this file (`shape`, `chunks`, `compute`, `compute_many`...)
-//! - creation: [`from_ndarray`](crate::from_ndarray), [`zeros`](crate::zeros),
-//!   [`ones`](crate::ones), [`full`](crate::full), [`arange`](crate::arange),
-//!   [`linspace`](crate::linspace), and [`random`](crate::random): `creation.rs`
+//! - creation: [`from_ndarray`](crate::array::from_ndarray), [`zeros`](crate::array::zeros),
+//!   [`ones`](crate::array::ones), [`full`](crate::array::full), [`arange`](crate::array::arange),
+//!   [`linspace`](crate::array::linspace): `creation.rs` (the seeded random arrays, built on
+//!   these, are `chunkwise::random`'s, above this module)
 //! - elementwise arithmetic, math functions, comparisons and logic, one method per line
 //!   of the vocabulary's tables: `elementwise.rs`
 //! - reductions over [`Axes`], one method per line of the reduction table:
@@ -26,7 +27,7 @@
 //! - linear algebra and scans: `matmul`, `dot`, `tensordot`, [`einsum`], `outer`,
 //!   `cumsum`, `cumprod`, `nancumsum`, `nancumprod`: `linalg.rs`
 //! - computing several arrays at once: `many.rs`
-//! - structure: [`concatenate`](crate::concatenate), [`stack`](crate::stack), `reshape`,
+//! - structure: [`concatenate`](crate::array::concatenate), [`stack`](crate::array::stack), `reshape`,
 //!   `broadcast_to`, `moveaxis`, `swapaxes`, `pad`, `roll`, `repeat`, `tile`, `diff`:
 //!   `structure.rs`
 //! - users' functions over blocks (`map_blocks`, `blockwise`, `from_fn`,
@@ -161,7 +162,7 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// The shape. An axis whose length depends on data not computed yet (the result of
-    /// a boolean mask, `nonzero`, `compress`) reads [`UNKNOWN_LEN`](crate::UNKNOWN_LEN);
+    /// a boolean mask, `nonzero`, `compress`) reads [`UNKNOWN_LEN`](crate::expr::UNKNOWN_LEN);
     /// [`dims`](Self::dims) says so with `None`.
     #[must_use]
     pub fn shape(&self) -> &[usize] {
@@ -182,7 +183,7 @@ impl<T: Element> LazyArray<T> {
     pub fn dims(&self) -> Vec<Option<usize>> {
         self.shape()
             .iter()
-            .map(|&n| (n != crate::UNKNOWN_LEN).then_some(n))
+            .map(|&n| (n != crate::expr::UNKNOWN_LEN).then_some(n))
             .collect()
     }
 
@@ -192,7 +193,7 @@ impl<T: Element> LazyArray<T> {
         self.node.ndim()
     }
 
-    /// Number of elements ([`UNKNOWN_LEN`](crate::UNKNOWN_LEN) when an axis's length
+    /// Number of elements ([`UNKNOWN_LEN`](crate::expr::UNKNOWN_LEN) when an axis's length
     /// depends on data not computed yet, and the array is not empty).
     #[must_use]
     pub fn len(&self) -> usize {
@@ -260,13 +261,13 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// A write of this array's blocks to `writer`, one call per block of its chunk grid;
-    /// nothing runs until [`PendingWrite::run`](crate::PendingWrite::run). See
+    /// nothing runs until [`PendingWrite::run`](crate::compute::PendingWrite::run). See
     /// [`crate::io`] for an example.
     pub fn write_to(
         &self,
         writer: std::sync::Arc<dyn crate::io::BlockWriter>,
-    ) -> crate::PendingWrite {
-        crate::PendingWrite::new(&self.node, writer)
+    ) -> crate::compute::PendingWrite {
+        crate::compute::PendingWrite::new(&self.node, writer)
     }
 
     /// Runs the computation and returns the result.
@@ -468,7 +469,7 @@ pub(crate) fn describe(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let dims: Vec<String> = shown
             .iter()
             .map(|&n| {
-                if n == crate::UNKNOWN_LEN {
+                if n == crate::expr::UNKNOWN_LEN {
                     "?".into()
                 } else {
                     n.to_string()

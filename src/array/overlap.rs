@@ -7,7 +7,7 @@
 //! memory (shown by `explain`) is the block, the slabs, the padded block and the
 //! function's result.
 //!
-//! [`map_blocks`]: crate::LazyArray::map_blocks
+//! [`map_blocks`]: crate::array::LazyArray::map_blocks
 
 use ndarray::ArrayViewD;
 
@@ -107,7 +107,7 @@ impl MapOverlap {
         self
     }
 
-    /// Marks the function as not cacheable (see [`MapBlocks::uncached`](crate::MapBlocks::uncached)).
+    /// Marks the function as not cacheable (see [`MapBlocks::uncached`](crate::array::MapBlocks::uncached)).
     #[must_use]
     pub fn uncached(mut self) -> MapOverlap {
         self.cached = false;

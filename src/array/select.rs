@@ -140,7 +140,7 @@ fn compress_node(x: &Arc<Node>, condition: &Condition, axis: isize) -> Result<Ar
                 .iter()
                 .find(|&&k| k >= i64::try_from(len).unwrap_or(i64::MAX))
             {
-                return Err(crate::Error::IndexOutOfRange {
+                return Err(crate::error::Error::IndexOutOfRange {
                     axis: axis_u,
                     index: isize::try_from(bad).unwrap_or(isize::MAX),
                     len,
@@ -185,7 +185,7 @@ impl<T: Element> LazyArray<T> {
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// An index outside the axis gives an invalid array ([`crate::Error::IndexOutOfRange`],
+    /// An index outside the axis gives an invalid array ([`crate::error::Error::IndexOutOfRange`],
     /// at `compute` for a lazy index), as does an axis out of range or a lazy index that is
     /// not a 1-d integer array.
     #[track_caller]
@@ -243,7 +243,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// A true value beyond the axis gives an invalid array
-    /// ([`crate::Error::IndexOutOfRange`]).
+    /// ([`crate::error::Error::IndexOutOfRange`]).
     #[track_caller]
     pub fn compress(&self, condition: impl Into<Condition>, axis: impl AxisIndex) -> LazyArray<T> {
         let condition = condition.into();
@@ -291,7 +291,7 @@ impl<T: Element> LazyArray<T> {
         let coords = self.argwhere();
         if self.ndim() == 0 {
             return vec![LazyArray::build("nonzero", &[&self.node], || {
-                Err(crate::Error::parameter(
+                Err(crate::error::Error::parameter(
                     "nonzero",
                     "a",
                     "a 0-d array",
@@ -348,7 +348,7 @@ impl DynArray {
         if let Some(e) = self.error() {
             return Err(e);
         }
-        let options = crate::ComputeOptions::default();
+        let options = crate::compute::ComputeOptions::default();
         let nodes =
             crate::compute::resolved(std::slice::from_ref(self.node()), &options, &mut Vec::new())?;
         Ok(DynArray::from_node(nodes[0].clone()))
@@ -447,7 +447,7 @@ impl DynArray {
                 &[self.node()],
                 DType::I64,
                 || {
-                    Err(crate::Error::parameter(
+                    Err(crate::error::Error::parameter(
                         "nonzero",
                         "a",
                         "a 0-d array",

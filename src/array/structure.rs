@@ -340,7 +340,7 @@ fn promoted(arrays: &[DynArray]) -> (DType, Vec<Arc<Node>>) {
 
 impl DynArray {
     /// The arrays joined along an existing axis, promoted to one dtype (NumPy's
-    /// `concatenate`; see [`concatenate`](crate::concatenate)).
+    /// `concatenate`; see [`concatenate`](crate::array::concatenate)).
     ///
     /// # Example
     ///

@@ -13,9 +13,9 @@
 //! [`Error::TaskFailed`] naming the function and the block; a returned block of the
 //! wrong shape is [`Error::BlockMismatch`] (inside `TaskFailed`), never a wrong result.
 //!
-//! [`Error::TaskPanicked`]: crate::Error::TaskPanicked
-//! [`Error::TaskFailed`]: crate::Error::TaskFailed
-//! [`Error::BlockMismatch`]: crate::Error::BlockMismatch
+//! [`Error::TaskPanicked`]: crate::error::Error::TaskPanicked
+//! [`Error::TaskFailed`]: crate::error::Error::TaskFailed
+//! [`Error::BlockMismatch`]: crate::error::Error::BlockMismatch
 
 use std::sync::Arc;
 
@@ -320,7 +320,7 @@ impl<T: Element> LazyArray<T> {
     /// ```
     ///
     /// A block of another shape than declared makes `compute` fail with
-    /// [`Error::BlockMismatch`](crate::Error::BlockMismatch).
+    /// [`Error::BlockMismatch`](crate::error::Error::BlockMismatch).
     #[track_caller]
     pub fn map_blocks<R, F>(&self, name: &str, f: F) -> LazyArray<R::Elem>
     where
@@ -370,7 +370,7 @@ impl<T: Element> LazyArray<T> {
     ///
     /// The axis is rechunked to one chunk first; when a block along the whole axis does
     /// not fit the memory limit, `compute` refuses the plan
-    /// ([`Error::TaskTooLarge`](crate::Error::TaskTooLarge)) and says to use smaller
+    /// ([`Error::TaskTooLarge`](crate::error::Error::TaskTooLarge)) and says to use smaller
     /// chunks along the other axes.
     ///
     /// # Example

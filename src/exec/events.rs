@@ -81,7 +81,7 @@ pub trait Observer: Send + Sync {
 /// Cancels a running computation from another thread.
 ///
 /// No task starts after [`cancel`](Self::cancel); running tasks finish, intermediates are
-/// freed, and `compute` returns [`crate::Error::Cancelled`].
+/// freed, and `compute` returns [`crate::error::Error::Cancelled`].
 ///
 /// # Example
 ///

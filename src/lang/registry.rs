@@ -45,7 +45,7 @@ fn registry() -> &'static Registry {
 /// # Example
 ///
 /// ```
-/// let names: Vec<&str> = chunkwise::lang::functions().iter().map(|f| f.name()()).collect();
+/// let names: Vec<&str> = chunkwise::lang::functions().iter().map(|f| f.name()).collect();
 /// assert!(names.contains(&"arctan2") && names.contains(&"nanmean") && names.contains(&"where"));
 /// for f in chunkwise::lang::functions() {
 ///     println!("{:40} {}", f.signature(), f.doc());
@@ -61,7 +61,7 @@ pub fn functions() -> &'static [Function] {
 ///
 /// ```
 /// let f = chunkwise::lang::function("amax").unwrap();
-/// assert_eq!(f.name()(), "max");
+/// assert_eq!(f.name(), "max");
 /// assert!(chunkwise::lang::function("meen").is_none());
 /// ```
 pub fn function(name: &str) -> Option<&'static Function> {

@@ -9,13 +9,13 @@
 //! decoded. By default blocks are whole storage chunks (or shards), merged when they are
 //! smaller than [`DEFAULT_BLOCK_BYTES`].
 //!
-//! Writing: [`create_zarr`] (or [`LazyArray::to_zarr`](crate::LazyArray::to_zarr))
-//! writes the array's metadata and returns a [`PendingWrite`](crate::PendingWrite):
+//! Writing: [`create_zarr`] (or [`LazyArray::to_zarr`](crate::array::LazyArray::to_zarr))
+//! writes the array's metadata and returns a [`PendingWrite`](crate::compute::PendingWrite):
 //! one task per block, each storing the chunks under its block as soon as it is
 //! computed. Blocks are aligned to storage chunks first, so no two tasks of one write
 //! write one file; tasks of different writes that share a file at their edges run one
 //! after the other, and writes that overlap are refused (see
-//! [`run_writes`](crate::run_writes)). Every file is written to a temporary name and
+//! [`run_writes`](crate::compute::run_writes)). Every file is written to a temporary name and
 //! renamed into place, so a chunk is never torn and a failed computation leaves the
 //! chunks it did not finish as they were.
 //!

@@ -348,7 +348,7 @@ impl ZarrWriteOptions {
 
 /// Creates a Zarr v3 array for `array` as `options` say (its metadata is written now)
 /// and returns the write of its data, which runs chunk by chunk as the computation
-/// produces blocks. Run several with [`run_writes`](crate::run_writes) to share
+/// produces blocks. Run several with [`run_writes`](crate::compute::run_writes) to share
 /// their common work.
 ///
 /// # Example

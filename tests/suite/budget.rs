@@ -17,6 +17,8 @@ use std::process::Command;
 use chunkwise::zarr::{open_array, ZarrWriteOptions};
 use chunkwise::{ComputeOptions, Error, MemoryLimit};
 
+use crate::stress::{expressions, run_measured, ChildRun, Lcg};
+
 /// What a process may hold beyond the budget: the runtime, the binary, thread stacks,
 /// allocator slack, zarrs' decoded storage chunks and the codec's buffers.
 pub(crate) const ALLOWANCE: u64 = 64 << 20;
@@ -203,97 +205,24 @@ fn cli_rechunk_across_chunks_under_a_small_limit_and_back() {
     assert!(!out.exists(), "a refused rechunk left {}", out.display());
 }
 
-/// `struct rusage` of Linux on 64-bit targets: two `timeval`s, then `long`s, the first
-/// of which is `ru_maxrss` (KiB).
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-#[repr(C)]
-struct Rusage {
-    times: [i64; 4],
-    maxrss: i64,
-    rest: [i64; 13],
-}
-
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-#[allow(unsafe_code)]
-unsafe extern "C" {
-    fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut Rusage) -> i32;
-}
-
-/// Peak resident bytes of the child `cmd` (its own `ru_maxrss`, via `wait4`).
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-pub(crate) fn peak_rss(cmd: &mut Command) -> (std::process::ExitStatus, u64, String) {
-    use std::os::unix::process::ExitStatusExt;
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("the child starts");
-    let pid = child.id() as i32;
-    let mut stderr = child.stderr.expect("piped");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
-        s
-    });
-    let mut status = 0;
-    let mut usage = Rusage {
-        times: [0; 4],
-        maxrss: 0,
-        rest: [0; 13],
-    };
-    // SAFETY: `wait4` writes only to the two pointers it is given, which point to live
-    // values of the C layout it expects and outlive the call.
-    #[allow(unsafe_code)]
-    let r = unsafe { wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4");
-    let text = reader.join().unwrap_or_default();
-    (
-        std::process::ExitStatus::from_raw(status),
-        usage.maxrss as u64 * 1024,
-        text,
-    )
-}
-
-/// A small deterministic generator for the stress cases.
-pub(crate) struct Lcg(pub(crate) u64);
-
-impl Lcg {
-    pub(crate) fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n
-    }
-}
-
-/// Expressions over a square `x` of side `n` with chunks `c`, each with a small result.
-pub(crate) fn stress_expressions(n: usize) -> Vec<String> {
-    let h = n / 2;
-    vec![
-        format!("x.rechunk(({n}, 16)).mean(axis=0)"),
-        format!("x.rechunk((16, {n})).sum(axis=1)"),
-        format!("(x[:{h}] + x[:{h}].T).sum(axis=0)"),
-        "(x - x.mean(axis=0)).std(axis=0)".into(),
-        "(x + x.T).max(axis=1)".into(),
-        format!("x.rechunk(({h}, 8)).rechunk((8, {h})).min(axis=0)"),
-    ]
-}
-
 #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
 #[test]
 fn random_expressions_stay_under_their_budgets() {
     let n = 4096; // 128 MiB of float64
     let mut rng = Lcg(10);
-    let expressions = stress_expressions(n);
+    let exprs = expressions(n);
     let mut worst = i64::MIN;
     for case in 0..4 {
-        let expr = &expressions[rng.below(expressions.len() as u64) as usize];
+        let expr = &exprs[rng.below(exprs.len() as u64) as usize];
         let chunk = [256, 512, 1024][rng.below(3) as usize];
         let budget: u64 = [32u64, 48, 64, 96][rng.below(4) as usize] << 20;
         let input = format!("x=random:{n}x{n}:chunks={chunk}x{chunk}:seed={case}");
-        let limit = format!("{}", budget);
-        let (status, rss, stderr) = peak_rss(
+        let limit = budget.to_string();
+        let ChildRun {
+            status,
+            peak_rss: rss,
+            stderr,
+        } = run_measured(
             Command::new(env!("CARGO_BIN_EXE_chunkwise"))
                 .args(["eval", expr, "--input", &input, "--memory-limit", &limit])
                 .args(["--no-progress", "--max-elements", "100000"]),
