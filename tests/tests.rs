@@ -147,3 +147,6 @@ mod budget;
 // a child process's peak resident memory.
 #[path = "suite/stress.rs"]
 mod stress;
+// `unique` (values, counts, NaNs) and `bincount` (weights, minlength) against NumPy.
+#[path = "suite/counting.rs"]
+mod counting;

@@ -1,7 +1,9 @@
-//! Binning on [`LazyArray`] and [`DynArray`]: `histogram`, `searchsorted`, `digitize`
-//! (the builders and kernels are in `blocks::histogram` and `blocks::search`).
+//! Binning on [`LazyArray`] and [`DynArray`]: `histogram`, `bincount`, `searchsorted`,
+//! `digitize` (the builders and kernels are in `blocks::histogram`, `blocks::bincount`
+//! and `blocks::search`).
 
 use super::{DynArray, LazyArray};
+use crate::blocks::bincount;
 use crate::blocks::histogram::{self, Bins};
 use crate::blocks::search::{self, Search};
 use crate::element::{DType, Element};
@@ -115,6 +117,39 @@ impl DynArray {
         (counts, edges)
     }
 
+    /// How often each value occurs in this 1-d array of non-negative integers (NumPy's
+    /// `bincount`): `int64` counts of length `max + 1`, at least `minlength`; with
+    /// `weights` (of the same shape), the `float64` sum of the weights at each value.
+    /// The length depends on the data: `compute` finds the maximum first, in the same
+    /// computation, and `shape` reports [`UNKNOWN_LEN`](crate::UNKNOWN_LEN) until then.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![0i64, 1, 1, 3, 1], [2]).to_dyn();
+    /// assert_eq!(x.bincount(None, 0).compute()?.into_typed::<i64>()?, ndarray::array![1i64, 3, 0, 1].into_dyn());
+    /// let w = chunkwise::from_ndarray(ndarray::array![0.5, 1.0, 1.0, 2.0, 1.0], [3]).to_dyn();
+    /// assert_eq!(x.bincount(Some(&w), 6).compute()?.into_typed::<f64>()?, ndarray::array![0.5, 3.0, 0.0, 2.0, 0.0, 0.0].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// An array that is not 1-d or not of integers (or bools), or weights of another
+    /// shape, give an invalid array; a negative value fails at `compute`, as NumPy raises.
+    #[track_caller]
+    pub fn bincount(&self, weights: Option<&DynArray>, minlength: usize) -> DynArray {
+        let dtype = if weights.is_some() {
+            DType::F64
+        } else {
+            DType::I64
+        };
+        let inputs: Vec<&std::sync::Arc<crate::expr::Node>> = std::iter::once(self.node())
+            .chain(weights.map(DynArray::node))
+            .collect();
+        DynArray::build("bincount", &inputs, dtype, || {
+            bincount::bincount(self.node(), weights.map(DynArray::node), minlength)
+        })
+    }
+
     /// The indices at which the values of `v` would be inserted into this sorted
     /// one-dimensional array to keep it sorted (NumPy's `searchsorted`), `int64`, in
     /// `v`'s shape and chunks. The sorted array is read whole by every task.
@@ -187,6 +222,46 @@ impl<T: Element> LazyArray<T> {
     ) -> (LazyArray<i64>, DynArray) {
         let (counts, edges) = self.to_dyn().histogram(bins, range);
         (LazyArray::wrap(counts.node().clone()), edges)
+    }
+
+    /// How often each value occurs (see [`DynArray::bincount`]), `int64` counts.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![2u8, 0, 2], [2]);
+    /// assert_eq!(x.bincount(0).compute()?, ndarray::array![1i64, 0, 2].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn bincount(&self, minlength: usize) -> LazyArray<i64> {
+        LazyArray::wrap(self.to_dyn().bincount(None, minlength).node().clone())
+    }
+
+    /// The sum of `weights` at each value (NumPy's `bincount(x, weights)`; see
+    /// [`DynArray::bincount`]), `float64`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![1i32, 1, 0], [2]);
+    /// let w = chunkwise::from_ndarray(ndarray::array![0.25f32, 0.5, 2.0], [3]);
+    /// assert_eq!(x.bincount_weighted(&w, 0).compute()?, ndarray::array![2.0, 0.75].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn bincount_weighted<W: Element>(
+        &self,
+        weights: &LazyArray<W>,
+        minlength: usize,
+    ) -> LazyArray<f64> {
+        let weights = weights.to_dyn();
+        LazyArray::wrap(
+            self.to_dyn()
+                .bincount(Some(&weights), minlength)
+                .node()
+                .clone(),
+        )
     }
 
     /// The insertion indices of `v` in this sorted one-dimensional array (see

@@ -1,13 +1,13 @@
 //! Order statistics on [`LazyArray`] and [`DynArray`]: `sort`, `argsort`, `topk`,
-//! `argtopk`, `median`,
-//! `quantile`, `percentile` and their `nan` variants (the builders and kernels are in
-//! `blocks::sort`, `blocks::topk` and `blocks::quantile`).
+//! `argtopk`, `unique`, `median`, `quantile`, `percentile` and their `nan` variants (the
+//! builders and kernels are in `blocks::sort`, `blocks::topk`, `blocks::unique` and
+//! `blocks::quantile`).
 
 use std::sync::Arc;
 
 use super::{Axes, AxisIndex, DynArray, LazyArray};
 use crate::blocks::quantile::{self, Statistic};
-use crate::blocks::sort;
+use crate::blocks::{sort, unique};
 use crate::element::{DType, Element};
 use crate::error::{Error, Result};
 use crate::expr::build::{expand_dims, normalize_axes};
@@ -196,6 +196,33 @@ fn quantile_dtype(dtype: DType, q: &Quantiles) -> DType {
 }
 
 impl<T: Element> LazyArray<T> {
+    /// The sorted distinct values of the flattened array (see [`DynArray::unique`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![5u16, 5, 1, 9, 1], [2]);
+    /// assert_eq!(x.unique().compute()?, ndarray::array![1u16, 5, 9].into_dyn());
+    /// let (values, counts) = x.unique_counts();
+    /// assert_eq!(values.compute()?, ndarray::array![1u16, 5, 9].into_dyn());
+    /// assert_eq!(counts.compute()?, ndarray::array![2i64, 2, 1].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn unique(&self) -> LazyArray<T> {
+        LazyArray::wrap(self.to_dyn().unique().node().clone())
+    }
+
+    /// The sorted distinct values and their counts (see [`DynArray::unique_counts`]).
+    #[track_caller]
+    pub fn unique_counts(&self) -> (LazyArray<T>, LazyArray<i64>) {
+        let (values, counts) = self.to_dyn().unique_counts();
+        (
+            LazyArray::wrap(values.node().clone()),
+            LazyArray::wrap(counts.node().clone()),
+        )
+    }
+
     /// A sorted copy along `axis` (NumPy's `sort`; negative axes count from the end):
     /// NaNs last, the result in the input's chunks. An axis of many chunks is sorted
     /// by a merge network whose tasks hold two blocks, so it need not fit in memory.
@@ -405,6 +432,62 @@ impl<T: Element> LazyArray<T> {
 }
 
 impl DynArray {
+    /// The sorted distinct values of the flattened array (NumPy's `unique`, NaNs
+    /// collapsed into one at the end as NumPy's `equal_nan=True` does), 1-d. The length
+    /// depends on the data: `compute` counts it in the same computation.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![[3, 1], [3, 2]], [1, 2]).to_dyn();
+    /// assert_eq!(x.unique().compute()?.into_typed::<i32>()?, ndarray::array![1, 2, 3].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn unique(&self) -> DynArray {
+        DynArray::build("unique", &[self.node()], self.dtype(), || {
+            Ok(unique::unique(self.node(), false, true)?.0)
+        })
+    }
+
+    /// The sorted distinct values and how often each occurs (`int64`), as NumPy's
+    /// `unique(x, return_counts=True)` (and `unique_counts`) gives them.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![2.0, f64::NAN, 2.0, 0.5, f64::NAN], [2]).to_dyn();
+    /// let (values, counts) = x.unique_counts();
+    /// let values = values.compute()?.into_typed::<f64>()?;
+    /// assert_eq!((values[0], values[1]), (0.5, 2.0));
+    /// assert!(values[2].is_nan() && values.len() == 3);
+    /// assert_eq!(counts.compute()?.into_typed::<i64>()?, ndarray::array![1i64, 2, 2].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[track_caller]
+    pub fn unique_counts(&self) -> (DynArray, DynArray) {
+        self.unique_with(true, true)
+    }
+
+    /// `unique` with NumPy's `return_counts` and `equal_nan`: the values, and the
+    /// counts (an empty `int64` array when `counts` is false).
+    #[track_caller]
+    pub(crate) fn unique_with(&self, counts: bool, equal_nan: bool) -> (DynArray, DynArray) {
+        let mut counts_out = None;
+        let values = DynArray::build("unique", &[self.node()], self.dtype(), || {
+            let (values, c) = unique::unique(self.node(), counts, equal_nan)?;
+            counts_out = c;
+            Ok(values)
+        });
+        let counts = match counts_out {
+            Some(c) => DynArray::from_node(c),
+            None => DynArray::build("unique", &[values.node()], DType::I64, || {
+                Err(Error::internal("unique", "no counts asked for"))
+            }),
+        };
+        (values, counts)
+    }
+
     /// A sorted copy along `axis` (see [`LazyArray::sort`]).
     ///
     /// # Example

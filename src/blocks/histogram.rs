@@ -31,7 +31,7 @@ use crate::kernel::block::BlockKernel;
 use crate::ops::ReduceFn;
 
 /// Most count arrays one combine task sums.
-const SPLIT_EVERY: usize = 16;
+pub(crate) const SPLIT_EVERY: usize = 16;
 
 /// The bins of a histogram.
 #[derive(Clone, Debug)]
@@ -304,8 +304,8 @@ impl BlockKernel for Count {
     }
 }
 
-/// A combine task: the sum of up to [`SPLIT_EVERY`] count arrays (`int64` or `uint64`)
-/// of `len` entries.
+/// A combine task: the sum of up to [`SPLIT_EVERY`] count arrays (`int64` or `uint64`,
+/// or `float64` sums of weights) of `len` entries.
 #[derive(Debug)]
 pub(crate) struct SumCounts {
     pub(crate) len: usize,
@@ -332,6 +332,7 @@ impl BlockKernel for SumCounts {
     fn compute(&self, _: &[usize], inputs: &[&AnyArray]) -> Result<AnyArray> {
         match inputs.first().map(|a| a.dtype()) {
             Some(DType::U64) => Ok(AnyArray::from(self.sum::<u64>(inputs)?)),
+            Some(DType::F64) => Ok(AnyArray::from(self.sum::<f64>(inputs)?)),
             _ => Ok(AnyArray::from(self.sum::<i64>(inputs)?)),
         }
     }

@@ -7,6 +7,7 @@
 //! array facade (whose methods call the builders); the planner and executor see only
 //! `Op::Block` and its kernel.
 
+pub(crate) mod bincount;
 pub(crate) mod broadcast;
 pub(crate) mod concatenate;
 pub(crate) mod contract;
@@ -32,4 +33,5 @@ pub(crate) mod sort;
 pub(crate) mod take;
 pub(crate) mod tile;
 pub(crate) mod topk;
+pub(crate) mod unique;
 pub(crate) mod user;

@@ -1,7 +1,7 @@
 //! The language's order statistics and binning: `sort`, `argsort`, `topk`, `argtopk`,
 //! `median`,
-//! `quantile`, `percentile` and their `nan` variants, `histogram`, `searchsorted`,
-//! `digitize` (`count_nonzero` is a line of the reduction table).
+//! `quantile`, `percentile` and their `nan` variants, `histogram`, `bincount`, `unique`,
+//! `searchsorted`, `digitize` (`count_nonzero` is a line of the reduction table).
 //!
 //! The method forms (`x.sort(axis=0)`) return the sorted copy: the language has no
 //! assignment, so NumPy's in-place `ndarray.sort` has nothing to change.
@@ -95,6 +95,55 @@ pub(super) fn order() -> Vec<Function> {
                 Ok(Value::Tuple(vec![
                     Spanned::new(Value::Array(counts), span),
                     Spanned::new(Value::Array(edges), span),
+                ]))
+            },
+        ),
+        Function::new(
+            "bincount(x, weights=None, minlength=0)",
+            Group::Reduction,
+            "How often each non-negative integer occurs in the 1-d `x` (int64, length max(x) + 1, at least `minlength`); with `weights`, their float64 sums.",
+            |args| {
+                let x = args.array("x")?;
+                let weights = if args.is_none("weights") {
+                    None
+                } else {
+                    Some(array_like(args.get("weights"))?)
+                };
+                let minlength = args.count("minlength")?;
+                args.done(x.bincount(weights.as_ref(), minlength))
+            },
+        ),
+        Function::new(
+            "unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *, equal_nan=True)",
+            Group::Reduction,
+            "The sorted distinct values of the flattened `ar`; with `return_counts`, the tuple `(values, counts)`; NaNs collapse into one with `equal_nan`.",
+            |args| {
+                let a = args.array("ar")?;
+                for unsupported in ["return_index", "return_inverse"] {
+                    if args.bool(unsupported)? {
+                        return Err(args.error(
+                            unsupported,
+                            format!("`{unsupported}=True` is not supported; `return_counts` is"),
+                        ));
+                    }
+                }
+                if !args.is_none("axis") {
+                    return Err(args.error(
+                        "axis",
+                        "`unique` works over the flattened array only (`axis=None`)",
+                    ));
+                }
+                let counts = args.bool("return_counts")?;
+                let (values, c) = a.unique_with(counts, args.bool("equal_nan")?);
+                args.done(values.clone())?;
+                if !counts {
+                    return Ok(Value::Array(values));
+                }
+                args.done(c.clone())?;
+                let span = args.get("ar").span;
+                Ok(Value::Tuple(vec![
+                    Spanned::new(Value::Array(values), span),
+                    Spanned::new(Value::Array(c), span),
                 ]))
             },
         ),
