@@ -117,6 +117,13 @@ fn placeholder_len(dtype: DType) -> usize {
     }
 }
 
+/// The key bytes of a length and whether the counts are weighted.
+fn key(len: usize, weighted: bool) -> Vec<u8> {
+    let mut key = (len as u64).to_le_bytes().to_vec();
+    key.push(u8::from(weighted));
+    key
+}
+
 /// The deferred kernel: its parameters.
 #[derive(Debug)]
 struct BinCount {
@@ -172,9 +179,7 @@ impl Deferred for BinCount {
     }
 
     fn key(&self) -> Vec<u8> {
-        let mut key = (self.minlength as u64).to_le_bytes().to_vec();
-        key.push(u8::from(self.weighted));
-        key
+        key(self.minlength, self.weighted)
     }
 
     fn unknown_axes(&self) -> Vec<bool> {
@@ -233,9 +238,7 @@ impl BlockKernel for Count {
     }
 
     fn key(&self) -> Vec<u8> {
-        let mut key = (self.bins as u64).to_le_bytes().to_vec();
-        key.push(u8::from(self.weighted));
-        key
+        key(self.bins, self.weighted)
     }
 
     fn for_each_input(&self, out: &[usize], f: &mut dyn FnMut(usize, &[usize])) {

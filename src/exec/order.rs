@@ -87,6 +87,28 @@ fn heaviest_first(graph: &TaskGraph) -> Vec<u32> {
 /// The peak of live bytes when tasks run one at a time in priority order, each result
 /// held until its last reader has run (outputs until the end).
 pub(crate) fn simulate_peak(graph: &TaskGraph, prio: &[u32]) -> u64 {
+    replay(graph, prio, |_| 0).peak
+}
+
+/// What a sequential replay ([`replay`]) found.
+pub(crate) struct Replay {
+    /// The most bytes held at once: results waiting for readers, plus the running task's
+    /// output and scratch.
+    pub(crate) peak: u64,
+    /// The task running at the peak.
+    pub(crate) at: Option<TaskId>,
+    /// The bytes held after the last task: the outputs.
+    pub(crate) end: u64,
+}
+
+/// Replays the tasks one at a time in priority order, each result held until its last
+/// reader has run (outputs until the end); `scratch(t)` is what task `t` needs while it
+/// runs besides its inputs and output.
+pub(crate) fn replay(
+    graph: &TaskGraph,
+    prio: &[u32],
+    mut scratch: impl FnMut(TaskId) -> u64,
+) -> Replay {
     let n = graph.len();
     // `prio` is a permutation of 0..n: invert it instead of sorting.
     let mut order = vec![0u32; n];
@@ -99,19 +121,30 @@ pub(crate) fn simulate_peak(graph: &TaskGraph, prio: &[u32]) -> u64 {
     for o in graph.outputs() {
         readers[o.index()] += 1;
     }
-    let (mut live, mut peak) = (0u64, 0u64);
+    let (mut live, mut peak, mut at) = (0u64, 0u64, None);
     for t in order {
         let task = TaskId(t);
-        live += graph.out_bytes(task);
-        peak = peak.max(live);
+        let out = graph.out_bytes(task);
+        let need = live.saturating_add(out).saturating_add(scratch(task));
+        if need > peak || at.is_none() {
+            (peak, at) = (need.max(peak), Some(task));
+        }
+        live += out;
         for d in graph.deps(task) {
             readers[d.index()] -= 1;
             if readers[d.index()] == 0 {
                 live -= graph.out_bytes(*d);
             }
         }
+        if readers[task.index()] == 0 {
+            live -= out;
+        }
     }
-    peak
+    Replay {
+        peak,
+        at,
+        end: live,
+    }
 }
 
 /// True when `prio` orders every task after all of its inputs.

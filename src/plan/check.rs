@@ -22,44 +22,20 @@ pub(crate) fn task_bytes(tasks: &TaskPlan<'_>, t: TaskId) -> u64 {
 /// are assembled into. Returns the bytes and the task at the peak.
 pub(crate) fn sequential_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
     let graph = &tasks.graph;
-    let n = graph.len();
     let prio = crate::exec::order::priorities(graph);
-    let mut order = vec![0u32; n];
-    for (t, &p) in prio.iter().enumerate() {
-        order[p as usize] = t as u32;
-    }
-    let mut readers: Vec<u32> = (0..n)
-        .map(|t| graph.dependents(TaskId(t as u32)).len() as u32)
-        .collect();
-    for o in graph.outputs() {
-        readers[o.index()] += 1;
-    }
     let mut scratch: Vec<Option<u64>> = vec![None; tasks.plan().layers.len()];
-    let (mut live, mut peak, mut at) = (0u64, 0u64, None);
-    for t in order {
-        let task = TaskId(t);
-        let out = graph.out_bytes(task);
+    let replay = crate::exec::order::replay(graph, &prio, |task| {
         let layer = tasks.layer_index(task);
-        let extra = *scratch[layer].get_or_insert_with(|| tasks.layer_of(task).scratch_bytes());
-        let need = live.saturating_add(out).saturating_add(extra);
-        if need > peak || at.is_none() {
-            (peak, at) = (need.max(peak), Some(task));
-        }
-        live += out;
-        for d in graph.deps(task) {
-            readers[d.index()] -= 1;
-            if readers[d.index()] == 0 {
-                live -= graph.out_bytes(*d);
-            }
-        }
-        if readers[task.index()] == 0 {
-            live -= out;
-        }
-    }
+        *scratch[layer].get_or_insert_with(|| tasks.layer_of(task).scratch_bytes())
+    });
+    let (peak, at) = (replay.peak, replay.at);
     // At the end each output's blocks are copied into one array while they are held.
     let assembled: u64 = graph.outputs().iter().map(|&o| graph.out_bytes(o)).sum();
-    if live.saturating_add(assembled) > peak {
-        (peak, at) = (live + assembled, graph.outputs().last().copied().or(at));
+    if replay.end.saturating_add(assembled) > peak {
+        return (
+            replay.end + assembled,
+            graph.outputs().last().copied().or(at),
+        );
     }
     (peak, at)
 }
