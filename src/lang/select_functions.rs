@@ -8,8 +8,9 @@
 //! array of the axis's length becomes a `compress`; a bool array of the whole array's
 //! shape (the only item) selects elements, 1-d in C order. Integers count as advanced
 //! indices too, so when they and the array are separated by a slice or `None`, the
-//! array's axis goes first, as NumPy puts it. Two array indices (which NumPy broadcasts
-//! together) are refused with a message.
+//! array's axis goes first, as NumPy puts it. Two or more integer lists or arrays are
+//! NumPy's pointwise indexing ([`pointwise`]): they broadcast together, and element `i`
+//! of the result's indexed part is `a[idx1[i], idx2[i], ...]`.
 
 use crate::{Condition, DType, DynArray, Indices};
 
@@ -166,11 +167,7 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
         .filter_map(|(k, i)| matches!(i, Item::Advanced(_)).then_some(k))
         .collect();
     let [at] = positions[..] else {
-        return Err(Diagnostic::new(
-            "only one list or array per index is supported",
-            span,
-            Some("index one axis at a time: `x[[0, 1]][:, [2, 3]]`".into()),
-        ));
+        return pointwise(a, items, &positions, span);
     };
     let Item::Advanced(index) = &items[at] else {
         unreachable!("found above")
@@ -274,4 +271,145 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
         return Ok(picked.permute_axes(perm));
     }
     Ok(picked)
+}
+
+/// `a[items]` with several integer lists or arrays (at `positions` of `items`), as NumPy
+/// indexes: the index arrays broadcast together to a shape `B`, and the indexed axes are
+/// replaced by `B`, in place when the advanced items (integers included) are adjacent,
+/// else first.
+///
+/// ```text
+///  based  = a[basic items, full slices at the advanced ones]  (integers drop their axes)
+///  merged = the indexed axes moved together and reshaped into one
+///  flat   = sum over k of (idx_k, negatives from the end) * stride_k   (broadcast: B)
+///  a[...] = merged.take(flat.ravel()) with that axis reshaped to B
+/// ```
+///
+/// Lists are checked against their axes when the expression is built; for lazy index
+/// arrays an index out of its axis's range makes the flat index out of range, and the
+/// `take` fails at `compute`.
+fn pointwise(
+    a: &DynArray,
+    items: &[Item],
+    positions: &[usize],
+    span: Span,
+) -> Result<DynArray, Diagnostic> {
+    let mut index_arrays: Vec<DynArray> = Vec::with_capacity(positions.len());
+    for &k in positions {
+        let Item::Advanced(v) = &items[k] else {
+            unreachable!("positions are those of the advanced items")
+        };
+        let arr = match &v.value {
+            Value::Array(m) if m.dtype().is_integer() => m.astype(DType::I64),
+            Value::List(list) if list.iter().all(|i| matches!(i.value, Value::Int(_))) => {
+                let values: Vec<i64> = list.iter().map(|i| i.int("an index")).collect::<Result<_, _>>()?;
+                let n = values.len();
+                crate::from_ndarray(ndarray::Array1::from(values).into_dyn(), [n.max(1)]).to_dyn()
+            }
+            _ => {
+                return Err(v.error(
+                    format!(
+                        "with several array indices, each must be a 1-d list or an array of integers, found {}",
+                        v.value.describe()
+                    ),
+                    Some("a boolean mask indexes alone or along one axis: `x[m][:, [0, 1]]`".into()),
+                ))
+            }
+        };
+        index_arrays.push(arr);
+    }
+    // Basic indexing first, with full slices where the arrays are; where each lands.
+    let full = ndarray::SliceInfoElem::Slice {
+        start: 0,
+        end: None,
+        step: 1,
+    };
+    let mut info = Vec::with_capacity(items.len());
+    let mut kept = 0;
+    let mut axes_of = Vec::with_capacity(positions.len());
+    for item in items {
+        match item {
+            Item::Basic {
+                elem,
+                consumes,
+                integer,
+            } => {
+                info.push(*elem);
+                if !*consumes || !*integer {
+                    kept += 1;
+                }
+            }
+            Item::Advanced(_) => {
+                info.push(full);
+                axes_of.push(kept);
+                kept += 1;
+            }
+        }
+    }
+    let based = a.slice(&info);
+    if let Some(e) = based.error() {
+        return Err(Diagnostic::library(e, span));
+    }
+    // Integers count as advanced indices: separated from the arrays (or the arrays from
+    // each other) by a slice, `None` or `...`, the broadcast axes go first.
+    let advanced_or_integer = |k: &usize| {
+        matches!(
+            items[*k],
+            Item::Advanced(_) | Item::Basic { integer: true, .. }
+        )
+    };
+    let spots: Vec<usize> = (0..items.len()).filter(advanced_or_integer).collect();
+    let (lo, hi) = (spots[0], spots[spots.len() - 1]);
+    let separated = (lo..=hi).any(|k| !advanced_or_integer(&k));
+    let at = if separated { 0 } else { axes_of[0] };
+    let moved = if separated && axes_of.iter().enumerate().any(|(i, &ax)| ax != i) {
+        let mut perm = axes_of.clone();
+        perm.extend((0..based.ndim()).filter(|d| !axes_of.contains(d)));
+        based.permute_axes(perm)
+    } else {
+        based
+    };
+    let shape = moved.shape().to_vec();
+    let m = positions.len();
+    let lens: Vec<usize> = shape[at..at + m].to_vec();
+    let total: usize = lens.iter().product();
+    let to_isize = |n: usize| isize::try_from(n).unwrap_or(isize::MAX);
+    let mut merged_shape: Vec<isize> = shape[..at].iter().map(|&n| to_isize(n)).collect();
+    merged_shape.push(to_isize(total));
+    merged_shape.extend(shape[at + m..].iter().map(|&n| to_isize(n)));
+    let merged = moved.reshape(&merged_shape);
+    // The flat index into the merged axis, broadcast over the index arrays.
+    let to_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    let mut flat: Option<DynArray> = None;
+    let mut valid: Option<DynArray> = None;
+    let mut stride = 1usize;
+    for (idx, &n) in index_arrays.iter().zip(&lens).rev() {
+        let from_end = idx.add(to_i64(n));
+        let norm = DynArray::where_(idx.less(0i64), &from_end, idx);
+        let ok = norm.greater_equal(0i64).logical_and(norm.less(to_i64(n)));
+        let term = norm.mul(to_i64(stride));
+        flat = Some(match flat {
+            None => term,
+            Some(f) => f.add(&term),
+        });
+        valid = Some(match valid {
+            None => ok,
+            Some(v) => v.logical_and(&ok),
+        });
+        stride *= n;
+    }
+    let (Some(flat), Some(valid)) = (flat, valid) else {
+        unreachable!("two index arrays at least")
+    };
+    // An index outside its axis: a flat index past the end, which `take` refuses.
+    let flat = DynArray::where_(&valid, &flat, to_i64(total));
+    if let Some(e) = flat.error() {
+        return Err(Diagnostic::library(e, span));
+    }
+    let b_shape = flat.shape().to_vec();
+    let taken = merged.take(&flat.reshape(&[-1]), at);
+    let mut out_shape: Vec<isize> = shape[..at].iter().map(|&n| to_isize(n)).collect();
+    out_shape.extend(b_shape.iter().map(|&n| to_isize(n)));
+    out_shape.extend(shape[at + m..].iter().map(|&n| to_isize(n)));
+    Ok(taken.reshape(&out_shape))
 }

@@ -419,3 +419,60 @@ fn a_masked_result_writes_to_zarr() {
     assert_eq!(got, want);
     assert_eq!(z.shape(), &[want.len()]);
 }
+
+/// Several integer lists or arrays in one subscript: NumPy's pointwise indexing, with
+/// its placement rule (in place when adjacent, first when a slice separates them),
+/// broadcasting, negative indices, integers counted as advanced, lazy index arrays, and
+/// an index out of its axis's range refused. Expected values are NumPy's for
+/// `x = np.arange(24).reshape(2, 3, 4)`.
+#[test]
+fn several_array_indices_index_pointwise_as_numpy() {
+    let x = ndarray::Array::from_iter(0i64..24)
+        .into_shape_with_order((2, 3, 4))
+        .unwrap()
+        .into_dyn();
+    let mut inputs = chunkwise::lang::Inputs::new();
+    inputs.insert("x", chunkwise::from_ndarray(x, [1, 2, 3]).to_dyn());
+    inputs.insert(
+        "i",
+        chunkwise::from_ndarray(ndarray::array![0i64, 1].into_dyn(), [1]).to_dyn(),
+    );
+    let eval = |src: &str| -> (Vec<usize>, Vec<i64>) {
+        let y = chunkwise::lang::eval(src, &inputs)
+            .unwrap_or_else(|e| panic!("{src}: {e}"))
+            .compute()
+            .unwrap_or_else(|e| panic!("{src}: {e}"))
+            .into_typed::<i64>()
+            .unwrap();
+        (y.shape().to_vec(), y.iter().copied().collect())
+    };
+    let cases: &[(&str, &[usize], &[i64])] = &[
+        ("x[[0, 1], [1, 2]]", &[2, 4], &[4, 5, 6, 7, 20, 21, 22, 23]),
+        ("x[[0, 1], [1, 2], [3, 0]]", &[2], &[7, 20]),
+        ("x[:, [0, 2], [1, 3]]", &[2, 2], &[1, 11, 13, 23]),
+        ("x[[0, 1], :, [1, 3]]", &[2, 3], &[1, 5, 9, 15, 19, 23]),
+        ("x[[1], [0, 2]]", &[2, 4], &[12, 13, 14, 15, 20, 21, 22, 23]),
+        (
+            "x[[-1, 0], [-1, 0]]",
+            &[2, 4],
+            &[20, 21, 22, 23, 0, 1, 2, 3],
+        ),
+        ("x[0, [0, 2], [1, 3]]", &[2], &[1, 11]),
+        ("x[[0, 1], 1, [1, 3]]", &[2], &[5, 19]),
+        ("x[i, [1, 2]]", &[2, 4], &[4, 5, 6, 7, 20, 21, 22, 23]),
+        ("x[i, :, i + 2]", &[2, 3], &[2, 6, 10, 15, 19, 23]),
+        ("x[..., [0, 1], [3, 3]][:, 1]", &[2], &[7, 19]),
+    ];
+    for &(src, shape, values) in cases {
+        assert_eq!(eval(src), (shape.to_vec(), values.to_vec()), "{src}");
+    }
+    // An index past its axis (2 on an axis of 2) fails, though its flat index would not.
+    let err = chunkwise::lang::eval("x[[0, 2], [0, 0]]", &inputs)
+        .unwrap()
+        .compute()
+        .unwrap_err();
+    assert!(err.to_string().contains("out of"), "{err}");
+    // A boolean mask with another array index is refused, saying how to write it.
+    let err = chunkwise::lang::eval("x[[True, False], [0, 1]]", &inputs).unwrap_err();
+    assert!(err.to_string().contains("boolean mask"), "{err}");
+}
