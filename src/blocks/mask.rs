@@ -78,6 +78,40 @@ pub(crate) fn argwhere(x: &Arc<Node>) -> Result<Arc<Node>> {
     selection(Mode::Coords, vec![mask])
 }
 
+/// The inputs with their first axis cut so that a slab (the blocks sharing a coordinate
+/// on axis 0) holds no more elements than their largest block. A gather task reads one
+/// slab of each input, so a wide array's whole row of blocks would otherwise be read at
+/// once: `x[x > 0.5]` over 10000x10000 in 1000x1000 blocks read 76 MiB of `x` and 10 MiB
+/// of mask per task (702 MiB resident at the peak, against Dask's 505); cut into slabs
+/// of 100 rows, a task reads 7.6 MiB and 1 MiB. Each piece lies in one block (a split
+/// only), and a generator is made in the new chunks.
+fn thin_slabs(inputs: Vec<Arc<Node>>) -> Result<Vec<Arc<Node>>> {
+    let grid = mask_of(&inputs).chunks();
+    if grid.ndim() < 2 {
+        return Ok(inputs);
+    }
+    let row: usize = grid.shape()[1..].iter().product();
+    let rows = (grid.max_block_len() / row.max(1)).max(1);
+    let axis0 = grid.axis(0);
+    if row == 0 || axis0.max_chunk_len() <= rows {
+        return Ok(inputs);
+    }
+    let sizes: Vec<usize> = axis0
+        .sizes()
+        .flat_map(|n| {
+            let pieces = n.div_ceil(rows);
+            (0..pieces).map(move |i| if i + 1 < pieces { rows } else { n - rows * i })
+        })
+        .collect();
+    let mut axes = grid.axes().to_vec();
+    axes[0] = AxisChunks::from_sizes(&sizes)?;
+    let thin = ChunkGrid::new(axes);
+    Ok(inputs
+        .iter()
+        .map(|i| build::rechunk_to(i, thin.clone()))
+        .collect())
+}
+
 /// The mask is the last input.
 fn mask_of(inputs: &[Arc<Node>]) -> &Arc<Node> {
     inputs.last().expect("a selection has a mask")
@@ -85,6 +119,7 @@ fn mask_of(inputs: &[Arc<Node>]) -> &Arc<Node> {
 
 /// The deferred node of a selection (or, for an empty array, the resolved one at once).
 fn selection(mode: Mode, inputs: Vec<Arc<Node>>) -> Result<Arc<Node>> {
+    let inputs = thin_slabs(inputs)?;
     let grid = mask_of(&inputs).chunks().clone();
     let slabs = slab_sizes(&grid);
     if slabs.iter().all(|&n| n == 0) {
