@@ -15,8 +15,9 @@
 //! placeholder has one chunk per slab as long as the slab; `compute` first runs the
 //! counting pass ([`CountTrue`], a block kernel over the mask), then replaces the node by
 //! a [`Gather`] block kernel with the counted chunks. An output block reads its slab of
-//! the array and of the mask (a slab is at most a block row: choose chunks so that one
-//! fits in memory, as for any reduction along the other axes).
+//! the array and of the mask; slabs are first cut along axis 0 to hold no more than one
+//! block ([`thin_slabs`]), so a task reads about two blocks' worth, however wide the
+//! array.
 
 use std::sync::Arc;
 
