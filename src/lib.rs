@@ -77,7 +77,7 @@ pub use array::{
     Boundary, BoxError, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, MapBlocks,
     MapOverlap, Operand,
 };
-pub use array::{concatenate, stack, PadMode};
+pub use array::{block, concatenate, stack, PadMode};
 pub use array::{einsum, ScanFn, TensordotAxes};
 pub use array::{Condition, Indices};
 pub use array::{HistogramBins, QuantileArg, Quantiles, Side};

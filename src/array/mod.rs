@@ -73,7 +73,7 @@ pub use order::{QuantileArg, Quantiles};
 pub use overlap::{Boundary, MapOverlap};
 pub use reduction::Axes;
 pub use select::{Condition, Indices};
-pub use structure::{concatenate, stack, PadMode};
+pub use structure::{block, concatenate, stack, PadMode};
 pub use user_fn::{
     blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
     MapBlocks,

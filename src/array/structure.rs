@@ -40,6 +40,56 @@ pub fn concatenate<T: Element>(arrays: &[LazyArray<T>], axis: impl AxisIndex) ->
     })
 }
 
+/// An array assembled from a grid of blocks (NumPy's `block` for a list of lists, as in
+/// `np.block([[a, b], [c, d]])`): the arrays of each row joined along the last axis, then
+/// the rows along the one before. Arrays with fewer axes than the most of any (and at
+/// least two) get leading length-1 axes first, as NumPy promotes them. Deeper nesting is
+/// the language's `block`.
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{block, ones, zeros};
+/// let a = ones::<f64>(&[2, 2], [1, 2]);
+/// let b = zeros::<f64>(&[2, 3], [2, 2]);
+/// let row = chunkwise::arange(0.0, 5.0, 1.0, [3]); // 1-d: becomes one row
+/// let m = block(&[vec![a, b], vec![row]]);
+/// assert_eq!(m.shape(), &[3, 5]);
+/// let m = m.compute()?;
+/// assert_eq!((m[[0, 0]], m[[1, 4]], m[[2, 3]]), (1.0, 0.0, 3.0));
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+///
+/// Rows whose heights differ within a row, or whose widths differ between rows, give an
+/// invalid array, as `concatenate` does.
+#[track_caller]
+pub fn block<T: Element>(rows: &[Vec<LazyArray<T>>]) -> LazyArray<T> {
+    let ndim = rows
+        .iter()
+        .flatten()
+        .map(LazyArray::ndim)
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let joined: Vec<LazyArray<T>> = rows
+        .iter()
+        .map(|row| {
+            let parts: Vec<LazyArray<T>> = row
+                .iter()
+                .map(|a| {
+                    let mut a = a.clone();
+                    while a.ndim() < ndim {
+                        a = a.expand_dims(0);
+                    }
+                    a
+                })
+                .collect();
+            concatenate(&parts, -1)
+        })
+        .collect();
+    concatenate(&joined, -2)
+}
+
 /// The arrays (of one shape) joined along a new axis at position `axis` of the result
 /// (NumPy's `stack`).
 ///

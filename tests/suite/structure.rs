@@ -492,3 +492,39 @@ proptest! {
         prop_assert_eq!(run(&chunkwise::concatenate(&[x, y], axis)), want);
     }
 }
+
+/// `chunkwise::block` (Rust) equals the eager block matrix, on odd shapes and irregular
+/// chunks, promotes 1-d arrays to rows as NumPy does, matches the language's `block`, and
+/// refuses blocks whose heights differ within a row.
+#[test]
+fn block_assembles_a_grid_of_blocks_as_numpy() {
+    let a = values(&[3, 2], 1);
+    let b = values(&[3, 5], 2);
+    let c = values(&[1, 7], 3);
+    let r = values(&[7], 4);
+    let got = run(&chunkwise::block(&[
+        vec![lazy(&a, [2, 1]), lazy(&b, vec![vec![1, 2], vec![5]])],
+        vec![lazy(&c, [1, 3])],
+        vec![lazy(&r, [4])],
+    ]));
+    let top = ndarray::concatenate(Axis(1), &[a.view(), b.view()]).unwrap();
+    let r2 = r.clone().insert_axis(Axis(0));
+    let want = ndarray::concatenate(Axis(0), &[top.view(), c.view(), r2.view()]).unwrap();
+    assert_eq!(got, want);
+    // The same through the language.
+    let mut inputs = Inputs::new();
+    for (name, v, ch) in [("a", &a, [2, 1]), ("b", &b, [3, 2]), ("c", &c, [1, 3])] {
+        inputs.insert(name, lazy(v, ch).to_dyn());
+    }
+    inputs.insert("r", lazy(&r, [4]).to_dyn());
+    let lang_got = lang::eval("block([[a, b], [c], [r]])", &inputs)
+        .unwrap()
+        .compute()
+        .unwrap()
+        .into_typed::<f64>()
+        .unwrap();
+    assert_eq!(lang_got, want);
+    // Heights that differ within a row are an invalid array.
+    let bad = chunkwise::block(&[vec![lazy(&a, [3, 2]), lazy(&c, [1, 7])]]);
+    assert!(bad.error().is_some());
+}
