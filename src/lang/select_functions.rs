@@ -194,27 +194,8 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
         }
     }
     // Basic indexing with a full slice in place of the advanced item, then take.
-    let mut info = Vec::with_capacity(items.len());
-    let mut out_axis = 0;
-    for (k, item) in items.iter().enumerate() {
-        match item {
-            Item::Basic {
-                elem,
-                consumes,
-                integer,
-            } => {
-                info.push(*elem);
-                if k < at && (!*consumes || !*integer) {
-                    out_axis += 1;
-                }
-            }
-            Item::Advanced(_) => info.push(ndarray::SliceInfoElem::Slice {
-                start: 0,
-                end: None,
-                step: 1,
-            }),
-        }
-    }
+    let (info, axes_of) = basic_part(items);
+    let out_axis = axes_of[0];
     let in_axis = items[..at]
         .iter()
         .filter(|i| matches!(i, Item::Basic { consumes: true, .. }))
@@ -273,6 +254,38 @@ pub(super) fn advanced(a: &DynArray, items: &[Item], span: Span) -> Result<DynAr
     Ok(picked)
 }
 
+/// The basic part of a subscript: its slice entries with a full slice in place of each
+/// advanced item, and the axis of that basic result each advanced item lands on.
+fn basic_part(items: &[Item]) -> (Vec<ndarray::SliceInfoElem>, Vec<usize>) {
+    let mut info = Vec::with_capacity(items.len());
+    let mut kept = 0;
+    let mut axes_of = Vec::new();
+    for item in items {
+        match item {
+            Item::Basic {
+                elem,
+                consumes,
+                integer,
+            } => {
+                info.push(*elem);
+                if !*consumes || !*integer {
+                    kept += 1;
+                }
+            }
+            Item::Advanced(_) => {
+                info.push(ndarray::SliceInfoElem::Slice {
+                    start: 0,
+                    end: None,
+                    step: 1,
+                });
+                axes_of.push(kept);
+                kept += 1;
+            }
+        }
+    }
+    (info, axes_of)
+}
+
 /// `a[items]` with several integer lists or arrays (at `positions` of `items`), as NumPy
 /// indexes: the index arrays broadcast together to a shape `B`, and the indexed axes are
 /// replaced by `B`, in place when the advanced items (integers included) are adjacent,
@@ -319,33 +332,7 @@ fn pointwise(
         index_arrays.push(arr);
     }
     // Basic indexing first, with full slices where the arrays are; where each lands.
-    let full = ndarray::SliceInfoElem::Slice {
-        start: 0,
-        end: None,
-        step: 1,
-    };
-    let mut info = Vec::with_capacity(items.len());
-    let mut kept = 0;
-    let mut axes_of = Vec::with_capacity(positions.len());
-    for item in items {
-        match item {
-            Item::Basic {
-                elem,
-                consumes,
-                integer,
-            } => {
-                info.push(*elem);
-                if !*consumes || !*integer {
-                    kept += 1;
-                }
-            }
-            Item::Advanced(_) => {
-                info.push(full);
-                axes_of.push(kept);
-                kept += 1;
-            }
-        }
-    }
+    let (info, axes_of) = basic_part(items);
     let based = a.slice(&info);
     if let Some(e) = based.error() {
         return Err(Diagnostic::library(e, span));
