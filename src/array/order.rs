@@ -214,6 +214,16 @@ impl<T: Element> LazyArray<T> {
     }
 
     /// The sorted distinct values and their counts (see [`DynArray::unique_counts`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::from_ndarray(ndarray::array![true, false, true], [2]);
+    /// let (values, counts) = x.unique_counts();
+    /// assert_eq!(values.compute()?, ndarray::array![false, true].into_dyn());
+    /// assert_eq!(counts.compute()?, ndarray::array![1i64, 2].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
     #[track_caller]
     pub fn unique_counts(&self) -> (LazyArray<T>, LazyArray<i64>) {
         let (values, counts) = self.to_dyn().unique_counts();
