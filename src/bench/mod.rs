@@ -13,6 +13,7 @@
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
 //! | `concat_reshape` | x, y (4000, 4000) in (500, 500) | `concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0)`, checksum `sum(r * arange(4000))` |
 //! | `map_overlap` | x (8000, 8000) in (1000, 1000) | `x.map_overlap(smooth3, depth=1, boundary='nearest').sum()` |
+//! | `map_blocks` | x (8000, 8000) in (1000, 1000) | `x.map_blocks(smooth3).sum()`: map_overlap's baseline, no Dask peer |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
 //! | `matmul` | x (6000, 6000) in (1000, 1000) | `(x @ x.T).sum()` |
 //! | `cumsum` | x (20000, 20000) in (1000, 1000) | `x.cumsum(axis=0)[::100].sum()` |
@@ -229,6 +230,13 @@ static WORKLOADS: &[Workload] = &[
         run: None,
     },
     Workload {
+        name: "map_blocks",
+        summary: "x (8000, 8000) in (1000, 1000): x.map_blocks(smooth3).sum(), map_overlap's \
+                  function without the halo: the baseline of map_overlap's memory (no Dask peer)",
+        build: map_blocks,
+        run: None,
+    },
+    Workload {
         name: "matmul",
         summary: "x (6000, 6000) in (1000, 1000): (x @ x.T).sum()",
         build: matmul,
@@ -389,6 +397,16 @@ fn smooth3(b: &ndarray::ArrayViewD<'_, f64>) -> ndarray::ArrayD<f64> {
         }
     }
     out
+}
+
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "every workload's builder has the signature of the fallible Zarr one"
+)]
+fn map_blocks(p: WorkloadParams) -> Result<DynArray> {
+    let n = size(p, 8000);
+    let x = input(p, &[n, n], &[size(p, 1000); 2], 0);
+    Ok(x.map_blocks("smooth3", |b, _| smooth3(&b)).sum(..).to_dyn())
 }
 
 #[allow(

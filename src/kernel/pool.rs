@@ -115,6 +115,17 @@ pub(crate) fn with_pool<R>(pool: &Arc<BufferPool>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Gives a kernel's own scratch array back to this thread's current pool (when there
+/// is one), for the next task to reuse: a buffer only the kernel saw (a padded block,
+/// say) never reaches the executor's `recycle`.
+pub(crate) fn give_back(array: AnyArray) {
+    CURRENT.with(|c| {
+        if let Some(p) = c.borrow().as_ref() {
+            p.put(array);
+        }
+    });
+}
+
 /// An empty vector with room for `len` elements, reusing a pooled buffer when one fits.
 pub(crate) fn vec_with_capacity<T: Element>(len: usize) -> Vec<T> {
     if len * T::DTYPE.size() >= MIN_POOLED_BYTES {

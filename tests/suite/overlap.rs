@@ -305,6 +305,9 @@ proptest! {
         } else {
             let got = y.compute().unwrap();
             prop_assert_eq!(got, eager(&a, &depth, &boundary));
+            // A computed input: its slabs are cut from its blocks, not read from a source.
+            let computed = lazy_filter(&(&x + 0.0), &depth, &boundary).compute().unwrap();
+            prop_assert_eq!(computed, eager(&a, &depth, &boundary));
         }
     }
 }
