@@ -73,9 +73,9 @@ pub mod zarr;
 pub use any_array::{AnyArray, IntoAnyArray};
 pub use array::{
     arange, blockwise, blockwise_with, compute_many, compute_many_with, from_fn, from_ndarray,
-    full, linspace, map_blocks_many, ones, where_, zeros, Axes, AxisIndex, BlockInfo, BlockResult,
-    Boundary, BoxError, ComputeMany, ComputeOne, DynArray, DynOperand, LazyArray, MapBlocks,
-    MapOverlap, Operand,
+    full, linspace, map_blocks_many, map_blocks_mixed, ones, where_, zeros, Axes, AxisIndex,
+    BlockInfo, BlockResult, Blocks, Boundary, BoxError, ComputeMany, ComputeOne, DynArray,
+    DynOperand, LazyArray, MapBlocks, MapOverlap, Operand,
 };
 pub use array::{block, concatenate, stack, PadMode};
 pub use array::{einsum, ScanFn, TensordotAxes};

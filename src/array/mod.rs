@@ -75,8 +75,8 @@ pub use reduction::Axes;
 pub use select::{Condition, Indices};
 pub use structure::{block, concatenate, stack, PadMode};
 pub use user_fn::{
-    blockwise, blockwise_with, from_fn, map_blocks_many, BlockInfo, BlockResult, BoxError,
-    MapBlocks,
+    blockwise, blockwise_with, from_fn, map_blocks_many, map_blocks_mixed, BlockInfo, BlockResult,
+    Blocks, BoxError, MapBlocks,
 };
 
 use crate::chunks::ChunkGrid;

@@ -1,4 +1,5 @@
-//! Users' functions over blocks: [`LazyArray::map_blocks`], [`map_blocks_many`],
+//! Users' functions over blocks: [`LazyArray::map_blocks`], [`map_blocks_many`] (broadcasting),
+//! [`map_blocks_mixed`] (inputs of several element types),
 //! [`blockwise`], [`from_fn`] and [`LazyArray::apply_along_axis`] (Dask's `map_blocks`,
 //! `blockwise`, `from_delayed` and `apply_along_axis`).
 //!
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 use ndarray::{ArrayD, ArrayView1, ArrayViewD, Axis, IxDyn};
 
-use super::LazyArray;
+use super::{DynArray, LazyArray};
 use crate::any_array::AnyArray;
 use crate::blocks::user::{self, BlockwiseSpec, ErasedFn, FnName};
 use crate::chunks::{AxisChunks, Chunks};
@@ -194,7 +195,64 @@ where
     })
 }
 
-/// Builds the node of a `map_blocks` over `inputs` (all of one number of axes).
+/// The letters of `map_blocks` inputs under NumPy's broadcasting: the inputs are
+/// aligned at their last axes, axis `d` of the result (of `ndim`, the most axes of any
+/// input) is letter `axis_letter(d)`, and an input's axis of length 1 where another
+/// input is longer gets a letter of its own, so its one block is handed to every task
+/// (the function receives it unexpanded, as Dask's `map_blocks` does).
+///
+/// # Errors
+///
+/// [`Error::ShapeMismatch`] when two inputs' lengths on an axis differ and neither is 1.
+fn broadcast_letters(op: &'static str, inputs: &[Arc<Node>]) -> Result<(usize, Vec<Vec<char>>)> {
+    let ndim = inputs.iter().map(|n| n.ndim()).max().unwrap_or(0);
+    let mut shape = vec![1usize; ndim];
+    for x in inputs {
+        let lead = ndim - x.ndim();
+        for (k, &n) in x.shape().iter().enumerate() {
+            let out = shape[lead + k];
+            if out == 1 {
+                shape[lead + k] = n;
+            } else if n != 1 && n != out {
+                return Err(Error::ShapeMismatch {
+                    op,
+                    lhs: shape.clone(),
+                    rhs: x.shape().to_vec(),
+                    axis: lead + k,
+                    lhs_len: out,
+                    rhs_len: n,
+                });
+            }
+        }
+    }
+    let mut fresh = 0;
+    let inds = inputs
+        .iter()
+        .map(|x| {
+            let lead = ndim - x.ndim();
+            x.shape()
+                .iter()
+                .enumerate()
+                .map(|(k, &n)| {
+                    if n == 1 && shape[lead + k] != 1 {
+                        fresh += 1;
+                        broadcast_letter(fresh)
+                    } else {
+                        axis_letter(lead + k)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    Ok((ndim, inds))
+}
+
+/// The `k`-th letter of a broadcast axis, distinct from axis and new-axis letters.
+fn broadcast_letter(k: usize) -> char {
+    char::from_u32(0x4e00 + u32::try_from(k).unwrap_or(0)).unwrap_or('一')
+}
+
+/// Builds the node of a `map_blocks` over `inputs`, broadcast against each other.
 fn map_blocks_node(
     op: &'static str,
     options: &MapBlocks,
@@ -202,18 +260,10 @@ fn map_blocks_node(
     dtype: crate::element::DType,
     f: ErasedFn,
 ) -> Result<Arc<Node>> {
-    let first = inputs
-        .first()
-        .ok_or_else(|| Error::parameter(op, "inputs", "none", "at least one array"))?;
-    let ndim = first.ndim();
-    if let Some(other) = inputs.iter().find(|n| n.ndim() != ndim) {
-        return Err(Error::parameter(
-            op,
-            "inputs",
-            format!("arrays of {} and {} axes", ndim, other.ndim()),
-            "arrays of one number of axes (use `blockwise` to align others)",
-        ));
+    if inputs.is_empty() {
+        return Err(Error::parameter(op, "inputs", "none", "at least one array"));
     }
+    let (ndim, in_inds) = broadcast_letters(op, inputs)?;
     let in_ind: Vec<char> = (0..ndim).map(axis_letter).collect();
     let mut drop = options.drop_axis.clone();
     drop.sort_unstable();
@@ -277,15 +327,19 @@ fn map_blocks_node(
             ));
         }
         for (&l, &n) in out_ind.iter().zip(shape) {
-            let blocks = in_ind
+            // The blocks along `l` of the first input that spans it (not broadcast).
+            let blocks = inputs
                 .iter()
-                .position(|&c| c == l)
-                .map_or(1, |d| first.chunks().axis(d).num_chunks());
+                .zip(&in_inds)
+                .find_map(|(x, ind)| {
+                    let d = ind.iter().position(|&c| c == l)?;
+                    Some(x.chunks().axis(d).num_chunks())
+                })
+                .unwrap_or(1);
             chunks.push((l, AxisChunks::from_sizes(&vec![n; blocks])?));
         }
     }
-    let spec_inputs: Vec<(Arc<Node>, Vec<char>)> =
-        inputs.iter().map(|n| (n.clone(), in_ind.clone())).collect();
+    let spec_inputs: Vec<(Arc<Node>, Vec<char>)> = inputs.iter().cloned().zip(in_inds).collect();
     user::blockwise(BlockwiseSpec {
         op,
         name: options.fn_name(),
@@ -483,6 +537,12 @@ fn along_axis<T: Element, U: Element>(
 /// (at the same block coordinates; the inputs are first cut into common chunks) and
 /// returns the output block.
 ///
+/// The inputs broadcast against each other as NumPy's operands do: aligned at their
+/// last axes, and an axis of length 1 against a longer one hands its one block to every
+/// task, unexpanded (as Dask's `map_blocks` does; `ndarray`'s arithmetic broadcasts it
+/// inside the function). Arrays of different element types go through
+/// [`map_blocks_mixed`].
+///
 /// # Example
 ///
 /// ```
@@ -508,6 +568,165 @@ where
     let f = erase(&options.name, f);
     LazyArray::build("map_blocks", &nodes, || {
         let nodes: Vec<Arc<Node>> = inputs.iter().map(|a| a.node.clone()).collect();
+        map_blocks_node("map_blocks", options, &nodes, R::Elem::DTYPE, f)
+    })
+}
+
+/// The blocks a function over arrays of several element types receives
+/// ([`map_blocks_mixed`]): one block of each input, at the same block coordinates, each
+/// viewed as its own element type with [`get`](Blocks::get).
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{map_blocks_mixed, MapBlocks};
+/// let values = chunkwise::arange(0.0f64, 4.0, 1.0, [2]);
+/// let keep = chunkwise::from_ndarray(ndarray::array![true, false, true, true], [2]);
+/// let y = map_blocks_mixed(&MapBlocks::new("masked"), &[&values.to_dyn(), &keep.to_dyn()],
+///     |b, _| -> chunkwise::Result<_> {
+///         let (v, k) = (b.get::<f64>(0)?, b.get::<bool>(1)?);
+///         Ok(ndarray::Zip::from(&v).and(&k).map_collect(|&v, &k| if k { v } else { -1.0 }))
+///     });
+/// assert_eq!(y.compute()?, ndarray::array![0.0, -1.0, 2.0, 3.0].into_dyn());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Blocks<'a> {
+    arrays: &'a [&'a AnyArray],
+}
+
+impl<'a> Blocks<'a> {
+    /// The number of blocks (one per input).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chunkwise::{map_blocks_mixed, MapBlocks};
+    /// let x = chunkwise::ones::<f32>(&[3], [3]).to_dyn();
+    /// let y = map_blocks_mixed(&MapBlocks::new("count"), &[&x, &x], |b, _| {
+    ///     ndarray::ArrayD::from_elem(vec![3], b.len() as u8)
+    /// });
+    /// assert_eq!(y.compute()?, ndarray::array![2u8, 2, 2].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.arrays.len()
+    }
+
+    /// Whether there are no blocks (never, for a function of at least one input).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chunkwise::{map_blocks_mixed, MapBlocks};
+    /// let x = chunkwise::ones::<f32>(&[3], [3]).to_dyn();
+    /// let y = map_blocks_mixed(&MapBlocks::new("any"), &[&x], |b, _| {
+    ///     ndarray::ArrayD::from_elem(vec![3], b.is_empty())
+    /// });
+    /// assert_eq!(y.compute()?, ndarray::array![false, false, false].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.arrays.is_empty()
+    }
+
+    /// The element type of block `i`, or `None` past the last input.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chunkwise::{map_blocks_mixed, DType, MapBlocks};
+    /// let x = chunkwise::ones::<i16>(&[3], [3]).to_dyn();
+    /// let y = map_blocks_mixed(&MapBlocks::new("is_i16"), &[&x], |b, _| {
+    ///     ndarray::ArrayD::from_elem(vec![3], b.dtype(0) == Some(DType::I16))
+    /// });
+    /// assert_eq!(y.compute()?, ndarray::array![true, true, true].into_dyn());
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn dtype(&self, i: usize) -> Option<crate::element::DType> {
+        self.arrays.get(i).map(|a| a.dtype())
+    }
+
+    /// Block `i` as an array of `T`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::DTypeMismatch`] when block `i` holds another element type, and
+    /// [`Error::InvalidParameter`] when there is no input `i`; returned from the
+    /// function (with `?`), either becomes the task's error.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use chunkwise::{map_blocks_mixed, MapBlocks};
+    /// let x = chunkwise::ones::<i32>(&[2], [2]).to_dyn();
+    /// let y = map_blocks_mixed(&MapBlocks::new("wrong"), &[&x], |b, _| b.get::<f64>(0).map(|v| v.to_owned()));
+    /// // the task fails; its cause is the `DTypeMismatch` (int32, not float64)
+    /// assert!(matches!(y.compute(), Err(chunkwise::Error::TaskFailed { .. })));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    pub fn get<T: Element>(&self, i: usize) -> Result<ArrayViewD<'a, T>> {
+        let a = self.arrays.get(i).ok_or_else(|| {
+            Error::parameter(
+                "map_blocks",
+                "block",
+                format!("{i}"),
+                format!("the index of one of the {} inputs", self.arrays.len()),
+            )
+        })?;
+        let a: &'a AnyArray = a;
+        match a.as_typed::<T>() {
+            Ok(typed) => Ok(typed.view()),
+            Err(_) => Err(Error::DTypeMismatch {
+                context: format!("block {i} of a map_blocks_mixed function"),
+                expected: T::DTYPE,
+                found: a.dtype(),
+            }),
+        }
+    }
+}
+
+/// [`map_blocks_many`] over arrays of different element types: `f` receives one block of
+/// each input as [`Blocks`] (read each with [`Blocks::get`]) and returns the output
+/// block. The inputs broadcast against each other as in [`map_blocks_many`].
+///
+/// # Example
+///
+/// ```
+/// use chunkwise::{map_blocks_mixed, MapBlocks};
+/// let x = chunkwise::arange(0.0f64, 6.0, 1.0, [4]);
+/// let n = chunkwise::arange(0i32, 6, 1, [3]);
+/// // x ** n per element, over a float and an integer array
+/// let y = map_blocks_mixed(&MapBlocks::new("powi"), &[&x.to_dyn(), &n.to_dyn()],
+///     |b, _| -> chunkwise::Result<_> {
+///         let (x, n) = (b.get::<f64>(0)?, b.get::<i32>(1)?);
+///         Ok(ndarray::Zip::from(&x).and(&n).map_collect(|&x, &n| x.powi(n)))
+///     });
+/// assert_eq!(y.compute()?, ndarray::array![1.0, 1.0, 4.0, 27.0, 256.0, 3125.0].into_dyn());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[track_caller]
+pub fn map_blocks_mixed<R, F>(options: &MapBlocks, inputs: &[&DynArray], f: F) -> LazyArray<R::Elem>
+where
+    R: BlockResult,
+    F: Fn(&Blocks<'_>, &BlockInfo) -> R + Send + Sync + 'static,
+{
+    let nodes: Vec<&Arc<Node>> = inputs.iter().map(|a| a.node()).collect();
+    let name = options.name.clone();
+    let f: ErasedFn = Arc::new(move |arrays: &[&AnyArray], info: &BlockInfo| {
+        match f(&Blocks { arrays }, info).into_block() {
+            Ok(b) => Ok(<R::Elem as crate::any_array::IntoAnyArray>::wrap(b)),
+            Err(source) => Err(Error::User {
+                function: name.clone(),
+                source,
+            }),
+        }
+    });
+    LazyArray::build("map_blocks", &nodes, || {
+        let nodes: Vec<Arc<Node>> = inputs.iter().map(|a| a.node().clone()).collect();
         map_blocks_node("map_blocks", options, &nodes, R::Elem::DTYPE, f)
     })
 }

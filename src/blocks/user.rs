@@ -427,7 +427,9 @@ impl BlockKernel for Blockwise {
                 .get(next..next + count)
                 .ok_or_else(|| Error::internal("blocks::user", "missing input blocks"))?;
             next += count;
-            if count == 1 && !self.contracts(slot) {
+            // One block is the whole box (a contracted letter of one block, or a
+            // broadcast axis, included): handed over as it is.
+            if count == 1 {
                 joined.push(std::borrow::Cow::Borrowed(blocks[0]));
                 continue;
             }

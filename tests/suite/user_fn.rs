@@ -233,6 +233,85 @@ fn map_blocks_many_unifies_chunks_first() {
 }
 
 #[test]
+fn map_blocks_many_broadcasts_as_numpy() {
+    // (7, 5) against (5,), (1, 5), (7, 1) and (1, 1), in irregular chunks: every shape
+    // NumPy broadcasts, each block handed over unexpanded.
+    let a = values(&[7, 5], 1);
+    let x = lazy(&a, vec![vec![3, 3, 1], vec![2, 3]]);
+    for shape in [vec![5], vec![1, 5], vec![7, 1], vec![1, 1], vec![1]] {
+        let b = values(&shape, 2);
+        let y = lazy(&b, vec![2; shape.len()]);
+        let z = map_blocks_many(&MapBlocks::new("weighted"), &[&x, &y], |bs, _| {
+            assert!(bs[1].len() <= bs[0].len());
+            &bs[0] * &bs[1] + 1.0
+        });
+        assert_same(&run(&z), &(&a * &b + 1.0));
+    }
+    // A size-1 input against an empty axis, and the broadcast input first.
+    let empty = values(&[0, 5], 3);
+    let e = lazy(&empty, [2, 2]);
+    let row = lazy(&values(&[1, 5], 4), [1, 2]);
+    let z = map_blocks_many(&MapBlocks::new("sum2"), &[&row, &e], |bs, _| {
+        &bs[0] + &bs[1]
+    });
+    assert_eq!(run(&z).shape(), &[0, 5]);
+    // Lengths that do not broadcast are a typed error.
+    let bad = map_blocks_many(
+        &MapBlocks::new("f"),
+        &[&x, &lazy(&values(&[4], 1), [2])],
+        |bs, _| bs[0].to_owned(),
+    );
+    assert!(matches!(
+        bad.error().unwrap().root(),
+        Error::ShapeMismatch { .. }
+    ));
+}
+
+#[test]
+fn map_blocks_mixed_takes_arrays_of_several_element_types() {
+    let a = values(&[6, 4], 5);
+    let x = lazy(&a, vec![vec![4, 2], vec![3, 1]]);
+    let keep = x.greater(0.3);
+    let counts = chunkwise::arange(0i64, 4, 1, [4]);
+    let y = chunkwise::map_blocks_mixed(
+        &MapBlocks::new("masked_scale"),
+        &[&x.to_dyn(), &keep.to_dyn(), &counts.to_dyn()],
+        |b, _| -> chunkwise::Result<ArrayD<f64>> {
+            let (v, k, n) = (b.get::<f64>(0)?, b.get::<bool>(1)?, b.get::<i64>(2)?);
+            let n = n.broadcast(v.raw_dim()).expect("a row broadcasts");
+            Ok(ndarray::Zip::from(&v)
+                .and(&k)
+                .and(&n)
+                .map_collect(|&v, &k, &n| if k { v * n as f64 } else { 0.0 }))
+        },
+    );
+    let want = ArrayD::from_shape_fn(IxDyn(&[6, 4]), |ix| {
+        let v = a[[ix[0], ix[1]]];
+        if v > 0.3 {
+            v * ix[1] as f64
+        } else {
+            0.0
+        }
+    });
+    assert_same(&run(&y), &want);
+    // Asking a block for another element type fails the task, naming the types.
+    let wrong =
+        chunkwise::map_blocks_mixed(&MapBlocks::new("wrong"), &[&counts.to_dyn()], |b, _| {
+            b.get::<f32>(0).map(|v| v.to_owned())
+        });
+    let err = wrong.compute().unwrap_err();
+    let top = err.to_string();
+    let mut root = String::new();
+    let mut cause: Option<&dyn std::error::Error> = Some(&err);
+    while let Some(e) = cause {
+        root = e.to_string();
+        cause = e.source();
+    }
+    assert!(top.contains("wrong"), "{top}");
+    assert!(root.contains("int64") && root.contains("float32"), "{root}");
+}
+
+#[test]
 fn blockwise_contracts_an_index_like_a_matrix_product() {
     let a = values(&[7, 5], 1);
     let b = values(&[5, 4], 2);
