@@ -13,7 +13,7 @@
 //! | `tiny_chunks_100k` | ones (4000, 4000) in (20, 8) | `(x + 1).sum()` |
 //! | `concat_reshape` | x, y (4000, 4000) in (500, 500) | `concatenate([x, y], axis=0).reshape(4000, 2, 4000)[:, 1, :].sum(axis=0)`, checksum `sum(r * arange(4000))` |
 //! | `map_overlap` | x (8000, 8000) in (1000, 1000) | `x.map_overlap(smooth3, depth=1, boundary='nearest').sum()` |
-//! | `map_blocks` | x (8000, 8000) in (1000, 1000) | `x.map_blocks(smooth3).sum()`: map_overlap's baseline, no Dask peer |
+//! | `map_blocks` | x (8000, 8000) in (1000, 1000) | `x.map_blocks(smooth3).sum()`: `map_overlap`'s baseline, no Dask peer |
 //! | `zarr_pipeline` | Zarr float32 (8192, 8192) in (512, 512), zstd | `(x - x.mean(axis=0)) / x.std(axis=0)` written to Zarr |
 //! | `matmul` | x (6000, 6000) in (1000, 1000) | `(x @ x.T).sum()` |
 //! | `cumsum` | x (20000, 20000) in (1000, 1000) | `x.cumsum(axis=0)[::100].sum()` |
