@@ -14,11 +14,11 @@
 use std::sync::Arc;
 
 use crate::any_array::AnyArray;
-use crate::chunks::{AxisChunks, ChunkGrid};
+use crate::chunks::{AxisChunks, AxisSelection, ChunkGrid};
 use crate::error::{Error, Result};
 use crate::expr::build::{axis_index, rechunk_to};
 use crate::expr::{Meta, Node, Op, Source};
-use crate::kernel::block::BlockKernel;
+use crate::kernel::block::{BlockKernel, SelectionParts};
 
 /// `inputs` joined along `axis` (negative counts from the end). The inputs must have one
 /// dtype (the facade promotes them first), the same number of axes (at least one) and
@@ -138,6 +138,56 @@ impl BlockKernel for Concatenate {
 
     fn describe(&self) -> Option<String> {
         Some(format!("axis {}", self.axis))
+    }
+
+    fn selection_parts(
+        &self,
+        sel: &[AxisSelection],
+        in_shapes: &[&[usize]],
+    ) -> Option<SelectionParts> {
+        let a = self.axis;
+        if sel.len() != in_shapes.first()?.len() || sel.contains(&AxisSelection::NewAxis) {
+            return None;
+        }
+        // The result's axis of the concatenation: the kept axes before it.
+        let axis = sel[..a]
+            .iter()
+            .filter(|s| !matches!(s, AxisSelection::Index(_)))
+            .count();
+        let mut parts = Vec::new();
+        let mut lo = 0;
+        for (slot, shape) in in_shapes.iter().enumerate() {
+            let hi = lo + shape[a];
+            let part = match sel[a] {
+                AxisSelection::Index(i) if (lo..hi).contains(&i) => {
+                    Some(AxisSelection::Index(i - lo))
+                }
+                AxisSelection::Range { first, step, len } if step > 0 && len > 0 => {
+                    let step = step.unsigned_abs();
+                    // The first selected position at or after `lo`, and how many fall below `hi`.
+                    let k = if first >= lo {
+                        0
+                    } else {
+                        (lo - first).div_ceil(step)
+                    };
+                    let p = first + k * step;
+                    (k < len && p < hi).then(|| AxisSelection::Range {
+                        first: p - lo,
+                        step: isize::try_from(step).unwrap_or(isize::MAX),
+                        len: (len - k).min((hi - 1 - p) / step + 1),
+                    })
+                }
+                AxisSelection::Index(_) => None,
+                _ => return None,
+            };
+            if let Some(part) = part {
+                let mut s = sel.to_vec();
+                s[a] = part;
+                parts.push((slot, s));
+            }
+            lo = hi;
+        }
+        (!parts.is_empty()).then_some(SelectionParts { parts, axis })
     }
 }
 

@@ -25,7 +25,18 @@
 use std::fmt;
 
 use crate::any_array::AnyArray;
+use crate::chunks::AxisSelection;
 use crate::error::Result;
+
+/// A selection of a kernel's output as pieces of its inputs, for the optimizer's slice
+/// pushdown: the selected output equals the concatenation along `axis` (of the
+/// selected result) of the selections `parts` (input slot, selection of that input) in
+/// order, or, when there is one part, that part itself.
+#[derive(Debug, PartialEq)]
+pub(crate) struct SelectionParts {
+    pub(crate) parts: Vec<(usize, Vec<AxisSelection>)>,
+    pub(crate) axis: usize,
+}
 
 /// An operation computing output blocks from input blocks.
 ///
@@ -60,6 +71,20 @@ pub(crate) trait BlockKernel: Send + Sync + fmt::Debug {
     /// One line about the operation for `explain` beyond its name (its parameters, the
     /// halo it reads...), if there is something to say.
     fn describe(&self) -> Option<String> {
+        None
+    }
+
+    /// The selection `sel` of the output as selections of the inputs (of `in_shapes`),
+    /// for a kernel whose output is pieces of its inputs copied unchanged (a
+    /// concatenation): the optimizer then moves the selection below the node, so only
+    /// the selected elements of the inputs are computed. `None` (the default): the
+    /// selection stays above.
+    fn selection_parts(
+        &self,
+        sel: &[AxisSelection],
+        in_shapes: &[&[usize]],
+    ) -> Option<SelectionParts> {
+        let _ = (sel, in_shapes);
         None
     }
 }

@@ -7,8 +7,8 @@
 //!   of a slice into one slice, and folds elementwise operations on constants into
 //!   constants.
 //! - [`PushSlicesTowardSources`](pushdown::PushSlicesTowardSources): moves slices through
-//!   elementwise operations and transposes toward the sources, so `(x + y)[::2, :100]`
-//!   computes only what it keeps and reads only the blocks it needs.
+//!   elementwise operations, transposes and concatenations toward the sources, so
+//!   `(x + y)[::2, :100]` computes only what it keeps and reads only the blocks it needs.
 //!
 //! A pass may change how a result is computed, never what it is: every rewritten node
 //! keeps its shape, dtype and chunks, and the outputs stay the same in number and

@@ -1,5 +1,7 @@
 //! Slice pushdown: a slice of an elementwise operation becomes the operation of slices of
-//! its inputs, and a slice of a transpose the transpose of a slice, repeatedly, so slices
+//! its inputs, a slice of a transpose the transpose of a slice, and a slice of a
+//! concatenation (and of what is built from one: `roll`, `stack`, `block`) the
+//! concatenation of the slices of the inputs it touches, repeatedly, so slices
 //! reach the sources and only kept elements are computed (and only the blocks holding
 //! them are read or generated). A slice is not pushed through a node that another reader
 //! needs whole: that would compute the node's kept part twice. A slice that reaches a
@@ -15,7 +17,7 @@ use crate::io::BlockReader;
 
 use super::Pass;
 
-/// The pass: slices moved below elementwise operations and transposes.
+/// The pass: slices moved below elementwise operations, transposes and concatenations.
 pub(crate) struct PushSlicesTowardSources;
 
 impl Pass for PushSlicesTowardSources {
@@ -98,6 +100,23 @@ fn push(
             build::permute_exact(&sliced, perm).ok()
         }
         Op::Source(Source::Read { reader, origin }) => read_box(sel, x, reader, origin),
+        Op::Block(kernel) => {
+            let shapes: Vec<&[usize]> = x.inputs.iter().map(|i| i.shape()).collect();
+            let parts = kernel.selection_parts(sel, &shapes)?;
+            let mut pieces = Vec::with_capacity(parts.parts.len());
+            for (slot, s) in parts.parts {
+                let (input, input_orig) = (x.inputs.get(slot)?, *originals.get(slot)?);
+                pieces.push(match push(&s, input, input_orig, single, depth + 1) {
+                    Some(p) => p,
+                    None => build::select(input, s).ok()?,
+                });
+            }
+            if let [one] = pieces.as_slice() {
+                return Some(one.clone());
+            }
+            let axis = isize::try_from(parts.axis).ok()?;
+            crate::blocks::concatenate::concatenate(&pieces, axis).ok()
+        }
         _ => None,
     }
 }

@@ -58,6 +58,38 @@ fn slices_push_through_broadcasts_transposes_and_casts() {
 }
 
 #[test]
+fn slices_push_through_concatenations_to_the_inputs_they_touch() {
+    let (x, y) = (random(6), random(7));
+    let joined = chunkwise::concatenate(&[&x * 2.0, &y + 1.0], 0);
+    // Rows 990..1010 span both inputs; columns 5..8 of the first column of blocks.
+    let z = joined.slice(s![990..1010, 5..8]);
+    let plan = z.explain().unwrap();
+    assert!(plan.contains("moved below concatenate"), "{plan}");
+    assert!(
+        plan.contains("multiply: [10, 3]") && plan.contains("add: [10, 3]"),
+        "{plan}"
+    );
+    assert_eq!(
+        z.compute().unwrap(),
+        z.compute_with(&unoptimized()).unwrap()
+    );
+    // One input only, an index on the joined axis, steps, a roll and a stack.
+    let cases: Vec<LazyArray<f64>> = vec![
+        joined.slice(s![1200..1300;3, ..]),
+        joined.slice(s![999, 10..20]),
+        joined.slice(s![5..1995;7, 3]),
+        joined.slice(s![..;-5, ..2]),
+        x.roll(250, 1).slice(s![.., 700..800]),
+        chunkwise::stack(&[x.clone(), y.sin()], 1).slice(s![3..5, 1, 990..]),
+    ];
+    for z in cases {
+        let fast = z.compute().unwrap();
+        assert_eq!(fast.shape(), z.shape());
+        assert_eq!(fast, z.compute_with(&unoptimized()).unwrap());
+    }
+}
+
+#[test]
 fn a_shared_node_is_not_sliced_twice() {
     let x = random(5);
     let shared = x.sin().exp();

@@ -6,7 +6,7 @@
 
 use chunkwise::lang::{self, Inputs};
 use chunkwise::{Chunks, DType, LazyArray, PadMode};
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn, SliceInfoElem};
 use proptest::prelude::*;
 
 use crate::common::{cases, lazy, run, values};
@@ -489,7 +489,14 @@ proptest! {
         let x = lazy(&a, Chunks::from(chunks));
         let y = lazy(&b, Chunks::from(chunks_b));
         let want = ndarray::concatenate(Axis(axis), &[a.view(), b.view()]).unwrap();
-        prop_assert_eq!(run(&chunkwise::concatenate(&[x, y], axis)), want);
+        let joined = chunkwise::concatenate(&[x, y], axis);
+        prop_assert_eq!(run(&joined), want.clone());
+        // A slice of the join is pushed below it to the inputs it touches: same values.
+        let n = want.shape()[axis] as isize;
+        let (start, step) = ((seed % 7) as isize % n.max(1), 1 + (seed / 7 % 3) as isize);
+        let mut index = vec![SliceInfoElem::Slice { start: 0, end: None, step: 1 }; shape.len()];
+        index[axis] = SliceInfoElem::Slice { start, end: None, step };
+        prop_assert_eq!(run(&joined.slice(&index[..])), want.slice(&index[..]).to_owned());
     }
 }
 
