@@ -2,7 +2,10 @@
 //!
 //! Each operand is a slice of the tile's length or a scalar. The operation and the
 //! dtypes are matched once per tile, outside the loop; every arm is a monomorphized,
-//! branch-free loop that the compiler vectorizes where the function allows.
+//! branch-free loop that the compiler vectorizes where the function allows. The float
+//! functions that [`kernel::math`](crate::kernel::math) implements (`exp`, `log`, `sin`,
+//! `arcsin`, `power`...) run its vectorized kernels instead of `std`'s scalar ones: 5 to
+//! 50 times faster, within 1 ulp (its module doc has each function's bound and speed).
 
 use crate::any_array::IntoAnyArray;
 use std::ops::Range;
@@ -10,6 +13,7 @@ use std::ops::Range;
 use crate::any_array::AnyArray;
 use crate::element::{DType, Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
+use crate::kernel::math::VecMath;
 use crate::ops::MapOp;
 use crate::ops::{BinaryFn, UnaryFn};
 
@@ -193,6 +197,9 @@ macro_rules! unary_kernels {
         /// Computes `f(x)` for the tile's elements into `out`: one monomorphized loop per
         /// function and element type, chosen once per tile.
         fn unary(f: UnaryFn, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
+            if let Some(done) = vectorized_unary(f, x, out, range.clone()) {
+                return done;
+            }
             match f {
                 $(UnaryFn::$V => unary_arm!($rule, f, x, out, range, |$v| $kernel),)*
             }
@@ -201,6 +208,90 @@ macro_rules! unary_kernels {
 }
 
 crate::ops::for_each_unary_fn!(unary_kernels);
+
+/// `f(x)` through the vectorized kernel of [`kernel::math`](crate::kernel::math), when
+/// `x` is a float slice and the module has one for `f`; `None` otherwise (the caller
+/// then maps the table's scalar kernel).
+fn vectorized_unary(
+    f: UnaryFn,
+    x: AnySrc<'_>,
+    out: &mut AnyArray,
+    range: Range<usize>,
+) -> Option<Result<()>> {
+    let AnySrc::Data(..) = x else { return None };
+    crate::element::with_float_dtype!(x.dtype(), T => {
+        let kernel = vector_unary::<T>(f)?;
+        Some(x.typed::<T>().and_then(|x| {
+            let out = out_slice::<T>(out, range)?;
+            if let Src::Slice(x) = x {
+                kernel(x, out);
+            }
+            Ok(())
+        }))
+    }, else => None)
+}
+
+/// [`vectorized_unary`] for two operands of one float dtype (`power`, `arctan2`): both
+/// slices, or for `power` a slice of bases and one exponent.
+fn vectorized_binary(
+    f: BinaryFn,
+    x: AnySrc<'_>,
+    y: AnySrc<'_>,
+    out: &mut AnyArray,
+    range: Range<usize>,
+) -> Option<Result<()>> {
+    let AnySrc::Data(..) = x else { return None };
+    crate::element::with_float_dtype!(x.dtype(), T => {
+        let kernel = vector_binary::<T>(f)?;
+        if matches!(y, AnySrc::Scalar(_)) && f != BinaryFn::Pow {
+            return None;
+        }
+        Some(x.typed::<T>().and_then(|x| {
+            let y = y.typed::<T>()?;
+            let out = out_slice::<T>(out, range)?;
+            match (x, y) {
+                (Src::Slice(x), Src::Slice(y)) => kernel(x, y, out),
+                (Src::Slice(x), Src::Scalar(e)) => <T as VecMath>::powf_scalar(x, e, out),
+                _ => {}
+            }
+            Ok(())
+        }))
+    }, else => None)
+}
+
+/// The vectorized kernel of the elementwise function `f`, or `None` where
+/// `kernel::math` has none.
+fn vector_unary<T: VecMath>(f: UnaryFn) -> Option<fn(&[T], &mut [T])> {
+    Some(match f {
+        UnaryFn::Exp => T::exp,
+        UnaryFn::Log => T::ln,
+        UnaryFn::Log1p => T::log1p,
+        UnaryFn::Log10 => T::log10,
+        UnaryFn::Sin => T::sin,
+        UnaryFn::Cos => T::cos,
+        UnaryFn::Tan => T::tan,
+        UnaryFn::Arcsin => T::asin,
+        UnaryFn::Arccos => T::acos,
+        UnaryFn::Arctan => T::atan,
+        UnaryFn::Sinh => T::sinh,
+        UnaryFn::Cosh => T::cosh,
+        UnaryFn::Tanh => T::tanh,
+        UnaryFn::Sqrt => T::sqrt,
+        UnaryFn::Floor => T::floor,
+        UnaryFn::Ceil => T::ceil,
+        UnaryFn::Round => T::round,
+        _ => return None,
+    })
+}
+
+/// [`vector_unary`] for functions of two operands.
+fn vector_binary<T: VecMath>(f: BinaryFn) -> Option<fn(&[T], &[T], &mut [T])> {
+    Some(match f {
+        BinaryFn::Pow => T::pow,
+        BinaryFn::Arctan2 => T::atan2,
+        _ => return None,
+    })
+}
 
 /// `x` to the constant integer power `e` (`x * x` for the common square).
 fn powi(e: i32, x: AnySrc<'_>, out: &mut AnyArray, range: Range<usize>) -> Result<()> {
@@ -271,6 +362,9 @@ macro_rules! binary_kernels {
         ) -> Result<()> {
             if y.dtype() != x.dtype() {
                 return Err(mismatch(y.dtype()));
+            }
+            if let Some(done) = vectorized_binary(f, x, y, out, range.clone()) {
+                return done;
             }
             match f {
                 $(BinaryFn::$V => binary_arm!($rule, f, x, y, out, range, |$a, $b| $kernel),)*

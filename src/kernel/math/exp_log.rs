@@ -186,41 +186,41 @@ widen_lane!(log10_lane_f32 = log10_lane);
 unary_kernel! {
     /// `e^x` elementwise: within 1 ulp of the correctly rounded result (tested against
     /// glibc); `inf` above 709.78, `0` below -745.14, as std.
-    exp_f64, exp_f64_inplace, exp_f64_portable: f64, exp_lane,
+    exp_f64, exp_f64_portable: f64, exp_lane,
     special = |_| false, fallback = f64::exp,
 }
 unary_kernel! {
     /// `e^x` elementwise, computed in `f64` and rounded: within 1 ulp.
-    exp_f32, exp_f32_inplace, exp_f32_portable: f32, exp_lane_f32,
+    exp_f32, exp_f32_portable: f32, exp_lane_f32,
     special = |_| false, fallback = f32::exp,
 }
 unary_kernel! {
     /// The natural logarithm elementwise: within 1 ulp; `ln(±0) = -inf`, `ln(x < 0) = NaN`.
-    ln_f64, ln_f64_inplace, ln_f64_portable: f64, ln_lane,
+    ln_f64, ln_f64_portable: f64, ln_lane,
     special = |_| false, fallback = f64::ln,
 }
 unary_kernel! {
     /// The natural logarithm elementwise, computed in `f64` and rounded: within 1 ulp.
-    ln_f32, ln_f32_inplace, ln_f32_portable: f32, ln_lane_f32,
+    ln_f32, ln_f32_portable: f32, ln_lane_f32,
     special = |_| false, fallback = f32::ln,
 }
 unary_kernel! {
     /// `ln(1 + x)` elementwise, accurate for tiny `x`: within 1 ulp; `-inf` at -1.
-    log1p_f64, log1p_f64_inplace, log1p_f64_portable: f64, log1p_lane,
+    log1p_f64, log1p_f64_portable: f64, log1p_lane,
     special = |_| false, fallback = f64::ln_1p,
 }
 unary_kernel! {
     /// `ln(1 + x)` elementwise, computed in `f64` and rounded: within 1 ulp.
-    log1p_f32, log1p_f32_inplace, log1p_f32_portable: f32, log1p_lane_f32,
+    log1p_f32, log1p_f32_portable: f32, log1p_lane_f32,
     special = |_| false, fallback = f32::ln_1p,
 }
 unary_kernel! {
     /// The base-10 logarithm elementwise: within 1 ulp.
-    log10_f64, log10_f64_inplace, log10_f64_portable: f64, log10_lane,
+    log10_f64, log10_f64_portable: f64, log10_lane,
     special = |_| false, fallback = f64::log10,
 }
 unary_kernel! {
     /// The base-10 logarithm elementwise, computed in `f64` and rounded: within 1 ulp.
-    log10_f32, log10_f32_inplace, log10_f32_portable: f32, log10_lane_f32,
+    log10_f32, log10_f32_portable: f32, log10_lane_f32,
     special = |_| false, fallback = f32::log10,
 }

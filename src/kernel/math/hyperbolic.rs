@@ -106,31 +106,31 @@ widen_lane!(tanh_lane_f32 = tanh_lane);
 
 unary_kernel! {
     /// The hyperbolic sine elementwise: within 1 ulp; `±inf` beyond ±710.48.
-    sinh_f64, sinh_f64_inplace, sinh_f64_portable: f64, sinh_lane,
+    sinh_f64, sinh_f64_portable: f64, sinh_lane,
     special = |_| false, fallback = f64::sinh,
 }
 unary_kernel! {
     /// The hyperbolic sine elementwise, computed in `f64` and rounded: within 1 ulp.
-    sinh_f32, sinh_f32_inplace, sinh_f32_portable: f32, sinh_lane_f32,
+    sinh_f32, sinh_f32_portable: f32, sinh_lane_f32,
     special = |_| false, fallback = f32::sinh,
 }
 unary_kernel! {
     /// The hyperbolic cosine elementwise: within 1 ulp; `inf` beyond ±710.48.
-    cosh_f64, cosh_f64_inplace, cosh_f64_portable: f64, cosh_lane,
+    cosh_f64, cosh_f64_portable: f64, cosh_lane,
     special = |_| false, fallback = f64::cosh,
 }
 unary_kernel! {
     /// The hyperbolic cosine elementwise, computed in `f64` and rounded: within 1 ulp.
-    cosh_f32, cosh_f32_inplace, cosh_f32_portable: f32, cosh_lane_f32,
+    cosh_f32, cosh_f32_portable: f32, cosh_lane_f32,
     special = |_| false, fallback = f32::cosh,
 }
 unary_kernel! {
     /// The hyperbolic tangent elementwise: within 1 ulp.
-    tanh_f64, tanh_f64_inplace, tanh_f64_portable: f64, tanh_lane,
+    tanh_f64, tanh_f64_portable: f64, tanh_lane,
     special = |_| false, fallback = f64::tanh,
 }
 unary_kernel! {
     /// The hyperbolic tangent elementwise, computed in `f64` and rounded: within 1 ulp.
-    tanh_f32, tanh_f32_inplace, tanh_f32_portable: f32, tanh_lane_f32,
+    tanh_f32, tanh_f32_portable: f32, tanh_lane_f32,
     special = |_| false, fallback = f32::tanh,
 }

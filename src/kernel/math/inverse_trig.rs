@@ -217,32 +217,32 @@ fn atan2_special_f32(y: f32, x: f32) -> bool {
 
 unary_kernel! {
     /// The inverse sine elementwise: within 1 ulp; `asin(±1) = ±π/2`, NaN outside `[-1, 1]`.
-    asin_f64, asin_f64_inplace, asin_f64_portable: f64, asin_lane,
+    asin_f64, asin_f64_portable: f64, asin_lane,
     special = |_| false, fallback = f64::asin,
 }
 unary_kernel! {
     /// The inverse sine elementwise, computed in `f64` and rounded: within 1 ulp.
-    asin_f32, asin_f32_inplace, asin_f32_portable: f32, asin_lane_f32,
+    asin_f32, asin_f32_portable: f32, asin_lane_f32,
     special = |_| false, fallback = f32::asin,
 }
 unary_kernel! {
     /// The inverse cosine elementwise: within 1 ulp; `acos(1) = +0`, NaN outside `[-1, 1]`.
-    acos_f64, acos_f64_inplace, acos_f64_portable: f64, acos_lane,
+    acos_f64, acos_f64_portable: f64, acos_lane,
     special = |_| false, fallback = f64::acos,
 }
 unary_kernel! {
     /// The inverse cosine elementwise, computed in `f64` and rounded: within 1 ulp.
-    acos_f32, acos_f32_inplace, acos_f32_portable: f32, acos_lane_f32,
+    acos_f32, acos_f32_portable: f32, acos_lane_f32,
     special = |_| false, fallback = f32::acos,
 }
 unary_kernel! {
     /// The inverse tangent elementwise: within 1 ulp.
-    atan_f64, atan_f64_inplace, atan_f64_portable: f64, atan_lane,
+    atan_f64, atan_f64_portable: f64, atan_lane,
     special = |_| false, fallback = f64::atan,
 }
 unary_kernel! {
     /// The inverse tangent elementwise, computed in `f64` and rounded: within 1 ulp.
-    atan_f32, atan_f32_inplace, atan_f32_portable: f32, atan_lane_f32,
+    atan_f32, atan_f32_portable: f32, atan_lane_f32,
     special = |_| false, fallback = f32::atan,
 }
 binary_kernel! {

@@ -62,17 +62,13 @@
 //!
 //! `fn asin_f64(x: &[f64], out: &mut [f64])` and the like; binary functions take both
 //! operands (`atan2_f64(y, x, out)`, `pow_f64(x, y, out)`) or a scalar exponent
-//! (`powf_scalar_f64(x, y, out)`); unary functions also have an in-place form
-//! (`asin_f64_inplace(x)`). Code generic over the element type uses [`VecMath`]. All
+//! (`powf_scalar_f64(x, y, out)`). Code generic over the element type uses [`VecMath`];
+//! the fused kernels reach it through `kernel::fused::elementwise`, which maps the
+//! functions of `crate::ops` to these (this module names nothing outside itself, so
+//! `benches/math.rs` can compile it alone). All
 //! slices should have the same length: each kernel processes the shortest length and
 //! debug builds assert that they are equal.
 
-// The fused kernels do not call this module yet: they will, once it is wired in.
-#![allow(
-    dead_code,
-    unused_imports,
-    reason = "not yet called by the fused kernels"
-)]
 #![allow(
     clippy::excessive_precision,
     clippy::approx_constant,
@@ -92,35 +88,15 @@ mod trig;
 mod tests;
 
 pub(crate) use exp_log::{
-    exp_f32, exp_f32_inplace, exp_f64, exp_f64_inplace, ln_f32, ln_f32_inplace, ln_f64,
-    ln_f64_inplace, log10_f32, log10_f32_inplace, log10_f64, log10_f64_inplace, log1p_f32,
-    log1p_f32_inplace, log1p_f64, log1p_f64_inplace,
+    exp_f32, exp_f64, ln_f32, ln_f64, log10_f32, log10_f64, log1p_f32, log1p_f64,
 };
-pub(crate) use hyperbolic::{
-    cosh_f32, cosh_f32_inplace, cosh_f64, cosh_f64_inplace, sinh_f32, sinh_f32_inplace, sinh_f64,
-    sinh_f64_inplace, tanh_f32, tanh_f32_inplace, tanh_f64, tanh_f64_inplace,
-};
+pub(crate) use hyperbolic::{cosh_f32, cosh_f64, sinh_f32, sinh_f64, tanh_f32, tanh_f64};
 pub(crate) use inverse_trig::{
-    acos_f32, acos_f32_inplace, acos_f64, acos_f64_inplace, asin_f32, asin_f32_inplace, asin_f64,
-    asin_f64_inplace, atan2_f32, atan2_f64, atan_f32, atan_f32_inplace, atan_f64, atan_f64_inplace,
+    acos_f32, acos_f64, asin_f32, asin_f64, atan2_f32, atan2_f64, atan_f32, atan_f64,
 };
-pub(crate) use pow::{
-    pow_f32, pow_f64, powf_scalar_f32, powf_scalar_f64, sqrt_f32, sqrt_f32_inplace, sqrt_f64,
-    sqrt_f64_inplace,
-};
-pub(crate) use rounding::{
-    ceil_f32, ceil_f32_inplace, ceil_f64, ceil_f64_inplace, floor_f32, floor_f32_inplace,
-    floor_f64, floor_f64_inplace, round_f32, round_f32_inplace, round_f64, round_f64_inplace,
-};
-pub(crate) use trig::{
-    cos_f32, cos_f32_inplace, cos_f64, cos_f64_inplace, sin_f32, sin_f32_inplace, sin_f64,
-    sin_f64_inplace, tan_f32, tan_f32_inplace, tan_f64, tan_f64_inplace,
-};
-
-/// Elements per block of the in-place kernels, which copy each block to a stack buffer
-/// (4 KiB of `f64`, in L1) and compute from the copy: the vector loop and the fallback
-/// for rare lanes both need the input after the output has overwritten it.
-const INPLACE_BLOCK: usize = 512;
+pub(crate) use pow::{pow_f32, pow_f64, powf_scalar_f32, powf_scalar_f64, sqrt_f32, sqrt_f64};
+pub(crate) use rounding::{ceil_f32, ceil_f64, floor_f32, floor_f64, round_f32, round_f64};
+pub(crate) use trig::{cos_f32, cos_f64, sin_f32, sin_f64, tan_f32, tan_f64};
 
 /// Maps `lane` over `x` into `out` (equal lengths), then recomputes with `fallback` the
 /// elements whose input satisfies `special`. Inlined into each dispatched kernel.
@@ -146,31 +122,14 @@ fn map_unary<T: Copy>(
     }
 }
 
-/// [`map_unary`] in place, block by block through a stack copy of the input.
-#[inline(always)]
-fn map_unary_inplace<T: Copy + Default>(
-    x: &mut [T],
-    lane: impl Fn(T) -> T,
-    special: impl Fn(T) -> bool,
-    fallback: impl Fn(T) -> T,
-) {
-    let mut buf = [T::default(); INPLACE_BLOCK];
-    for block in x.chunks_mut(INPLACE_BLOCK) {
-        let src = &mut buf[..block.len()];
-        src.copy_from_slice(block);
-        map_unary(src, block, &lane, &special, &fallback);
-    }
-}
-
-/// Generates a dispatched unary kernel `$name(x, out)`, its in-place form `$inplace(x)`,
-/// and `$portable::<FMA>(x, out)`, the same loop for a given FMA setting on whatever CPU
+/// Generates a dispatched unary kernel `$name(x, out)` and `$portable::<FMA>(x, out)`, the same loop for a given FMA setting on whatever CPU
 /// runs it (what each dispatched version inlines, and what the tests call to check the
 /// non-FMA path on an FMA machine).
 ///
 /// `$lane` is a `fn<const FMA: bool>($t) -> $t` in scope; `$special` and `$fallback`
 /// are closures over one element (see [`map_unary`]).
 macro_rules! unary_kernel {
-    ($(#[$doc:meta])* $name:ident, $inplace:ident, $portable:ident: $t:ty,
+    ($(#[$doc:meta])* $name:ident, $portable:ident: $t:ty,
      $lane:ident, special = $special:expr, fallback = $fallback:expr $(,)?) => {
         $(#[$doc])*
         ///
@@ -190,26 +149,6 @@ macro_rules! unary_kernel {
             debug_assert_eq!(x.len(), out.len(), concat!(stringify!($name), ": lengths differ"));
             let n = x.len().min(out.len());
             dispatch(&x[..n], &mut out[..n]);
-        }
-
-        #[doc = concat!("[`", stringify!($name), "`] in place.")]
-        pub(crate) fn $inplace(x: &mut [$t]) {
-            #[multiversion::multiversion(targets(
-                "x86_64+avx512f+avx512dq+avx512vl+avx512bw+avx2+fma",
-                "x86_64+avx2+fma",
-                "aarch64+neon",
-            ))]
-            fn dispatch(x: &mut [$t]) {
-                const FMA: bool = multiversion::target::target_cfg_f!(target_feature = "fma")
-                    || cfg!(target_arch = "aarch64");
-                super::map_unary_inplace(
-                    x,
-                    $lane::<FMA>,
-                    $special,
-                    $fallback,
-                );
-            }
-            dispatch(x);
         }
 
         #[doc = concat!("[`", stringify!($name), "`] with `a * b + c` fused or not, compiled for the caller's target.")]

@@ -181,11 +181,11 @@ fn sqrt_lane_f32<const FMA: bool>(x: f32) -> f32 {
 
 unary_kernel! {
     /// The square root elementwise, correctly rounded (the hardware instruction).
-    sqrt_f64, sqrt_f64_inplace, sqrt_f64_portable: f64, sqrt_lane,
+    sqrt_f64, sqrt_f64_portable: f64, sqrt_lane,
     special = |_| false, fallback = f64::sqrt,
 }
 unary_kernel! {
     /// The square root elementwise, correctly rounded.
-    sqrt_f32, sqrt_f32_inplace, sqrt_f32_portable: f32, sqrt_lane_f32,
+    sqrt_f32, sqrt_f32_portable: f32, sqrt_lane_f32,
     special = |_| false, fallback = f32::sqrt,
 }

@@ -25,31 +25,31 @@ exact_lane!(round_lane_f32: f32 = f32::round_ties_even);
 
 unary_kernel! {
     /// Rounds each element down to an integer (exact).
-    floor_f64, floor_f64_inplace, floor_f64_portable: f64, floor_lane,
+    floor_f64, floor_f64_portable: f64, floor_lane,
     special = |_| false, fallback = f64::floor,
 }
 unary_kernel! {
     /// Rounds each element down to an integer (exact).
-    floor_f32, floor_f32_inplace, floor_f32_portable: f32, floor_lane_f32,
+    floor_f32, floor_f32_portable: f32, floor_lane_f32,
     special = |_| false, fallback = f32::floor,
 }
 unary_kernel! {
     /// Rounds each element up to an integer (exact).
-    ceil_f64, ceil_f64_inplace, ceil_f64_portable: f64, ceil_lane,
+    ceil_f64, ceil_f64_portable: f64, ceil_lane,
     special = |_| false, fallback = f64::ceil,
 }
 unary_kernel! {
     /// Rounds each element up to an integer (exact).
-    ceil_f32, ceil_f32_inplace, ceil_f32_portable: f32, ceil_lane_f32,
+    ceil_f32, ceil_f32_portable: f32, ceil_lane_f32,
     special = |_| false, fallback = f32::ceil,
 }
 unary_kernel! {
     /// Rounds each element to the nearest integer, half to even, as NumPy's `round`.
-    round_f64, round_f64_inplace, round_f64_portable: f64, round_lane,
+    round_f64, round_f64_portable: f64, round_lane,
     special = |_| false, fallback = f64::round_ties_even,
 }
 unary_kernel! {
     /// Rounds each element to the nearest integer, half to even, as NumPy's `round`.
-    round_f32, round_f32_inplace, round_f32_portable: f32, round_lane_f32,
+    round_f32, round_f32_portable: f32, round_lane_f32,
     special = |_| false, fallback = f32::round_ties_even,
 }

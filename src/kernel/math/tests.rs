@@ -90,27 +90,24 @@ fn special64(x: f64) -> bool {
 
 type Unary<T> = fn(&[T], &mut [T]);
 
-/// The four forms of a unary kernel.
+/// The three forms of a unary kernel.
 struct Forms<T> {
     dispatched: Unary<T>,
-    inplace: fn(&mut [T]),
     fma: Unary<T>,
     plain: Unary<T>,
 }
 
 impl<T: Copy + Default> Forms<T> {
-    fn run_all(&self, x: &[T]) -> [Vec<T>; 4] {
-        let mut outs = [(); 4].map(|()| vec![T::default(); x.len()]);
+    fn run_all(&self, x: &[T]) -> [Vec<T>; 3] {
+        let mut outs = [(); 3].map(|()| vec![T::default(); x.len()]);
         (self.dispatched)(x, &mut outs[0]);
-        outs[1].copy_from_slice(x);
-        (self.inplace)(&mut outs[1]);
-        (self.fma)(x, &mut outs[2]);
-        (self.plain)(x, &mut outs[3]);
+        (self.fma)(x, &mut outs[1]);
+        (self.plain)(x, &mut outs[2]);
         outs
     }
 }
 
-const FORM_NAMES: [&str; 4] = ["dispatched", "in place", "portable+fma", "portable"];
+const FORM_NAMES: [&str; 3] = ["dispatched", "portable+fma", "portable"];
 
 fn check_unary64(
     name: &str,
@@ -171,10 +168,9 @@ fn mixed(domain: impl Strategy<Value = f64> + 'static) -> BoxedStrategy<f64> {
 
 #[allow(unused_macros, reason = "used by the tests only")]
 macro_rules! forms {
-    ($k:ident, $i:ident, $p:ident) => {
+    ($k:ident, $p:ident) => {
         Forms {
             dispatched: $k,
-            inplace: $i,
             fma: $p::<true>,
             plain: $p::<false>,
         }
@@ -185,19 +181,19 @@ macro_rules! forms {
 /// form, against the reference.
 macro_rules! unary_props {
     ($($test64:ident, $test32:ident: $name:literal, $std:expr, $strategy:expr,
-       ($k64:ident, $i64:ident, $p64:ident), ($k32:ident, $i32:ident, $p32:ident);)*) => {
+       ($k64:ident, $p64:ident), ($k32:ident, $p32:ident);)*) => {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(CASES))]
             $(
                 #[test]
                 fn $test64(x in prop::collection::vec($strategy, 1..100)) {
-                    check_unary64($name, &forms!($k64, $i64, $p64), $std, glibc_bound($name), &x)?;
+                    check_unary64($name, &forms!($k64, $p64), $std, glibc_bound($name), &x)?;
                 }
 
                 #[test]
                 fn $test32(x in prop::collection::vec($strategy, 1..100)) {
                     let x: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-                    check_unary32($name, &forms!($k32, $i32, $p32), $std, 1, &x)?;
+                    check_unary32($name, &forms!($k32, $p32), $std, 1, &x)?;
                 }
             )*
         }
@@ -206,61 +202,61 @@ macro_rules! unary_props {
 
 unary_props! {
     exp_f64_prop, exp_f32_prop: "exp", f64::exp, mixed(-750.0..712.0f64),
-        (exp_f64, exp_f64_inplace, exp_f64_portable), (exp_f32, exp_f32_inplace, exp_f32_portable);
+        (exp_f64, exp_f64_portable), (exp_f32, exp_f32_portable);
     ln_f64_prop, ln_f32_prop: "ln", f64::ln, mixed(prop_oneof![positive(), 0.5..2.0f64]),
-        (ln_f64, ln_f64_inplace, ln_f64_portable), (ln_f32, ln_f32_inplace, ln_f32_portable);
+        (ln_f64, ln_f64_portable), (ln_f32, ln_f32_portable);
     log1p_f64_prop, log1p_f32_prop: "log1p", f64::ln_1p,
         mixed(prop_oneof![positive(), -1.0..1.0f64, -1e-10..1e-10f64]),
-        (log1p_f64, log1p_f64_inplace, log1p_f64_portable),
-        (log1p_f32, log1p_f32_inplace, log1p_f32_portable);
+        (log1p_f64, log1p_f64_portable),
+        (log1p_f32, log1p_f32_portable);
     log10_f64_prop, log10_f32_prop: "log10", f64::log10, mixed(prop_oneof![positive(), 0.5..2.0f64]),
-        (log10_f64, log10_f64_inplace, log10_f64_portable),
-        (log10_f32, log10_f32_inplace, log10_f32_portable);
+        (log10_f64, log10_f64_portable),
+        (log10_f32, log10_f32_portable);
     sin_f64_prop, sin_f32_prop: "sin", f64::sin,
         mixed(prop_oneof![-1.1e6..1.1e6f64, -10.0..10.0f64]),
-        (sin_f64, sin_f64_inplace, sin_f64_portable), (sin_f32, sin_f32_inplace, sin_f32_portable);
+        (sin_f64, sin_f64_portable), (sin_f32, sin_f32_portable);
     cos_f64_prop, cos_f32_prop: "cos", f64::cos,
         mixed(prop_oneof![-1.1e6..1.1e6f64, -10.0..10.0f64]),
-        (cos_f64, cos_f64_inplace, cos_f64_portable), (cos_f32, cos_f32_inplace, cos_f32_portable);
+        (cos_f64, cos_f64_portable), (cos_f32, cos_f32_portable);
     tan_f64_prop, tan_f32_prop: "tan", f64::tan,
         mixed(prop_oneof![-1.1e6..1.1e6f64, -10.0..10.0f64]),
-        (tan_f64, tan_f64_inplace, tan_f64_portable), (tan_f32, tan_f32_inplace, tan_f32_portable);
+        (tan_f64, tan_f64_portable), (tan_f32, tan_f32_portable);
     asin_f64_prop, asin_f32_prop: "asin", f64::asin,
         mixed(prop_oneof![-1.0..=1.0f64, 0.97..=1.0f64, -1.0..-0.97f64]),
-        (asin_f64, asin_f64_inplace, asin_f64_portable),
-        (asin_f32, asin_f32_inplace, asin_f32_portable);
+        (asin_f64, asin_f64_portable),
+        (asin_f32, asin_f32_portable);
     acos_f64_prop, acos_f32_prop: "acos", f64::acos,
         mixed(prop_oneof![-1.0..=1.0f64, 0.97..=1.0f64, -1.0..-0.97f64]),
-        (acos_f64, acos_f64_inplace, acos_f64_portable),
-        (acos_f32, acos_f32_inplace, acos_f32_portable);
+        (acos_f64, acos_f64_portable),
+        (acos_f32, acos_f32_portable);
     atan_f64_prop, atan_f32_prop: "atan", f64::atan, mixed(-5.0..5.0f64),
-        (atan_f64, atan_f64_inplace, atan_f64_portable),
-        (atan_f32, atan_f32_inplace, atan_f32_portable);
+        (atan_f64, atan_f64_portable),
+        (atan_f32, atan_f32_portable);
     sinh_f64_prop, sinh_f32_prop: "sinh", f64::sinh,
         mixed(prop_oneof![-720.0..720.0f64, -2.0..2.0f64]),
-        (sinh_f64, sinh_f64_inplace, sinh_f64_portable),
-        (sinh_f32, sinh_f32_inplace, sinh_f32_portable);
+        (sinh_f64, sinh_f64_portable),
+        (sinh_f32, sinh_f32_portable);
     cosh_f64_prop, cosh_f32_prop: "cosh", f64::cosh,
         mixed(prop_oneof![-720.0..720.0f64, -2.0..2.0f64]),
-        (cosh_f64, cosh_f64_inplace, cosh_f64_portable),
-        (cosh_f32, cosh_f32_inplace, cosh_f32_portable);
+        (cosh_f64, cosh_f64_portable),
+        (cosh_f32, cosh_f32_portable);
     tanh_f64_prop, tanh_f32_prop: "tanh", f64::tanh,
         mixed(prop_oneof![-25.0..25.0f64, -1.0..1.0f64]),
-        (tanh_f64, tanh_f64_inplace, tanh_f64_portable),
-        (tanh_f32, tanh_f32_inplace, tanh_f32_portable);
+        (tanh_f64, tanh_f64_portable),
+        (tanh_f32, tanh_f32_portable);
     sqrt_f64_prop, sqrt_f32_prop: "sqrt", f64::sqrt, mixed(positive()),
-        (sqrt_f64, sqrt_f64_inplace, sqrt_f64_portable),
-        (sqrt_f32, sqrt_f32_inplace, sqrt_f32_portable);
+        (sqrt_f64, sqrt_f64_portable),
+        (sqrt_f32, sqrt_f32_portable);
     floor_f64_prop, floor_f32_prop: "floor", f64::floor, mixed(-1e6..1e6f64),
-        (floor_f64, floor_f64_inplace, floor_f64_portable),
-        (floor_f32, floor_f32_inplace, floor_f32_portable);
+        (floor_f64, floor_f64_portable),
+        (floor_f32, floor_f32_portable);
     ceil_f64_prop, ceil_f32_prop: "ceil", f64::ceil, mixed(-1e6..1e6f64),
-        (ceil_f64, ceil_f64_inplace, ceil_f64_portable),
-        (ceil_f32, ceil_f32_inplace, ceil_f32_portable);
+        (ceil_f64, ceil_f64_portable),
+        (ceil_f32, ceil_f32_portable);
     round_f64_prop, round_f32_prop: "round", f64::round_ties_even,
         mixed(prop_oneof![-1e6..1e6f64, (-4000i32..4000).prop_map(|i| f64::from(i) * 0.5)]),
-        (round_f64, round_f64_inplace, round_f64_portable),
-        (round_f32, round_f32_inplace, round_f32_portable);
+        (round_f64, round_f64_portable),
+        (round_f32, round_f32_portable);
 }
 
 /// Inputs every unary function must handle exactly as std where the result is special.
@@ -326,37 +322,37 @@ fn edges() -> Vec<f64> {
 }
 
 macro_rules! edge_test {
-    ($($test:ident: $name:literal, $std:expr, ($k:ident, $i:ident, $p:ident), ($k32:ident, $i32:ident, $p32:ident);)*) => {
+    ($($test:ident: $name:literal, $std:expr, ($k:ident, $p:ident), ($k32:ident, $p32:ident);)*) => {
         $(
             #[test]
             fn $test() {
                 let x = edges();
-                check_unary64($name, &forms!($k, $i, $p), $std, glibc_bound($name), &x).unwrap();
+                check_unary64($name, &forms!($k, $p), $std, glibc_bound($name), &x).unwrap();
                 let x: Vec<f32> = x.iter().map(|&v| v as f32).collect();
-                check_unary32($name, &forms!($k32, $i32, $p32), $std, 1, &x).unwrap();
+                check_unary32($name, &forms!($k32, $p32), $std, 1, &x).unwrap();
             }
         )*
     };
 }
 
 edge_test! {
-    exp_edges: "exp", f64::exp, (exp_f64, exp_f64_inplace, exp_f64_portable), (exp_f32, exp_f32_inplace, exp_f32_portable);
-    ln_edges: "ln", f64::ln, (ln_f64, ln_f64_inplace, ln_f64_portable), (ln_f32, ln_f32_inplace, ln_f32_portable);
-    log1p_edges: "log1p", f64::ln_1p, (log1p_f64, log1p_f64_inplace, log1p_f64_portable), (log1p_f32, log1p_f32_inplace, log1p_f32_portable);
-    log10_edges: "log10", f64::log10, (log10_f64, log10_f64_inplace, log10_f64_portable), (log10_f32, log10_f32_inplace, log10_f32_portable);
-    sin_edges: "sin", f64::sin, (sin_f64, sin_f64_inplace, sin_f64_portable), (sin_f32, sin_f32_inplace, sin_f32_portable);
-    cos_edges: "cos", f64::cos, (cos_f64, cos_f64_inplace, cos_f64_portable), (cos_f32, cos_f32_inplace, cos_f32_portable);
-    tan_edges: "tan", f64::tan, (tan_f64, tan_f64_inplace, tan_f64_portable), (tan_f32, tan_f32_inplace, tan_f32_portable);
-    asin_edges: "asin", f64::asin, (asin_f64, asin_f64_inplace, asin_f64_portable), (asin_f32, asin_f32_inplace, asin_f32_portable);
-    acos_edges: "acos", f64::acos, (acos_f64, acos_f64_inplace, acos_f64_portable), (acos_f32, acos_f32_inplace, acos_f32_portable);
-    atan_edges: "atan", f64::atan, (atan_f64, atan_f64_inplace, atan_f64_portable), (atan_f32, atan_f32_inplace, atan_f32_portable);
-    sinh_edges: "sinh", f64::sinh, (sinh_f64, sinh_f64_inplace, sinh_f64_portable), (sinh_f32, sinh_f32_inplace, sinh_f32_portable);
-    cosh_edges: "cosh", f64::cosh, (cosh_f64, cosh_f64_inplace, cosh_f64_portable), (cosh_f32, cosh_f32_inplace, cosh_f32_portable);
-    tanh_edges: "tanh", f64::tanh, (tanh_f64, tanh_f64_inplace, tanh_f64_portable), (tanh_f32, tanh_f32_inplace, tanh_f32_portable);
-    sqrt_edges: "sqrt", f64::sqrt, (sqrt_f64, sqrt_f64_inplace, sqrt_f64_portable), (sqrt_f32, sqrt_f32_inplace, sqrt_f32_portable);
-    floor_edges: "floor", f64::floor, (floor_f64, floor_f64_inplace, floor_f64_portable), (floor_f32, floor_f32_inplace, floor_f32_portable);
-    ceil_edges: "ceil", f64::ceil, (ceil_f64, ceil_f64_inplace, ceil_f64_portable), (ceil_f32, ceil_f32_inplace, ceil_f32_portable);
-    round_edges: "round", f64::round_ties_even, (round_f64, round_f64_inplace, round_f64_portable), (round_f32, round_f32_inplace, round_f32_portable);
+    exp_edges: "exp", f64::exp, (exp_f64, exp_f64_portable), (exp_f32, exp_f32_portable);
+    ln_edges: "ln", f64::ln, (ln_f64, ln_f64_portable), (ln_f32, ln_f32_portable);
+    log1p_edges: "log1p", f64::ln_1p, (log1p_f64, log1p_f64_portable), (log1p_f32, log1p_f32_portable);
+    log10_edges: "log10", f64::log10, (log10_f64, log10_f64_portable), (log10_f32, log10_f32_portable);
+    sin_edges: "sin", f64::sin, (sin_f64, sin_f64_portable), (sin_f32, sin_f32_portable);
+    cos_edges: "cos", f64::cos, (cos_f64, cos_f64_portable), (cos_f32, cos_f32_portable);
+    tan_edges: "tan", f64::tan, (tan_f64, tan_f64_portable), (tan_f32, tan_f32_portable);
+    asin_edges: "asin", f64::asin, (asin_f64, asin_f64_portable), (asin_f32, asin_f32_portable);
+    acos_edges: "acos", f64::acos, (acos_f64, acos_f64_portable), (acos_f32, acos_f32_portable);
+    atan_edges: "atan", f64::atan, (atan_f64, atan_f64_portable), (atan_f32, atan_f32_portable);
+    sinh_edges: "sinh", f64::sinh, (sinh_f64, sinh_f64_portable), (sinh_f32, sinh_f32_portable);
+    cosh_edges: "cosh", f64::cosh, (cosh_f64, cosh_f64_portable), (cosh_f32, cosh_f32_portable);
+    tanh_edges: "tanh", f64::tanh, (tanh_f64, tanh_f64_portable), (tanh_f32, tanh_f32_portable);
+    sqrt_edges: "sqrt", f64::sqrt, (sqrt_f64, sqrt_f64_portable), (sqrt_f32, sqrt_f32_portable);
+    floor_edges: "floor", f64::floor, (floor_f64, floor_f64_portable), (floor_f32, floor_f32_portable);
+    ceil_edges: "ceil", f64::ceil, (ceil_f64, ceil_f64_portable), (ceil_f32, ceil_f32_portable);
+    round_edges: "round", f64::round_ties_even, (round_f64, round_f64_portable), (round_f32, round_f32_portable);
 }
 
 #[test]
@@ -634,9 +630,6 @@ fn every_tail_length() {
         for (&v, &got) in x.iter().zip(&out) {
             assert!(ulps64(got, v.exp()) <= 1);
         }
-        let mut inplace = x.clone();
-        exp_f64_inplace(&mut inplace);
-        assert_eq!(inplace, out);
     }
 }
 

@@ -211,31 +211,31 @@ fn beyond_reduction_f32(x: f32) -> bool {
 unary_kernel! {
     /// The sine elementwise: within 1 ulp for `|x| <= 2^20`; larger arguments and
     /// infinities are computed by `std` (exact reduction).
-    sin_f64, sin_f64_inplace, sin_f64_portable: f64, sin_lane,
+    sin_f64, sin_f64_portable: f64, sin_lane,
     special = beyond_reduction, fallback = f64::sin,
 }
 unary_kernel! {
     /// The sine elementwise, computed in `f64` and rounded (`std` beyond `2^20`): within 1 ulp.
-    sin_f32, sin_f32_inplace, sin_f32_portable: f32, sin_lane_f32,
+    sin_f32, sin_f32_portable: f32, sin_lane_f32,
     special = beyond_reduction_f32, fallback = f32::sin,
 }
 unary_kernel! {
     /// The cosine elementwise: within 1 ulp for `|x| <= 2^20`; `std` beyond.
-    cos_f64, cos_f64_inplace, cos_f64_portable: f64, cos_lane,
+    cos_f64, cos_f64_portable: f64, cos_lane,
     special = beyond_reduction, fallback = f64::cos,
 }
 unary_kernel! {
     /// The cosine elementwise, computed in `f64` and rounded (`std` beyond `2^20`): within 1 ulp.
-    cos_f32, cos_f32_inplace, cos_f32_portable: f32, cos_lane_f32,
+    cos_f32, cos_f32_portable: f32, cos_lane_f32,
     special = beyond_reduction_f32, fallback = f32::cos,
 }
 unary_kernel! {
     /// The tangent elementwise: within 1 ulp for `|x| <= 2^20` (near π/2 too); `std` beyond.
-    tan_f64, tan_f64_inplace, tan_f64_portable: f64, tan_lane,
+    tan_f64, tan_f64_portable: f64, tan_lane,
     special = beyond_reduction, fallback = f64::tan,
 }
 unary_kernel! {
     /// The tangent elementwise, computed in `f64` and rounded (`std` beyond `2^20`): within 1 ulp.
-    tan_f32, tan_f32_inplace, tan_f32_portable: f32, tan_lane_f32,
+    tan_f32, tan_f32_portable: f32, tan_lane_f32,
     special = beyond_reduction_f32, fallback = f32::tan,
 }
