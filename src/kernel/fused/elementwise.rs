@@ -259,9 +259,14 @@ fn vectorized_binary(
     }, else => None)
 }
 
+/// A vectorized kernel of one operand: reads the input slice, writes the output slice.
+type UnaryKernel<T> = fn(&[T], &mut [T]);
+/// A vectorized kernel of two operands.
+type BinaryKernel<T> = fn(&[T], &[T], &mut [T]);
+
 /// The vectorized kernel of the elementwise function `f`, or `None` where
 /// `kernel::math` has none.
-fn vector_unary<T: VecMath>(f: UnaryFn) -> Option<fn(&[T], &mut [T])> {
+fn vector_unary<T: VecMath>(f: UnaryFn) -> Option<UnaryKernel<T>> {
     Some(match f {
         UnaryFn::Exp => T::exp,
         UnaryFn::Log => T::ln,
@@ -285,7 +290,7 @@ fn vector_unary<T: VecMath>(f: UnaryFn) -> Option<fn(&[T], &mut [T])> {
 }
 
 /// [`vector_unary`] for functions of two operands.
-fn vector_binary<T: VecMath>(f: BinaryFn) -> Option<fn(&[T], &[T], &mut [T])> {
+fn vector_binary<T: VecMath>(f: BinaryFn) -> Option<BinaryKernel<T>> {
     Some(match f {
         BinaryFn::Pow => T::pow,
         BinaryFn::Arctan2 => T::atan2,
