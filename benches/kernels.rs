@@ -55,5 +55,30 @@ fn arithmetic_sum(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, elementwise_sum, arithmetic_sum);
+/// The counter-based generators: `uniform(...).sum()` over one chunk of 4 Mi elements,
+/// single-threaded, against the same sum over the values already in memory (so the
+/// difference is the generation).
+fn generate(c: &mut Criterion) {
+    let mut group = c.benchmark_group("generate_then_sum");
+    let n = 1usize << 22;
+    group.throughput(Throughput::Elements(n as u64));
+    let single = chunkwise::ComputeOptions::default().single_threaded();
+    let uniform = chunkwise::random::uniform::<f64>(&[n], [n], 3);
+    let normal = chunkwise::random::normal::<f64>(&[n], [n], 3);
+    let data = uniform.compute().expect("computes");
+    let stored = chunkwise::from_ndarray(data, [n]);
+    for (name, x) in [
+        ("uniform_f64", &uniform),
+        ("normal_f64", &normal),
+        ("in_memory_f64", &stored),
+    ] {
+        let expr = x.sum(..);
+        group.bench_function(name, |b| {
+            b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, elementwise_sum, arithmetic_sum, generate);
 criterion_main!(benches);
