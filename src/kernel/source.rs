@@ -122,7 +122,7 @@ fn by_flat_index<T: Element>(
     f: impl Fn(u64) -> T,
 ) -> ArrayD<T> {
     by_runs(full_shape, start, shape, |out, first, n| {
-        extend_run(out, first, n, &f)
+        extend_run(out, first, n, &f);
     })
 }
 
