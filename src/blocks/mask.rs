@@ -233,6 +233,7 @@ fn gather(mode: Mode, inputs: Vec<Arc<Node>>, counts: &[usize]) -> Arc<Node> {
         mode,
         grid,
         slabs,
+        counts: sizes,
         dtype: meta.dtype,
     };
     Node::new(Op::Block(Arc::new(kernel)), inputs, meta)
@@ -339,6 +340,58 @@ impl BlockKernel for CountTrue {
     }
 }
 
+/// The selected values of a slab of at most 2 axes, `count` of them, straight from its
+/// blocks (`data[i]` and `masks[i]` of one shape, side by side along axis 1): row by row
+/// across the blocks, which is C order over the slab, without assembling it. The loop
+/// writes every value and advances past the kept ones, with no branch on the mask (a
+/// filtering iterator mispredicts on half of random data: 41% of `boolean_mask`'s time).
+fn gather_rows<T: Element>(
+    data: &[&AnyArray],
+    masks: &[&AnyArray],
+    count: usize,
+) -> Result<Vec<T>> {
+    let broken = |what: &str| Error::internal("boolean_index", format!("a slab {what}"));
+    let mut v = crate::kernel::pool::vec_with_capacity::<T>(count + 1);
+    v.resize(count + 1, T::default());
+    let mut n = 0;
+    let rows = match data.first().map(|d| d.shape()) {
+        Some([rows, _]) => *rows,
+        _ => 1,
+    };
+    let blocks: Vec<(&[T], &[bool])> = data
+        .iter()
+        .zip(masks)
+        .map(|(d, m)| {
+            let d = T::peek(d)
+                .and_then(|d| d.as_slice())
+                .ok_or_else(|| broken("block not contiguous"))?;
+            let m = bool::peek(m)
+                .and_then(|m| m.as_slice())
+                .ok_or_else(|| broken("mask not contiguous"))?;
+            if d.len() != m.len() || d.len() % rows.max(1) != 0 {
+                return Err(broken("block and mask of different shapes"));
+            }
+            Ok((d, m))
+        })
+        .collect::<Result<_>>()?;
+    for r in 0..rows {
+        for &(d, m) in &blocks {
+            let w = d.len() / rows;
+            for (&x, &keep) in d[r * w..(r + 1) * w].iter().zip(&m[r * w..(r + 1) * w]) {
+                v[n.min(count)] = x;
+                n += usize::from(keep);
+            }
+        }
+    }
+    if n != count {
+        return Err(broken(&format!(
+            "holds {n} true values where the counting pass found {count}: the mask changed between the two passes"
+        )));
+    }
+    v.truncate(count);
+    Ok(v)
+}
+
 /// The resolved selection: output chunk `k` holds the selected values (or coordinates) of
 /// slab `slabs[k]`.
 #[derive(Debug)]
@@ -346,6 +399,8 @@ struct Gather {
     mode: Mode,
     grid: ChunkGrid,
     slabs: Vec<usize>,
+    /// The length of each output chunk (the true values of its slab).
+    counts: Vec<usize>,
     dtype: DType,
 }
 
@@ -390,6 +445,12 @@ impl BlockKernel for Gather {
         };
         let per_slab = inputs.len() / if self.mode == Mode::Values { 2 } else { 1 };
         let (data, masks) = inputs.split_at(inputs.len() - per_slab);
+        if self.mode == Mode::Values && ndim <= 2 {
+            return crate::element::with_dtype!(self.dtype, T => {
+                let v = gather_rows::<T>(data, masks, self.counts[out[0]])?;
+                Ok(T::wrap(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-d")))
+            });
+        }
         let mask = assemble_slab(&self.grid, s, masks, DType::Bool)?;
         let mask = bool::peek(&mask)
             .ok_or_else(|| Error::internal("boolean_index", "a mask that is not bool"))?;
@@ -398,7 +459,8 @@ impl BlockKernel for Gather {
                 let x = assemble_slab(&self.grid, s, data, self.dtype)?;
                 crate::element::with_dtype!(self.dtype, T => {
                     let x = T::peek(&x).ok_or_else(|| Error::internal("boolean_index", "a block of another dtype"))?;
-                    let v: Vec<T> = x.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v).collect();
+                    let mut v = crate::kernel::pool::vec_with_capacity::<T>(self.counts[out[0]]);
+                    v.extend(x.iter().zip(mask.iter()).filter(|(_, m)| **m).map(|(v, _)| *v));
                     Ok(T::wrap(ArrayD::from_shape_vec(IxDyn(&[v.len()]), v).expect("1-d")))
                 })
             }

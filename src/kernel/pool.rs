@@ -7,8 +7,14 @@
 //! allocation. The executor hands released results back through
 //! [`TaskRunner::recycle`](crate::exec::TaskRunner), they land here, and kernels that
 //! allocate a chunk ask [`vec_with_capacity`] first. The pool is bounded (a share of the
-//! memory budget, and a few buffers per worker of each size) and lives as long as one
-//! computation.
+//! memory budget, a few buffers per worker of each size, and eight times that in all,
+//! the oldest given up first) and lives as long as one computation.
+//!
+//! A request takes a free buffer of its dtype up to an eighth longer than it asks for:
+//! chunks of data-dependent length (`x[x > 0.5]`, 100 chunks of about 500,000 values,
+//! each a little different) then reuse each other's buffers. Kept by exact length, they
+//! never did: every freed chunk stayed in the pool, unused, and `boolean_mask` held
+//! 450 MiB, half of it page faults (0.44 s of system time), where 90 MiB did.
 //!
 //! Kernels reach the pool of the computation they run in through a thread-local set by
 //! [`with_pool`] around each task, so kernel signatures stay plain.
@@ -28,13 +34,31 @@ use crate::element::Element;
 pub(crate) struct BufferPool {
     limit: usize,
     per_size: usize,
+    /// Buffers kept in all, of any size.
+    max_buffers: usize,
     state: Mutex<PoolState>,
 }
 
 #[derive(Debug, Default)]
 struct PoolState {
     bytes: usize,
+    buffers: usize,
+    /// By `(dtype, length)`, the sizes in the order they were first kept.
     free: IndexMap<(DType, usize), Vec<AnyArray>>,
+}
+
+impl PoolState {
+    /// Removes one buffer of `key`, and the key once it has none.
+    fn remove(&mut self, key: (DType, usize)) -> Option<AnyArray> {
+        let list = self.free.get_mut(&key)?;
+        let array = list.pop()?;
+        if list.is_empty() {
+            self.free.shift_remove(&key);
+        }
+        self.bytes -= array.nbytes();
+        self.buffers -= 1;
+        Some(array)
+    }
 }
 
 impl BufferPool {
@@ -42,9 +66,11 @@ impl BufferPool {
     /// thread (and two more) of each dtype and length.
     pub(crate) fn new(limit: usize) -> Arc<BufferPool> {
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let per_size = 2 * workers + 2;
         Arc::new(BufferPool {
             limit,
-            per_size: 2 * workers + 2,
+            per_size,
+            max_buffers: 8 * per_size,
             state: Mutex::new(PoolState::default()),
         })
     }
@@ -63,24 +89,40 @@ impl BufferPool {
         if st.bytes + bytes > self.limit {
             return;
         }
-        let free = st.free.entry((array.dtype(), array.len())).or_default();
-        if free.len() >= self.per_size {
+        let key = (array.dtype(), array.len());
+        if st
+            .free
+            .get(&key)
+            .is_some_and(|free| free.len() >= self.per_size)
+        {
             // Enough of this size for every worker to reuse: a computation that frees
             // buffers faster than it asks for them (reads streamed into writes, say)
             // would otherwise keep a share of the budget resident for nothing.
             return;
         }
-        free.push(array);
+        while st.buffers >= self.max_buffers {
+            let Some(&oldest) = st.free.keys().next() else {
+                break;
+            };
+            st.remove(oldest);
+        }
+        st.free.entry(key).or_default().push(array);
         st.bytes += bytes;
+        st.buffers += 1;
     }
 
-    /// A buffer of `len` elements of `T` (empty, with that capacity), if one is free.
+    /// A buffer of at least `len` elements of `T` (empty, with that capacity or a little
+    /// more: the shortest free one at most an eighth longer), if one is free.
     fn take<T: Element>(&self, len: usize) -> Option<Vec<T>> {
         let array = {
             let mut st = self.lock();
-            let array = st.free.get_mut(&(T::DTYPE, len))?.pop()?;
-            st.bytes -= array.nbytes();
-            array
+            let key = st
+                .free
+                .keys()
+                .filter(|&&(dtype, n)| dtype == T::DTYPE && (len..=len + len / 8).contains(&n))
+                .min_by_key(|&&(_, n)| n)
+                .copied()?;
+            st.remove(key)?
         };
         let (mut v, _) = T::unwrap_any(array).ok()?.into_raw_vec_and_offset();
         v.clear();
@@ -193,6 +235,31 @@ mod tests {
             pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[100_000]))));
         }
         assert_eq!(pool.bytes(), 800_000);
+    }
+
+    #[test]
+    fn a_request_takes_a_slightly_longer_buffer_and_the_oldest_go_first() {
+        let pool = BufferPool::new(1 << 40);
+        pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_500]))));
+        pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_100]))));
+        with_pool(&pool, || {
+            // The shortest that fits within an eighth: 10_100 for 10_000.
+            assert!(vec_with_capacity::<f64>(10_000).capacity() >= 10_100);
+            assert_eq!(pool.lock().buffers, 1);
+            // 10_500 is more than an eighth longer than 9_000: a fresh buffer.
+            let _ = vec_with_capacity::<f64>(9_000);
+            assert_eq!(pool.lock().buffers, 1);
+        });
+        // Sizes never asked for again do not pile up: the oldest are given up.
+        for n in 0..1000 {
+            pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[20_000 + n]))));
+        }
+        assert_eq!(pool.lock().buffers, pool.max_buffers);
+        assert!(pool
+            .lock()
+            .free
+            .keys()
+            .all(|&(_, n)| n >= 20_000 + 1000 - pool.max_buffers));
     }
 
     #[test]

@@ -217,6 +217,25 @@ fn eval_reads_zarr_inputs() {
     );
 }
 
+/// A boolean selection's length is known only once counted: the message gives the shape
+/// as written, not the placeholder of the unknown length.
+#[test]
+fn eval_reports_the_written_shape_of_a_boolean_selection() {
+    let (_dir, out) = out_dir();
+    let out_s = out.to_str().unwrap();
+    let text = ok(&[
+        "eval",
+        "x[x > 10]",
+        "-i",
+        "x=arange:40:chunks=7",
+        "--output",
+        out_s,
+        "--no-progress",
+    ]);
+    assert!(text.contains("of shape [29]"), "{text}");
+    assert_eq!(open_array(&out).unwrap().shape(), &[29]);
+}
+
 #[test]
 fn eval_writes_zarr_with_the_input_attributes() {
     let (_dir, out) = out_dir();

@@ -193,12 +193,14 @@ fn write_output(
     let write = chunkwise::zarr::create_zarr(result, &options)?;
     let start = std::time::Instant::now();
     write.run_with(&args.run.with_progress("eval"))?;
-    let stored = chunkwise::zarr::open_array(out)?.stored_bytes()?;
+    // The shape as written: a data-dependent one (`x[x > 0.5]`) is known only now.
+    let written = chunkwise::zarr::open_array(out)?;
+    let stored = written.stored_bytes()?;
     crate::print_line(&format!(
         "wrote {}: {} array of shape {:?}, {} stored, in {:.2} s",
         out.display(),
         result.dtype(),
-        result.shape(),
+        written.shape(),
         crate::info::size(stored),
         start.elapsed().as_secs_f64()
     ));

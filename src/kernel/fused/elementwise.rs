@@ -99,13 +99,21 @@ fn map2<A: Copy, B: Copy, O>(a: Src<'_, A>, b: Src<'_, B>, out: &mut [O], f: imp
     }
 }
 
-impl<T: Copy> Src<'_, T> {
-    #[inline(always)]
-    fn get(&self, i: usize) -> T {
-        match self {
-            Src::Slice(x) => x[i],
-            Src::Scalar(v) => *v,
+/// `where(c, a, b)`: one loop per kind of operands, so that none matches an operand per
+/// element (that loop did not vectorize: `sum(where(x > 0.5, x, 0))` took 6 times as
+/// long as `count_nonzero(x > 0.5)`).
+#[inline(always)]
+fn select<T: Copy>(c: Src<'_, bool>, a: Src<'_, T>, b: Src<'_, T>, out: &mut [T]) {
+    let pick = |c: bool, a: T, b: T| if c { a } else { b };
+    match (c, a, b) {
+        (Src::Scalar(c), a, b) => map1(if c { a } else { b }, out, |v| v),
+        (Src::Slice(c), Src::Slice(a), Src::Slice(b)) => {
+            for (((o, &c), &a), &b) in out.iter_mut().zip(c).zip(a).zip(b) {
+                *o = pick(c, a, b);
+            }
         }
+        (Src::Slice(c), a, Src::Scalar(b)) => map2(Src::Slice(c), a, out, |c, a| pick(c, a, b)),
+        (Src::Slice(c), Src::Scalar(a), b) => map2(Src::Slice(c), b, out, |c, b| pick(c, a, b)),
     }
 }
 
@@ -131,9 +139,7 @@ pub(crate) fn apply(
         (MapOp::Where, [c, x, y]) => crate::element::with_dtype!(out.dtype(), T => {
             let c = c.typed::<bool>()?;
             let (a, b) = (x.typed::<T>()?, y.typed::<T>()?);
-            for (i, o) in out_slice::<T>(out, range)?.iter_mut().enumerate() {
-                *o = if c.get(i) { a.get(i) } else { b.get(i) };
-            }
+            select(c, a, b, out_slice::<T>(out, range)?);
             Ok(())
         }),
         _ => Err(Error::internal(
