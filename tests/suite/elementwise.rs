@@ -227,6 +227,8 @@ fn powers_match_std() {
         assert_close(&run(&xp.powf(-1.5)), &p.mapv(|v| v.powf(-1.5)), RTOL);
         assert_close(&run(&x.powf(0.5)), &a.mapv(|v| v.powf(0.5)), RTOL);
         assert_close(&run(&x.pow(2.0)), &a.mapv(|v| v.powf(2.0)), RTOL);
+        // `x ** 2` is `x * x` exactly, as NumPy computes it.
+        assert_same(&run(&x.pow(2.0)), &a.mapv(|v| v * v));
         let y = lazy(&b, other_chunks(&case.shape));
         assert_close(&run(&xp.pow(&y)), &zip_map(&p, &b, f64::powf), RTOL);
         assert_close(&run(&x.pow(&y)), &zip_map(&a, &b, f64::powf), RTOL);

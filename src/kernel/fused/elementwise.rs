@@ -257,6 +257,8 @@ fn vectorized_binary(
             let out = out_slice::<T>(out, range)?;
             match (x, y) {
                 (Src::Slice(x), Src::Slice(y)) => kernel(x, y, out),
+                // NumPy's fast path: `x ** 2` is `x * x` (the same correctly rounded value).
+                (Src::Slice(x), Src::Scalar(2.0)) => map1(Src::Slice(x), out, |v| v * v),
                 (Src::Slice(x), Src::Scalar(e)) => <T as VecMath>::powf_scalar(x, e, out),
                 _ => {}
             }
