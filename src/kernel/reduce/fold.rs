@@ -43,35 +43,7 @@ impl<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy> Fold<S, A,
                 (self.combine)(acc, (self.lift)(x))
             });
         }
-        self.pairwise_slice(xs)
-    }
-
-    fn pairwise_slice(&self, xs: &[S]) -> A {
-        let (lift, add) = (self.lift, self.combine);
-        if xs.len() <= 128 {
-            let mut acc = [self.zero; 8];
-            let chunks = xs.chunks_exact(8);
-            let rest = chunks.remainder();
-            for c in chunks {
-                for i in 0..8 {
-                    acc[i] = add(acc[i], lift(c[i]));
-                }
-            }
-            let mut r = add(
-                add(add(acc[0], acc[1]), add(acc[2], acc[3])),
-                add(add(acc[4], acc[5]), add(acc[6], acc[7])),
-            );
-            for &x in rest {
-                r = add(r, lift(x));
-            }
-            r
-        } else {
-            let half = xs.len() / 2 / 8 * 8;
-            add(
-                self.pairwise_slice(&xs[..half]),
-                self.pairwise_slice(&xs[half..]),
-            )
-        }
+        pairwise_slice(xs, self.lift, self.combine, self.zero)
     }
 
     /// Folds `n` rows of `inner` elements into `out` (`inner` long).
@@ -116,6 +88,56 @@ impl<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy> Fold<S, A,
         }
         out
     }
+}
+
+/// NumPy's pairwise sum of `xs`: 8 accumulators over runs of at most 128 elements,
+/// recursive halving above, compiled for the CPU's vector width and chosen once per
+/// call (the crate itself is built for baseline x86-64: two `f64` lanes where AVX-512
+/// has eight). The same additions in the same order on every version.
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512dq+avx512vl+avx512bw+avx2+fma",
+    "x86_64+avx2+fma",
+    "aarch64+neon",
+))]
+fn pairwise_slice<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy>(
+    xs: &[S],
+    lift: L,
+    add: C,
+    zero: A,
+) -> A {
+    #[multiversion::inherit_target]
+    fn halve<S: Copy, A: Copy, L: Fn(S) -> A + Copy, C: Fn(A, A) -> A + Copy>(
+        xs: &[S],
+        lift: L,
+        add: C,
+        zero: A,
+    ) -> A {
+        if xs.len() <= 128 {
+            let mut acc = [zero; 8];
+            let chunks = xs.chunks_exact(8);
+            let rest = chunks.remainder();
+            for c in chunks {
+                for i in 0..8 {
+                    acc[i] = add(acc[i], lift(c[i]));
+                }
+            }
+            let mut r = add(
+                add(add(acc[0], acc[1]), add(acc[2], acc[3])),
+                add(add(acc[4], acc[5]), add(acc[6], acc[7])),
+            );
+            for &x in rest {
+                r = add(r, lift(x));
+            }
+            r
+        } else {
+            let half = xs.len() / 2 / 8 * 8;
+            add(
+                halve(&xs[..half], lift, add, zero),
+                halve(&xs[half..], lift, add, zero),
+            )
+        }
+    }
+    halve(xs, lift, add, zero)
 }
 
 /// Runs of adjacent axes among sorted `axes`, last run first.
