@@ -115,40 +115,58 @@ impl Encoder {
         });
     }
 
+    fn source(&mut self, s: &Source) {
+        match s {
+            Source::Array(a) => self.array(a),
+            Source::Full(v) => self.scalar(*v),
+            Source::Arange { start, step } => {
+                self.scalar(*start);
+                self.scalar(*step);
+            }
+            Source::Linspace {
+                start,
+                step,
+                stop,
+                stop_is_last,
+            } => {
+                self.f64(*start);
+                self.f64(*step);
+                self.f64(*stop);
+                self.usize(usize::from(*stop_is_last));
+            }
+            Source::Random { seed, dist } => {
+                self.bytes(&seed.to_le_bytes());
+                self.tag(match dist {
+                    Distribution::Uniform => "uniform",
+                    Distribution::Normal => "normal",
+                });
+            }
+            Source::HashUniform { salt } => self.bytes(&salt.to_le_bytes()),
+            Source::Read { reader, origin } => {
+                self.tag(&reader.identity());
+                self.usizes(origin);
+            }
+            Source::Strided {
+                base,
+                base_shape,
+                first,
+                strides,
+            } => {
+                self.tag("strided");
+                self.source(base);
+                self.usizes(base_shape);
+                self.bytes(&first.to_le_bytes());
+                for &st in strides {
+                    self.bytes(&st.to_le_bytes());
+                }
+            }
+        }
+    }
+
     fn op(&mut self, op: &Op) {
         self.tag(op.name());
         match op {
-            Op::Source(s) => match s {
-                Source::Array(a) => self.array(a),
-                Source::Full(v) => self.scalar(*v),
-                Source::Arange { start, step } => {
-                    self.scalar(*start);
-                    self.scalar(*step);
-                }
-                Source::Linspace {
-                    start,
-                    step,
-                    stop,
-                    stop_is_last,
-                } => {
-                    self.f64(*start);
-                    self.f64(*step);
-                    self.f64(*stop);
-                    self.usize(usize::from(*stop_is_last));
-                }
-                Source::Random { seed, dist } => {
-                    self.bytes(&seed.to_le_bytes());
-                    self.tag(match dist {
-                        Distribution::Uniform => "uniform",
-                        Distribution::Normal => "normal",
-                    });
-                }
-                Source::HashUniform { salt } => self.bytes(&salt.to_le_bytes()),
-                Source::Read { reader, origin } => {
-                    self.tag(&reader.identity());
-                    self.usizes(origin);
-                }
-            },
+            Op::Source(s) => self.source(s),
             Op::Map(m) => {
                 if let MapOp::Powi(e) = m {
                     self.isize(*e as isize);

@@ -34,10 +34,65 @@ pub(crate) fn generate(
             super::copy::slice_block(data, &info)
         }
         Source::Full(value) => Ok(crate::kernel::pool::full(shape, value.cast(dtype))),
+        Source::Strided {
+            base,
+            base_shape,
+            first,
+            strides,
+        } => {
+            let map = FlatIndex {
+                first: *first,
+                strides: strides.clone(),
+            };
+            generate_indexed(base, dtype, base_shape, &map, start, shape)
+        }
+        Source::Read { reader, origin } => read(reader.as_ref(), origin, dtype, start, shape),
+        counter_based => generate_indexed(
+            counter_based,
+            dtype,
+            full_shape,
+            &FlatIndex::c_order(full_shape),
+            start,
+            shape,
+        ),
+    }
+}
+
+/// The flat C-order index, in the generator's whole array, of each element of a
+/// (possibly strided) source: `first + sum(i_d * strides[d])` for element `(i_0, ...)`.
+#[derive(Clone, Debug)]
+struct FlatIndex {
+    first: u64,
+    strides: Vec<i64>,
+}
+
+impl FlatIndex {
+    /// The flat index of an array of `shape` itself.
+    fn c_order(shape: &[usize]) -> FlatIndex {
+        let mut strides = vec![1i64; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).unwrap_or(i64::MAX);
+        }
+        FlatIndex { first: 0, strides }
+    }
+}
+
+/// The block at `start` of `shape` of the counter-based generator `source` (whose whole
+/// array has `base_shape`), at the flat indices `map` gives.
+fn generate_indexed(
+    source: &Source,
+    dtype: DType,
+    base_shape: &[usize],
+    map: &FlatIndex,
+    start: &[usize],
+    shape: &[usize],
+) -> Result<AnyArray> {
+    let full_shape = base_shape;
+    match source {
         Source::Arange { start: first, step } => {
             crate::element::with_numeric_dtype!(dtype, T => {
                 let (first, step) = (T::from_scalar(*first), T::from_scalar(*step));
-                Ok(T::wrap(by_flat_index(full_shape, start, shape, |k| {
+                Ok(T::wrap(by_flat_index(map, start, shape, |k| {
                     first.add_elem(step.mul_elem(T::from_scalar(Scalar::U64(k))))
                 })))
             }, else => Err(Error::UnsupportedDType { op: "arange", dtype, needs: "a numeric dtype" }))
@@ -51,7 +106,7 @@ pub(crate) fn generate(
             let n: usize = full_shape.iter().product();
             let last = n.saturating_sub(1) as u64;
             #[allow(clippy::cast_precision_loss)]
-            let values = by_flat_index(full_shape, start, shape, |k| {
+            let values = by_flat_index(map, start, shape, |k| {
                 if *stop_is_last && k == last {
                     *stop
                 } else {
@@ -63,17 +118,20 @@ pub(crate) fn generate(
         Source::Random { seed, dist } => crate::element::with_float_dtype!(dtype, T => {
             let key = mix(*seed ^ 0x6a09_e667_f3bc_c909);
             Ok(T::wrap(match dist {
-                Distribution::Uniform => by_flat_index(full_shape, start, shape, |k| uniform::<T>(key, k)),
-                Distribution::Normal => by_runs(full_shape, start, shape, |out, first, n| normal_run(key, first, n, out)),
+                Distribution::Uniform => by_flat_index(map, start, shape, |k| uniform::<T>(key, k)),
+                Distribution::Normal => by_runs(map, start, shape, |out, first, step, n| normal_run(key, first, step, n, out)),
             }))
         }, else => Err(Error::UnsupportedDType { op: "random", dtype, needs: "float32 or float64" })),
         Source::HashUniform { salt } => crate::element::with_float_dtype!(dtype, T => {
             let offset = salt.wrapping_mul(1_000_000_007);
-            Ok(T::wrap(by_flat_index(full_shape, start, shape, |k| {
+            Ok(T::wrap(by_flat_index(map, start, shape, |k| {
                 T::from_f64(hash_uniform(k, offset))
             })))
         }, else => Err(Error::UnsupportedDType { op: "hash_uniform", dtype, needs: "float32 or float64" })),
-        Source::Read { reader, origin } => read(reader.as_ref(), origin, dtype, start, shape),
+        other => Err(Error::internal(
+            "kernel::source",
+            format!("`{}` is not generated from flat indices", other.name()),
+        )),
     }
 }
 
@@ -116,53 +174,50 @@ fn read(
 /// a uniform `f64` costs well under a nanosecond (`cargo bench --bench kernels`,
 /// `generate`).
 fn by_flat_index<T: Element>(
-    full_shape: &[usize],
+    map: &FlatIndex,
     start: &[usize],
     shape: &[usize],
     f: impl Fn(u64) -> T,
 ) -> ArrayD<T> {
-    by_runs(full_shape, start, shape, |out, first, n| {
-        extend_run(out, first, n, &f);
+    by_runs(map, start, shape, |out, first, step, n| {
+        extend_run(out, first, step, n, &f);
     })
 }
 
-/// [`by_flat_index`] with the runs filled by `fill(out, first, n)`, which appends the
-/// values of flat indices `first..first + n` to `out`.
+/// [`by_flat_index`] with the runs filled by `fill(out, first, step, n)`, which appends
+/// the values of flat indices `first, first + step, ...` (`n` of them) to `out`.
 fn by_runs<T: Element>(
-    full_shape: &[usize],
+    map: &FlatIndex,
     start: &[usize],
     shape: &[usize],
-    fill: impl Fn(&mut Vec<T>, u64, u64),
+    fill: impl Fn(&mut Vec<T>, u64, i64, u64),
 ) -> ArrayD<T> {
     let len: usize = shape.iter().product();
     let mut out = super::pool::vec_with_capacity(len);
     if len > 0 {
         let ndim = shape.len();
-        // Strides of the whole array, in elements.
-        let mut strides = vec![1u64; ndim];
-        for d in (0..ndim.saturating_sub(1)).rev() {
-            strides[d] = strides[d + 1] * full_shape[d + 1] as u64;
-        }
-        // Axes `outer..` hold consecutive flat indices: the trailing axes the block spans
-        // whole, and the one before them.
+        let strides = &map.strides;
+        // Axes `outer..` of the block hold an arithmetic run of flat indices: the last
+        // axis, and each axis before it whose stride continues the run (for an unsliced
+        // array, the trailing axes the block spans whole).
+        let step = strides.last().copied().unwrap_or(1);
         let mut outer = ndim.saturating_sub(1);
-        while outer > 0 && shape[outer] == full_shape[outer] {
+        let mut run = shape.last().copied().unwrap_or(1);
+        while outer > 0 && i64::try_from(run).is_ok_and(|r| strides[outer - 1] == step * r) {
             outer -= 1;
+            run *= shape[outer];
         }
-        let run: usize = shape[outer.min(ndim)..].iter().product();
         let mut pos = vec![0usize; outer];
         for _ in 0..len / run {
-            let base: u64 = (0..ndim)
-                .map(|d| {
-                    let p = if d < outer {
-                        start[d] + pos[d]
-                    } else {
-                        start[d]
-                    };
-                    p as u64 * strides[d]
-                })
-                .sum();
-            fill(&mut out, base, run as u64);
+            let base = (0..ndim).fold(map.first, |acc, d| {
+                let p = if d < outer {
+                    start[d] + pos[d]
+                } else {
+                    start[d]
+                };
+                acc.wrapping_add_signed(p as i64 * strides[d])
+            });
+            fill(&mut out, base, step, run as u64);
             // Advance the run counter in C order.
             for d in (0..outer).rev() {
                 pos[d] += 1;
@@ -176,7 +231,7 @@ fn by_runs<T: Element>(
     ArrayD::from_shape_vec(IxDyn(shape), out).expect("a block's length is the product of its shape")
 }
 
-/// Appends `f(first)`, ..., `f(first + n - 1)` to `out`: the inner loop of
+/// Appends `f(first)`, `f(first + step)`, ... (`n` values) to `out`: the inner loop of
 /// [`by_flat_index`], dispatched once per run for the CPU (AVX-512, AVX2, NEON or the
 /// baseline) so the inlined generator is vectorized to the full width.
 #[multiversion::multiversion(targets(
@@ -184,8 +239,12 @@ fn by_runs<T: Element>(
     "x86_64+avx2+fma",
     "aarch64+neon",
 ))]
-fn extend_run<T, F: Fn(u64) -> T>(out: &mut Vec<T>, first: u64, n: u64, f: &F) {
-    out.extend((first..first + n).map(f));
+fn extend_run<T, F: Fn(u64) -> T>(out: &mut Vec<T>, first: u64, step: i64, n: u64, f: &F) {
+    if step == 1 {
+        out.extend((first..first + n).map(f));
+    } else {
+        out.extend((0..n).map(|j| f(first.wrapping_add_signed(j as i64 * step))));
+    }
 }
 
 /// The SplitMix64 output function: a bijective mix of 64 bits.
@@ -230,15 +289,16 @@ fn normal_uniforms(key: u64, k: u64) -> (f64, f64) {
     "x86_64+avx2+fma",
     "aarch64+neon",
 ))]
-fn normal_run<T: FloatElement>(key: u64, first: u64, n: u64, out: &mut Vec<T>) {
+fn normal_run<T: FloatElement>(key: u64, first: u64, step: i64, n: u64, out: &mut Vec<T>) {
     const TILE: u64 = 512;
     let (mut radius, mut angle) = ([0.0f64; TILE as usize], [0.0f64; TILE as usize]);
     let (mut ln, mut cos) = ([0.0f64; TILE as usize], [0.0f64; TILE as usize]);
-    let mut k = first;
-    while k < first + n {
-        let m = TILE.min(first + n - k) as usize;
+    let mut done = 0;
+    while done < n {
+        let m = TILE.min(n - done) as usize;
         for (j, (r, a)) in radius[..m].iter_mut().zip(&mut angle[..m]).enumerate() {
-            let (u1, u2) = normal_uniforms(key, k + j as u64);
+            let k = first.wrapping_add_signed((done + j as u64) as i64 * step);
+            let (u1, u2) = normal_uniforms(key, k);
             (*r, *a) = (1.0 - u1, std::f64::consts::TAU * u2);
         }
         crate::kernel::math::ln_f64(&radius[..m], &mut ln[..m]);
@@ -249,7 +309,7 @@ fn normal_run<T: FloatElement>(key: u64, first: u64, n: u64, out: &mut Vec<T>) {
                 .zip(&cos[..m])
                 .map(|(&l, &c)| T::from_f64((-2.0 * l).sqrt() * c)),
         );
-        k += m as u64;
+        done += m as u64;
     }
 }
 
@@ -340,7 +400,7 @@ mod tests {
         let us: Vec<f32> = (0..n).map(|k| uniform::<f32>(key, k)).collect();
         assert!(us.iter().all(|&u| (0.0..1.0).contains(&u)));
         let mut zs: Vec<f64> = Vec::new();
-        normal_run(key, 0, n, &mut zs);
+        normal_run(key, 0, 1, n, &mut zs);
         // Within a few ulps of the scalar formula (ln and cos are each within 1 ulp).
         for (k, &z) in zs.iter().enumerate() {
             let want = normal(key, k as u64);

@@ -31,6 +31,17 @@ pub(crate) enum Source {
     Random { seed: u64, dist: Distribution },
     /// The integer-hash uniform input of the Dask peer benchmark (`det_block`).
     HashUniform { salt: u64 },
+    /// Elements of the counter-based generator `base` (`Arange`, `Linspace`, `Random`,
+    /// `HashUniform`) of shape `base_shape`: node element `(i_0, i_1, ...)` is the base's
+    /// element of flat C-order index `first + sum(i_d * strides[d])`. A slice of a
+    /// generated array is one of these (the optimizer's pushdown), generated directly:
+    /// no whole blocks made and then cut.
+    Strided {
+        base: Arc<Source>,
+        base_shape: Vec<usize>,
+        first: u64,
+        strides: Vec<i64>,
+    },
     /// Data read from outside (storage): node element `i` is reader element
     /// `origin + i`, so a slice pushed into the source reads only what it keeps.
     Read {
@@ -55,8 +66,22 @@ impl Source {
                 ..
             } => "random.normal",
             Source::HashUniform { .. } => "random.hash_uniform",
+            Source::Strided { base, .. } => base.name(),
             Source::Read { reader, .. } => reader.name(),
         }
+    }
+
+    /// Whether each element is a function of its flat index alone, so that any strided
+    /// selection of the source can be generated directly ([`Source::Strided`]).
+    pub(crate) fn is_counter_based(&self) -> bool {
+        matches!(
+            self,
+            Source::Arange { .. }
+                | Source::Linspace { .. }
+                | Source::Random { .. }
+                | Source::HashUniform { .. }
+                | Source::Strided { .. }
+        )
     }
 }
 

@@ -1,7 +1,8 @@
 //! Slice pushdown: a slice of an elementwise operation becomes the operation of slices of
 //! its inputs, a slice of a transpose the transpose of a slice, and a slice of a
 //! concatenation (and of what is built from one: `roll`, `stack`, `block`) the
-//! concatenation of the slices of the inputs it touches, repeatedly, so slices
+//! concatenation of the slices of the inputs it touches, and a slice of a generator a
+//! generator of the kept elements (`Source::Strided`), repeatedly, so slices
 //! reach the sources and only kept elements are computed (and only the blocks holding
 //! them are read or generated). A slice is not pushed through a node that another reader
 //! needs whole: that would compute the node's kept part twice. A slice that reaches a
@@ -70,6 +71,13 @@ fn push(
     single: &dyn Fn(&Node) -> bool,
     depth: usize,
 ) -> Option<Arc<Node>> {
+    // A generator is made again for each reader anyway (`plan::lower` regenerates them),
+    // so a slice of one moves into it even when other readers take it whole.
+    if let Op::Source(source) = &x.op {
+        if source.is_counter_based() {
+            return strided_source(sel, x, source);
+        }
+    }
     if !single(x_orig) || depth > MAX_DEPTH {
         return None;
     }
@@ -202,6 +210,72 @@ fn read_box(
     )
     .ok()?;
     build::select(&boxed, inner).ok()
+}
+
+/// `x[sel]` for a counter-based generator `x` (`source`), as a generator of just the
+/// selected elements ([`Source::Strided`]): each element is a function of its flat
+/// index, so the selection only changes which indices are generated. `None` for a
+/// selection that keeps the whole source.
+fn strided_source(sel: &[AxisSelection], x: &Arc<Node>, source: &Source) -> Option<Arc<Node>> {
+    let whole = |s: &AxisSelection, n: usize| matches!(*s, AxisSelection::Range { first: 0, step: 1, len } if len == n);
+    if sel.len() == x.ndim() && sel.iter().zip(x.shape()).all(|(s, &n)| whole(s, n)) {
+        return None;
+    }
+    let (base, base_shape, first, strides) = if let Source::Strided {
+        base,
+        base_shape,
+        first,
+        strides,
+    } = source
+    {
+        (base.clone(), base_shape.clone(), *first, strides.clone())
+    } else {
+        let shape = x.shape();
+        let mut strides = vec![1i64; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).ok()?;
+        }
+        (Arc::new(source.clone()), shape.to_vec(), 0, strides)
+    };
+    let mut first = i64::try_from(first).ok()?;
+    let (mut shape, mut new_strides) = (Vec::new(), Vec::new());
+    let mut axis = 0;
+    for s in sel {
+        match *s {
+            AxisSelection::Index(i) => {
+                first += i64::try_from(i).ok()? * strides.get(axis)?;
+                axis += 1;
+            }
+            AxisSelection::Range {
+                first: f,
+                step,
+                len,
+            } => {
+                let stride = *strides.get(axis)?;
+                if len > 0 {
+                    first += i64::try_from(f).ok()? * stride;
+                }
+                new_strides.push(i64::try_from(step).ok()? * stride);
+                shape.push(len);
+                axis += 1;
+            }
+            AxisSelection::NewAxis => {
+                new_strides.push(0);
+                shape.push(1);
+            }
+        }
+    }
+    if axis != x.ndim() {
+        return None;
+    }
+    let chunks = build::select(x, sel.to_vec()).ok()?.chunks().clone();
+    let strided = Source::Strided {
+        base,
+        base_shape,
+        first: u64::try_from(first).ok()?,
+        strides: new_strides,
+    };
+    build::source(strided, &shape, x.dtype(), &Chunks::Grid(chunks)).ok()
 }
 
 /// The map `x` over new inputs, keeping its operation and dtype.
