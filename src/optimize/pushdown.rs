@@ -105,7 +105,8 @@ fn push(
                 Some(p) => p,
                 None => build::select(y, inner).ok()?,
             };
-            build::permute_exact(&sliced, perm).ok()
+            let transposed = build::permute_exact(&sliced, perm).ok()?;
+            Some(transposed_source(&sliced, &transposed, perm).unwrap_or(transposed))
         }
         Op::Source(Source::Read { reader, origin }) => read_box(sel, x, reader, origin),
         Op::Block(kernel) => {
@@ -221,22 +222,12 @@ fn strided_source(sel: &[AxisSelection], x: &Arc<Node>, source: &Source) -> Opti
     if sel.len() == x.ndim() && sel.iter().zip(x.shape()).all(|(s, &n)| whole(s, n)) {
         return None;
     }
-    let (base, base_shape, first, strides) = if let Source::Strided {
+    let StridedParts {
         base,
         base_shape,
         first,
         strides,
-    } = source
-    {
-        (base.clone(), base_shape.clone(), *first, strides.clone())
-    } else {
-        let shape = x.shape();
-        let mut strides = vec![1i64; shape.len()];
-        for d in (0..shape.len().saturating_sub(1)).rev() {
-            strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).ok()?;
-        }
-        (Arc::new(source.clone()), shape.to_vec(), 0, strides)
-    };
+    } = strided_parts(x, source)?;
     let mut first = i64::try_from(first).ok()?;
     let (mut shape, mut new_strides) = (Vec::new(), Vec::new());
     let mut axis = 0;
@@ -276,6 +267,74 @@ fn strided_source(sel: &[AxisSelection], x: &Arc<Node>, source: &Source) -> Opti
         strides: new_strides,
     };
     build::source(strided, &shape, x.dtype(), &Chunks::Grid(chunks)).ok()
+}
+
+/// The counter-based generator `x` (`source`) as a [`Source::Strided`] (itself, or over
+/// the whole of it): its base generator, the base's shape, the first flat index and the
+/// strides.
+struct StridedParts {
+    base: Arc<Source>,
+    base_shape: Vec<usize>,
+    first: u64,
+    strides: Vec<i64>,
+}
+
+fn strided_parts(x: &Node, source: &Source) -> Option<StridedParts> {
+    if let Source::Strided {
+        base,
+        base_shape,
+        first,
+        strides,
+    } = source
+    {
+        return Some(StridedParts {
+            base: base.clone(),
+            base_shape: base_shape.clone(),
+            first: *first,
+            strides: strides.clone(),
+        });
+    }
+    let shape = x.shape();
+    let mut strides = vec![1i64; shape.len()];
+    for d in (0..shape.len().saturating_sub(1)).rev() {
+        strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).ok()?;
+    }
+    Some(StridedParts {
+        base: Arc::new(source.clone()),
+        base_shape: shape.to_vec(),
+        first: 0,
+        strides,
+    })
+}
+
+/// `transposed` (the transpose by `perm` of `x`) as a generator, when `x` is a
+/// counter-based one: the same flat indices with the strides permuted, so the
+/// transposed block is generated in place of copied (`(x + x.T)[::2, 5000:]`).
+fn transposed_source(x: &Arc<Node>, transposed: &Arc<Node>, perm: &[usize]) -> Option<Arc<Node>> {
+    let Op::Source(source) = &x.op else {
+        return None;
+    };
+    if !source.is_counter_based() {
+        return None;
+    }
+    let StridedParts {
+        base,
+        base_shape,
+        first,
+        strides,
+    } = strided_parts(x, source)?;
+    let strides: Vec<i64> = perm
+        .iter()
+        .map(|&p| strides.get(p).copied())
+        .collect::<Option<_>>()?;
+    let strided = Source::Strided {
+        base,
+        base_shape,
+        first,
+        strides,
+    };
+    let chunks = Chunks::Grid(transposed.chunks().clone());
+    build::source(strided, transposed.shape(), x.dtype(), &chunks).ok()
 }
 
 /// The map `x` over new inputs, keeping its operation and dtype.

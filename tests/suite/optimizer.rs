@@ -170,4 +170,19 @@ fn slices_of_generators_generate_only_the_kept_elements() {
         z.compute().unwrap(),
         z.compute_with(&unoptimized()).unwrap()
     );
+    // A slice of a transposed generator is generated transposed: no transpose layer.
+    let c = chunkwise::random::uniform::<f64>(&[7, 9, 11], [3, 4, 5], 5);
+    let z = c.permute_axes([2, 0, 1]).slice(s![1..;2, .., 3..]);
+    let plan = z.explain().unwrap();
+    assert!(!plan.contains("] transpose:"), "{plan}");
+    assert_eq!(
+        z.compute().unwrap(),
+        z.compute_with(&unoptimized()).unwrap()
+    );
+    let z = u.t().slice(s![..;7, 100..]);
+    assert!(!z.explain().unwrap().contains("] transpose:"));
+    assert_eq!(
+        z.compute().unwrap(),
+        z.compute_with(&unoptimized()).unwrap()
+    );
 }
