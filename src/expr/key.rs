@@ -149,14 +149,13 @@ impl Encoder {
             Source::Strided {
                 base,
                 base_shape,
-                first,
-                strides,
+                index,
             } => {
                 self.tag("strided");
                 self.source(base);
                 self.usizes(base_shape);
-                self.bytes(&first.to_le_bytes());
-                for &st in strides {
+                self.bytes(&index.first.to_le_bytes());
+                for &st in &index.strides {
                     self.bytes(&st.to_le_bytes());
                 }
             }

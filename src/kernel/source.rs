@@ -10,7 +10,7 @@ use ndarray::{ArrayD, IxDyn, SliceInfoElem};
 use crate::any_array::{AnyArray, IntoAnyArray};
 use crate::element::{DType, Element, FloatElement, NumElement, Scalar};
 use crate::error::{Error, Result};
-use crate::ops::{Distribution, Source};
+use crate::ops::{Distribution, FlatIndex, Source};
 
 /// Makes the block of `source` that starts at `start` with `shape`, in an array of
 /// `full_shape` and `dtype`.
@@ -37,43 +37,18 @@ pub(crate) fn generate(
         Source::Strided {
             base,
             base_shape,
-            first,
-            strides,
-        } => {
-            let map = FlatIndex {
-                first: *first,
-                strides: strides.clone(),
-            };
-            generate_indexed(base, dtype, base_shape, &map, start, shape)
-        }
+            index,
+        } => generate_indexed(base, dtype, base_shape, index, start, shape),
         Source::Read { reader, origin } => read(reader.as_ref(), origin, dtype, start, shape),
-        counter_based => generate_indexed(
-            counter_based,
-            dtype,
-            full_shape,
-            &FlatIndex::c_order(full_shape),
-            start,
-            shape,
-        ),
-    }
-}
-
-/// The flat C-order index, in the generator's whole array, of each element of a
-/// (possibly strided) source: `first + sum(i_d * strides[d])` for element `(i_0, ...)`.
-#[derive(Clone, Debug)]
-struct FlatIndex {
-    first: u64,
-    strides: Vec<i64>,
-}
-
-impl FlatIndex {
-    /// The flat index of an array of `shape` itself.
-    fn c_order(shape: &[usize]) -> FlatIndex {
-        let mut strides = vec![1i64; shape.len()];
-        for d in (0..shape.len().saturating_sub(1)).rev() {
-            strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).unwrap_or(i64::MAX);
+        counter_based => {
+            let index = FlatIndex::c_order(full_shape).ok_or_else(|| {
+                Error::internal(
+                    "kernel::source",
+                    format!("{full_shape:?} has more than 2^63 elements"),
+                )
+            })?;
+            generate_indexed(counter_based, dtype, full_shape, &index, start, shape)
         }
-        FlatIndex { first: 0, strides }
     }
 }
 

@@ -27,7 +27,7 @@ pub use elementwise::{BinaryFn, BinaryRule, UnaryFn, UnaryRule};
 pub(crate) use map::MapOp;
 pub(crate) use reduction::for_each_reduce_fn;
 pub use reduction::{ReduceFn, ReduceParam, ReduceResult};
-pub(crate) use source::{Distribution, Source};
+pub(crate) use source::{Distribution, FlatIndex, Source};
 
 /// One parameter of an operation as the expression language and the documentation name
 /// it: NumPy's keyword, and its default written as NumPy writes it.

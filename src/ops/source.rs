@@ -33,14 +33,13 @@ pub(crate) enum Source {
     HashUniform { salt: u64 },
     /// Elements of the counter-based generator `base` (`Arange`, `Linspace`, `Random`,
     /// `HashUniform`) of shape `base_shape`: node element `(i_0, i_1, ...)` is the base's
-    /// element of flat C-order index `first + sum(i_d * strides[d])`. A slice of a
+    /// element of flat C-order index `index.first + sum(i_d * index.strides[d])`. A slice of a
     /// generated array is one of these (the optimizer's pushdown), generated directly:
     /// no whole blocks made and then cut.
     Strided {
         base: Arc<Source>,
         base_shape: Vec<usize>,
-        first: u64,
-        strides: Vec<i64>,
+        index: FlatIndex,
     },
     /// Data read from outside (storage): node element `i` is reader element
     /// `origin + i`, so a slice pushed into the source reads only what it keeps.
@@ -71,6 +70,35 @@ impl Source {
         }
     }
 
+    /// This counter-based source (over an array of `shape`) with the flat index of each
+    /// element changed by `f`, as a [`Source::Strided`] of the same generator: how a
+    /// slice or a transpose of a generator is generated directly. `None` for sources
+    /// that are not counter-based, or when `f` gives none.
+    pub(crate) fn reindexed(
+        &self,
+        shape: &[usize],
+        f: impl FnOnce(&FlatIndex) -> Option<FlatIndex>,
+    ) -> Option<Source> {
+        let (base, base_shape, index) = match self {
+            Source::Strided {
+                base,
+                base_shape,
+                index,
+            } => (base.clone(), base_shape.clone(), index.clone()),
+            s if s.is_counter_based() => (
+                Arc::new(s.clone()),
+                shape.to_vec(),
+                FlatIndex::c_order(shape)?,
+            ),
+            _ => return None,
+        };
+        Some(Source::Strided {
+            base,
+            base_shape,
+            index: f(&index)?,
+        })
+    }
+
     /// Whether each element is a function of its flat index alone, so that any strided
     /// selection of the source can be generated directly ([`Source::Strided`]).
     pub(crate) fn is_counter_based(&self) -> bool {
@@ -82,6 +110,25 @@ impl Source {
                 | Source::HashUniform { .. }
                 | Source::Strided { .. }
         )
+    }
+}
+
+/// Which elements of a counter-based generator a source holds: element `(i_0, i_1, ...)`
+/// is the generator's element of flat C-order index `first + sum(i_d * strides[d])`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FlatIndex {
+    pub(crate) first: u64,
+    pub(crate) strides: Vec<i64>,
+}
+
+impl FlatIndex {
+    /// The flat index of an array of `shape` itself (`None` past `i64`).
+    pub(crate) fn c_order(shape: &[usize]) -> Option<FlatIndex> {
+        let mut strides = vec![1i64; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1].checked_mul(i64::try_from(shape[d + 1]).ok()?)?;
+        }
+        Some(FlatIndex { first: 0, strides })
     }
 }
 

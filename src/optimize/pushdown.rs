@@ -15,6 +15,7 @@ use crate::chunks::{AxisSelection, Chunks};
 use crate::error::Result;
 use crate::expr::{build, Node, Op, Source};
 use crate::io::BlockReader;
+use crate::ops::FlatIndex;
 
 use super::Pass;
 
@@ -222,89 +223,41 @@ fn strided_source(sel: &[AxisSelection], x: &Arc<Node>, source: &Source) -> Opti
     if sel.len() == x.ndim() && sel.iter().zip(x.shape()).all(|(s, &n)| whole(s, n)) {
         return None;
     }
-    let StridedParts {
-        base,
-        base_shape,
-        first,
-        strides,
-    } = strided_parts(x, source)?;
-    let mut first = i64::try_from(first).ok()?;
-    let (mut shape, mut new_strides) = (Vec::new(), Vec::new());
-    let mut axis = 0;
-    for s in sel {
-        match *s {
-            AxisSelection::Index(i) => {
-                first += i64::try_from(i).ok()? * strides.get(axis)?;
-                axis += 1;
-            }
-            AxisSelection::Range {
-                first: f,
-                step,
-                len,
-            } => {
-                let stride = *strides.get(axis)?;
-                if len > 0 {
-                    first += i64::try_from(f).ok()? * stride;
+    let mut shape = Vec::new();
+    let strided = source.reindexed(x.shape(), |index| {
+        let mut first = i64::try_from(index.first).ok()?;
+        let mut strides = Vec::new();
+        let mut axis = 0;
+        for s in sel {
+            match *s {
+                AxisSelection::Index(i) => {
+                    first += i64::try_from(i).ok()? * index.strides.get(axis)?;
+                    axis += 1;
                 }
-                new_strides.push(i64::try_from(step).ok()? * stride);
-                shape.push(len);
-                axis += 1;
-            }
-            AxisSelection::NewAxis => {
-                new_strides.push(0);
-                shape.push(1);
+                AxisSelection::Range {
+                    first: f,
+                    step,
+                    len,
+                } => {
+                    let stride = *index.strides.get(axis)?;
+                    if len > 0 {
+                        first += i64::try_from(f).ok()? * stride;
+                    }
+                    strides.push(i64::try_from(step).ok()? * stride);
+                    shape.push(len);
+                    axis += 1;
+                }
+                AxisSelection::NewAxis => {
+                    strides.push(0);
+                    shape.push(1);
+                }
             }
         }
-    }
-    if axis != x.ndim() {
-        return None;
-    }
+        let first = u64::try_from(first).ok()?;
+        (axis == x.ndim()).then_some(FlatIndex { first, strides })
+    })?;
     let chunks = build::select(x, sel.to_vec()).ok()?.chunks().clone();
-    let strided = Source::Strided {
-        base,
-        base_shape,
-        first: u64::try_from(first).ok()?,
-        strides: new_strides,
-    };
     build::source(strided, &shape, x.dtype(), &Chunks::Grid(chunks)).ok()
-}
-
-/// The counter-based generator `x` (`source`) as a [`Source::Strided`] (itself, or over
-/// the whole of it): its base generator, the base's shape, the first flat index and the
-/// strides.
-struct StridedParts {
-    base: Arc<Source>,
-    base_shape: Vec<usize>,
-    first: u64,
-    strides: Vec<i64>,
-}
-
-fn strided_parts(x: &Node, source: &Source) -> Option<StridedParts> {
-    if let Source::Strided {
-        base,
-        base_shape,
-        first,
-        strides,
-    } = source
-    {
-        return Some(StridedParts {
-            base: base.clone(),
-            base_shape: base_shape.clone(),
-            first: *first,
-            strides: strides.clone(),
-        });
-    }
-    let shape = x.shape();
-    let mut strides = vec![1i64; shape.len()];
-    for d in (0..shape.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * i64::try_from(shape[d + 1]).ok()?;
-    }
-    Some(StridedParts {
-        base: Arc::new(source.clone()),
-        base_shape: shape.to_vec(),
-        first: 0,
-        strides,
-    })
 }
 
 /// `transposed` (the transpose by `perm` of `x`) as a generator, when `x` is a
@@ -314,25 +267,16 @@ fn transposed_source(x: &Arc<Node>, transposed: &Arc<Node>, perm: &[usize]) -> O
     let Op::Source(source) = &x.op else {
         return None;
     };
-    if !source.is_counter_based() {
-        return None;
-    }
-    let StridedParts {
-        base,
-        base_shape,
-        first,
-        strides,
-    } = strided_parts(x, source)?;
-    let strides: Vec<i64> = perm
-        .iter()
-        .map(|&p| strides.get(p).copied())
-        .collect::<Option<_>>()?;
-    let strided = Source::Strided {
-        base,
-        base_shape,
-        first,
-        strides,
-    };
+    let strided = source.reindexed(x.shape(), |index| {
+        let strides = perm
+            .iter()
+            .map(|&p| index.strides.get(p).copied())
+            .collect::<Option<_>>()?;
+        Some(FlatIndex {
+            first: index.first,
+            strides,
+        })
+    })?;
     let chunks = Chunks::Grid(transposed.chunks().clone());
     build::source(strided, transposed.shape(), x.dtype(), &chunks).ok()
 }
