@@ -138,8 +138,14 @@ pub(crate) fn return_freed_memory() {
     }
 }
 
-/// Physical memory in bytes (Linux `MemTotal`).
+/// Physical memory in bytes (Linux `MemTotal`), read once per process.
 fn physical_memory() -> Option<u64> {
+    static TOTAL: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    *TOTAL.get_or_init(read_physical_memory)
+}
+
+/// `MemTotal` of `/proc/meminfo`.
+fn read_physical_memory() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;

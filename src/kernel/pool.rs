@@ -64,8 +64,7 @@ impl PoolState {
 impl BufferPool {
     /// A pool holding at most `limit` bytes of free buffers, and at most two per worker
     /// thread (and two more) of each dtype and length.
-    pub(crate) fn new(limit: usize) -> Arc<BufferPool> {
-        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    pub(crate) fn new(limit: usize, workers: usize) -> Arc<BufferPool> {
         let per_size = 2 * workers + 2;
         Arc::new(BufferPool {
             limit,
@@ -212,7 +211,7 @@ mod tests {
 
     #[test]
     fn buffers_are_reused_by_dtype_and_length() {
-        let pool = BufferPool::new(1 << 30);
+        let pool = BufferPool::new(1 << 30, 2);
         let n = 100_000;
         let a = ArrayD::from_elem(IxDyn(&[n]), 1.5f64);
         let ptr = a.as_ptr();
@@ -230,7 +229,7 @@ mod tests {
 
     #[test]
     fn the_pool_respects_its_limit() {
-        let pool = BufferPool::new(1 << 20);
+        let pool = BufferPool::new(1 << 20, 2);
         for _ in 0..4 {
             pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[100_000]))));
         }
@@ -239,7 +238,7 @@ mod tests {
 
     #[test]
     fn a_request_takes_a_slightly_longer_buffer_and_the_oldest_go_first() {
-        let pool = BufferPool::new(1 << 40);
+        let pool = BufferPool::new(1 << 40, 2);
         pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_500]))));
         pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_100]))));
         with_pool(&pool, || {
@@ -264,7 +263,7 @@ mod tests {
 
     #[test]
     fn the_pool_keeps_a_few_buffers_of_each_size() {
-        let pool = BufferPool::new(1 << 40);
+        let pool = BufferPool::new(1 << 40, 2);
         for _ in 0..1000 {
             pool.put(AnyArray::F64(ArrayD::zeros(IxDyn(&[10_000]))));
             pool.put(AnyArray::F32(ArrayD::zeros(IxDyn(&[20_000]))));

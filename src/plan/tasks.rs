@@ -93,7 +93,7 @@ impl<'p> TaskPlan<'p> {
         let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs, builder.out_bytes);
         Ok(TaskPlan {
             plan,
-            pool: BufferPool::new(pool_bytes),
+            pool: BufferPool::new(pool_bytes, crate::exec::default_threads()),
             task_layer: builder.task_layer,
             task_block: builder.task_block,
             graph,
