@@ -36,22 +36,23 @@ fn elementwise_sum(c: &mut Criterion) {
 /// `((x + 1) * 2 - x * x).sum()`, one fused kernel, against one `Zip` loop.
 fn arithmetic_sum(c: &mut Criterion) {
     let mut group = c.benchmark_group("arithmetic_then_sum");
-    let n = 1usize << 22;
-    let data = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 97) as f64 * 0.01);
-    group.throughput(Throughput::Bytes((n * 8) as u64));
-    let x = chunkwise::from_ndarray(data.clone(), [n]);
-    let expr = ((&x + 1.0) * 2.0 - (&x * &x)).sum(..);
-    let single = chunkwise::ComputeOptions::default().single_threaded();
-    group.bench_function("chunkwise", |b| {
-        b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
-    });
-    group.bench_function("ndarray_zip", |b| {
-        b.iter(|| {
-            let mut acc = 0.0;
-            Zip::from(&data).for_each(|&v| acc += (v + 1.0) * 2.0 - v * v);
-            acc
+    for n in [1usize << 16, 1 << 22] {
+        let data = ArrayD::from_shape_fn(IxDyn(&[n]), |i| (i[0] % 97) as f64 * 0.01);
+        group.throughput(Throughput::Bytes((n * 8) as u64));
+        let x = chunkwise::from_ndarray(data.clone(), [n]);
+        let expr = ((&x + 1.0) * 2.0 - (&x * &x)).sum(..);
+        let single = chunkwise::ComputeOptions::default().single_threaded();
+        group.bench_with_input(BenchmarkId::new("chunkwise", n), &n, |b, _| {
+            b.iter(|| expr.compute_scalar_with(&single).expect("computes"));
         });
-    });
+        group.bench_with_input(BenchmarkId::new("ndarray_zip", n), &n, |b, _| {
+            b.iter(|| {
+                let mut acc = 0.0;
+                Zip::from(&data).for_each(|&v| acc += (v + 1.0) * 2.0 - v * v);
+                acc
+            });
+        });
+    }
     group.finish();
 }
 
