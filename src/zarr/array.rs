@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use zarrs::array::{Array, ArrayCreateError, ArrayShardedExt, CodecOptions};
@@ -12,11 +12,9 @@ use zarrs::metadata::ArrayMetadata;
 use super::dtype::{dtype_of, scalar_of};
 use super::error as zerr;
 use super::grid;
-use super::node::{
-    display_path, identity, node_kind, normalize_node_path, open_store, store_array_metadata, Inner,
-};
+use super::node::{normalize_node_path, open_store, store_array_metadata, Inner};
 use super::read::{read_region, ZarrReader};
-use super::store::{AtomicStore, IoStats};
+use super::store::{IoStats, Store};
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
 use crate::chunks::{ChunkGrid, Chunks};
@@ -143,27 +141,38 @@ pub struct ZarrArray {
 }
 
 impl ZarrArray {
-    pub(crate) fn open(store: &Arc<AtomicStore>, array_path: &str) -> Result<ZarrArray> {
+    pub(crate) fn open(store: &Arc<Store>, array_path: &str) -> Result<ZarrArray> {
         let array_path = normalize_node_path(array_path);
-        let display = display_path(store.root(), &array_path);
-        let node_dir = PathBuf::from(&display);
-        if !node_dir.is_dir() {
-            return Err(zerr::zarr_problem(
-                &display,
-                "no such directory; check the store path and the array path",
-            ));
+        let display = store.display(&array_path);
+        if let Some(root) = store.local_root() {
+            if !root.join(array_path.trim_start_matches('/')).is_dir() {
+                return Err(zerr::zarr_problem(
+                    &display,
+                    "no such directory; check the store path and the array path",
+                ));
+            }
         }
-        if node_kind(&node_dir) == Some("group") {
-            return Err(zerr::zarr_problem(
-                &display,
-                "is a Zarr group, not an array; open it with `open_group`, or give the path \
-                 of an array inside it",
-            ));
+        match store.probe_node_kind(&array_path)? {
+            Some("group") => {
+                return Err(zerr::zarr_problem(
+                    &display,
+                    "is a Zarr group, not an array; open it with `open_group`, or give the \
+                     path of an array inside it",
+                ))
+            }
+            None if store.is_remote() => {
+                return Err(zerr::zarr_problem(
+                    &display,
+                    "has no Zarr metadata (neither `zarr.json` nor `.zarray` was found); \
+                     check the URL and the array path",
+                ))
+            }
+            _ => {}
         }
         let mut array = Array::open(store.clone(), &array_path).map_err(|e| match e {
             ArrayCreateError::DataTypeCreateError(_) => Error::UnsupportedZarrDType {
                 path: display.clone(),
-                dtype: stored_dtype_name(&node_dir).unwrap_or_else(|| "unknown".into()),
+                dtype: stored_dtype_name(store, &array_path).unwrap_or_else(|| "unknown".into()),
             },
             e => zerr::open_array(&display, e),
         })?;
@@ -189,7 +198,7 @@ impl ZarrArray {
             _ => grid_chunk.clone(),
         };
         let fill = scalar_of(dtype, array.fill_value().as_ne_bytes());
-        let identity = identity(&node_dir, &array_path);
+        let identity = store.identity(&array_path);
         Ok(ZarrArray {
             inner: Arc::new(Inner {
                 array,
@@ -537,14 +546,12 @@ fn json_name(v: &serde_json::Value) -> String {
 }
 
 /// The data type as the metadata in `dir` writes it (v3 `data_type`, v2 `dtype`).
-fn stored_dtype_name(dir: &Path) -> Option<String> {
-    let (file, field) = if dir.join("zarr.json").exists() {
-        ("zarr.json", "data_type")
-    } else {
-        (".zarray", "dtype")
+fn stored_dtype_name(store: &Store, array_path: &str) -> Option<String> {
+    let (text, field) = match store.read_node_file(array_path, "zarr.json") {
+        Some(text) => (text, "data_type"),
+        None => (store.read_node_file(array_path, ".zarray")?, "dtype"),
     };
-    let text = std::fs::read_to_string(dir.join(file)).ok()?;
-    let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let meta: serde_json::Value = serde_json::from_slice(&text).ok()?;
     let dtype = meta.get(field)?;
     Some(
         dtype

@@ -2,7 +2,7 @@
 //! and reading and writing their attributes.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use zarrs::group::Group;
@@ -10,11 +10,8 @@ use zarrs::node::NodeMetadata;
 
 use super::array::ZarrArray;
 use super::error as zerr;
-use super::node::{
-    create_group_metadata, display_path, node_kind as raw_node_kind, normalize_node_path,
-    open_store,
-};
-use super::store::AtomicStore;
+use super::node::{create_group_metadata, normalize_node_path, open_store};
+use super::store::Store;
 use crate::error::{Error, Result};
 
 /// Opens the Zarr group (v2 or v3) in the directory `path`.
@@ -85,41 +82,25 @@ pub fn create_group(
     group_path: &str,
     attributes: serde_json::Map<String, serde_json::Value>,
 ) -> Result<ZarrGroup> {
-    let store_path = store_path.as_ref();
-    std::fs::create_dir_all(store_path).map_err(|e| {
-        zerr::zarr_error(
-            store_path.display().to_string(),
-            "cannot create the store directory",
-            e,
-        )
-    })?;
-    let store = open_store(store_path, false)?;
+    let store = Store::create(store_path.as_ref(), false)?;
     create_in(&store, group_path, attributes)
 }
 
 fn create_in(
-    store: &Arc<AtomicStore>,
+    store: &Arc<Store>,
     group_path: &str,
     attributes: serde_json::Map<String, serde_json::Value>,
 ) -> Result<ZarrGroup> {
     let group_path = normalize_node_path(group_path);
-    let dir = PathBuf::from(display_path(store.root(), &group_path));
-    if ["zarr.json", ".zarray", ".zgroup"]
-        .iter()
-        .any(|m| dir.join(m).exists())
-    {
+    if store.is_node(&group_path) {
         return Err(Error::AlreadyExists {
-            path: dir.display().to_string(),
+            path: store.display(&group_path),
         });
     }
     let parts: Vec<&str> = group_path.split('/').filter(|p| !p.is_empty()).collect();
     for depth in 0..parts.len() {
         let parent = format!("/{}", parts[..depth].join("/"));
-        let parent_dir = PathBuf::from(display_path(store.root(), &parent));
-        if !["zarr.json", ".zgroup"]
-            .iter()
-            .any(|m| parent_dir.join(m).exists())
-        {
+        if store.node_kind(&parent) != Some("group") {
             create_group_metadata(store, &parent, serde_json::Map::new())?;
         }
     }
@@ -127,8 +108,9 @@ fn create_in(
     ZarrGroup::open(store, &group_path)
 }
 
-/// What the directory `path` holds: a Zarr array, a Zarr group (v2 or v3), or neither
-/// (`None`, also when it does not exist). Reads only the metadata file.
+/// What the directory or URL `path` holds: a Zarr array, a Zarr group (v2 or v3), or
+/// neither (`None`, also when it does not exist or cannot be read). Reads only the
+/// metadata document.
 ///
 /// # Example
 ///
@@ -142,7 +124,8 @@ fn create_in(
 /// ```
 #[must_use]
 pub fn node_kind(path: impl AsRef<Path>) -> Option<ZarrNodeKind> {
-    match raw_node_kind(path.as_ref())? {
+    let store = Store::open(path.as_ref(), false).ok()?;
+    match store.node_kind("/")? {
         "array" => Some(ZarrNodeKind::Array),
         _ => Some(ZarrNodeKind::Group),
     }
@@ -179,23 +162,25 @@ pub struct ZarrNode {
 /// See [`open_group`].
 #[derive(Clone)]
 pub struct ZarrGroup {
-    group: Arc<Group<AtomicStore>>,
-    store: Arc<AtomicStore>,
+    group: Arc<Group<Store>>,
+    store: Arc<Store>,
     group_path: String,
     display: String,
 }
 
 impl ZarrGroup {
-    fn open(store: &Arc<AtomicStore>, group_path: &str) -> Result<ZarrGroup> {
+    fn open(store: &Arc<Store>, group_path: &str) -> Result<ZarrGroup> {
         let group_path = normalize_node_path(group_path);
-        let display = display_path(store.root(), &group_path);
-        if !Path::new(&display).is_dir() {
-            return Err(zerr::zarr_problem(
-                &display,
-                "no such directory; check the store path and the group path",
-            ));
+        let display = store.display(&group_path);
+        if let Some(root) = store.local_root() {
+            if !root.join(group_path.trim_start_matches('/')).is_dir() {
+                return Err(zerr::zarr_problem(
+                    &display,
+                    "no such directory; check the store path and the group path",
+                ));
+            }
         }
-        if raw_node_kind(Path::new(&display)) == Some("array") {
+        if store.probe_node_kind(&group_path)? == Some("array") {
             return Err(zerr::zarr_problem(
                 &display,
                 "is a Zarr array, not a group; open it with `open_array`",
@@ -269,6 +254,9 @@ impl ZarrGroup {
     ///
     /// [`Error::Zarr`] when a child's metadata cannot be read.
     pub fn arrays(&self) -> Result<Vec<String>> {
+        if !self.store.listable() {
+            return self.children(ZarrNodeKind::Array);
+        }
         let mut out: Vec<String> = self
             .group
             .child_array_paths()
@@ -290,6 +278,9 @@ impl ZarrGroup {
     ///
     /// As [`arrays`](Self::arrays).
     pub fn groups(&self) -> Result<Vec<String>> {
+        if !self.store.listable() {
+            return self.children(ZarrNodeKind::Group);
+        }
         let mut out: Vec<String> = self
             .group
             .child_group_paths()
@@ -311,6 +302,9 @@ impl ZarrGroup {
     ///
     /// As [`arrays`](Self::arrays).
     pub fn tree(&self) -> Result<Vec<ZarrNode>> {
+        if !self.store.listable() {
+            return self.consolidated();
+        }
         let mut out: Vec<ZarrNode> = self
             .group
             .traverse()
@@ -383,6 +377,84 @@ impl ZarrGroup {
         attributes: serde_json::Map<String, serde_json::Value>,
     ) -> Result<ZarrGroup> {
         create_in(&self.store, &self.child_path(name), attributes)
+    }
+
+    /// The direct children of `kind`, from the consolidated metadata.
+    fn children(&self, kind: ZarrNodeKind) -> Result<Vec<String>> {
+        let depth = self.group_path.matches('/').count() + usize::from(self.group_path != "/");
+        Ok(self
+            .consolidated()?
+            .into_iter()
+            .filter(|n| n.kind == kind && n.path.matches('/').count() == depth)
+            .map(|n| n.path)
+            .collect())
+    }
+
+    /// Every node below this group, from its consolidated metadata (v3
+    /// `consolidated_metadata` in `zarr.json`, or v2 `.zmetadata`): how a group is listed
+    /// over plain HTTP, which has no list request.
+    fn consolidated(&self) -> Result<Vec<ZarrNode>> {
+        let no_listing = || {
+            zerr::zarr_problem(
+                &self.display,
+                "cannot be listed: plain HTTP has no list request, and the group has no \
+                 consolidated metadata (`consolidated_metadata` in `zarr.json`, or \
+                 `.zmetadata`); consolidate it (zarr-python: `zarr.consolidate_metadata`) \
+                 or open its arrays by path",
+            )
+        };
+        let parse = |bytes: &[u8]| serde_json::from_slice::<serde_json::Value>(bytes).ok();
+        let mut nodes: Vec<(String, ZarrNodeKind)> = Vec::new();
+        let v3 = self
+            .store
+            .read_node_file(&self.group_path, "zarr.json")
+            .and_then(|b| parse(&b));
+        if let Some(map) = v3
+            .as_ref()
+            .and_then(|m| m.pointer("/consolidated_metadata/metadata"))
+            .and_then(|m| m.as_object())
+        {
+            for (path, meta) in map {
+                let kind = match meta.get("node_type").and_then(|t| t.as_str()) {
+                    Some("array") => ZarrNodeKind::Array,
+                    _ => ZarrNodeKind::Group,
+                };
+                nodes.push((path.clone(), kind));
+            }
+        } else if let Some(map) = self
+            .store
+            .read_node_file(&self.group_path, ".zmetadata")
+            .and_then(|b| parse(&b))
+            .as_ref()
+            .and_then(|m| m.get("metadata"))
+            .and_then(|m| m.as_object())
+        {
+            for key in map.keys() {
+                let (path, kind) = if let Some(p) = key.strip_suffix(".zarray") {
+                    (p, ZarrNodeKind::Array)
+                } else if let Some(p) = key.strip_suffix(".zgroup") {
+                    (p, ZarrNodeKind::Group)
+                } else {
+                    continue;
+                };
+                let path = path.trim_end_matches('/');
+                if !path.is_empty() {
+                    nodes.push((path.to_string(), kind));
+                }
+            }
+        } else {
+            return Err(no_listing());
+        }
+        let mut out: Vec<ZarrNode> = nodes
+            .into_iter()
+            .map(|(path, kind)| ZarrNode {
+                path: self.child_path(&path),
+                kind,
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out.dedup();
+        Ok(out)
     }
 
     fn child_path(&self, name: &str) -> String {

@@ -58,8 +58,10 @@ mod dtype;
 mod error;
 mod grid;
 mod group;
+mod location;
 mod node;
 mod read;
+mod remote;
 mod store;
 mod write;
 
@@ -67,5 +69,6 @@ pub use array::{from_zarr, from_zarr_dyn, open_array, open_array_in, ZarrArray};
 pub use group::{
     create_group, node_kind, open_group, open_group_in, ZarrGroup, ZarrNode, ZarrNodeKind,
 };
+pub use remote::{io_attempts, set_io_attempts, DEFAULT_IO_ATTEMPTS};
 pub use store::IoStats;
 pub use write::{create_zarr, BloscCompressorKind, ZarrCodec, ZarrWriteOptions};

@@ -13,24 +13,13 @@ use zarrs::array::{Array, ArrayMetadataOptions};
 use zarrs::group::GroupBuilder;
 
 use super::error as zerr;
-use super::store::AtomicStore;
+use super::store::Store;
 use crate::element::{DType, Scalar};
 use crate::error::Result;
 
-/// A store over an existing directory, checked to exist.
-pub(crate) fn open_store(path: &Path, durable: bool) -> Result<Arc<AtomicStore>> {
-    if !path.is_dir() {
-        let problem = if path.exists() {
-            "is a file, not a Zarr store directory; give the directory that holds `zarr.json`"
-        } else {
-            "no such directory; check the path"
-        };
-        return Err(zerr::zarr_problem(path.display().to_string(), problem));
-    }
-    let canonical = path
-        .canonicalize()
-        .map_err(|e| zerr::zarr_error(path.display().to_string(), "cannot resolve the path", e))?;
-    Ok(Arc::new(AtomicStore::new(&canonical, durable)?))
+/// The existing store at `path` (a directory, checked to exist, or a URL).
+pub(crate) fn open_store(path: &Path, durable: bool) -> Result<Arc<Store>> {
+    Store::open(path, durable)
 }
 
 /// `"/a/b"` from `"a/b"`, `"/a/b/"` or `""`.
@@ -39,21 +28,11 @@ pub(crate) fn normalize_node_path(path: &str) -> String {
     format!("/{trimmed}")
 }
 
-/// How messages name a node: the store directory, joined with the node path.
-pub(crate) fn display_path(store: &Path, node_path: &str) -> String {
-    let rel = node_path.trim_start_matches('/');
-    if rel.is_empty() {
-        store.display().to_string()
-    } else {
-        store.join(rel).display().to_string()
-    }
-}
-
 /// An open array: the zarrs handle, its store and path, and what `chunkwise` reads from its
 /// metadata once (shape, dtype, chunk shapes, fill value, identity for keys).
 pub(crate) struct Inner {
-    pub(crate) array: Array<AtomicStore>,
-    pub(crate) store: Arc<AtomicStore>,
+    pub(crate) array: Array<Store>,
+    pub(crate) store: Arc<Store>,
     pub(crate) array_path: String,
     pub(crate) display: String,
     pub(crate) shape: Vec<usize>,
@@ -66,46 +45,8 @@ pub(crate) struct Inner {
     pub(crate) identity: String,
 }
 
-/// `"array"` or `"group"` when the metadata in `dir` says which (v3 `node_type`, or the
-/// v2 metadata file's name); `None` when there is none or it cannot be read.
-pub(crate) fn node_kind(dir: &Path) -> Option<&'static str> {
-    if let Ok(text) = std::fs::read_to_string(dir.join("zarr.json")) {
-        let meta: serde_json::Value = serde_json::from_str(&text).ok()?;
-        return match meta.get("node_type")?.as_str()? {
-            "array" => Some("array"),
-            "group" => Some("group"),
-            _ => None,
-        };
-    }
-    if dir.join(".zarray").exists() {
-        Some("array")
-    } else if dir.join(".zgroup").exists() {
-        Some("group")
-    } else {
-        None
-    }
-}
-
-/// A stable identity for the array at `node_dir`: its path, plus the metadata file's
-/// modification time and length, so an array rewritten in place gets a new one.
-pub(crate) fn identity(node_dir: &Path, array_path: &str) -> String {
-    let stamp = ["zarr.json", ".zarray"]
-        .iter()
-        .find_map(|name| std::fs::metadata(node_dir.join(name)).ok())
-        .map(|m| {
-            let nanos = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{nanos}:{}", m.len())
-        })
-        .unwrap_or_default();
-    format!("zarr:{}:{array_path}:{stamp}", node_dir.display())
-}
-
 /// Writes `array`'s metadata (without zarrs' own `_zarrs` attribute).
-pub(crate) fn store_array_metadata(array: &Array<AtomicStore>, display: &str) -> Result<()> {
+pub(crate) fn store_array_metadata(array: &Array<Store>, display: &str) -> Result<()> {
     let options = ArrayMetadataOptions::default().with_include_zarrs_metadata(false);
     array
         .store_metadata_opt(&options)
@@ -114,11 +55,11 @@ pub(crate) fn store_array_metadata(array: &Array<AtomicStore>, display: &str) ->
 
 /// Writes v3 group metadata at `path`.
 pub(crate) fn create_group_metadata(
-    store: &Arc<AtomicStore>,
+    store: &Arc<Store>,
     path: &str,
     attributes: serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
-    let display = display_path(store.root(), path);
+    let display = store.display(path);
     let group = GroupBuilder::new()
         .attributes(attributes)
         .build(store.clone(), path)

@@ -85,7 +85,7 @@ fn failing_chunk(
     loop {
         if let Err(e) = inner.array.retrieve_chunk::<ArrayBytes<'static>>(&index) {
             let key = inner.array.chunk_key(&index);
-            return Some((inner.store.key_path(&key).display().to_string(), e));
+            return Some((inner.store.key_display(&key), e));
         }
         // Next index in C order.
         let mut axis = index.len();

@@ -22,16 +22,17 @@ use zarrs::array::codec::{
 };
 use zarrs::array::{Array, ArrayBuilder, ArraySubset, FillValue};
 use zarrs::metadata::ArrayMetadata;
+use zarrs::storage::{
+    Bytes, ListableStorageTraits, ReadableStorageTraits, StoreKey, WritableStorageTraits,
+};
 
 use super::array::ZarrArray;
 use super::dtype::zarrs_dtype;
 use super::error as zerr;
 use super::grid;
-use super::node::{
-    create_group_metadata, display_path, normalize_node_path, open_store, store_array_metadata,
-    Inner,
-};
-use super::store::AtomicStore;
+use super::location::Location;
+use super::node::{create_group_metadata, normalize_node_path, store_array_metadata, Inner};
+use super::store::Store;
 use crate::any_array::AnyArray;
 use crate::array::{DynArray, LazyArray};
 use crate::compute::PendingWrite;
@@ -389,9 +390,11 @@ pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<Pendi
 /// (another write's `overwrite`), or written into, keeps what its writer made.
 #[derive(Debug)]
 struct Created {
-    /// The metadata files written (the array's, and parent groups' that had none), with
-    /// their contents.
-    files: Vec<(PathBuf, Vec<u8>)>,
+    /// The store written to.
+    store: Arc<Store>,
+    /// The metadata documents written (the array's, and parent groups' that had none),
+    /// with their contents.
+    files: Vec<(StoreKey, Bytes)>,
     /// The directories made on the way to the array, deepest first.
     dirs: Vec<PathBuf>,
     /// Set when the first block starts being written: from then on the array stays.
@@ -402,9 +405,14 @@ impl Created {
     /// Removes the metadata files that still hold what was written, then the directories
     /// made that are empty.
     fn undo(&self) {
-        for (path, bytes) in &self.files {
-            if std::fs::read(path).is_ok_and(|now| now == *bytes) {
-                let _ = std::fs::remove_file(path);
+        for (key, bytes) in &self.files {
+            if self
+                .store
+                .get(key)
+                .is_ok_and(|now| now.as_ref() == Some(bytes))
+            {
+                // Best effort: the write is being abandoned for another reason.
+                let _ = self.store.erase(key);
             }
         }
         for dir in &self.dirs {
@@ -428,11 +436,13 @@ fn missing_dirs(dir: &Path) -> Vec<PathBuf> {
     missing
 }
 
-/// `paths` with their current contents (those that can be read).
-fn with_contents(paths: impl IntoIterator<Item = PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
-    paths
-        .into_iter()
-        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
+/// `keys` with their current contents (those that can be read).
+fn with_contents(
+    store: &Store,
+    keys: impl IntoIterator<Item = StoreKey>,
+) -> Vec<(StoreKey, Bytes)> {
+    keys.into_iter()
+        .filter_map(|k| store.get(&k).ok().flatten().map(|bytes| (k, bytes)))
         .collect()
 }
 
@@ -585,18 +595,27 @@ fn create_array(
         None => None,
     };
     let store_path = &options.store_path;
-    let display = display_path(store_path, &array_path);
-    prepare_node_dir(Path::new(&display), options.overwrite)?;
-    // What this creates, to undo if the write never writes a block.
-    let dirs = missing_dirs(Path::new(&display));
-    std::fs::create_dir_all(store_path).map_err(|e| {
-        zerr::zarr_error(
-            store_path.display().to_string(),
-            "cannot create the store directory",
-            e,
-        )
-    })?;
-    let store = open_store(store_path, options.durable)?;
+    // What this creates, to undo if the write never writes a block: the directories on
+    // the way to a local array (the metadata documents are listed below).
+    let (store, dirs) = match Location::parse(store_path)? {
+        Location::Local(_) => {
+            let rel = array_path.trim_start_matches('/');
+            let dir = if rel.is_empty() {
+                store_path.clone()
+            } else {
+                store_path.join(rel)
+            };
+            prepare_node_dir(&dir, options.overwrite)?;
+            let dirs = missing_dirs(&dir);
+            (Store::create(store_path, options.durable)?, dirs)
+        }
+        _ => {
+            let store = Store::create(store_path, options.durable)?;
+            prepare_remote_node(&store, &array_path, options.overwrite)?;
+            (store, Vec::new())
+        }
+    };
+    let display = store.display(&array_path);
     let groups = create_parent_groups(&store, &array_path)?;
 
     let grid_chunk = shard.clone().unwrap_or_else(|| chunk.clone());
@@ -664,10 +683,12 @@ fn create_array(
     let stored = store_array_metadata(&array, &display);
     let created = Created {
         files: with_contents(
+            &store,
             groups
                 .into_iter()
-                .chain([Path::new(&display).join("zarr.json")]),
+                .chain(Store::node_key(&array_path, "zarr.json")),
         ),
+        store: store.clone(),
         dirs,
         wrote: AtomicBool::new(false),
     };
@@ -721,10 +742,47 @@ fn prepare_node_dir(dir: &Path, overwrite: bool) -> Result<()> {
     })
 }
 
+/// Checks that nothing is at `array_path` in a remote store, or removes the Zarr node
+/// there when `overwrite`; as [`prepare_node_dir`] for a directory.
+fn prepare_remote_node(store: &Store, array_path: &str, overwrite: bool) -> Result<()> {
+    let display = store.display(array_path);
+    let rel = array_path.trim_matches('/');
+    let prefix = if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    };
+    let prefix = zarrs::storage::StorePrefix::new(prefix)
+        .map_err(|e| zerr::zarr_error(&display, "is not a valid node path", e))?;
+    if store.probe_node_kind(array_path)?.is_none() {
+        let keys = store
+            .list_prefix(&prefix)
+            .map_err(|e| zerr::storage(&display, e))?;
+        if keys.is_empty() {
+            return Ok(());
+        }
+        return Err(zerr::zarr_problem(
+            display,
+            "holds objects that are not a Zarr array or group; chunkwise will not write \
+             into it or delete them; choose another prefix",
+        ));
+    }
+    if !overwrite {
+        return Err(Error::AlreadyExists { path: display });
+    }
+    store.erase_prefix(&prefix).map_err(|e| {
+        zerr::zarr_error(
+            display,
+            "cannot remove the existing array to overwrite it",
+            e,
+        )
+    })
+}
+
 /// Writes group metadata for every ancestor of `array_path` that has none, so that
 /// zarr-python and others can open the array through its parents; returns the metadata
-/// files it wrote.
-fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<Vec<PathBuf>> {
+/// documents it wrote.
+fn create_parent_groups(store: &Arc<Store>, array_path: &str) -> Result<Vec<StoreKey>> {
     let parts: Vec<&str> = array_path.split('/').filter(|p| !p.is_empty()).collect();
     let mut written = Vec::new();
     if parts.is_empty() {
@@ -732,13 +790,9 @@ fn create_parent_groups(store: &Arc<AtomicStore>, array_path: &str) -> Result<Ve
     }
     for depth in 0..parts.len() {
         let path = format!("/{}", parts[..depth].join("/"));
-        let dir = PathBuf::from(display_path(store.root(), &path));
-        let has_meta = ["zarr.json", ".zgroup"]
-            .iter()
-            .any(|m| dir.join(m).exists());
-        if !has_meta {
+        if store.node_kind(&path) != Some("group") {
             create_group_metadata(store, &path, serde_json::Map::new())?;
-            written.push(dir.join("zarr.json"));
+            written.extend(Store::node_key(&path, "zarr.json"));
         }
     }
     Ok(written)
@@ -836,7 +890,12 @@ impl BlockWriter for ZarrWriter {
                 e,
             )
         };
-        let destination = Path::new(&inner.display).canonicalize().map_err(gone)?;
+        let destination = if inner.store.is_remote() {
+            inner.display.clone()
+        } else {
+            let dir = Path::new(&inner.display).canonicalize().map_err(gone)?;
+            dir.display().to_string()
+        };
         let now = Array::open(inner.store.clone(), &inner.array_path).map_err(|e| {
             zerr::zarr_error(
                 &inner.display,
@@ -855,7 +914,7 @@ impl BlockWriter for ZarrWriter {
             ));
         }
         Ok(Some(WriteLayout::new(
-            destination.display().to_string(),
+            destination,
             inner.shape.clone(),
             self.offset.clone(),
             inner.grid_chunk.clone(),
