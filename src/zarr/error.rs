@@ -41,6 +41,11 @@ pub(crate) fn storage(path: &str, e: StorageError) -> Error {
             "metadata `{}` is not valid Zarr metadata JSON; fix or rewrite the file",
             key.as_str()
         ),
+        StorageError::IOError(_) | StorageError::Other(_) if path.contains("://") => {
+            "the remote store refused or failed the request (transient failures were retried; \
+             see the cause for the status)"
+                .to_string()
+        }
         StorageError::IOError(_) | StorageError::Other(_) => {
             "the file system refused a read or write; check that the path exists and is writable"
                 .to_string()

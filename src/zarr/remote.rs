@@ -355,8 +355,13 @@ impl Drop for ReadAhead {
     }
 }
 
-impl ReadableStorageTraits for Remote {
-    fn get(&self, key: &StoreKey) -> std::result::Result<MaybeBytes, StorageError> {
+impl Remote {
+    /// The read-ahead's value of `key`, when it fetched it (waiting while it is in
+    /// flight); otherwise notes that a task reads `key` itself, so the read-ahead skips it.
+    fn take_fetched(
+        &self,
+        key: &StoreKey,
+    ) -> Option<std::result::Result<MaybeBytes, StorageError>> {
         let fetched = {
             let mut a = self.ahead.lock();
             let fetched = a.fetched.remove(key);
@@ -365,12 +370,40 @@ impl ReadableStorageTraits for Remote {
             }
             fetched
         };
-        if let Some(f) = fetched {
-            if let Ok(value) = BlockOn.block_on(f.value) {
-                return value;
+        BlockOn.block_on(fetched?.value).ok()
+    }
+}
+
+/// `ranges` of `bytes`, or an error naming `key` when one falls outside it.
+fn slice_ranges(
+    key: &StoreKey,
+    bytes: &Bytes,
+    ranges: &[zarrs::storage::byte_range::ByteRange],
+) -> std::result::Result<Vec<Bytes>, StorageError> {
+    let size = bytes.len() as u64;
+    ranges
+        .iter()
+        .map(|r| {
+            let range = r.to_range(size);
+            if range.start > range.end || range.end > size {
+                return Err(StorageError::Other(format!(
+                    "byte range {range:?} is outside `{}` ({size} bytes)",
+                    key.as_str()
+                )));
             }
+            Ok(bytes.slice(range.start as usize..range.end as usize))
+        })
+        .collect()
+}
+
+impl ReadableStorageTraits for Remote {
+    fn get(&self, key: &StoreKey) -> std::result::Result<MaybeBytes, StorageError> {
+        if let Some(value) = self.take_fetched(key) {
+            return value;
         }
-        self.sync.get(key)
+        // A plain GET: the synchronous adapter's `get` asks for a byte range, which
+        // servers without range support refuse.
+        BlockOn.block_on(self.objects.get(key))
     }
 
     fn get_partial_many<'a>(
@@ -378,7 +411,28 @@ impl ReadableStorageTraits for Remote {
         key: &StoreKey,
         byte_ranges: ByteRangeIterator<'a>,
     ) -> std::result::Result<MaybeBytesIterator<'a>, StorageError> {
-        self.sync.get_partial_many(key, byte_ranges)
+        let ranges: Vec<_> = byte_ranges.collect();
+        let whole =
+            |value: MaybeBytes| -> std::result::Result<MaybeBytesIterator<'a>, StorageError> {
+                let Some(bytes) = value else {
+                    return Ok(None);
+                };
+                let parts = slice_ranges(key, &bytes, &ranges)?;
+                Ok(Some(Box::new(parts.into_iter().map(Ok))))
+            };
+        if let Some(value) = self.take_fetched(key) {
+            return whole(value?);
+        }
+        let partial = self
+            .sync
+            .get_partial_many(key, Box::new(ranges.clone().into_iter()));
+        match partial {
+            // A server without range requests: read the whole value once.
+            Err(e) if e.to_string().contains("Range request not supported") => {
+                whole(BlockOn.block_on(self.objects.get(key))?)
+            }
+            other => other,
+        }
     }
 
     fn size_key(&self, key: &StoreKey) -> std::result::Result<Option<u64>, StorageError> {
@@ -439,12 +493,29 @@ impl WritableStorageTraits for Remote {
     }
 }
 
+impl Remote {
+    /// HTTP has no list request (object_store would try WebDAV's `PROPFIND`, which
+    /// static servers refuse, after retries): say so at once.
+    fn listing(&self) -> std::result::Result<(), StorageError> {
+        if self.writable {
+            return Ok(());
+        }
+        Err(StorageError::Other(format!(
+            "`{}` cannot be listed: plain HTTP has no list request (open arrays by path, \
+             or groups through consolidated metadata)",
+            self.url
+        )))
+    }
+}
+
 impl ListableStorageTraits for Remote {
     fn list(&self) -> std::result::Result<StoreKeys, StorageError> {
+        self.listing()?;
         self.sync.list()
     }
 
     fn list_prefix(&self, prefix: &StorePrefix) -> std::result::Result<StoreKeys, StorageError> {
+        self.listing()?;
         self.sync.list_prefix(prefix)
     }
 
@@ -452,10 +523,12 @@ impl ListableStorageTraits for Remote {
         &self,
         prefix: &StorePrefix,
     ) -> std::result::Result<StoreKeysPrefixes, StorageError> {
+        self.listing()?;
         self.sync.list_dir(prefix)
     }
 
     fn size_prefix(&self, prefix: &StorePrefix) -> std::result::Result<u64, StorageError> {
+        self.listing()?;
         self.sync.size_prefix(prefix)
     }
 }

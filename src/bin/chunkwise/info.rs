@@ -100,7 +100,12 @@ fn describe(path: &Path) -> Result<Value> {
 fn describe_array(z: &ZarrArray) -> Result<Value> {
     let elements: usize = z.shape().iter().product();
     let bytes = elements * z.dtype().size();
-    let stored = z.stored_bytes()?;
+    // Plain HTTP cannot list a store, so its stored size is unknown (`null`).
+    let stored = match z.stored_bytes() {
+        Ok(n) => Some(n),
+        Err(_) if z.path().starts_with("http://") || z.path().starts_with("https://") => None,
+        Err(e) => return Err(e.into()),
+    };
     Ok(json!({
         "node": "array",
         "zarr_format": z.zarr_format(),
@@ -113,7 +118,7 @@ fn describe_array(z: &ZarrArray) -> Result<Value> {
         "dimension_names": z.dimension_names(),
         "bytes": bytes,
         "stored_bytes": stored,
-        "compression_ratio": (stored > 0).then(|| ((bytes as f64 / stored as f64) * 100.0).round() / 100.0),
+        "compression_ratio": stored.filter(|&s| s > 0).map(|s| ((bytes as f64 / s as f64) * 100.0).round() / 100.0),
         "attributes": z.attributes(),
     }))
 }
@@ -171,14 +176,19 @@ fn print_array(a: &Value, indent: &str) {
         line("dimensions", compact(&Value::Array(names.clone())));
     }
     let bytes = a["bytes"].as_u64().unwrap_or(0);
-    let stored = a["stored_bytes"].as_u64().unwrap_or(0);
     let ratio = a["compression_ratio"]
         .as_f64()
         .map_or_else(String::new, |r| format!(", ratio {r:.2}"));
-    line(
-        "stored",
-        format!("{} of {} uncompressed{ratio}", size(stored), size(bytes)),
+    let stored = a["stored_bytes"].as_u64().map_or_else(
+        || {
+            format!(
+                "{} uncompressed (stored size unknown: HTTP cannot list)",
+                size(bytes)
+            )
+        },
+        |stored| format!("{} of {} uncompressed{ratio}", size(stored), size(bytes)),
     );
+    line("stored", stored);
     print_attributes(a, indent);
 }
 
