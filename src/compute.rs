@@ -13,6 +13,7 @@ use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
 use crate::expr::{Node, Op};
+use crate::io::{ReadAhead, ReadAheadLimits};
 use crate::kernel::{copy, Value};
 use crate::plan::{self, tasks::TaskPlan};
 
@@ -47,7 +48,20 @@ pub struct ComputeOptions {
     /// into one kernel per chunk. Off runs every operation as its own step, for
     /// comparison and debugging.
     pub optimize: bool,
+    /// Requests to remote stores in flight at once, fetching ahead of the compute
+    /// threads ([`DEFAULT_IO_CONCURRENCY`] by default).
+    pub io_concurrency: usize,
 }
+
+/// Requests in flight to a remote store when [`ComputeOptions::io_concurrency`] is not
+/// set: enough to hide 50 ms of latency behind two cores decoding megabyte chunks.
+///
+/// # Example
+///
+/// ```
+/// assert_eq!(chunkwise::ComputeOptions::default().io_concurrency, chunkwise::DEFAULT_IO_CONCURRENCY);
+/// ```
+pub const DEFAULT_IO_CONCURRENCY: usize = 32;
 
 impl Default for ComputeOptions {
     fn default() -> Self {
@@ -58,6 +72,7 @@ impl Default for ComputeOptions {
             observer: None,
             buffer_pool: true,
             optimize: true,
+            io_concurrency: DEFAULT_IO_CONCURRENCY,
         }
     }
 }
@@ -71,6 +86,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("observer", &self.observer.as_ref().map(|_| "..."))
             .field("buffer_pool", &self.buffer_pool)
             .field("optimize", &self.optimize)
+            .field("io_concurrency", &self.io_concurrency)
             .finish()
     }
 }
@@ -138,6 +154,23 @@ impl ComputeOptions {
     #[must_use]
     pub fn optimize(mut self, enabled: bool) -> Self {
         self.optimize = enabled;
+        self
+    }
+
+    /// Keeps up to `n` requests to remote stores (`s3://`, `https://`) in flight at once
+    /// (at least 1): blocks are fetched ahead of the tasks that read them, so latency is
+    /// hidden while the compute threads decode and compute. What is fetched and not yet
+    /// read is held under a quarter of the memory budget, reserved from it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let options = chunkwise::ComputeOptions::default().io_concurrency(64);
+    /// assert_eq!(options.io_concurrency, 64);
+    /// ```
+    #[must_use]
+    pub fn io_concurrency(mut self, n: usize) -> Self {
+        self.io_concurrency = n.max(1);
         self
     }
 
@@ -227,9 +260,10 @@ pub(crate) fn run_nodes(
     prepared(nodes, options, |p| {
         p.fits?;
         exec::budget::return_freed_memory();
+        let (_read_ahead, memory_limit) = start_read_ahead(&p.tasks, p.budget, options);
         let config = RunConfig {
             executor: options.executor,
-            memory_limit: p.budget,
+            memory_limit,
             cancel: options.cancel.as_ref(),
             observer: options.observer.as_deref(),
         };
@@ -255,9 +289,10 @@ pub(crate) fn run_nodes(
 pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Result<Vec<AnyArray>> {
     prepared(std::slice::from_ref(node), options, |p| {
         p.fits?;
+        let (_read_ahead, memory_limit) = start_read_ahead(&p.tasks, p.budget, options);
         let config = RunConfig {
             executor: options.executor,
-            memory_limit: p.budget,
+            memory_limit,
             cancel: options.cancel.as_ref(),
             observer: options.observer.as_deref(),
         };
@@ -275,6 +310,33 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
             })
             .collect()
     })
+}
+
+/// Starts fetching the storage reads of `tasks` ahead of them (remote stores only),
+/// returning the running read-aheads (they stop when dropped) and the budget left for
+/// the tasks: the budget less what the read-aheads may hold, at most a quarter of it.
+/// The tasks still run (one at a time if need be) however little is left, since the
+/// executor always admits a task when none is running.
+fn start_read_ahead(
+    tasks: &TaskPlan<'_>,
+    budget: u64,
+    options: &ComputeOptions,
+) -> (Vec<ReadAhead>, u64) {
+    let reads = tasks.storage_reads();
+    if reads.is_empty() {
+        return (Vec::new(), budget);
+    }
+    let share = budget / 4 / reads.len() as u64;
+    let limits = ReadAheadLimits {
+        requests: options.io_concurrency.max(1),
+        bytes: share,
+    };
+    let running: Vec<ReadAhead> = reads
+        .iter()
+        .filter_map(|(reader, regions)| reader.read_ahead(regions, limits))
+        .collect();
+    let held: u64 = running.iter().map(ReadAhead::bytes).sum();
+    (running, budget.saturating_sub(held))
 }
 
 /// A computation made ready to run: what `explain`, `graph_stats` and `compute` all

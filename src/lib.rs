@@ -82,7 +82,7 @@ pub use array::{einsum, ScanFn, TensordotAxes};
 pub use array::{Condition, Indices};
 pub use array::{HistogramBins, QuantileArg, Quantiles, Side};
 pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTES};
-pub use compute::{run_writes, ComputeOptions, GraphStats, PendingWrite};
+pub use compute::{run_writes, ComputeOptions, GraphStats, PendingWrite, DEFAULT_IO_CONCURRENCY};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
 pub use exec::{

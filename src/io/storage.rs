@@ -44,6 +44,93 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
     ///
     /// Whatever went wrong reading; the message should name the path and the problem.
     fn read(&self, region: &[Range<usize>]) -> Result<AnyArray>;
+
+    /// Starts fetching, in the background, what reading `regions` will need, in the
+    /// order given (the order the tasks are expected to run), so that storage latency is
+    /// hidden behind compute: at most `limits.requests` requests in flight, and at most
+    /// `limits.bytes` fetched and not yet read. Called once per computation, before its
+    /// tasks run; the fetching stops when the returned [`ReadAhead`] is dropped, at the
+    /// computation's end.
+    ///
+    /// The default fetches nothing (`None`): right for data on a local disk, whose reads
+    /// are as fast as a fetch would be. The Zarr reader fetches ahead from remote stores.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::io::{BlockReader, ReadAheadLimits};
+    /// let dir = tempfile::tempdir()?;
+    /// chunkwise::ones::<f64>(&[4], [2]).to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(dir.path()))?.run()?;
+    /// let x = chunkwise::zarr::from_zarr::<f64>(dir.path())?;
+    /// // A local store: there is nothing to fetch ahead.
+    /// assert_eq!(x.compute()?.sum(), 4.0);
+    /// # let _ = ReadAheadLimits { requests: 32, bytes: 1 << 20 };
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    fn read_ahead(
+        &self,
+        regions: &[Vec<Range<usize>>],
+        limits: ReadAheadLimits,
+    ) -> Option<ReadAhead> {
+        let _ = (regions, limits);
+        None
+    }
+}
+
+/// How much a [`BlockReader::read_ahead`] may fetch ahead.
+///
+/// # Example
+///
+/// ```
+/// let limits = chunkwise::io::ReadAheadLimits { requests: 32, bytes: 64 << 20 };
+/// assert_eq!(limits.requests, 32);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadAheadLimits {
+    /// Requests in flight at once.
+    pub requests: usize,
+    /// Bytes fetched and not yet read by a task, at most; reserved from the
+    /// computation's memory budget while the fetching runs.
+    pub bytes: u64,
+}
+
+/// A running read-ahead: dropping it stops the fetching and frees what was fetched and
+/// not read.
+///
+/// # Example
+///
+/// ```
+/// let guard = chunkwise::io::ReadAhead::new(Box::new(()), 1 << 20);
+/// assert_eq!(guard.bytes(), 1 << 20);
+/// ```
+pub struct ReadAhead {
+    _guard: Box<dyn Send>,
+    bytes: u64,
+}
+
+impl ReadAhead {
+    /// A read-ahead that runs until `guard` is dropped, holding at most `bytes`.
+    #[must_use]
+    pub fn new(guard: Box<dyn Send>, bytes: u64) -> ReadAhead {
+        ReadAhead {
+            _guard: guard,
+            bytes,
+        }
+    }
+
+    /// The most bytes it holds at once: what the computation reserves for it.
+    #[must_use]
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl fmt::Debug for ReadAhead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReadAhead")
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A sink for array blocks outside the graph.

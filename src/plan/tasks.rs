@@ -16,6 +16,7 @@ use crate::exec::{TaskGraph, TaskId, TaskLabel, TaskRunner};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::io::BlockReader;
 use crate::kernel::pool::{self, BufferPool};
 use crate::kernel::Value;
 
@@ -100,6 +101,30 @@ impl<'p> TaskPlan<'p> {
             output_tasks,
             ordering_deps: builder.ordering_deps,
         })
+    }
+}
+
+/// A reader and the boxes the tasks read from it, in task order.
+pub(crate) type ReaderRegions = (Arc<dyn BlockReader>, Vec<super::kinds::Region>);
+
+impl TaskPlan<'_> {
+    /// The storage reads of the tasks, per reader, in task order (the static priority's
+    /// first candidate, so about the order they run in): what a read-ahead fetches.
+    pub(crate) fn storage_reads(&self) -> Vec<ReaderRegions> {
+        let mut reads: Vec<ReaderRegions> = Vec::new();
+        let mut coords = Vec::new();
+        for (&layer, &block) in self.task_layer.iter().zip(&self.task_block) {
+            let layer = self.plan.layer(layer);
+            coords_of(block, &layer.blocks, &mut coords);
+            let Some((reader, region)) = layer.kind.storage_read(&coords) else {
+                continue;
+            };
+            match reads.iter_mut().find(|(r, _)| Arc::ptr_eq(r, reader)) {
+                Some((_, regions)) => regions.push(region),
+                None => reads.push((reader.clone(), vec![region])),
+            }
+        }
+        reads
     }
 }
 

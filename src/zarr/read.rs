@@ -13,7 +13,7 @@ use super::node::Inner;
 use crate::any_array::AnyArray;
 use crate::element::DType;
 use crate::error::Result;
-use crate::io::BlockReader;
+use crate::io::{BlockReader, ReadAhead, ReadAheadLimits};
 
 /// Reads `region` of an array, naming the chunk file that failed to decode.
 pub(crate) fn read_region(inner: &Inner, region: &[Range<usize>]) -> Result<AnyArray> {
@@ -135,5 +135,58 @@ impl BlockReader for ZarrReader {
 
     fn read(&self, region: &[Range<usize>]) -> Result<AnyArray> {
         read_region(&self.inner, region)
+    }
+
+    /// Fetches the chunk (or shard) files under `regions` ahead of the tasks, from a
+    /// remote store only (see `remote.rs`). The window holds at most `limits.bytes` of
+    /// decoded chunk size (an upper bound on what is stored) and at most four times the
+    /// requests in flight, enough to keep them all busy.
+    fn read_ahead(
+        &self,
+        regions: &[Vec<Range<usize>>],
+        limits: ReadAheadLimits,
+    ) -> Option<ReadAhead> {
+        let inner = &self.inner;
+        if !inner.store.is_remote() {
+            return None;
+        }
+        let chunk_bytes =
+            (inner.grid_chunk.iter().product::<usize>() * inner.dtype.size()).max(1) as u64;
+        let values = (limits.bytes / chunk_bytes).clamp(1, 4 * limits.requests.max(1) as u64);
+        let mut keys = Vec::new();
+        for region in regions {
+            let ranges: Vec<Range<u64>> = region
+                .iter()
+                .map(|r| r.start as u64..r.end as u64)
+                .collect();
+            if ranges.iter().any(Range::is_empty) {
+                continue;
+            }
+            let subset = ArraySubset::new_with_ranges(&ranges);
+            let Ok(Some(chunks)) = inner.array.chunks_in_array_subset(&subset) else {
+                continue;
+            };
+            let chunk_ranges = chunks.to_ranges();
+            let mut index: Vec<u64> = chunk_ranges.iter().map(|r| r.start).collect();
+            'chunks: loop {
+                keys.push(inner.array.chunk_key(&index));
+                let mut axis = index.len();
+                loop {
+                    if axis == 0 {
+                        break 'chunks;
+                    }
+                    axis -= 1;
+                    index[axis] += 1;
+                    if index[axis] < chunk_ranges[axis].end {
+                        break;
+                    }
+                    index[axis] = chunk_ranges[axis].start;
+                }
+            }
+        }
+        let guard = inner
+            .store
+            .read_ahead(keys, limits.requests, values as usize)?;
+        Some(ReadAhead::new(Box::new(guard), values * chunk_bytes))
     }
 }

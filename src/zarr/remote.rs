@@ -17,13 +17,13 @@
 //! `crate::compute`). The read-ahead ends with the computation (its guard is dropped),
 //! dropping whatever was fetched and not taken.
 //!
-//! Retries are object_store's: transient failures (HTTP 429 and 5xx, timeouts, connection
+//! Retries are `object_store`'s: transient failures (HTTP 429 and 5xx, timeouts, connection
 //! resets) are retried with exponential backoff and jitter, up to [`io_attempts`] attempts in
 //! all; permanent ones (403, 400) fail at once. A missing key (404) is `None`: a missing
 //! chunk reads as the fill value, as on a file system. Writes are single PUTs of whole
 //! values, so an object is replaced whole or not at all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -115,9 +115,9 @@ struct Fetched {
 /// The read-ahead's state, shared by the store and the feeder.
 #[derive(Default)]
 struct Ahead {
-    fetched: HashMap<StoreKey, Fetched>,
+    fetched: BTreeMap<String, Fetched>,
     /// Keys a task read itself while a read-ahead ran: the feeder skips them.
-    taken: HashSet<StoreKey>,
+    taken: BTreeSet<String>,
     /// Read-aheads running.
     active: usize,
 }
@@ -277,11 +277,6 @@ impl Remote {
         })
     }
 
-    /// False for HTTP(S), which chunkwise only reads.
-    pub(crate) fn writable(&self) -> bool {
-        self.writable
-    }
-
     /// The URL of `key`.
     pub(crate) fn key_url(&self, key: &str) -> String {
         format!("{}/{key}", self.url)
@@ -308,14 +303,18 @@ impl Remote {
                 let Ok(request) = requests.clone().acquire_owned().await else {
                     return;
                 };
+                if slots.is_closed() {
+                    return;
+                }
                 let (tx, rx) = oneshot::channel();
                 {
                     let mut a = ahead.lock();
-                    if a.taken.contains(&key) || a.fetched.contains_key(&key) {
+                    let name = key.as_str();
+                    if a.taken.contains(name) || a.fetched.contains_key(name) {
                         continue;
                     }
                     a.fetched.insert(
-                        key.clone(),
+                        name.to_string(),
                         Fetched {
                             value: rx,
                             _window: place,
@@ -364,9 +363,9 @@ impl Remote {
     ) -> Option<std::result::Result<MaybeBytes, StorageError>> {
         let fetched = {
             let mut a = self.ahead.lock();
-            let fetched = a.fetched.remove(key);
+            let fetched = a.fetched.remove(key.as_str());
             if fetched.is_none() && a.active > 0 {
-                a.taken.insert(key.clone());
+                a.taken.insert(key.as_str().to_string());
             }
             fetched
         };
@@ -494,7 +493,7 @@ impl WritableStorageTraits for Remote {
 }
 
 impl Remote {
-    /// HTTP has no list request (object_store would try WebDAV's `PROPFIND`, which
+    /// HTTP has no list request (`object_store` would try `WebDAV`'s `PROPFIND`, which
     /// static servers refuse, after retries): say so at once.
     fn listing(&self) -> std::result::Result<(), StorageError> {
         if self.writable {

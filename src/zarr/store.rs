@@ -238,38 +238,30 @@ impl Store {
     /// Opens the existing store at `path` (a directory or a URL; see `location.rs`).
     pub(crate) fn open(path: &Path, durable: bool) -> Result<Arc<Store>> {
         let location = Location::parse(path)?;
-        match &location {
-            Location::Local(dir) => {
-                if !dir.is_dir() {
-                    let problem = if dir.exists() {
-                        "is a file, not a Zarr store directory; give the directory that holds \
-                         `zarr.json`"
-                    } else {
-                        "no such directory; check the path"
-                    };
-                    return Err(super::error::zarr_problem(
-                        dir.display().to_string(),
-                        problem,
-                    ));
-                }
-                let canonical = dir.canonicalize().map_err(|e| {
-                    super::error::zarr_error(
-                        dir.display().to_string(),
-                        "cannot resolve the path",
-                        e,
-                    )
-                })?;
-                let local = Local::new(&canonical, durable)?;
-                Ok(Store::with_backend(
-                    Backend::Local(local),
-                    Location::Local(canonical),
-                ))
+        if let Location::Local(dir) = &location {
+            if !dir.is_dir() {
+                let problem = if dir.exists() {
+                    "is a file, not a Zarr store directory; give the directory that holds \
+                     `zarr.json`"
+                } else {
+                    "no such directory; check the path"
+                };
+                return Err(super::error::zarr_problem(
+                    dir.display().to_string(),
+                    problem,
+                ));
             }
-            _ => {
-                let remote = Remote::open(&location)?;
-                Ok(Store::with_backend(Backend::Remote(remote), location))
-            }
+            let canonical = dir.canonicalize().map_err(|e| {
+                super::error::zarr_error(dir.display().to_string(), "cannot resolve the path", e)
+            })?;
+            let local = Local::new(&canonical, durable)?;
+            return Ok(Store::with_backend(
+                Backend::Local(local),
+                Location::Local(canonical),
+            ));
         }
+        let remote = Remote::open(&location)?;
+        Ok(Store::with_backend(Backend::Remote(remote), location))
     }
 
     /// Opens the store at `path` to write into, creating a local directory if missing;
@@ -449,14 +441,6 @@ impl Store {
     /// True when keys can be listed (not an HTTP(S) store, which has no list request).
     pub(crate) fn listable(&self) -> bool {
         !matches!(self.location, Location::Http(_))
-    }
-
-    /// True when values can be written (not an HTTP(S) store).
-    pub(crate) fn writable(&self) -> bool {
-        match &self.backend {
-            Backend::Local(_) => true,
-            Backend::Remote(r) => r.writable(),
-        }
     }
 
     /// The counts so far.

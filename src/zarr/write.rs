@@ -597,8 +597,8 @@ fn create_array(
     let store_path = &options.store_path;
     // What this creates, to undo if the write never writes a block: the directories on
     // the way to a local array (the metadata documents are listed below).
-    let (store, dirs) = match Location::parse(store_path)? {
-        Location::Local(_) => {
+    let (store, dirs) = if let Location::Local(_) = Location::parse(store_path)? {
+        {
             let rel = array_path.trim_start_matches('/');
             let dir = if rel.is_empty() {
                 store_path.clone()
@@ -609,11 +609,10 @@ fn create_array(
             let dirs = missing_dirs(&dir);
             (Store::create(store_path, options.durable)?, dirs)
         }
-        _ => {
-            let store = Store::create(store_path, options.durable)?;
-            prepare_remote_node(&store, &array_path, options.overwrite)?;
-            (store, Vec::new())
-        }
+    } else {
+        let store = Store::create(store_path, options.durable)?;
+        prepare_remote_node(&store, &array_path, options.overwrite)?;
+        (store, Vec::new())
     };
     let display = store.display(&array_path);
     let groups = create_parent_groups(&store, &array_path)?;

@@ -25,6 +25,12 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Tries of each request to a remote store (s3://, http(s)://) before its error is
+    /// reported: transient failures (HTTP 429 and 5xx, timeouts, resets) are retried with
+    /// exponential backoff and jitter.
+    #[arg(long, global = true, default_value_t = chunkwise::zarr::DEFAULT_IO_ATTEMPTS,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    io_attempts: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -50,6 +56,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    chunkwise::zarr::set_io_attempts(cli.io_attempts);
     let result = match cli.command {
         Command::Demo(args) => demo::run(&args),
         Command::Info(args) => info::run(&args),

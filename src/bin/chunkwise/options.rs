@@ -19,6 +19,11 @@ pub(crate) struct RunArgs {
     /// variable, else 60% of RAM). Tasks are scheduled to stay under it.
     #[arg(long, value_parser = parse_memory_limit)]
     memory_limit: Option<MemoryLimit>,
+    /// Requests to remote stores (s3://, http(s)://) in flight at once, fetching ahead
+    /// of the compute threads.
+    #[arg(long, default_value_t = chunkwise::DEFAULT_IO_CONCURRENCY as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    io_concurrency: u32,
     /// Do not show a progress bar (it shows only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
@@ -27,7 +32,7 @@ pub(crate) struct RunArgs {
 impl RunArgs {
     /// The compute options these arguments ask for, without a progress bar.
     pub(crate) fn options(&self) -> ComputeOptions {
-        let mut options = ComputeOptions::default();
+        let mut options = ComputeOptions::default().io_concurrency(self.io_concurrency as usize);
         if let Some(n) = self.threads {
             options = options.threads(n as usize);
         }

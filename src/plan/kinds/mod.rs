@@ -17,8 +17,11 @@
 //! [`BlockKernel`](crate::kernel::block::BlockKernel), run by the one [`Block`] kind.
 
 use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
 
 use crate::error::Result;
+use crate::io::BlockReader;
 use crate::kernel::Value;
 
 mod axes;
@@ -38,6 +41,9 @@ pub(crate) use reduce::{Finalize, ReduceCombine, ReducePartial};
 pub(crate) use slice::Slice;
 pub(crate) use source::Generate;
 pub(crate) use store::Store;
+
+/// A box of an array: one range per axis.
+pub(crate) type Region = Vec<Range<usize>>;
 
 /// What a layer computes per output block, and which input blocks that reads.
 ///
@@ -69,6 +75,14 @@ pub(crate) trait LayerKind: Send + Sync + fmt::Debug {
     /// The elementwise operations this layer runs fused, in evaluation order.
     fn fused_ops(&self) -> &[&'static str] {
         &[]
+    }
+
+    /// The storage read the task of `out` makes, when this layer reads storage: the
+    /// reader and the box, so that the computation can fetch it ahead
+    /// ([`TaskPlan::storage_reads`](super::tasks::TaskPlan::storage_reads)).
+    fn storage_read(&self, out: &[usize]) -> Option<(&Arc<dyn BlockReader>, Region)> {
+        let _ = out;
+        None
     }
 
     /// This kind as a [`Store`], for the write planner (`plan::writes`).
