@@ -150,3 +150,10 @@ mod stress;
 // `unique` (values, counts, NaNs) and `bincount` (weights, minlength) against NumPy.
 #[path = "suite/counting.rs"]
 mod counting;
+// Remote stores: every fixture over HTTP (with latency and injected faults) and through S3
+// (moto), consolidated metadata, retries, requests in flight, the memory limit.
+#[path = "suite/remote.rs"]
+mod remote;
+// The servers the remote-store tests start: an HTTP store server and moto's S3 server.
+#[path = "support/mod.rs"]
+mod support;

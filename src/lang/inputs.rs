@@ -314,6 +314,15 @@ impl Input {
             };
         }
         let path = Path::new(spec);
+        // A URL (`s3://`, `https://`, `file://`): the store says what is wrong with it.
+        let is_url = spec.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric())
+        });
+        if is_url {
+            return crate::zarr::open_array(spec)
+                .map(Input::Zarr)
+                .map_err(library);
+        }
         let looks_like_a_path = spec.contains(std::path::MAIN_SEPARATOR)
             || path
                 .extension()

@@ -153,6 +153,23 @@ fn copy_array(input: &ZarrArray, options: ZarrWriteOptions) -> Result<PendingWri
 /// Refuses an output that is the input, or inside it, or holds it: the copy would read
 /// what it is overwriting (with `--overwrite`, the input is removed before it is read).
 pub(crate) fn check_distinct(input: &Path, output: &Path) -> Result<()> {
+    fn url(p: &Path) -> Option<&str> {
+        p.to_str()
+            .filter(|s| s.contains("://") && !s.starts_with("file://"))
+    }
+    match (url(input), url(output)) {
+        (None, None) => {}
+        (Some(i), Some(o)) => {
+            let (i, o) = (i.trim_end_matches('/'), o.trim_end_matches('/'));
+            let inside = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+            if inside(o, i) || inside(i, o) {
+                bail!("the output {o} overlaps the input {i}; write to a new URL");
+            }
+            return Ok(());
+        }
+        // One on this machine, one remote: distinct.
+        _ => return Ok(()),
+    }
     let input = input
         .canonicalize()
         .with_context(|| format!("{}: no such Zarr array or group", input.display()))?;
