@@ -3,9 +3,15 @@
 //! expressions, a deterministic generator to pick cases, and the peak resident memory of
 //! a child process.
 //!
-//! The peak is the child's own `ru_maxrss`, as `wait4` reports it when the child ends (Linux on
-//! 64-bit targets; elsewhere no figure). Its stderr goes to a temporary file, read after
-//! it ended, so nothing has to drain a pipe while it runs.
+//! The peak is the child's own high-water mark (`VmHWM` in `/proc/PID/status`), read every
+//! millisecond while it runs, once it has become the program (Linux on 64-bit targets;
+//! elsewhere no figure). Not `ru_maxrss`, which `wait4` reports when the child ends: it
+//! counts the process from its fork, when it still maps the parent's memory, so a child
+//! of a test process that holds 300 MiB "peaks" at 300 MiB (measured). The mark is the
+//! address space's, which `exec` replaces, so it holds only the program's own pages; if
+//! the child ends before one reading, `ru_maxrss` is the (upper-bound) fallback. Its
+//! stderr goes to a temporary file, read after it ended, so nothing has to drain a pipe
+//! while it runs.
 
 use std::process::{Command, ExitStatus};
 
@@ -48,24 +54,52 @@ pub(crate) fn run_measured(cmd: &mut Command) -> ChildRun {
         .spawn()
         .expect("the child starts");
     let pid = i32::try_from(child.id()).expect("a pid fits i32");
+    let program = std::path::Path::new(cmd.get_program())
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(15).collect::<String>())
+        .unwrap_or_default();
     let mut status = 0;
     let mut usage = Rusage {
         times: [0; 4],
         maxrss: 0,
         rest: [0; 13],
     };
-    // SAFETY: `wait4` writes only to the two pointers it is given, which point to live
-    // values of the C layout it expects and outlive the call.
-    #[allow(unsafe_code)]
-    let r = unsafe { wait4(pid, &raw mut status, 0, &raw mut usage) };
-    assert_eq!(r, pid, "wait4");
+    let mut high_water: Option<u64> = None;
+    loop {
+        // The child's own mark, once it runs the program (before `exec` it is still a
+        // copy of this process).
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        if comm.trim_end() == program {
+            if let Some(kib) = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|text| {
+                    let line = text.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+                    line.split_whitespace().nth(1)?.parse::<u64>().ok()
+                })
+            {
+                high_water = Some(high_water.unwrap_or(0).max(kib * 1024));
+            }
+        }
+        // SAFETY: `wait4` writes only to the two pointers it is given, which point to
+        // live values of the C layout it expects and outlive the call.
+        #[allow(unsafe_code)]
+        let r = unsafe {
+            wait4(pid, &raw mut status, 1 /* WNOHANG */, &raw mut usage)
+        };
+        if r == pid {
+            break;
+        }
+        assert_eq!(r, 0, "wait4");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let peak = high_water.unwrap_or_else(|| u64::try_from(usage.maxrss).unwrap_or(0) * 1024);
     let mut stderr = String::new();
     let mut reader = reader;
     std::io::Seek::rewind(&mut reader).expect("the log can be read again");
     std::io::Read::read_to_string(&mut reader, &mut stderr).ok();
     ChildRun {
         status: ExitStatus::from_raw(status),
-        peak_rss: u64::try_from(usage.maxrss).unwrap_or(0) * 1024,
+        peak_rss: peak,
         stderr,
     }
 }
