@@ -378,27 +378,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// Runs `chunkwise args` against the S3 server; returns stdout, panicking with stderr on
-/// failure.
+/// Runs `chunkwise args` against the S3 server (with `--no-progress`); returns stdout,
+/// panicking with stderr on failure.
 fn cli_s3(s3: &S3Server, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
-        .args(args)
-        .arg("--no-progress")
-        .envs(s3.env())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "chunkwise {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    cli_s3_with(s3, args, &["--no-progress"])
 }
 
 /// As [`cli_s3`] for commands without `--no-progress` (`info`).
 fn cli_s3_plain(s3: &S3Server, args: &[&str]) -> String {
+    cli_s3_with(s3, args, &[])
+}
+
+fn cli_s3_with(s3: &S3Server, args: &[&str], extra: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
         .args(args)
+        .args(extra)
         .envs(s3.env())
         .output()
         .unwrap();
