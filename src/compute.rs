@@ -312,9 +312,11 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
     })
 }
 
-/// Starts fetching the storage reads of `tasks` ahead of them (remote stores only),
-/// returning the running read-aheads (they stop when dropped) and the budget left for
-/// the tasks: the budget less what the read-aheads may hold, at most a quarter of it.
+/// Starts fetching the storage reads of `tasks` ahead of them, and lets their writers
+/// write behind them (remote stores only), returning the running read-aheads and
+/// write-behinds (dropped at the end: a read-ahead stops, a write-behind waits for its
+/// writes) and the budget left for the tasks: the budget less what they may hold, at
+/// most a quarter of it.
 /// The tasks still run (one at a time if need be) however little is left, since the
 /// executor always admits a task when none is running.
 fn start_read_ahead(
@@ -323,18 +325,20 @@ fn start_read_ahead(
     options: &ComputeOptions,
 ) -> (Vec<ReadAhead>, u64) {
     let reads = tasks.storage_reads();
-    if reads.is_empty() {
+    let writers = tasks.storage_writers();
+    if reads.is_empty() && writers.is_empty() {
         return (Vec::new(), budget);
     }
-    let share = budget / 4 / reads.len() as u64;
+    let share = budget / 4 / (reads.len() + writers.len()) as u64;
     let limits = ReadAheadLimits {
         requests: options.io_concurrency.max(1),
         bytes: share,
     };
-    let running: Vec<ReadAhead> = reads
+    let mut running: Vec<ReadAhead> = reads
         .iter()
         .filter_map(|(reader, regions)| reader.read_ahead(regions, limits))
         .collect();
+    running.extend(writers.iter().filter_map(|w| w.write_behind(limits)));
     let held: u64 = running.iter().map(ReadAhead::bytes).sum();
     (running, budget.saturating_sub(held))
 }

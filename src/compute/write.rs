@@ -77,6 +77,17 @@ fn run_or_abandon(
     options: &ComputeOptions,
 ) -> Result<(Vec<crate::any_array::AnyArray>, u64)> {
     let result = compute::run_nodes(nodes, options);
+    // Background writes (all done by now) report their failures.
+    let mut finished = Ok(());
+    for node in nodes {
+        if let crate::expr::Op::Store(writer) = &node.op {
+            let f = writer.finish();
+            if finished.is_ok() {
+                finished = f;
+            }
+        }
+    }
+    let result = result.and_then(|r| finished.map(|()| r));
     if result.is_err() {
         for node in nodes {
             if let crate::expr::Op::Store(writer) = &node.op {

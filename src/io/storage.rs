@@ -217,6 +217,42 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     /// leaves nothing behind (the Zarr writer removes the array's metadata). The default
     /// does nothing.
     fn abandon(&self) {}
+
+    /// Called once before a computation's tasks run: a writer that stores its blocks in
+    /// the background (many requests in flight to a remote store) may start doing so,
+    /// holding at most `limits.requests` writes and `limits.bytes` of encoded data in
+    /// flight, which the computation reserves from its budget. Dropping the returned
+    /// guard waits for every write in flight; [`finish`](Self::finish) then reports
+    /// their failures. The default (`None`) writes each block before `write` returns.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::ops::Range;
+    /// use chunkwise::io::{BlockWriter, ReadAheadLimits};
+    /// #[derive(Debug)]
+    /// struct Nowhere;
+    /// impl BlockWriter for Nowhere {
+    ///     fn identity(&self) -> String { "nowhere".into() }
+    ///     fn write(&self, _: &[Range<usize>], _: &chunkwise::AnyArray) -> chunkwise::Result<()> { Ok(()) }
+    /// }
+    /// assert!(Nowhere.write_behind(ReadAheadLimits { requests: 32, bytes: 1 << 20 }).is_none());
+    /// ```
+    fn write_behind(&self, limits: ReadAheadLimits) -> Option<ReadAhead> {
+        let _ = limits;
+        None
+    }
+
+    /// Called once after a computation's tasks have all returned (and its
+    /// [`write_behind`](Self::write_behind) guard was dropped, so nothing is in flight):
+    /// the first failure of a write made in the background, if any. The default: `Ok`.
+    ///
+    /// # Errors
+    ///
+    /// What went wrong with a background write; the message should name the chunk.
+    fn finish(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Where a [`BlockWriter`]'s blocks land: the destination, its shape, where the write's

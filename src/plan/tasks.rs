@@ -126,6 +126,16 @@ impl TaskPlan<'_> {
         }
         reads
     }
+
+    /// The writers of the plan's write layers.
+    pub(crate) fn storage_writers(&self) -> Vec<Arc<dyn crate::io::BlockWriter>> {
+        self.plan
+            .layers
+            .iter()
+            .filter_map(|l| l.kind.as_store())
+            .map(|s| s.writer.clone())
+            .collect()
+    }
 }
 
 struct Builder<'p> {

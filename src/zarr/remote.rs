@@ -17,6 +17,15 @@
 //! `crate::compute`). The read-ahead ends with the computation (its guard is dropped),
 //! dropping whatever was fetched and not taken.
 //!
+//! Writes go behind the tasks the same way: while a computation's write-behind runs
+//! ([`Remote::write_behind`], started through `BlockWriter::write_behind`), `set` starts
+//! the PUT on the I/O runtime and returns, waiting only for room (at most `requests` PUTs
+//! and `bytes` in flight, the bytes reserved from the budget like the read window). A read,
+//! erase or listing of a key waits for its PUT, so a task that patches a chunk an earlier
+//! task wrote reads the new value; the guard's drop waits for every PUT, and the first
+//! failure is reported by [`Remote::take_write_failure`] (the computation's error). Outside
+//! a computation (metadata) every write completes before `set` returns.
+//!
 //! Retries are `object_store`'s: transient failures (HTTP 429 and 5xx, timeouts, connection
 //! resets) are retried with exponential backoff and jitter, up to [`io_attempts`] attempts in
 //! all; permanent ones (403, 400) fail at once. A missing key (404) is `None`: a missing
@@ -40,9 +49,9 @@ use zarrs::storage::storage_adapter::async_to_sync::{
     AsyncToSyncBlockOn, AsyncToSyncStorageAdapter,
 };
 use zarrs::storage::{
-    AsyncReadableStorageTraits, Bytes, ListableStorageTraits, MaybeBytes, MaybeBytesIterator,
-    OffsetBytesIterator, ReadableStorageTraits, StorageError, StoreKey, StoreKeys,
-    StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
+    AsyncReadableStorageTraits, AsyncWritableStorageTraits, Bytes, ListableStorageTraits,
+    MaybeBytes, MaybeBytesIterator, OffsetBytesIterator, ReadableStorageTraits, StorageError,
+    StoreKey, StoreKeys, StoreKeysPrefixes, StorePrefix, WritableStorageTraits,
 };
 use zarrs_object_store::AsyncObjectStore;
 
@@ -129,6 +138,48 @@ pub(crate) struct Remote {
     objects: Arc<Objects>,
     sync: AsyncToSyncStorageAdapter<Objects, BlockOn>,
     ahead: Arc<Mutex<Ahead>>,
+    behind: Arc<Behind>,
+}
+
+/// The write-behind's state: PUTs in flight by key, the limits while a computation runs,
+/// and the first failure.
+#[derive(Default)]
+struct Behind {
+    state: Mutex<BehindState>,
+    changed: parking_lot::Condvar,
+}
+
+#[derive(Default)]
+struct BehindState {
+    /// PUTs in flight, by key (a key is written again only once its last PUT ended).
+    in_flight: BTreeSet<String>,
+    /// Bytes in flight.
+    bytes: u64,
+    /// While a computation runs: (requests, bytes) in flight at most. `None`: every
+    /// write completes before `set` returns (metadata, and writes outside a computation).
+    limits: Option<(usize, u64)>,
+    /// Write-behinds running.
+    active: usize,
+    /// The first PUT that failed since the last [`Remote::take_write_failure`].
+    failure: Option<String>,
+}
+
+impl Behind {
+    /// Waits until `key` has no PUT in flight.
+    fn wait_key(&self, key: &str) {
+        let mut st = self.state.lock();
+        while st.in_flight.contains(key) {
+            self.changed.wait(&mut st);
+        }
+    }
+
+    /// Waits until nothing is in flight.
+    fn wait_all(&self) {
+        let mut st = self.state.lock();
+        while !st.in_flight.is_empty() {
+            self.changed.wait(&mut st);
+        }
+    }
 }
 
 impl std::fmt::Debug for Remote {
@@ -274,6 +325,7 @@ impl Remote {
             sync: AsyncToSyncStorageAdapter::new(objects.clone(), BlockOn),
             objects,
             ahead: Arc::default(),
+            behind: Arc::default(),
         })
     }
 
@@ -332,6 +384,86 @@ impl Remote {
         ReadAhead {
             ahead: self.ahead.clone(),
             window,
+        }
+    }
+}
+
+impl Remote {
+    /// Lets `set` return before its PUT completes, at most `requests` PUTs and `bytes` in
+    /// flight, until the returned guard drops (which waits for them all).
+    pub(crate) fn write_behind(&self, requests: usize, bytes: u64) -> WriteBehind {
+        let mut st = self.behind.state.lock();
+        st.active += 1;
+        st.limits = Some((requests.max(1), bytes.max(1)));
+        WriteBehind {
+            behind: self.behind.clone(),
+        }
+    }
+
+    /// The first background PUT that failed since the last call, as a message naming
+    /// its URL.
+    pub(crate) fn take_write_failure(&self) -> Option<String> {
+        self.behind.state.lock().failure.take()
+    }
+
+    /// Stores `value` at `key`: in the background while a write-behind runs (waiting
+    /// for room under its limits), else before returning.
+    fn put(&self, key: &StoreKey, value: Bytes) -> std::result::Result<(), StorageError> {
+        let name = key.as_str().to_string();
+        let len = value.len() as u64;
+        {
+            let mut st = self.behind.state.lock();
+            loop {
+                let Some((requests, bytes)) = st.limits else {
+                    drop(st);
+                    self.behind.wait_key(&name);
+                    return BlockOn.block_on(self.objects.set(key, value));
+                };
+                let room = st.in_flight.len() < requests
+                    && (st.bytes + len <= bytes || st.in_flight.is_empty());
+                if room && !st.in_flight.contains(&name) {
+                    break;
+                }
+                self.behind.changed.wait(&mut st);
+            }
+            st.in_flight.insert(name.clone());
+            st.bytes += len;
+        }
+        let (objects, behind, key, url) = (
+            self.objects.clone(),
+            self.behind.clone(),
+            key.clone(),
+            self.key_url(&name),
+        );
+        runtime().spawn(async move {
+            let result = objects.set(&key, value).await;
+            let mut st = behind.state.lock();
+            st.in_flight.remove(key.as_str());
+            st.bytes -= len;
+            if let Err(e) = result {
+                st.failure
+                    .get_or_insert_with(|| format!("writing `{url}` failed: {e}"));
+            }
+            drop(st);
+            behind.changed.notify_all();
+        });
+        Ok(())
+    }
+}
+
+/// A running write-behind; dropping it waits for every PUT in flight and makes writes
+/// synchronous again once no other write-behind runs.
+pub(crate) struct WriteBehind {
+    behind: Arc<Behind>,
+}
+
+impl Drop for WriteBehind {
+    fn drop(&mut self) {
+        self.behind.wait_all();
+        let mut st = self.behind.state.lock();
+        st.active -= 1;
+        if st.active == 0 {
+            st.limits = None;
         }
     }
 }
@@ -397,6 +529,7 @@ fn slice_ranges(
 
 impl ReadableStorageTraits for Remote {
     fn get(&self, key: &StoreKey) -> std::result::Result<MaybeBytes, StorageError> {
+        self.behind.wait_key(key.as_str());
         if let Some(value) = self.take_fetched(key) {
             return value;
         }
@@ -410,6 +543,7 @@ impl ReadableStorageTraits for Remote {
         key: &StoreKey,
         byte_ranges: ByteRangeIterator<'a>,
     ) -> std::result::Result<MaybeBytesIterator<'a>, StorageError> {
+        self.behind.wait_key(key.as_str());
         let ranges: Vec<_> = byte_ranges.collect();
         let whole =
             |value: MaybeBytes| -> std::result::Result<MaybeBytesIterator<'a>, StorageError> {
@@ -435,6 +569,7 @@ impl ReadableStorageTraits for Remote {
     }
 
     fn size_key(&self, key: &StoreKey) -> std::result::Result<Option<u64>, StorageError> {
+        self.behind.wait_key(key.as_str());
         self.sync.size_key(key)
     }
 
@@ -458,7 +593,7 @@ impl WritableStorageTraits for Remote {
         if !self.writable {
             return Err(self.refuse_write());
         }
-        self.sync.set(key, value)
+        self.put(key, value)
     }
 
     fn set_partial_many(
@@ -477,6 +612,7 @@ impl WritableStorageTraits for Remote {
         if !self.writable {
             return Err(self.refuse_write());
         }
+        self.behind.wait_key(key.as_str());
         self.sync.erase(key)
     }
 
@@ -484,6 +620,7 @@ impl WritableStorageTraits for Remote {
         if !self.writable {
             return Err(self.refuse_write());
         }
+        self.behind.wait_all();
         self.sync.erase_prefix(prefix)
     }
 
@@ -497,6 +634,8 @@ impl Remote {
     /// static servers refuse, after retries): say so at once.
     fn listing(&self) -> std::result::Result<(), StorageError> {
         if self.writable {
+            // What is listed includes every write made so far.
+            self.behind.wait_all();
             return Ok(());
         }
         Err(StorageError::Other(format!(

@@ -34,7 +34,7 @@ use zarrs::storage::{
 };
 
 use super::location::Location;
-use super::remote::{ReadAhead, Remote};
+use super::remote::{ReadAhead, Remote, WriteBehind};
 use crate::error::{Error, Result};
 
 /// The suffix of temporary files; a file with it is never a finished chunk.
@@ -441,6 +441,23 @@ impl Store {
     /// True when keys can be listed (not an HTTP(S) store, which has no list request).
     pub(crate) fn listable(&self) -> bool {
         !matches!(self.location, Location::Http(_))
+    }
+
+    /// Lets writes return before they are stored (remote stores only; see `remote.rs`),
+    /// at most `requests` and `bytes` in flight, until the guard drops.
+    pub(crate) fn write_behind(&self, requests: usize, bytes: u64) -> Option<WriteBehind> {
+        match &self.backend {
+            Backend::Remote(r) if self.listable() => Some(r.write_behind(requests, bytes)),
+            _ => None,
+        }
+    }
+
+    /// The first background write that failed since the last call.
+    pub(crate) fn take_write_failure(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Remote(r) => r.take_write_failure(),
+            Backend::Local(_) => None,
+        }
     }
 
     /// The counts so far.

@@ -39,7 +39,7 @@ use crate::compute::PendingWrite;
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::build;
-use crate::io::{BlockWriter, WriteLayout};
+use crate::io::{BlockWriter, ReadAhead, ReadAheadLimits, WriteLayout};
 
 /// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
 const DEFAULT_MAX_CHUNK_BYTES: usize = 16 << 20;
@@ -918,6 +918,22 @@ impl BlockWriter for ZarrWriter {
             self.offset.clone(),
             inner.grid_chunk.clone(),
         )))
+    }
+
+    /// On a remote store, lets the tasks' PUTs run in the background, many at once.
+    fn write_behind(&self, limits: ReadAheadLimits) -> Option<ReadAhead> {
+        let guard = self
+            .inner
+            .store
+            .write_behind(limits.requests, limits.bytes)?;
+        Some(ReadAhead::new(Box::new(guard), limits.bytes))
+    }
+
+    fn finish(&self) -> Result<()> {
+        match self.inner.store.take_write_failure() {
+            Some(problem) => Err(zerr::zarr_problem(&self.inner.display, problem)),
+            None => Ok(()),
+        }
     }
 
     fn abandon(&self) {

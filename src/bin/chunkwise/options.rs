@@ -20,7 +20,7 @@ pub(crate) struct RunArgs {
     #[arg(long, value_parser = parse_memory_limit)]
     memory_limit: Option<MemoryLimit>,
     /// Requests to remote stores (s3://, http(s)://) in flight at once, fetching ahead
-    /// of the compute threads.
+    /// of the compute threads and writing behind them.
     #[arg(long, default_value_t = chunkwise::DEFAULT_IO_CONCURRENCY as u32,
           value_parser = clap::value_parser!(u32).range(1..))]
     io_concurrency: u32,
