@@ -58,14 +58,24 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
     /// # Example
     ///
     /// ```
+    /// use std::ops::Range;
     /// use chunkwise::io::{BlockReader, ReadAheadLimits};
-    /// let dir = tempfile::tempdir()?;
-    /// chunkwise::ones::<f64>(&[4], [2]).to_zarr(&chunkwise::zarr::ZarrWriteOptions::new(dir.path()))?.run()?;
-    /// let x = chunkwise::zarr::from_zarr::<f64>(dir.path())?;
-    /// // A local store: there is nothing to fetch ahead.
-    /// assert_eq!(x.compute()?.sum(), 4.0);
-    /// # let _ = ReadAheadLimits { requests: 32, bytes: 1 << 20 };
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// use chunkwise::{AnyArray, DType};
+    ///
+    /// /// A reader of local data: nothing to fetch ahead, so the default is right.
+    /// #[derive(Debug)]
+    /// struct Ramp;
+    /// impl BlockReader for Ramp {
+    ///     fn dtype(&self) -> DType { DType::F64 }
+    ///     fn shape(&self) -> Vec<usize> { vec![8] }
+    ///     fn identity(&self) -> String { "ramp".into() }
+    ///     fn read(&self, region: &[Range<usize>]) -> chunkwise::Result<AnyArray> {
+    ///         let values: Vec<f64> = region[0].clone().map(|i| i as f64).collect();
+    ///         Ok(AnyArray::F64(ndarray::arr1(&values).into_dyn()))
+    ///     }
+    /// }
+    /// let limits = ReadAheadLimits { requests: 32, bytes: 1 << 20 };
+    /// assert!(Ramp.read_ahead(&[vec![0..4], vec![4..8]], limits).is_none());
     /// ```
     fn read_ahead(
         &self,

@@ -670,3 +670,91 @@ impl ListableStorageTraits for Remote {
         self.sync.size_prefix(prefix)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, Read, Write};
+
+    use super::*;
+
+    /// `GET path` on the test server, the body as text.
+    fn get(port: u16, path: &str) -> String {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        let mut text = String::new();
+        s.read_to_string(&mut text).unwrap();
+        text.split("\r\n\r\n")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Kills the server also when the test panics.
+    struct Server(std::process::Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    #[test]
+    fn writes_behind_keep_many_puts_in_flight_and_reads_wait_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/servers/http_store.py");
+        let Ok(child) = std::process::Command::new("python3")
+            .args([script, "--writable", "--port", "0", "--root"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+        else {
+            eprintln!("note: skipping: python3 cannot be run");
+            return;
+        };
+        let mut server = Server(child);
+        let mut line = String::new();
+        std::io::BufReader::new(server.0.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line.trim().trim_start_matches("PORT ").parse().unwrap();
+        get(port, "/_control?latency_ms=50");
+        // The test server takes PUTs; chunkwise itself never writes over HTTP.
+        let mut remote = Remote::open(&Location::Http(format!("http://127.0.0.1:{port}"))).unwrap();
+        remote.writable = true;
+        let key = |i: usize| StoreKey::new(format!("x/c/{i}")).unwrap();
+        let value = |i: usize| Bytes::from(vec![i as u8; 1000]);
+        let guard = remote.write_behind(16, 1 << 20);
+        for i in 0..64 {
+            remote.set(&key(i), value(i)).unwrap();
+        }
+        // A read of a key waits for its PUT.
+        assert_eq!(remote.get(&key(63)).unwrap(), Some(value(63)));
+        drop(guard);
+        assert_eq!(remote.take_write_failure(), None);
+        let stats: serde_json::Value = serde_json::from_str(&get(port, "/_stats")).unwrap();
+        let in_flight = stats["max_in_flight"].as_u64().unwrap();
+        assert!((8..=17).contains(&in_flight), "{stats}");
+        for i in 0..64 {
+            let bytes = std::fs::read(dir.path().join(format!("x/c/{i}"))).unwrap();
+            assert_eq!(bytes, value(i).to_vec());
+        }
+        // Without a write-behind, `set` returns once stored; a failure is its error.
+        get(port, "/_control?forbid=y/");
+        let err = remote
+            .set(&StoreKey::new("y/0").unwrap(), value(1))
+            .unwrap_err();
+        assert!(err.to_string().contains("403"), "{err}");
+        // Behind the tasks, a failed PUT is reported afterwards, naming the URL.
+        let guard = remote.write_behind(4, 1 << 20);
+        remote
+            .set(&StoreKey::new("y/1").unwrap(), value(1))
+            .unwrap();
+        drop(guard);
+        let failure = remote.take_write_failure().unwrap();
+        assert!(
+            failure.contains("y/1") && failure.contains("403"),
+            "{failure}"
+        );
+    }
+}

@@ -67,8 +67,9 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(self, address, state):
+    def __init__(self, address, state, writable=False):
         self.state = state
+        self.writable = writable
         super().__init__(address, Handler)
 
 
@@ -141,6 +142,42 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_HEAD(self):
         self.handle_request(head=True)
+
+    def do_PUT(self):
+        """With `--writable`: stores the body at the path (parents made, written to a
+        temporary file renamed into place), counted and delayed like a GET."""
+        if not self.server.writable:
+            self.not_allowed()
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        state = self.server.state
+        with state.lock:
+            state.requests += 1
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            latency = state.latency_ms
+        try:
+            if latency > 0:
+                time.sleep(latency / 1000.0)
+            path = urllib.parse.unquote(self.path)
+            parts = [p for p in path.split("/") if p not in ("", ".")]
+            with state.lock:
+                forbid = state.forbid
+            if ".." in parts or not parts or (forbid and forbid in path):
+                status = 403
+            else:
+                full = os.path.join(state.root, *parts)
+                os.makedirs(os.path.dirname(full), exist_ok=True)
+                temp = "%s.%d.tmp" % (full, threading.get_ident())
+                with open(temp, "wb") as f:
+                    f.write(body)
+                os.replace(temp, full)
+                status = 201
+        finally:
+            with state.lock:
+                state.in_flight -= 1
+        self.send_body(status, b"", "text/plain", headers=[("ETag", '"%x"' % len(body))])
 
     def not_allowed(self):
         # Read and drop any body so the connection stays usable.
@@ -276,10 +313,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", required=True, help="the directory to serve")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--writable", action="store_true",
+                        help="accept PUT (for the write-behind's own test, which measures "
+                             "PUTs in flight)")
     args = parser.parse_args()
     if not os.path.isdir(args.root):
         parser.error("--root %r is not a directory" % args.root)
-    server = Server(("127.0.0.1", args.port), State(args.root))
+    server = Server(("127.0.0.1", args.port), State(args.root), args.writable)
     sys.stdout.write("PORT %d\n" % server.server_address[1])
     sys.stdout.flush()
     try:
