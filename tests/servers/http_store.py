@@ -61,6 +61,14 @@ class State:
             "bytes": self.bytes,
         }
 
+    def begin(self):
+        """Counts a request that starts; returns the latency to add (ms)."""
+        with self.lock:
+            self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            return self.latency_ms
+
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -152,11 +160,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
         state = self.server.state
-        with state.lock:
-            state.requests += 1
-            state.in_flight += 1
-            state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            latency = state.latency_ms
+        latency = state.begin()
         try:
             if latency > 0:
                 time.sleep(latency / 1000.0)
@@ -199,11 +203,7 @@ class Handler(BaseHTTPRequestHandler):
             self.handle_control(parsed)
             return
         state = self.server.state
-        with state.lock:
-            state.requests += 1
-            state.in_flight += 1
-            state.max_in_flight = max(state.max_in_flight, state.in_flight)
-            latency = state.latency_ms
+        latency = state.begin()
         done = False
         try:
             if latency > 0:
