@@ -13,7 +13,7 @@ use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
 use crate::expr::{Node, Op};
-use crate::io::{ReadAhead, ReadAheadLimits};
+use crate::io::{IoLimits, IoWindow};
 use crate::kernel::{copy, Value};
 use crate::plan::{self, tasks::TaskPlan};
 
@@ -49,7 +49,7 @@ pub struct ComputeOptions {
     /// comparison and debugging.
     pub optimize: bool,
     /// Requests to remote stores in flight at once, fetching ahead of the compute
-    /// threads ([`DEFAULT_IO_CONCURRENCY`] by default).
+    /// threads and writing behind them ([`DEFAULT_IO_CONCURRENCY`] by default).
     pub io_concurrency: usize,
 }
 
@@ -158,9 +158,10 @@ impl ComputeOptions {
     }
 
     /// Keeps up to `n` requests to remote stores (`s3://`, `https://`) in flight at once
-    /// (at least 1): blocks are fetched ahead of the tasks that read them, so latency is
-    /// hidden while the compute threads decode and compute. What is fetched and not yet
-    /// read is held under a quarter of the memory budget, reserved from it.
+    /// (at least 1): blocks are fetched ahead of the tasks that read them, and written
+    /// to S3 behind the tasks that computed them, so latency is hidden while the compute
+    /// threads decode and compute. What is fetched and not yet read, or written and not
+    /// yet stored, is held under a quarter of the memory budget, reserved from it.
     ///
     /// # Example
     ///
@@ -260,7 +261,7 @@ pub(crate) fn run_nodes(
     prepared(nodes, options, |p| {
         p.fits?;
         exec::budget::return_freed_memory();
-        let (_read_ahead, memory_limit) = start_read_ahead(&p.tasks, p.budget, options);
+        let (_read_ahead, memory_limit) = start_storage_io(&p.tasks, p.budget, options);
         let config = RunConfig {
             executor: options.executor,
             memory_limit,
@@ -289,7 +290,7 @@ pub(crate) fn run_nodes(
 pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Result<Vec<AnyArray>> {
     prepared(std::slice::from_ref(node), options, |p| {
         p.fits?;
-        let (_read_ahead, memory_limit) = start_read_ahead(&p.tasks, p.budget, options);
+        let (_read_ahead, memory_limit) = start_storage_io(&p.tasks, p.budget, options);
         let config = RunConfig {
             executor: options.executor,
             memory_limit,
@@ -319,27 +320,27 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
 /// most a quarter of it.
 /// The tasks still run (one at a time if need be) however little is left, since the
 /// executor always admits a task when none is running.
-fn start_read_ahead(
+fn start_storage_io(
     tasks: &TaskPlan<'_>,
     budget: u64,
     options: &ComputeOptions,
-) -> (Vec<ReadAhead>, u64) {
+) -> (Vec<IoWindow>, u64) {
     let reads = tasks.storage_reads();
     let writers = tasks.storage_writers();
     if reads.is_empty() && writers.is_empty() {
         return (Vec::new(), budget);
     }
     let share = budget / 4 / (reads.len() + writers.len()) as u64;
-    let limits = ReadAheadLimits {
+    let limits = IoLimits {
         requests: options.io_concurrency.max(1),
         bytes: share,
     };
-    let mut running: Vec<ReadAhead> = reads
+    let mut running: Vec<IoWindow> = reads
         .iter()
         .filter_map(|(reader, regions)| reader.read_ahead(regions, limits))
         .collect();
     running.extend(writers.iter().filter_map(|w| w.write_behind(limits)));
-    let held: u64 = running.iter().map(ReadAhead::bytes).sum();
+    let held: u64 = running.iter().map(IoWindow::bytes).sum();
     (running, budget.saturating_sub(held))
 }
 

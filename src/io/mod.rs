@@ -50,4 +50,4 @@
 
 mod storage;
 
-pub use storage::{BlockReader, BlockWriter, ReadAhead, ReadAheadLimits, WriteLayout};
+pub use storage::{BlockReader, BlockWriter, IoLimits, IoWindow, WriteLayout};

@@ -49,7 +49,7 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
     /// order given (the order the tasks are expected to run), so that storage latency is
     /// hidden behind compute: at most `limits.requests` requests in flight, and at most
     /// `limits.bytes` fetched and not yet read. Called once per computation, before its
-    /// tasks run; the fetching stops when the returned [`ReadAhead`] is dropped, at the
+    /// tasks run; the fetching stops when the returned [`IoWindow`] is dropped, at the
     /// computation's end.
     ///
     /// The default fetches nothing (`None`): right for data on a local disk, whose reads
@@ -59,7 +59,7 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
     ///
     /// ```
     /// use std::ops::Range;
-    /// use chunkwise::io::{BlockReader, ReadAheadLimits};
+    /// use chunkwise::io::{BlockReader, IoLimits};
     /// use chunkwise::{AnyArray, DType};
     ///
     /// /// A reader of local data: nothing to fetch ahead, so the default is right.
@@ -74,55 +74,53 @@ pub trait BlockReader: Send + Sync + fmt::Debug {
     ///         Ok(AnyArray::F64(ndarray::arr1(&values).into_dyn()))
     ///     }
     /// }
-    /// let limits = ReadAheadLimits { requests: 32, bytes: 1 << 20 };
+    /// let limits = IoLimits { requests: 32, bytes: 1 << 20 };
     /// assert!(Ramp.read_ahead(&[vec![0..4], vec![4..8]], limits).is_none());
     /// ```
-    fn read_ahead(
-        &self,
-        regions: &[Vec<Range<usize>>],
-        limits: ReadAheadLimits,
-    ) -> Option<ReadAhead> {
+    fn read_ahead(&self, regions: &[Vec<Range<usize>>], limits: IoLimits) -> Option<IoWindow> {
         let _ = (regions, limits);
         None
     }
 }
 
-/// How much a [`BlockReader::read_ahead`] may fetch ahead.
+/// How much a [`BlockReader::read_ahead`] may fetch ahead, or a
+/// [`BlockWriter::write_behind`] may hold in flight.
 ///
 /// # Example
 ///
 /// ```
-/// let limits = chunkwise::io::ReadAheadLimits { requests: 32, bytes: 64 << 20 };
+/// let limits = chunkwise::io::IoLimits { requests: 32, bytes: 64 << 20 };
 /// assert_eq!(limits.requests, 32);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ReadAheadLimits {
+pub struct IoLimits {
     /// Requests in flight at once.
     pub requests: usize,
-    /// Bytes fetched and not yet read by a task, at most; reserved from the
-    /// computation's memory budget while the fetching runs.
+    /// Bytes held at most (fetched and not yet read by a task, or written by a task and
+    /// not yet stored); reserved from the computation's memory budget while it runs.
     pub bytes: u64,
 }
 
-/// A running read-ahead: dropping it stops the fetching and frees what was fetched and
-/// not read.
+/// Storage I/O running beside a computation (a read-ahead or a write-behind), holding
+/// at most [`bytes`](Self::bytes): dropping it stops a read-ahead (what was fetched and
+/// not read is freed) or waits for a write-behind's writes.
 ///
 /// # Example
 ///
 /// ```
-/// let guard = chunkwise::io::ReadAhead::new(Box::new(()), 1 << 20);
+/// let guard = chunkwise::io::IoWindow::new(Box::new(()), 1 << 20);
 /// assert_eq!(guard.bytes(), 1 << 20);
 /// ```
-pub struct ReadAhead {
+pub struct IoWindow {
     _guard: Box<dyn Send>,
     bytes: u64,
 }
 
-impl ReadAhead {
-    /// A read-ahead that runs until `guard` is dropped, holding at most `bytes`.
+impl IoWindow {
+    /// I/O that runs until `guard` is dropped, holding at most `bytes`.
     #[must_use]
-    pub fn new(guard: Box<dyn Send>, bytes: u64) -> ReadAhead {
-        ReadAhead {
+    pub fn new(guard: Box<dyn Send>, bytes: u64) -> IoWindow {
+        IoWindow {
             _guard: guard,
             bytes,
         }
@@ -135,9 +133,9 @@ impl ReadAhead {
     }
 }
 
-impl fmt::Debug for ReadAhead {
+impl fmt::Debug for IoWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReadAhead")
+        f.debug_struct("IoWindow")
             .field("bytes", &self.bytes)
             .finish_non_exhaustive()
     }
@@ -239,16 +237,16 @@ pub trait BlockWriter: Send + Sync + fmt::Debug {
     ///
     /// ```
     /// use std::ops::Range;
-    /// use chunkwise::io::{BlockWriter, ReadAheadLimits};
+    /// use chunkwise::io::{BlockWriter, IoLimits};
     /// #[derive(Debug)]
     /// struct Nowhere;
     /// impl BlockWriter for Nowhere {
     ///     fn identity(&self) -> String { "nowhere".into() }
     ///     fn write(&self, _: &[Range<usize>], _: &chunkwise::AnyArray) -> chunkwise::Result<()> { Ok(()) }
     /// }
-    /// assert!(Nowhere.write_behind(ReadAheadLimits { requests: 32, bytes: 1 << 20 }).is_none());
+    /// assert!(Nowhere.write_behind(IoLimits { requests: 32, bytes: 1 << 20 }).is_none());
     /// ```
-    fn write_behind(&self, limits: ReadAheadLimits) -> Option<ReadAhead> {
+    fn write_behind(&self, limits: IoLimits) -> Option<IoWindow> {
         let _ = limits;
         None
     }

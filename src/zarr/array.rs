@@ -198,7 +198,7 @@ impl ZarrArray {
             _ => grid_chunk.clone(),
         };
         let fill = scalar_of(dtype, array.fill_value().as_ne_bytes());
-        let identity = store.identity(&array_path);
+        let identity = store.identity(&array_path, array.metadata());
         Ok(ZarrArray {
             inner: Arc::new(Inner {
                 array,
@@ -545,7 +545,7 @@ fn json_name(v: &serde_json::Value) -> String {
     v.as_str().map_or_else(|| v.to_string(), String::from)
 }
 
-/// The data type as the metadata in `dir` writes it (v3 `data_type`, v2 `dtype`).
+/// The data type as the metadata at `array_path` writes it (v3 `data_type`, v2 `dtype`).
 fn stored_dtype_name(store: &Store, array_path: &str) -> Option<String> {
     let (text, field) = match store.read_node_file(array_path, "zarr.json") {
         Some(text) => (text, "data_type"),

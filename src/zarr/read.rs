@@ -13,7 +13,7 @@ use super::node::Inner;
 use crate::any_array::AnyArray;
 use crate::element::DType;
 use crate::error::Result;
-use crate::io::{BlockReader, ReadAhead, ReadAheadLimits};
+use crate::io::{BlockReader, IoLimits, IoWindow};
 
 /// Reads `region` of an array, naming the chunk file that failed to decode.
 pub(crate) fn read_region(inner: &Inner, region: &[Range<usize>]) -> Result<AnyArray> {
@@ -141,11 +141,7 @@ impl BlockReader for ZarrReader {
     /// remote store only (see `remote.rs`). The window holds at most `limits.bytes` of
     /// decoded chunk size (an upper bound on what is stored) and at most four times the
     /// requests in flight, enough to keep them all busy.
-    fn read_ahead(
-        &self,
-        regions: &[Vec<Range<usize>>],
-        limits: ReadAheadLimits,
-    ) -> Option<ReadAhead> {
+    fn read_ahead(&self, regions: &[Vec<Range<usize>>], limits: IoLimits) -> Option<IoWindow> {
         let inner = &self.inner;
         if !inner.store.is_remote() {
             return None;
@@ -187,6 +183,6 @@ impl BlockReader for ZarrReader {
         let guard = inner
             .store
             .read_ahead(keys, limits.requests, values as usize)?;
-        Some(ReadAhead::new(Box::new(guard), values * chunk_bytes))
+        Some(IoWindow::new(Box::new(guard), values * chunk_bytes))
     }
 }

@@ -396,10 +396,15 @@ impl Store {
         }
     }
 
-    /// A stable identity for the array at `node_path`: its location, plus what changes
-    /// when it is rewritten (the metadata file's modification time and length on a local
-    /// store, a hash of the metadata document on a remote one).
-    pub(crate) fn identity(&self, node_path: &str) -> String {
+    /// A stable identity for the array at `node_path`, whose metadata is `metadata`: its
+    /// location, plus what changes when it is rewritten (the metadata file's modification
+    /// time and length on a local store; on a remote one, which has no cheap modification
+    /// time, a hash of the metadata already read, so opening asks for nothing more).
+    pub(crate) fn identity(
+        &self,
+        node_path: &str,
+        metadata: &zarrs::metadata::ArrayMetadata,
+    ) -> String {
         let stamp = match &self.backend {
             Backend::Local(l) => METADATA_KEYS[..2]
                 .iter()
@@ -414,9 +419,7 @@ impl Store {
                     format!("{nanos}:{}", m.len())
                 })
                 .unwrap_or_default(),
-            Backend::Remote(_) => METADATA_KEYS[..2]
-                .iter()
-                .find_map(|name| self.read_node_file(node_path, name))
+            Backend::Remote(_) => serde_json::to_vec(metadata)
                 .map(|b| blake3::hash(&b).to_hex().to_string())
                 .unwrap_or_default(),
         };

@@ -39,7 +39,7 @@ use crate::compute::PendingWrite;
 use crate::element::{DType, Element, Scalar};
 use crate::error::{Error, Result};
 use crate::expr::build;
-use crate::io::{BlockWriter, ReadAhead, ReadAheadLimits, WriteLayout};
+use crate::io::{BlockWriter, IoLimits, IoWindow, WriteLayout};
 
 /// The largest storage chunk the default chunk shape makes: 16 MiB uncompressed.
 const DEFAULT_MAX_CHUNK_BYTES: usize = 16 << 20;
@@ -921,12 +921,12 @@ impl BlockWriter for ZarrWriter {
     }
 
     /// On a remote store, lets the tasks' PUTs run in the background, many at once.
-    fn write_behind(&self, limits: ReadAheadLimits) -> Option<ReadAhead> {
+    fn write_behind(&self, limits: IoLimits) -> Option<IoWindow> {
         let guard = self
             .inner
             .store
             .write_behind(limits.requests, limits.bytes)?;
-        Some(ReadAhead::new(Box::new(guard), limits.bytes))
+        Some(IoWindow::new(Box::new(guard), limits.bytes))
     }
 
     fn finish(&self) -> Result<()> {
