@@ -3,6 +3,8 @@
 //! check them against the budget) shared by `explain`, `graph_stats` and `compute`, then
 //! execute the tasks and assemble each output's blocks into one array.
 
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod write;
@@ -11,13 +13,15 @@ pub use write::{run_writes, PendingWrite};
 
 use crate::any_array::AnyArray;
 use crate::error::{Error, Result};
-use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, RunConfig};
+use crate::diagnostics::Session;
+use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, Observers, RunConfig};
 use crate::expr::{Node, Op};
 use crate::io::{IoLimits, IoWindow};
 use crate::kernel::{copy, Value};
 use crate::plan::{self, tasks::TaskPlan};
 
-/// How to run a computation: executor, threads, memory limit, cancellation, events.
+/// How to run a computation: executor, threads, memory limit, cancellation, events,
+/// report and dashboard.
 ///
 /// # Example
 ///
@@ -40,8 +44,12 @@ pub struct ComputeOptions {
     pub memory_limit: Option<MemoryLimit>,
     /// Stops the computation when cancelled from another thread.
     pub cancel: Option<CancelToken>,
-    /// Receives every task's start and finish.
-    pub observer: Option<Arc<dyn Observer>>,
+    /// Receive every task's start and finish, in order.
+    pub observers: Vec<Arc<dyn Observer>>,
+    /// Where to write the performance report (HTML) once the computation has ended.
+    pub report: Option<PathBuf>,
+    /// Where to serve the live dashboard while the computation runs.
+    pub dashboard: Option<SocketAddr>,
     /// Reuses the buffers of released chunks for new chunks (on by default).
     pub buffer_pool: bool,
     /// Optimizes the graph before running it (on by default): fuses elementwise work
@@ -69,7 +77,9 @@ impl Default for ComputeOptions {
             executor: Executor::default(),
             memory_limit: None,
             cancel: None,
-            observer: None,
+            observers: Vec::new(),
+            report: None,
+            dashboard: None,
             buffer_pool: true,
             optimize: true,
             io_concurrency: DEFAULT_IO_CONCURRENCY,
@@ -83,7 +93,9 @@ impl std::fmt::Debug for ComputeOptions {
             .field("executor", &self.executor)
             .field("memory_limit", &self.memory_limit)
             .field("cancel", &self.cancel)
-            .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .field("observers", &self.observers.len())
+            .field("report", &self.report)
+            .field("dashboard", &self.dashboard)
             .field("buffer_pool", &self.buffer_pool)
             .field("optimize", &self.optimize)
             .field("io_concurrency", &self.io_concurrency)
@@ -175,11 +187,66 @@ impl ComputeOptions {
         self
     }
 
-    /// Sends every task's start and finish to `observer`.
+    /// Sends every task's start and finish to `observer` too (after the observers
+    /// added before it).
     #[must_use]
     pub fn observer(mut self, observer: Arc<dyn Observer>) -> Self {
-        self.observer = Some(observer);
+        self.observers.push(observer);
         self
+    }
+
+    /// Writes a performance report to `path` once the computation has ended (also when
+    /// it failed): one self-contained HTML page, readable offline, with the task stream
+    /// (one lane per worker, one bar per task), the bytes held over time against the
+    /// budget, a table per layer, the plan and a summary. Its data is embedded as JSON
+    /// (`<script type="application/json" id="chunkwise-report">`); see
+    /// [`Recording::to_json`](crate::diagnostics::Recording::to_json).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("sum.html");
+    /// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10]);
+    /// x.sum(..).compute_scalar_with(&chunkwise::ComputeOptions::default().report(&path))?;
+    /// let html = std::fs::read_to_string(&path)?;
+    /// assert!(html.contains(r#"id="task-stream""#) && html.contains(r#""op":"ones"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn report(mut self, path: impl AsRef<Path>) -> Self {
+        self.report = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Serves the live dashboard on `addr` while the computation runs: the report's page,
+    /// redrawn about once a second, and `GET /api/status` answering `{"done", "total",
+    /// "live_bytes", "budget_bytes", "elapsed", "workers"}` as JSON. Only these read-only
+    /// routes (and `/api/report`, the page's data) are served, and the port is closed
+    /// when the computation ends. Port 0 picks a free port.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let options = chunkwise::ComputeOptions::default().dashboard("127.0.0.1:0".parse()?);
+    /// let x = chunkwise::ones::<f64>(&[100], [10]);
+    /// assert_eq!(x.sum(..).compute_scalar_with(&options)?, 100.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn dashboard(mut self, addr: SocketAddr) -> Self {
+        self.dashboard = Some(addr);
+        self
+    }
+
+    /// These options without a report or a dashboard: for the passes a computation runs
+    /// first (counting data-dependent sizes), whose report would be overwritten.
+    fn without_diagnostics(&self) -> ComputeOptions {
+        ComputeOptions {
+            report: None,
+            dashboard: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -226,23 +293,41 @@ pub(crate) fn graph_stats(nodes: &[Arc<Node>], options: &ComputeOptions) -> Resu
 /// `LazyArray::explain`).
 pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
     prepared(nodes, options, |p| {
-        let mut changes = p.changes;
-        let kernels = p.plan.layers.iter().filter(|l| !l.fused_ops().is_empty());
-        let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
-        if options.optimize && ops > count {
-            changes.push(format!(
-                "fusion: {ops} operations (sources, broadcasts and elementwise functions) run \
-                 in {count} kernels, one task per chunk each"
-            ));
-        }
-        let mut text = plan::explain::explain(&p.tasks, p.budget, &changes);
-        if let Err(e) = p.fits {
-            text.push_str("refused: ");
-            text.push_str(&e.to_string());
-            text.push('\n');
-        }
-        Ok(text)
+        Ok(plan_text(
+            &p.tasks,
+            p.budget,
+            &p.changes,
+            p.fits.as_ref().err(),
+            options,
+        ))
     })
+}
+
+/// The text of `explain`: the plan of `tasks`, the optimizer's `changes`, and why the
+/// plan is refused, if it is.
+fn plan_text(
+    tasks: &TaskPlan<'_>,
+    budget: u64,
+    changes: &[String],
+    refused: Option<&Error>,
+    options: &ComputeOptions,
+) -> String {
+    let mut changes = changes.to_vec();
+    let kernels = tasks.plan().layers.iter().filter(|l| !l.fused_ops().is_empty());
+    let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
+    if options.optimize && ops > count {
+        changes.push(format!(
+            "fusion: {ops} operations (sources, broadcasts and elementwise functions) run \
+             in {count} kernels, one task per chunk each"
+        ));
+    }
+    let mut text = plan::explain::explain(tasks, budget, &changes);
+    if let Some(e) = refused {
+        text.push_str("refused: ");
+        text.push_str(&e.to_string());
+        text.push('\n');
+    }
+    text
 }
 
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
@@ -261,14 +346,7 @@ pub(crate) fn run_nodes(
     prepared(nodes, options, |p| {
         p.fits?;
         exec::budget::return_freed_memory();
-        let (_read_ahead, memory_limit) = start_storage_io(&p.tasks, p.budget, options);
-        let config = RunConfig {
-            executor: options.executor,
-            memory_limit,
-            cancel: options.cancel.as_ref(),
-            observer: options.observer.as_deref(),
-        };
-        let execution = exec::execute(&p.tasks.graph, &p.tasks, &config)?;
+        let execution = execute(&p.tasks, p.budget, &p.changes, options)?;
         let results = execution.outputs;
         let mut next = 0;
         let mut arrays = Vec::with_capacity(nodes.len());
@@ -290,14 +368,7 @@ pub(crate) fn run_nodes(
 pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Result<Vec<AnyArray>> {
     prepared(std::slice::from_ref(node), options, |p| {
         p.fits?;
-        let (_read_ahead, memory_limit) = start_storage_io(&p.tasks, p.budget, options);
-        let config = RunConfig {
-            executor: options.executor,
-            memory_limit,
-            cancel: options.cancel.as_ref(),
-            observer: options.observer.as_deref(),
-        };
-        let execution = exec::execute(&p.tasks.graph, &p.tasks, &config)?;
+        let execution = execute(&p.tasks, p.budget, &p.changes, options)?;
         execution
             .outputs
             .into_iter()
@@ -311,6 +382,41 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
             })
             .collect()
     })
+}
+
+/// Runs `tasks` (a plan that fits `budget`) as `options` ask: with its storage reads
+/// fetched ahead and writes behind, its events sent to the observers, and the report and
+/// dashboard asked for (the report is written also when the computation fails).
+fn execute(
+    tasks: &TaskPlan<'_>,
+    budget: u64,
+    changes: &[String],
+    options: &ComputeOptions,
+) -> Result<exec::Execution<Value>> {
+    let session = Session::start(options.report.as_deref(), options.dashboard)?;
+    let mut observers = options.observers.clone();
+    observers.extend(session.as_ref().map(Session::observer));
+    let observer: Option<Arc<dyn Observer>> = match observers.len() {
+        0 => None,
+        1 => observers.pop(),
+        _ => Some(Arc::new(Observers(observers))),
+    };
+    let describe = || plan_text(tasks, budget, changes, None, options);
+    let execution = {
+        let (_storage_io, memory_limit) = start_storage_io(tasks, budget, options);
+        let config = RunConfig {
+            executor: options.executor,
+            memory_limit,
+            cancel: options.cancel.as_ref(),
+            observer: observer.as_deref(),
+            describe: &describe,
+        };
+        exec::execute(&tasks.graph, tasks, &config)
+    };
+    let written = session.map_or(Ok(()), Session::finish);
+    let execution = execution?;
+    written?;
+    Ok(execution)
 }
 
 /// Starts fetching the storage reads of `tasks` ahead of them, and lets their writers
@@ -405,7 +511,8 @@ pub(crate) fn resolved(
     options: &ComputeOptions,
     log: &mut Vec<String>,
 ) -> Result<Vec<Arc<Node>>> {
-    crate::resolve::resolve(nodes, &mut |needs| compute_nodes(needs, options), log)
+    let passes = options.without_diagnostics();
+    crate::resolve::resolve(nodes, &mut |needs| compute_nodes(needs, &passes), log)
 }
 
 /// The error of the first operation under `nodes` that was invalid when built.

@@ -389,6 +389,15 @@ pub enum Error {
         problem: String,
     },
 
+    /// The live dashboard could not be served.
+    #[error("dashboard on {addr}: {problem}; name another address or port (`--dashboard 127.0.0.1:0` picks a free port)")]
+    Dashboard {
+        /// The address asked for.
+        addr: String,
+        /// What went wrong.
+        problem: String,
+    },
+
     /// A Zarr store, array, group or chunk that could not be opened, read or written.
     #[error("zarr `{path}`: {problem}")]
     Zarr {

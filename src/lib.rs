@@ -86,7 +86,8 @@ pub use compute::{run_writes, ComputeOptions, GraphStats, PendingWrite, DEFAULT_
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
 pub use exec::{
-    CancelToken, Executor, MemoryLimit, Observer, TaskFinish, TaskStart, MEMORY_LIMIT_ENV,
+    CancelToken, Executor, MemoryLimit, Observer, RunEnd, RunStart, TaskFinish, TaskStart,
+    MEMORY_LIMIT_ENV,
 };
 pub use expr::UNKNOWN_LEN;
 pub use ops::{

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::exec::{Observer, TaskFinish};
+use crate::exec::{Observer, RunEnd, RunStart, TaskFinish};
 
 /// A progress bar on standard error: tasks done out of tasks planned, elapsed time and an
 /// estimate of the time left. Hidden when standard error is not a terminal.
@@ -33,25 +33,25 @@ impl ProgressBar {
 }
 
 impl Observer for ProgressBar {
-    fn on_start(&self, tasks: usize) {
+    fn on_start(&self, run: &RunStart<'_>) {
         let style = indicatif::ProgressStyle::with_template(
             "{msg:>12} [{bar:40}] {pos}/{len} tasks, {elapsed} elapsed, {eta} left",
         )
         .expect("a valid template")
         .progress_chars("=> ");
         self.bar.set_style(style);
-        self.bar.set_length(tasks as u64);
+        self.bar.set_length(run.tasks as u64);
         self.bar.set_position(0);
         self.bar
             .set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(10));
         self.bar.enable_steady_tick(Duration::from_millis(200));
     }
 
-    fn on_task_finish(&self, _: &TaskFinish) {
+    fn on_task_finish(&self, _: &TaskFinish<'_>) {
         self.bar.inc(1);
     }
 
-    fn on_finish(&self) {
+    fn on_finish(&self, _: &RunEnd<'_>) {
         self.bar.finish_and_clear();
     }
 }

@@ -1,38 +1,125 @@
-//! [`Observer`]: callbacks on every task start and finish, cheap enough to leave on, and
+//! The events of a computation and who receives them: [`Observer`], with [`RunStart`],
+//! [`TaskStart`], [`TaskFinish`] and [`RunEnd`], cheap enough to leave on; and
 //! [`CancelToken`], which stops a running computation from another thread.
+//!
+//! The executor sends the events without knowing what a task computes: what names a
+//! task (its layer, the layer's label, its block) comes from the task runner, written
+//! into a buffer each worker reuses, so an event allocates nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use super::{TaskId, TaskRunner};
+use crate::error::Error;
+
+/// A computation about to run.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct RunStart<'a> {
+    /// Tasks that will run.
+    pub tasks: usize,
+    /// Worker threads running them.
+    pub workers: usize,
+    /// Bytes that results and running tasks may hold at once.
+    pub budget_bytes: u64,
+    /// Bytes produced by the tasks without inputs, as projected: the blocks they read
+    /// from storage or memory or generate (where a source is fused into a kernel, that
+    /// kernel's result).
+    pub input_bytes: u64,
+    /// Bytes the computation will return or write, as projected.
+    pub output_bytes: u64,
+    /// The label of each layer (a group of tasks computing one operation's blocks),
+    /// indexed by [`TaskStart::layer`].
+    pub layers: &'a [String],
+    describe: &'a (dyn Fn() -> String + Sync),
+}
+
+impl std::fmt::Debug for RunStart<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunStart")
+            .field("tasks", &self.tasks)
+            .field("workers", &self.workers)
+            .field("budget_bytes", &self.budget_bytes)
+            .field("layers", &self.layers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunStart<'_> {
+    /// The plan being run, as [`LazyArray::explain`](crate::LazyArray::explain) prints
+    /// it (rendered on each call: ask once).
+    #[must_use]
+    pub fn plan(&self) -> String {
+        (self.describe)()
+    }
+}
 
 /// A task about to run.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
-pub struct TaskStart {
-    /// The task's id in the task graph.
+pub struct TaskStart<'a> {
+    /// The task's id in the task graph (unique within one computation).
     pub task: u32,
-    /// The operation the task belongs to.
-    pub op: &'static str,
+    /// The task's layer, an index into [`RunStart::layers`].
+    pub layer: u32,
+    /// The layer's label: its operation (and stage, for reductions).
+    pub op: &'a str,
+    /// The block the task computes, in the layer's chunk grid.
+    pub block: &'a [usize],
     /// The worker thread running it (0-based).
     pub worker: usize,
-    /// Bytes the task is expected to produce.
+    /// Bytes the task is expected to hold while it runs (output and scratch).
     pub projected_bytes: u64,
+    /// When it starts, from the start of the computation.
+    pub start: Duration,
 }
 
 /// A task that has finished.
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
-pub struct TaskFinish {
-    /// The task's id in the task graph.
+pub struct TaskFinish<'a> {
+    /// The task's id in the task graph (unique within one computation).
     pub task: u32,
-    /// The operation the task belongs to.
-    pub op: &'static str,
+    /// The task's layer, an index into [`RunStart::layers`].
+    pub layer: u32,
+    /// The layer's label: its operation (and stage, for reductions).
+    pub op: &'a str,
+    /// The block the task computed, in the layer's chunk grid.
+    pub block: &'a [usize],
     /// The worker thread that ran it (0-based).
     pub worker: usize,
+    /// When it started, from the start of the computation.
+    pub start: Duration,
+    /// When it ended, from the start of the computation.
+    pub end: Duration,
     /// Bytes of the task's result.
     pub output_bytes: u64,
+    /// Bytes held by results and running tasks once this task's result was kept and the
+    /// inputs nobody reads again were released.
+    pub live_bytes: u64,
+    /// The budget `live_bytes` is kept under.
+    pub budget_bytes: u64,
+}
+
+impl TaskFinish<'_> {
     /// Time spent in the task's kernel.
+    #[must_use]
+    pub fn elapsed(&self) -> Duration {
+        self.end.saturating_sub(self.start)
+    }
+}
+
+/// A computation that has ended, successfully or not.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct RunEnd<'a> {
+    /// From the start of the computation.
     pub elapsed: Duration,
+    /// The most bytes results and running tasks held at once.
+    pub peak_bytes: u64,
+    /// Why it failed, if it did.
+    pub error: Option<&'a Error>,
 }
 
 /// Receives the events of a computation. Every method has an empty default.
@@ -49,7 +136,8 @@ pub struct TaskFinish {
 /// #[derive(Default)]
 /// struct Count(AtomicUsize);
 /// impl Observer for Count {
-///     fn on_task_finish(&self, _: &TaskFinish) {
+///     fn on_task_finish(&self, event: &TaskFinish<'_>) {
+///         assert!(event.end >= event.start && event.live_bytes <= event.budget_bytes);
 ///         self.0.fetch_add(1, Ordering::Relaxed);
 ///     }
 /// }
@@ -62,20 +150,150 @@ pub struct TaskFinish {
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub trait Observer: Send + Sync {
-    /// The computation is about to run `tasks` tasks.
-    fn on_start(&self, tasks: usize) {
-        let _ = tasks;
+    /// The computation is about to run.
+    fn on_start(&self, run: &RunStart<'_>) {
+        let _ = run;
     }
     /// A task is about to run.
-    fn on_task_start(&self, event: &TaskStart) {
+    fn on_task_start(&self, event: &TaskStart<'_>) {
         let _ = event;
     }
-    /// A task has finished.
-    fn on_task_finish(&self, event: &TaskFinish) {
+    /// A task has finished (successfully: a failure ends the computation, see
+    /// [`on_finish`](Self::on_finish)).
+    fn on_task_finish(&self, event: &TaskFinish<'_>) {
         let _ = event;
     }
     /// The computation has ended (successfully or not).
-    fn on_finish(&self) {}
+    fn on_finish(&self, end: &RunEnd<'_>) {
+        let _ = end;
+    }
+}
+
+/// Several observers as one, called in order.
+pub(crate) struct Observers(pub(crate) Vec<Arc<dyn Observer>>);
+
+impl Observer for Observers {
+    fn on_start(&self, run: &RunStart<'_>) {
+        self.0.iter().for_each(|o| o.on_start(run));
+    }
+    fn on_task_start(&self, event: &TaskStart<'_>) {
+        self.0.iter().for_each(|o| o.on_task_start(event));
+    }
+    fn on_task_finish(&self, event: &TaskFinish<'_>) {
+        self.0.iter().for_each(|o| o.on_task_finish(event));
+    }
+    fn on_finish(&self, end: &RunEnd<'_>) {
+        self.0.iter().for_each(|o| o.on_finish(end));
+    }
+}
+
+/// How an executor sends events: the observer, the layer labels and the clock of one
+/// computation.
+pub(super) struct Emitter<'a, R> {
+    observer: &'a dyn Observer,
+    runner: &'a R,
+    labels: Vec<String>,
+    epoch: Instant,
+    budget: u64,
+}
+
+/// What the executor measured of a finished task, sent once its bookkeeping is done.
+#[derive(Clone, Copy)]
+pub(super) struct Finished {
+    pub(super) task: TaskId,
+    pub(super) start: Duration,
+    pub(super) end: Duration,
+    pub(super) bytes: u64,
+    pub(super) live: u64,
+}
+
+impl<'a, R: TaskRunner> Emitter<'a, R> {
+    /// Sends [`Observer::on_start`] and starts the clock.
+    pub(super) fn start(
+        observer: &'a dyn Observer,
+        runner: &'a R,
+        tasks: usize,
+        workers: usize,
+        budget: u64,
+        describe: &'a (dyn Fn() -> String + Sync),
+    ) -> Emitter<'a, R> {
+        let labels = runner.layer_labels();
+        let (input_bytes, output_bytes) = runner.io_bytes();
+        observer.on_start(&RunStart {
+            tasks,
+            workers,
+            budget_bytes: budget,
+            input_bytes,
+            output_bytes,
+            layers: &labels,
+            describe,
+        });
+        Emitter {
+            observer,
+            runner,
+            labels,
+            epoch: Instant::now(),
+            budget,
+        }
+    }
+
+    /// The time from the start of the computation.
+    pub(super) fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    fn label(&self, layer: u32) -> &str {
+        self.labels.get(layer as usize).map_or("", String::as_str)
+    }
+
+    /// Sends [`Observer::on_task_start`] and returns the task's start time; `block` is
+    /// the worker's reused buffer.
+    pub(super) fn task_start(
+        &self,
+        task: TaskId,
+        worker: usize,
+        projected_bytes: u64,
+        block: &mut Vec<usize>,
+    ) -> Duration {
+        let layer = self.runner.describe_task(task, block);
+        let start = self.now();
+        self.observer.on_task_start(&TaskStart {
+            task: task.0,
+            layer,
+            op: self.label(layer),
+            block,
+            worker,
+            projected_bytes,
+            start,
+        });
+        start
+    }
+
+    /// Sends [`Observer::on_task_finish`].
+    pub(super) fn task_finish(&self, done: Finished, worker: usize, block: &mut Vec<usize>) {
+        let layer = self.runner.describe_task(done.task, block);
+        self.observer.on_task_finish(&TaskFinish {
+            task: done.task.0,
+            layer,
+            op: self.label(layer),
+            block,
+            worker,
+            start: done.start,
+            end: done.end,
+            output_bytes: done.bytes,
+            live_bytes: done.live,
+            budget_bytes: self.budget,
+        });
+    }
+
+    /// Sends [`Observer::on_finish`].
+    pub(super) fn finish(&self, peak_bytes: u64, error: Option<&Error>) {
+        self.observer.on_finish(&RunEnd {
+            elapsed: self.now(),
+            peak_bytes,
+            error,
+        });
+    }
 }
 
 /// Cancels a running computation from another thread.

@@ -28,7 +28,9 @@ use std::sync::Arc;
 
 pub(crate) use budget::{held_bytes, HeldBytes};
 pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
-pub use events::{CancelToken, Observer, TaskFinish, TaskStart};
+pub(crate) use events::Observers;
+pub use events::{CancelToken, Observer, RunEnd, RunStart, TaskFinish, TaskStart};
+use events::Emitter;
 
 use crate::error::{Error, Result};
 
@@ -57,8 +59,15 @@ pub(crate) trait TaskRunner: Sync {
     fn run(&self, task: TaskId, inputs: &[&Self::Output]) -> Result<Self::Output>;
     /// The task's operation and block, for error messages.
     fn label(&self, task: TaskId) -> TaskLabel;
-    /// The task's operation name (cheap: called for every event).
-    fn op_name(&self, task: TaskId) -> &'static str;
+    /// The task's layer (an index into [`layer_labels`](Self::layer_labels)), with its
+    /// block's coordinates written into `block` (cheap: called for every event).
+    fn describe_task(&self, task: TaskId, block: &mut Vec<usize>) -> u32;
+    /// The label of each layer, for events.
+    fn layer_labels(&self) -> Vec<String>;
+    /// Bytes the tasks read or generate, and return or write, as projected (for events).
+    fn io_bytes(&self) -> (u64, u64) {
+        (0, 0)
+    }
     /// Exact bytes held by a result.
     fn output_bytes(value: &Self::Output) -> u64;
     /// Takes back a result nobody will read again (its buffers may be reused).
@@ -80,13 +89,35 @@ pub(crate) struct RunConfig<'a> {
     pub(crate) memory_limit: u64,
     pub(crate) cancel: Option<&'a CancelToken>,
     pub(crate) observer: Option<&'a dyn Observer>,
+    /// The plan as text, for observers that ask ([`RunStart::plan`]).
+    pub(crate) describe: &'a (dyn Fn() -> String + Sync),
 }
 
-impl RunConfig<'_> {
+impl<'a> RunConfig<'a> {
     fn cancelled(&self) -> bool {
         self.cancel.is_some_and(CancelToken::is_cancelled)
     }
+
+    /// The events of a run of `tasks` tasks on `workers` workers, when someone observes.
+    fn emitter<R: TaskRunner>(
+        &self,
+        runner: &'a R,
+        tasks: usize,
+        workers: usize,
+    ) -> Option<Emitter<'a, R>> {
+        let observer = self.observer?;
+        Some(Emitter::start(
+            observer,
+            runner,
+            tasks,
+            workers,
+            self.memory_limit,
+            self.describe,
+        ))
+    }
 }
+
+
 
 /// What a run produced, and what it measured.
 #[derive(Debug)]
@@ -221,10 +252,7 @@ pub(crate) fn execute<R: TaskRunner>(
     runner: &R,
     config: &RunConfig<'_>,
 ) -> Result<Execution<R::Output>> {
-    if let Some(o) = config.observer {
-        o.on_start(graph.len());
-    }
-    let result = match config.executor {
+    match config.executor {
         Executor::SingleThreaded => sync::run(graph, runner, config),
         Executor::Threaded => threaded::run(graph, runner, default_threads(), config),
         Executor::Threads(0) => Err(Error::parameter(
@@ -234,9 +262,19 @@ pub(crate) fn execute<R: TaskRunner>(
             "at least 1 thread",
         )),
         Executor::Threads(n) => threaded::run(graph, runner, n, config),
-    };
-    if let Some(o) = config.observer {
-        o.on_finish();
+    }
+}
+
+/// Sends the end of a run to its observer, if any, and returns its result.
+fn finish_run<R: TaskRunner, O>(
+    events: Option<&Emitter<'_, R>>,
+    result: Result<Execution<O>>,
+) -> Result<Execution<O>> {
+    if let Some(events) = events {
+        match &result {
+            Ok(e) => events.finish(e.peak_bytes, None),
+            Err(err) => events.finish(0, Some(err)),
+        }
     }
     result
 }
@@ -346,12 +384,21 @@ mod tests {
                 block: vec![task.index()],
             }
         }
-        fn op_name(&self, _: TaskId) -> &'static str {
-            "sum_runner"
+        fn describe_task(&self, task: TaskId, block: &mut Vec<usize>) -> u32 {
+            block.clear();
+            block.push(task.index());
+            0
+        }
+        fn layer_labels(&self) -> Vec<String> {
+            vec!["sum_runner".into()]
         }
         fn output_bytes(_: &Tracked) -> u64 {
             100
         }
+    }
+
+    fn no_description() -> String {
+        String::new()
     }
 
     fn config(executor: Executor, memory_limit: u64) -> RunConfig<'static> {
@@ -360,6 +407,7 @@ mod tests {
             memory_limit,
             cancel: None,
             observer: None,
+            describe: &no_description,
         }
     }
 

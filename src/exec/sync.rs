@@ -1,20 +1,30 @@
 //! The single-threaded executor: every task on the calling thread, in priority order.
 
 use std::sync::Arc;
-use std::time::Instant;
 
-use super::{
-    order, run_task, Execution, RunConfig, TaskFinish, TaskGraph, TaskId, TaskRunner, TaskStart,
-};
+use super::events::{Emitter, Finished};
+use super::{finish_run, order, run_task, Execution, RunConfig, TaskGraph, TaskId, TaskRunner};
 use crate::error::{Error, Result};
 
 /// Runs `graph` on the calling thread.
-pub(super) fn run<R: TaskRunner>(
+pub(super) fn run<'a, R: TaskRunner>(
+    graph: &TaskGraph,
+    runner: &'a R,
+    config: &RunConfig<'a>,
+) -> Result<Execution<R::Output>> {
+    let events = config.emitter(runner, graph.len(), 1);
+    let result = run_all(graph, runner, config, events.as_ref());
+    finish_run(events.as_ref(), result)
+}
+
+fn run_all<R: TaskRunner>(
     graph: &TaskGraph,
     runner: &R,
     config: &RunConfig<'_>,
+    events: Option<&Emitter<'_, R>>,
 ) -> Result<Execution<R::Output>> {
     let n = graph.len();
+    let mut block = Vec::new();
     let prio = order::priorities(graph);
     let mut sequence = vec![0u32; n];
     for (t, &p) in prio.iter().enumerate() {
@@ -36,26 +46,11 @@ pub(super) fn run<R: TaskRunner>(
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| Error::internal("exec::sync", "a dependency ran after its consumer"))?;
         let refs: Vec<&R::Output> = inputs.iter().map(AsRef::as_ref).collect();
-        if let Some(o) = config.observer {
-            o.on_task_start(&TaskStart {
-                task: t,
-                op: runner.op_name(task),
-                worker: 0,
-                projected_bytes: graph.out_bytes(task),
-            });
-        }
-        let started = Instant::now();
+        let start =
+            events.map(|e| e.task_start(task, 0, graph.out_bytes(task), &mut block));
         let value = run_task(runner, task, &refs)?;
+        let end = events.map(Emitter::now);
         let bytes = R::output_bytes(&value);
-        if let Some(o) = config.observer {
-            o.on_task_finish(&TaskFinish {
-                task: t,
-                op: runner.op_name(task),
-                worker: 0,
-                output_bytes: bytes,
-                elapsed: started.elapsed(),
-            });
-        }
         drop(refs);
         drop(inputs);
         peak = peak.max(live + bytes);
@@ -76,6 +71,16 @@ pub(super) fn run<R: TaskRunner>(
                     }
                 }
             }
+        }
+        if let (Some(e), Some(start), Some(end)) = (events, start, end) {
+            let done = Finished {
+                task,
+                start,
+                end,
+                bytes,
+                live,
+            };
+            e.task_finish(done, 0, &mut block);
         }
     }
     let outputs = graph

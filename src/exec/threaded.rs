@@ -23,14 +23,13 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use smallvec::SmallVec;
 
-use super::{
-    order, run_task, Execution, RunConfig, TaskFinish, TaskGraph, TaskId, TaskRunner, TaskStart,
-};
+use super::events::{Emitter, Finished};
+use super::{finish_run, order, run_task, Execution, RunConfig, TaskGraph, TaskId, TaskRunner};
 use crate::error::{Error, Result};
 
 /// How long an idle worker sleeps before looking at the cancel flag again.
@@ -123,14 +122,26 @@ impl<O> Shared<'_, O> {
 }
 
 /// Runs `graph` on `threads` worker threads.
-pub(super) fn run<R: TaskRunner>(
+pub(super) fn run<'a, R: TaskRunner>(
+    graph: &TaskGraph,
+    runner: &'a R,
+    threads: usize,
+    config: &RunConfig<'a>,
+) -> Result<Execution<R::Output>> {
+    let workers = threads.min(graph.len().max(1));
+    let events = config.emitter(runner, graph.len(), workers);
+    let result = run_workers(graph, runner, workers, config, events.as_ref());
+    finish_run(events.as_ref(), result)
+}
+
+fn run_workers<R: TaskRunner>(
     graph: &TaskGraph,
     runner: &R,
-    threads: usize,
+    workers: usize,
     config: &RunConfig<'_>,
+    events: Option<&Emitter<'_, R>>,
 ) -> Result<Execution<R::Output>> {
     let n = graph.len();
-    let workers = threads.min(n.max(1));
     let shared = Shared {
         state: Mutex::new(State {
             heaps: (0..workers).map(|_| Ready::new()).collect(),
@@ -176,7 +187,7 @@ pub(super) fn run<R: TaskRunner>(
             )]
             std::thread::Builder::new()
                 .name(format!("chunkwise-worker-{w}"))
-                .spawn_scoped(scope, move || worker(w, runner, shared, config))
+                .spawn_scoped(scope, move || worker(w, runner, shared, config, events))
                 .expect("spawning a worker thread");
         }
     });
@@ -204,12 +215,21 @@ fn worker<R: TaskRunner>(
     runner: &R,
     shared: &Shared<'_, R::Output>,
     config: &RunConfig<'_>,
+    events: Option<&Emitter<'_, R>>,
 ) {
     let graph = shared.graph;
     let n = graph.len();
     // Results released by the last completion, freed outside the lock before the next
-    // task runs (so each task takes the lock once).
+    // task runs (so each task takes the lock once); likewise the finish event of the
+    // last task, sent once its bookkeeping (and so the bytes held after it) is done.
     let mut released: Vec<Arc<R::Output>> = Vec::new();
+    let mut finished: Option<Finished> = None;
+    let mut block = Vec::new();
+    let send_finished = |finished: &mut Option<Finished>, block: &mut Vec<usize>| {
+        if let (Some(e), Some(done)) = (events, finished.take()) {
+            e.task_finish(done, w, block);
+        }
+    };
     let mut st = shared.lock();
     loop {
         if st.error.is_none() && config.cancelled() {
@@ -218,12 +238,14 @@ fn worker<R: TaskRunner>(
         if st.error.is_some() || st.finished == n {
             shared.wake.notify_all();
             drop(st);
+            send_finished(&mut finished, &mut block);
             recycle(runner, &mut released);
             return;
         }
         let Some(task) = shared.select(&mut st, w) else {
-            if !released.is_empty() {
+            if !released.is_empty() || finished.is_some() {
                 drop(st);
+                send_finished(&mut finished, &mut block);
                 recycle(runner, &mut released);
                 st = shared.lock();
                 continue;
@@ -243,18 +265,10 @@ fn worker<R: TaskRunner>(
             .map(|d| st.results[d.index()].clone())
             .collect::<Option<SmallVec<[Arc<R::Output>; 4]>>>();
         drop(st);
+        send_finished(&mut finished, &mut block);
         recycle(runner, &mut released);
 
-        let op = runner.op_name(task);
-        let started = config.observer.map(|o| {
-            o.on_task_start(&TaskStart {
-                task: task.0,
-                op,
-                worker: w,
-                projected_bytes: projected,
-            });
-            Instant::now()
-        });
+        let start = events.map(|e| e.task_start(task, w, projected, &mut block));
         let outcome = match &inputs {
             Some(inputs) => {
                 let refs: SmallVec<[&R::Output; 4]> = inputs.iter().map(AsRef::as_ref).collect();
@@ -265,23 +279,26 @@ fn worker<R: TaskRunner>(
                 "a dependency's result is missing",
             )),
         };
+        let end = events.map(Emitter::now);
         drop(inputs);
         let bytes = outcome.as_ref().map_or(0, |v| R::output_bytes(v));
-        if let (Some(o), Some(started), Ok(_)) = (config.observer, started, &outcome) {
-            o.on_task_finish(&TaskFinish {
-                task: task.0,
-                op,
-                worker: w,
-                output_bytes: bytes,
-                elapsed: started.elapsed(),
-            });
-        }
 
         st = shared.lock();
         st.running -= 1;
         st.reserved -= projected;
         match outcome {
-            Ok(value) => released = complete(shared, &mut st, w, task, value, bytes),
+            Ok(value) => {
+                released = complete(shared, &mut st, w, task, value, bytes);
+                if let (Some(start), Some(end)) = (start, end) {
+                    finished = Some(Finished {
+                        task,
+                        start,
+                        end,
+                        bytes,
+                        live: st.live + st.reserved,
+                    });
+                }
+            }
             Err(e) => {
                 if st.error.is_none() {
                     st.error = Some(e);

@@ -86,7 +86,7 @@ fn write_layer(
     shown[id.0 as usize] = true;
     let ops = layer.fused_ops();
     let what = if ops.len() > 1 || (ops.len() == 1 && ops[0] != layer.name) {
-        format!("{} = fused [{}]", layer.label(), ops.join(" → "))
+        layer.title()
     } else if let Some(about) = layer.describe() {
         format!("{} ({about})", layer.label())
     } else {

@@ -342,6 +342,17 @@ impl Layer {
         self.blocks.iter().product()
     }
 
+    /// A label for plans and reports: the [`label`](Self::label), with the operations
+    /// it runs fused when there are several: `sum (partial) = fused [ones → add]`.
+    pub(crate) fn title(&self) -> String {
+        let ops = self.fused_ops();
+        if ops.len() > 1 || (ops.len() == 1 && ops[0] != self.name) {
+            format!("{} = fused [{}]", self.label(), ops.join(" → "))
+        } else {
+            self.label()
+        }
+    }
+
     /// A label for errors: `sum (combine)`.
     pub(crate) fn label(&self) -> String {
         match self.stage {

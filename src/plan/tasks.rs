@@ -278,6 +278,29 @@ impl TaskPlan<'_> {
     pub(crate) fn plan(&self) -> &super::Plan {
         self.plan
     }
+
+    /// Projected bytes the tasks read or generate (the results of tasks without inputs)
+    /// and return or write (an output's blocks, or what a write's tasks store).
+    pub(crate) fn io_bytes(&self) -> (u64, u64) {
+        let graph = &self.graph;
+        let input = (0..graph.len() as u32)
+            .map(TaskId)
+            .filter(|&t| graph.is_root(t))
+            .map(|t| graph.out_bytes(t))
+            .sum();
+        let output = graph
+            .outputs()
+            .iter()
+            .map(|&t| {
+                if matches!(self.layer_of(t).bytes, super::layer::BlockBytes::Nothing) {
+                    graph.deps(t).first().map_or(0, |&d| graph.out_bytes(d))
+                } else {
+                    graph.out_bytes(t)
+                }
+            })
+            .sum();
+        (input, output)
+    }
 }
 
 impl TaskRunner for TaskPlan<'_> {
@@ -299,8 +322,22 @@ impl TaskRunner for TaskPlan<'_> {
         pool::with_pool(&self.pool, || layer.compute(&coords, inputs))
     }
 
-    fn op_name(&self, task: TaskId) -> &'static str {
-        self.plan.layer(self.task_layer[task.index()]).name
+    fn describe_task(&self, task: TaskId, block: &mut Vec<usize>) -> u32 {
+        let layer = self.task_layer[task.index()];
+        coords_of(
+            self.task_block[task.index()],
+            &self.plan.layer(layer).blocks,
+            block,
+        );
+        layer.0
+    }
+
+    fn layer_labels(&self) -> Vec<String> {
+        self.plan.layers.iter().map(super::Layer::title).collect()
+    }
+
+    fn io_bytes(&self) -> (u64, u64) {
+        TaskPlan::io_bytes(self)
     }
 
     fn output_bytes(value: &Value) -> u64 {

@@ -3,6 +3,7 @@
 //! The parent process runs each workload in a fresh child process (this same binary with
 //! the hidden `--child NAME` flag) so that each reported peak RSS is that workload's alone.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -54,6 +55,8 @@ pub(crate) struct BenchArgs {
     /// Allocate every chunk afresh instead of reusing released chunk buffers.
     #[arg(long)]
     no_buffer_pool: bool,
+    #[command(flatten)]
+    diagnostics: crate::options::DiagnosticsArgs,
     /// Run one workload in this process and print its record (used by the parent process).
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -84,7 +87,8 @@ impl InputArg {
 
 pub(crate) fn run(args: &BenchArgs) -> Result<()> {
     if let Some(name) = &args.child {
-        return run_child(args, name);
+        let title = format!("chunkwise bench {name}");
+        return args.diagnostics.around(&title, || run_child(args, name));
     }
     let names: Vec<&str> = if args.names.is_empty() {
         workloads().iter().map(|w| w.name).collect()
@@ -101,6 +105,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
         }
     }
     let exe = std::env::current_exe().context("finding the chunkwise executable")?;
+    let several = names.len() > 1;
     let mut failed = 0;
     for name in names {
         let mut cmd = Command::new(&exe);
@@ -125,9 +130,21 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
         if args.no_buffer_pool {
             cmd.arg("--no-buffer-pool");
         }
+        if let Some(report) = &args.diagnostics.report {
+            cmd.arg("--report").arg(report_path(report, name, several));
+        }
+        if let Some(addr) = args.diagnostics.dashboard {
+            cmd.args(["--dashboard", &addr.to_string()]);
+        }
         let output = cmd
             .output()
             .with_context(|| format!("running workload `{name}`"))?;
+        // The child's notes (where its report went, where its dashboard listens).
+        for line in String::from_utf8_lossy(&output.stderr).lines() {
+            if line.starts_with("chunkwise: report") {
+                eprintln!("{line}");
+            }
+        }
         let stdout = String::from_utf8_lossy(&output.stdout);
         match stdout.lines().rev().find(|l| l.starts_with('{')) {
             Some(line) if output.status.success() => print_line(line),
@@ -152,6 +169,20 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
     Ok(())
 }
 
+/// Where workload `name`'s report goes: `report` itself when one workload runs, else
+/// `report` with `-NAME` before its extension.
+fn report_path(report: &Path, name: &str, several: bool) -> PathBuf {
+    if !several {
+        return report.to_path_buf();
+    }
+    let stem = report.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let file = match report.extension() {
+        Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{name}"),
+    };
+    report.with_file_name(file)
+}
+
 fn print_line(line: &str) {
     crate::print_line(line);
 }
@@ -160,6 +191,9 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     let workload = find(name).with_context(|| format!("unknown workload `{name}`"))?;
     let params = WorkloadParams::new(args.input.input()).quick(args.quick);
     let mut options = ComputeOptions::default().buffer_pool(!args.no_buffer_pool);
+    // Every timed run is recorded when a report or dashboard is asked for, so the times
+    // include recording (writing the report comes after them).
+    options = args.diagnostics.observe(options);
     if let Some(n) = args.threads {
         options = options.threads(n as usize);
     }

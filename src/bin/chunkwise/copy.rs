@@ -48,7 +48,7 @@ pub(crate) struct RechunkArgs {
     #[command(flatten)]
     write: WriteArgs,
     #[command(flatten)]
-    run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 /// Arguments of `chunkwise convert`.
@@ -65,7 +65,7 @@ pub(crate) struct ConvertArgs {
     #[command(flatten)]
     write: WriteArgs,
     #[command(flatten)]
-    run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 pub(crate) fn rechunk(args: &RechunkArgs) -> Result<()> {

@@ -27,7 +27,7 @@ pub(crate) struct DemoArgs {
     #[arg(long, value_name = "DIR")]
     dir: Option<PathBuf>,
     #[command(flatten)]
-    run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 #[allow(clippy::print_stdout, clippy::cast_precision_loss)]

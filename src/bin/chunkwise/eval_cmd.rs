@@ -130,7 +130,7 @@ pub(crate) struct EvalArgs {
     #[arg(long, default_value_t = 1_000_000, value_name = "N")]
     max_elements: usize,
     #[command(flatten)]
-    run: crate::options::RunArgs,
+    pub(crate) run: crate::options::RunArgs,
     /// Print the optimized plan (fused kernels, tasks, bytes per task, projected peak
     /// memory) instead of computing.
     #[arg(long)]

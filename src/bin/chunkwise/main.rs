@@ -56,14 +56,19 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The report's title: the command as typed.
+    let title = std::iter::once("chunkwise".to_string())
+        .chain(std::env::args().skip(1))
+        .collect::<Vec<_>>()
+        .join(" ");
     chunkwise::zarr::set_io_attempts(cli.io_attempts);
     let result = match cli.command {
-        Command::Demo(args) => demo::run(&args),
+        Command::Demo(args) => args.run.diagnostics.around(&title, || demo::run(&args)),
         Command::Info(args) => info::run(&args),
-        Command::Stats(args) => stats::run(&args),
-        Command::Eval(args) => eval_cmd::run(&args),
-        Command::Rechunk(args) => copy::rechunk(&args),
-        Command::Convert(args) => copy::convert(&args),
+        Command::Stats(args) => args.run.diagnostics.around(&title, || stats::run(&args)),
+        Command::Eval(args) => args.run.diagnostics.around(&title, || eval_cmd::run(&args)),
+        Command::Rechunk(args) => args.run.diagnostics.around(&title, || copy::rechunk(&args)),
+        Command::Convert(args) => args.run.diagnostics.around(&title, || copy::convert(&args)),
         Command::Bench(args) => bench::run(&args),
     };
     match result {

@@ -1,10 +1,12 @@
 //! Arguments several commands share: how a computation runs ([`RunArgs`]) and how a Zarr
 //! array is written ([`WriteArgs`]), with their parsers.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
+use chunkwise::diagnostics::{Dashboard, Recorder};
 use chunkwise::zarr::{ZarrArray, ZarrCodec, ZarrWriteOptions};
 use chunkwise::{ComputeOptions, MemoryLimit};
 use clap::Args;
@@ -27,6 +29,76 @@ pub(crate) struct RunArgs {
     /// Do not show a progress bar (it shows only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
+    #[command(flatten)]
+    pub(crate) diagnostics: DiagnosticsArgs,
+}
+
+/// What a command shows of its computations besides the progress bar: a report file, a
+/// live dashboard. One recorder observes all of a command's computations, so the report
+/// and the dashboard cover the whole command.
+#[derive(Args, Debug, Clone, Default)]
+pub(crate) struct DiagnosticsArgs {
+    /// Write a performance report of the command's computations to FILE: one HTML page,
+    /// readable offline (task stream per worker, memory over time, time per layer, plan).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) report: Option<PathBuf>,
+    /// Serve a live dashboard on ADDR while the command computes, e.g. 127.0.0.1:8787 (a
+    /// bare port listens on the loopback address; port 0 picks a free one). It shows the
+    /// report's page, updating, and answers GET /api/status; it stops when the command's
+    /// computations end.
+    #[arg(long, value_name = "ADDR", value_parser = parse_dashboard_addr)]
+    pub(crate) dashboard: Option<SocketAddr>,
+    /// The recorder of this command's computations, once `observe` has started it.
+    #[arg(skip)]
+    recorder: Arc<OnceLock<Arc<Recorder>>>,
+}
+
+impl DiagnosticsArgs {
+    /// Runs `command` with a recorder observing every computation that `options` sets
+    /// up (when a report or a dashboard is asked for), serving the dashboard meanwhile
+    /// and writing the report after, titled `title`.
+    pub(crate) fn around<T>(&self, title: &str, command: impl FnOnce() -> Result<T>) -> Result<T> {
+        if self.report.is_none() && self.dashboard.is_none() {
+            return command();
+        }
+        let recorder = self.recorder.get_or_init(|| Arc::new(Recorder::new(title)));
+        let dashboard = match self.dashboard {
+            Some(addr) => {
+                let d = Dashboard::serve(addr, recorder.clone())?;
+                eprintln!("chunkwise: dashboard at http://{}/ while computing", d.addr());
+                Some(d)
+            }
+            None => None,
+        };
+        let result = command();
+        drop(dashboard);
+        if let Some(path) = &self.report {
+            recorder
+                .recording()
+                .write_html(path)
+                .with_context(|| "writing the report".to_string())?;
+            eprintln!("chunkwise: report written to {}", path.display());
+        }
+        result
+    }
+
+    /// `options` observed by the command's recorder, if one runs.
+    pub(crate) fn observe(&self, options: ComputeOptions) -> ComputeOptions {
+        match self.recorder.get() {
+            Some(r) => options.observer(r.clone()),
+            None => options,
+        }
+    }
+}
+
+/// Parses `--dashboard`: `HOST:PORT`, or a bare port on the loopback address.
+pub(crate) fn parse_dashboard_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| {
+        format!("`{s}` is not an address to listen on; write HOST:PORT (127.0.0.1:8787) or a port")
+    })
 }
 
 impl RunArgs {
@@ -39,7 +111,7 @@ impl RunArgs {
         if let Some(m) = self.memory_limit {
             options = options.memory_limit(m);
         }
-        options
+        self.diagnostics.observe(options)
     }
 
     /// [`options`](Self::options) with a progress bar labelled `label` (unless
@@ -162,6 +234,13 @@ mod tests {
         assert!(parse_shape("512,0").unwrap_err().contains("`0`"));
         assert!(parse_shape("").is_err());
         assert!(parse_shape("a,b").is_err());
+    }
+
+    #[test]
+    fn dashboard_addresses() {
+        assert_eq!(parse_dashboard_addr("8787"), Ok("127.0.0.1:8787".parse().unwrap()));
+        assert_eq!(parse_dashboard_addr("0.0.0.0:80"), Ok("0.0.0.0:80".parse().unwrap()));
+        assert!(parse_dashboard_addr("localhost").unwrap_err().contains("HOST:PORT"));
     }
 
     #[test]

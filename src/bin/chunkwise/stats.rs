@@ -39,7 +39,7 @@ pub(crate) struct StatsArgs {
     #[arg(long)]
     json: bool,
     #[command(flatten)]
-    run: RunArgs,
+    pub(crate) run: RunArgs,
 }
 
 /// The statistics in output order.
