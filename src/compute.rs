@@ -12,8 +12,8 @@ mod write;
 pub use write::{run_writes, PendingWrite};
 
 use crate::any_array::AnyArray;
-use crate::error::{Error, Result};
 use crate::diagnostics::Session;
+use crate::error::{Error, Result};
 use crate::exec::{self, CancelToken, Executor, MemoryLimit, Observer, Observers, RunConfig};
 use crate::expr::{Node, Op};
 use crate::io::{IoLimits, IoWindow};
@@ -313,7 +313,11 @@ fn plan_text(
     options: &ComputeOptions,
 ) -> String {
     let mut changes = changes.to_vec();
-    let kernels = tasks.plan().layers.iter().filter(|l| !l.fused_ops().is_empty());
+    let kernels = tasks
+        .plan()
+        .layers
+        .iter()
+        .filter(|l| !l.fused_ops().is_empty());
     let (count, ops) = kernels.fold((0, 0), |(c, o), l| (c + 1, o + l.fused_ops().len()));
     if options.optimize && ops > count {
         changes.push(format!(

@@ -154,6 +154,10 @@ mod counting;
 // (moto), consolidated metadata, retries, requests in flight, the memory limit.
 #[path = "suite/remote.rs"]
 mod remote;
+// Task events, the recorder, the HTML report rendered in headless Chromium, the live
+// dashboard, and the `--report`/`--dashboard` flags.
+#[path = "suite/diagnostics.rs"]
+mod diagnostics;
 // The servers the remote-store tests start: an HTTP store server and moto's S3 server.
 #[path = "support/mod.rs"]
 mod support;

@@ -124,7 +124,11 @@ fn answer(request: tiny_http::Request, recorder: &Recorder) {
         (405, "text/plain", "only GET is served\n".to_string())
     } else {
         match request.url().split('?').next().unwrap_or("") {
-            "/" | "/index.html" => (200, "text/html; charset=utf-8", recorder.recording().html(true)),
+            "/" | "/index.html" => (
+                200,
+                "text/html; charset=utf-8",
+                recorder.recording().html(true),
+            ),
             "/api/report" => (200, "application/json", recorder.recording().json(true)),
             "/api/status" => (200, "application/json", status_json(recorder)),
             _ => (

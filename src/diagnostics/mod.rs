@@ -43,7 +43,10 @@ impl Session {
         }
         let title = report.map_or_else(
             || "chunkwise computation".to_string(),
-            |p| p.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+            |p| {
+                p.file_stem()
+                    .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+            },
         );
         let recorder = Arc::new(Recorder::new(&title));
         let dashboard = dashboard

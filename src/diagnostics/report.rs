@@ -237,7 +237,10 @@ mod tests {
     fn the_data_cannot_close_its_script_element_and_the_title_is_escaped() {
         let recording = Recorder::new("</script><b>x & y</b>").recording();
         let html = recording.to_html();
-        assert_eq!(html.matches("</script>").count(), TEMPLATE.matches("</script>").count());
+        assert_eq!(
+            html.matches("</script>").count(),
+            TEMPLATE.matches("</script>").count()
+        );
         assert!(html.contains("&lt;/script&gt;&lt;b&gt;x &amp; y"));
         let start = html.find(r#"id="chunkwise-report">"#).unwrap() + 22;
         let end = start + html[start..].find("</script>").unwrap();

@@ -28,9 +28,9 @@ use std::sync::Arc;
 
 pub(crate) use budget::{held_bytes, HeldBytes};
 pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
+use events::Emitter;
 pub(crate) use events::Observers;
 pub use events::{CancelToken, Observer, RunEnd, RunStart, TaskFinish, TaskStart};
-use events::Emitter;
 
 use crate::error::{Error, Result};
 
@@ -116,8 +116,6 @@ impl<'a> RunConfig<'a> {
         ))
     }
 }
-
-
 
 /// What a run produced, and what it measured.
 #[derive(Debug)]

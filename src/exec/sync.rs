@@ -46,8 +46,7 @@ fn run_all<R: TaskRunner>(
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| Error::internal("exec::sync", "a dependency ran after its consumer"))?;
         let refs: Vec<&R::Output> = inputs.iter().map(AsRef::as_ref).collect();
-        let start =
-            events.map(|e| e.task_start(task, 0, graph.out_bytes(task), &mut block));
+        let start = events.map(|e| e.task_start(task, 0, graph.out_bytes(task), &mut block));
         let value = run_task(runner, task, &refs)?;
         let end = events.map(Emitter::now);
         let bytes = R::output_bytes(&value);

@@ -282,13 +282,13 @@ impl Drop for S3Server {
 }
 
 /// Whether an executable file `name` is in a directory of PATH.
-fn on_path(name: &str) -> bool {
+pub(crate) fn on_path(name: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
 }
 
 /// A port that was free a moment ago (bound to port 0, then released).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("binding 127.0.0.1:0 for a free port")
@@ -376,7 +376,7 @@ fn log_tail(path: &Path) -> String {
 /// # Panics
 ///
 /// On a connection error or a malformed answer.
-fn http_request(port: u16, method: &str, path: &str) -> (u16, Vec<u8>) {
+pub(crate) fn http_request(port: u16, method: &str, path: &str) -> (u16, Vec<u8>) {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect(addr)
         .unwrap_or_else(|e| panic!("connecting to {addr} for {method} {path}: {e}"));

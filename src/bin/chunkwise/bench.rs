@@ -175,7 +175,9 @@ fn report_path(report: &Path, name: &str, several: bool) -> PathBuf {
     if !several {
         return report.to_path_buf();
     }
-    let stem = report.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let stem = report
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let file = match report.extension() {
         Some(ext) => format!("{stem}-{name}.{}", ext.to_string_lossy()),
         None => format!("{stem}-{name}"),

@@ -65,7 +65,10 @@ impl DiagnosticsArgs {
         let dashboard = match self.dashboard {
             Some(addr) => {
                 let d = Dashboard::serve(addr, recorder.clone())?;
-                eprintln!("chunkwise: dashboard at http://{}/ while computing", d.addr());
+                eprintln!(
+                    "chunkwise: dashboard at http://{}/ while computing",
+                    d.addr()
+                );
                 Some(d)
             }
             None => None,
@@ -238,9 +241,17 @@ mod tests {
 
     #[test]
     fn dashboard_addresses() {
-        assert_eq!(parse_dashboard_addr("8787"), Ok("127.0.0.1:8787".parse().unwrap()));
-        assert_eq!(parse_dashboard_addr("0.0.0.0:80"), Ok("0.0.0.0:80".parse().unwrap()));
-        assert!(parse_dashboard_addr("localhost").unwrap_err().contains("HOST:PORT"));
+        assert_eq!(
+            parse_dashboard_addr("8787"),
+            Ok("127.0.0.1:8787".parse().unwrap())
+        );
+        assert_eq!(
+            parse_dashboard_addr("0.0.0.0:80"),
+            Ok("0.0.0.0:80".parse().unwrap())
+        );
+        assert!(parse_dashboard_addr("localhost")
+            .unwrap_err()
+            .contains("HOST:PORT"));
     }
 
     #[test]
