@@ -120,23 +120,22 @@ impl Drop for Dashboard {
 
 /// Answers one request: the page, the report or the status; nothing else.
 fn answer(request: tiny_http::Request, recorder: &Recorder) {
-    let (status, kind, body) = if *request.method() != tiny_http::Method::Get {
-        (405, "text/plain", "only GET is served\n".to_string())
-    } else {
-        match request.url().split('?').next().unwrap_or("") {
-            "/" | "/index.html" => (
-                200,
-                "text/html; charset=utf-8",
-                recorder.recording().html(true),
-            ),
-            "/api/report" => (200, "application/json", recorder.recording().json(true)),
-            "/api/status" => (200, "application/json", status_json(recorder)),
-            _ => (
-                404,
-                "text/plain",
-                "not found: the dashboard serves /, /api/report and /api/status\n".to_string(),
-            ),
-        }
+    let get = *request.method() == tiny_http::Method::Get;
+    let path = request.url().split('?').next().unwrap_or("");
+    let (status, kind, body) = match (get, path) {
+        (false, _) => (405, "text/plain", "only GET is served\n".to_string()),
+        (true, "/" | "/index.html") => (
+            200,
+            "text/html; charset=utf-8",
+            recorder.recording().html(true),
+        ),
+        (true, "/api/report") => (200, "application/json", recorder.recording().json(true)),
+        (true, "/api/status") => (200, "application/json", status_json(recorder)),
+        (true, _) => (
+            404,
+            "text/plain",
+            "not found: the dashboard serves /, /api/report and /api/status\n".to_string(),
+        ),
     };
     let mut response = tiny_http::Response::from_string(body).with_status_code(status);
     for (name, value) in [("Content-Type", kind), ("Cache-Control", "no-store")] {

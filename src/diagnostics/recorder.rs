@@ -24,8 +24,8 @@ use crate::exec::{Observer, RunEnd, RunStart, TaskFinish};
 /// Independent append buffers; worker `w` uses shard `w % SHARDS`.
 const SHARDS: usize = 64;
 
-/// Keeps the events of the computations it observes, for a [`Report`](super::Report) or
-/// the [`Dashboard`](super::Dashboard).
+/// Keeps the events of the computations it observes, for a report ([`Recording`]) or the
+/// [`Dashboard`](super::Dashboard).
 ///
 /// # Example
 ///
@@ -237,6 +237,7 @@ impl Recorder {
 impl Observer for Recorder {
     fn on_start(&self, run: &RunStart<'_>) {
         let plan = run.plan();
+        let (input_bytes, output_bytes) = run.io_bytes();
         let mut layers = self.layers.lock();
         let mut runs = self.runs.lock();
         let task_base = runs.last().map_or(0, |r| r.task_base + r.tasks as u64);
@@ -247,14 +248,19 @@ impl Observer for Recorder {
             layer_base: u32::try_from(layers.len()).unwrap_or(u32::MAX),
             workers: run.workers,
             budget: run.budget_bytes,
-            input_bytes: run.input_bytes,
-            output_bytes: run.output_bytes,
+            input_bytes,
+            output_bytes,
             plan,
             end: None,
             peak: 0,
             error: None,
         });
         layers.extend(run.layers.iter().cloned());
+        // Room for every task up front, so no append copies a shard mid-run.
+        let per_worker = run.tasks / run.workers.max(1) + 1;
+        for shard in self.shards.iter().take(run.workers.min(SHARDS)) {
+            shard.lock().reserve(per_worker);
+        }
         self.current.store(
             u32::try_from(runs.len() - 1).unwrap_or(u32::MAX),
             Ordering::Release,

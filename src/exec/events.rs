@@ -23,16 +23,11 @@ pub struct RunStart<'a> {
     pub workers: usize,
     /// Bytes that results and running tasks may hold at once.
     pub budget_bytes: u64,
-    /// Bytes produced by the tasks without inputs, as projected: the blocks they read
-    /// from storage or memory or generate (where a source is fused into a kernel, that
-    /// kernel's result).
-    pub input_bytes: u64,
-    /// Bytes the computation will return or write, as projected.
-    pub output_bytes: u64,
     /// The label of each layer (a group of tasks computing one operation's blocks),
     /// indexed by [`TaskStart::layer`].
     pub layers: &'a [String],
     describe: &'a (dyn Fn() -> String + Sync),
+    io_bytes: &'a (dyn Fn() -> (u64, u64) + Sync),
 }
 
 impl std::fmt::Debug for RunStart<'_> {
@@ -52,6 +47,13 @@ impl RunStart<'_> {
     #[must_use]
     pub fn plan(&self) -> String {
         (self.describe)()
+    }
+
+    /// Bytes the tasks will read from storage or memory or generate, and return or
+    /// write, as projected (counted over the tasks on each call: ask once).
+    #[must_use]
+    pub fn io_bytes(&self) -> (u64, u64) {
+        (self.io_bytes)()
     }
 }
 
@@ -218,15 +220,13 @@ impl<'a, R: TaskRunner> Emitter<'a, R> {
         describe: &'a (dyn Fn() -> String + Sync),
     ) -> Emitter<'a, R> {
         let labels = runner.layer_labels();
-        let (input_bytes, output_bytes) = runner.io_bytes();
         observer.on_start(&RunStart {
             tasks,
             workers,
             budget_bytes: budget,
-            input_bytes,
-            output_bytes,
             layers: &labels,
             describe,
+            io_bytes: &|| runner.io_bytes(),
         });
         Emitter {
             observer,

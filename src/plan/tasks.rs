@@ -279,14 +279,23 @@ impl TaskPlan<'_> {
         self.plan
     }
 
-    /// Projected bytes the tasks read or generate (the results of tasks without inputs)
-    /// and return or write (an output's blocks, or what a write's tasks store).
+    /// Projected bytes the tasks read or generate (the blocks of source tasks, and
+    /// what the sources inside fused kernels produce) and return or write (an output's
+    /// blocks, or what a write's tasks store).
     pub(crate) fn io_bytes(&self) -> (u64, u64) {
         let graph = &self.graph;
+        let mut coords = Vec::new();
         let input = (0..graph.len() as u32)
             .map(TaskId)
-            .filter(|&t| graph.is_root(t))
-            .map(|t| graph.out_bytes(t))
+            .map(|t| {
+                let layer = self.layer_of(t);
+                coords_of(self.task_block[t.index()], &layer.blocks, &mut coords);
+                match layer.kind.source_bytes(&coords) {
+                    Some(bytes) => bytes,
+                    None if graph.is_root(t) => graph.out_bytes(t),
+                    None => 0,
+                }
+            })
             .sum();
         let output = graph
             .outputs()

@@ -17,46 +17,56 @@ use serde_json::Value;
 
 use crate::support::{free_port, http_request};
 
+/// A run's start, as received.
+struct Started {
+    tasks: usize,
+    workers: usize,
+    budget: u64,
+    layers: Vec<String>,
+}
+
+/// A task's finish, as received.
+struct Finished {
+    task: u32,
+    layer: u32,
+    op: String,
+    block: Vec<usize>,
+    worker: usize,
+    start: Duration,
+    end: Duration,
+    bytes: u64,
+    live: u64,
+}
+
 /// Every event of one computation, as received.
 #[derive(Default)]
 struct Events {
-    starts: Mutex<Vec<(usize, usize, u64, Vec<String>)>>,
-    finishes: Mutex<
-        Vec<(
-            u32,
-            u32,
-            String,
-            Vec<usize>,
-            usize,
-            Duration,
-            Duration,
-            u64,
-            u64,
-        )>,
-    >,
+    starts: Mutex<Vec<Started>>,
+    finishes: Mutex<Vec<Finished>>,
     ends: Mutex<Vec<(Duration, u64, bool)>>,
 }
 
 impl Observer for Events {
     fn on_start(&self, run: &RunStart<'_>) {
-        let layers = run.layers.to_vec();
-        self.starts
-            .lock()
-            .unwrap()
-            .push((run.tasks, run.workers, run.budget_bytes, layers));
+        self.starts.lock().unwrap().push(Started {
+            tasks: run.tasks,
+            workers: run.workers,
+            budget: run.budget_bytes,
+            layers: run.layers.to_vec(),
+        });
     }
     fn on_task_finish(&self, e: &TaskFinish<'_>) {
-        self.finishes.lock().unwrap().push((
-            e.task,
-            e.layer,
-            e.op.to_string(),
-            e.block.to_vec(),
-            e.worker,
-            e.start,
-            e.end,
-            e.output_bytes,
-            e.live_bytes,
-        ));
+        self.finishes.lock().unwrap().push(Finished {
+            task: e.task,
+            layer: e.layer,
+            op: e.op.to_string(),
+            block: e.block.to_vec(),
+            worker: e.worker,
+            start: e.start,
+            end: e.end,
+            bytes: e.output_bytes,
+            live: e.live_bytes,
+        });
     }
     fn on_finish(&self, end: &RunEnd<'_>) {
         self.ends
@@ -90,18 +100,28 @@ fn every_task_has_one_event_naming_its_layer_block_and_times() {
         let finishes = events.finishes.lock().unwrap();
         let ends = events.ends.lock().unwrap();
         assert_eq!(starts.len(), 1);
-        let (planned, workers, budget, layers) = &starts[0];
+        let Started {
+            tasks: planned,
+            workers,
+            budget,
+            layers,
+        } = &starts[0];
         assert_eq!((*planned, finishes.len()), (tasks, tasks));
         let (elapsed, peak, failed) = ends[0];
         assert!(!failed && peak > 0);
         let mut seen = std::collections::BTreeSet::new();
         let mut ids = std::collections::BTreeSet::new();
-        for (task, layer, op, block, worker, start, end, bytes, live) in finishes.iter() {
-            assert!(ids.insert(*task), "task {task} finished twice");
-            assert!(seen.insert((*layer, block.clone())), "{op} {block:?} twice");
-            assert_eq!(op, &layers[*layer as usize]);
-            assert!(worker < workers && start <= end && *end <= elapsed);
-            assert!(*bytes > 0 && live <= budget);
+        for f in finishes.iter() {
+            assert!(ids.insert(f.task), "task {} finished twice", f.task);
+            assert!(
+                seen.insert((f.layer, f.block.clone())),
+                "{} {:?} twice",
+                f.op,
+                f.block
+            );
+            assert_eq!(f.op, layers[f.layer as usize]);
+            assert!(f.worker < *workers && f.start <= f.end && f.end <= elapsed);
+            assert!(f.bytes > 0 && f.live <= *budget);
         }
         // The fused step is named in its layer's label; the tree's stages are told apart.
         assert!(
@@ -369,6 +389,10 @@ fn the_dashboard_answers_while_computing_and_is_gone_after() {
     let options = ComputeOptions::default()
         .threads(2)
         .dashboard(format!("127.0.0.1:{port}").parse().unwrap());
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the test's own thread runs the computation while it polls"
+    )]
     let running = std::thread::spawn(move || y.compute_scalar_with(&options));
     let mut done = Vec::new();
     let mut page = None;

@@ -296,6 +296,26 @@ impl Program {
             .sum()
     }
 
+    /// Bytes its sources (generators, in-memory and stored arrays read inside the
+    /// kernel) produce for an output block of `shape`: what the block reads.
+    pub(crate) fn source_bytes(&self, shape: &[usize]) -> u64 {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                Step::Load {
+                    load: Load::Source { dtype, align, .. },
+                    ..
+                } => {
+                    let elements: usize = (align.broadcast.iter().enumerate())
+                        .map(|(k, &b)| if b { 1 } else { shape[align.lead + k] })
+                        .product();
+                    (dtype.size() * elements) as u64
+                }
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// The fused operations' names, in evaluation order.
     pub(crate) fn ops(&self) -> &[&'static str] {
         &self.ops

@@ -75,4 +75,11 @@ impl LayerKind for Fused {
     fn fused_ops(&self) -> &[&'static str] {
         self.program.ops()
     }
+
+    fn source_bytes(&self, out: &[usize]) -> Option<u64> {
+        Some(
+            self.program
+                .source_bytes(&self.grid.block_shape(&self.coords(out))),
+        )
+    }
 }

@@ -77,6 +77,14 @@ pub(crate) trait LayerKind: Send + Sync + fmt::Debug {
         &[]
     }
 
+    /// Bytes the sources run inside this layer's kernel produce for block `out`, when
+    /// it runs sources inside (a fused kernel); `None` for other kinds, whose input is
+    /// their input layers' blocks.
+    fn source_bytes(&self, out: &[usize]) -> Option<u64> {
+        let _ = out;
+        None
+    }
+
     /// The storage read the task of `out` makes, when this layer reads storage: the
     /// reader and the box, so that the computation can fetch it ahead
     /// ([`TaskPlan::storage_reads`](super::tasks::TaskPlan::storage_reads)).
