@@ -16,7 +16,7 @@ use super::layer::{BlockBytes, Layer};
 use super::tasks::TaskPlan;
 
 /// Label lines are wrapped at spaces past this many characters.
-const WRAP: usize = 72;
+const WRAP: usize = 96;
 
 /// What kind of work a layer does, told apart by the fill of its box.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,11 +86,16 @@ pub(crate) fn dot(tasks: &TaskPlan<'_>, budget: u64, refused: Option<&str>) -> S
             .or_default()
             .push(format!("output {i}: {}", o.dtype));
     }
+    // The header of `explain`, its totals and its memory on a line each.
+    let title: Vec<String> = summary(tasks, &figures, budget)
+        .split("; ")
+        .map(str::to_string)
+        .collect();
     let mut out = String::from("digraph chunkwise {\n");
     let _ = writeln!(
         out,
         "  graph [label={}, labelloc=t, labeljust=l, fontname=\"Helvetica\", fontsize=12];",
-        label(&[summary(tasks, &figures, budget)])
+        label(&title)
     );
     out.push_str(
         "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11];\n",
@@ -246,7 +251,10 @@ mod tests {
             .unwrap();
         assert!(dot.starts_with("digraph chunkwise {\n"), "{dot}");
         assert!(dot.ends_with("}\n"), "{dot}");
-        assert!(dot.contains("label=\"plan: 3 layers, 110 tasks;"), "{dot}");
+        assert!(
+            dot.contains("label=\"plan: 3 layers, 110 tasks\\lprojected peak "),
+            "{dot}"
+        );
         let nodes = nodes(&dot);
         assert_eq!(nodes.len(), 3, "{dot}");
         // The kernel: the fused chain, its array, its tasks, bytes per task.
