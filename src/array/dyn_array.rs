@@ -249,7 +249,7 @@ impl DynArray {
     ///
     /// ```
     /// let x = chunkwise::ones::<f32>(&[100], [10]).to_dyn();
-    /// let dot = (&x * &x).explain_dot()?;
+    /// let dot = x.mul(&x).explain_dot()?;
     /// assert!(dot.starts_with("digraph chunkwise {"));
     /// assert!(dot.contains("tasks: 10 of 10"));
     /// # Ok::<(), chunkwise::Error>(())

@@ -466,7 +466,8 @@ impl<T: Element> LazyArray<T> {
     ///
     /// ```
     /// use chunkwise::{ComputeOptions, MemoryLimit};
-    /// let x = chunkwise::ones::<f64>(&[1_000], [100]).sum(..);
+    /// // A budget smaller than one chunk: the plan would be refused, and says why.
+    /// let x = chunkwise::random::uniform::<f64>(&[1_000], [100], 1).sum(..);
     /// let tiny = ComputeOptions::default().memory_limit(MemoryLimit::from_bytes(100));
     /// assert!(x.explain_dot_with(&tiny)?.contains("refused: "));
     /// # Ok::<(), chunkwise::Error>(())
