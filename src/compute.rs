@@ -334,6 +334,15 @@ fn plan_text(
     text
 }
 
+/// The optimized plan of computing `nodes` together, as a Graphviz graph (see
+/// `LazyArray::explain_dot`).
+pub(crate) fn explain_dot(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<String> {
+    prepared(nodes, options, |p| {
+        let refused = p.fits.err().map(|e| e.to_string());
+        Ok(plan::dot::dot(&p.tasks, p.budget, refused.as_deref()))
+    })
+}
+
 /// Computes `nodes` in one pass (shared work runs once) and returns each as an array.
 pub(crate) fn compute_nodes(
     nodes: &[Arc<Node>],

@@ -75,7 +75,8 @@ mod dyn_ops;
 #[path = "suite/lang.rs"]
 mod lang;
 
-// `chunkwise eval` run as a process: JSON results, text output, errors with a column caret.
+// `chunkwise eval` run as a process: JSON results, text output, errors with a column caret,
+// the plan as text, as a Graphviz graph and drawn as SVG.
 #[path = "suite/cli_eval.rs"]
 mod cli_eval;
 

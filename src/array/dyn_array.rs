@@ -242,6 +242,35 @@ impl DynArray {
         compute::explain(std::slice::from_ref(&self.node), options)
     }
 
+    /// The optimized plan of computing this array as a Graphviz graph (see
+    /// [`LazyArray::explain_dot`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::ones::<f32>(&[100], [10]).to_dyn();
+    /// let dot = x.mul(&x).explain_dot()?;
+    /// assert!(dot.starts_with("digraph chunkwise {"));
+    /// assert!(dot.contains("tasks: 10 of 10"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`explain`](Self::explain).
+    pub fn explain_dot(&self) -> Result<String> {
+        self.explain_dot_with(&ComputeOptions::default())
+    }
+
+    /// [`explain_dot`](Self::explain_dot) for running with `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`explain`](Self::explain).
+    pub fn explain_dot_with(&self, options: &ComputeOptions) -> Result<String> {
+        compute::explain_dot(std::slice::from_ref(&self.node), options)
+    }
+
     /// Sizes of the graph that computing this array would run.
     ///
     /// # Errors

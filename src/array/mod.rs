@@ -427,6 +427,59 @@ impl<T: Element> LazyArray<T> {
         compute::explain(std::slice::from_ref(&self.node), options)
     }
 
+    /// The plan of [`explain`](Self::explain) as a Graphviz graph (DOT), to render with
+    /// `dot -Tsvg plan.dot > plan.svg`: one box `L<n>` per layer that runs, labelled
+    /// as `explain` prints it (its operations, array and chunks, tasks after culling,
+    /// bytes out and held per task), an arrow from each layer to each layer that reads
+    /// it (marked `×2` when it reads it twice), and `explain`'s header as the title.
+    ///
+    /// The fill tells the kind of layer: green for sources (reads and generators, with
+    /// the elementwise work fused onto them), blue for elementwise kernels, purple for
+    /// the stages of reductions, orange for writes, grey for the rest (slices,
+    /// rechunks, block kernels such as matmul). Outputs have a double border. A plan
+    /// the memory budget refuses gets a red note saying why.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::random::uniform::<f64>(&[1_000, 1_000], [250, 250], 1);
+    /// let dot = ((&x + 1.0) * 2.0).sum(..).explain_dot()?;
+    /// assert!(dot.starts_with("digraph chunkwise {"));
+    /// // Two boxes, each with its tasks: the fused kernel making the sum's partials, and
+    /// // the combine of the 16 partials.
+    /// assert_eq!(dot.matches("tasks: ").count(), 2);
+    /// assert!(dot.contains("L0 -> L1"));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`explain`](Self::explain).
+    pub fn explain_dot(&self) -> Result<String> {
+        self.explain_dot_with(&ComputeOptions::default())
+    }
+
+    /// [`explain_dot`](Self::explain_dot) for running with `options` (its memory limit,
+    /// and `optimize(false)` to see the unoptimized plan).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::{ComputeOptions, MemoryLimit};
+    /// // A budget smaller than one chunk: the plan would be refused, and says why.
+    /// let x = chunkwise::random::uniform::<f64>(&[1_000], [100], 1).sum(..);
+    /// let tiny = ComputeOptions::default().memory_limit(MemoryLimit::from_bytes(100));
+    /// assert!(x.explain_dot_with(&tiny)?.contains("refused: "));
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`explain_with`](Self::explain_with).
+    pub fn explain_dot_with(&self, options: &ComputeOptions) -> Result<String> {
+        compute::explain_dot(std::slice::from_ref(&self.node), options)
+    }
+
     /// Sizes of the graph that computing this array would run (with the default
     /// options).
     ///

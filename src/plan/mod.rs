@@ -12,6 +12,7 @@
 //! expression graph before lowering and fuse layers after it.
 
 pub(crate) mod check;
+pub(crate) mod dot;
 pub(crate) mod explain;
 pub(crate) mod fit;
 mod fuse;

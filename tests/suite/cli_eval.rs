@@ -293,6 +293,162 @@ fn explain_prints_the_fused_plan_without_computing() {
     assert!(text.contains("refused: `sum"), "{text}");
 }
 
+/// True when Graphviz's `dot` runs here (the SVG checks are skipped when not).
+fn graphviz() -> bool {
+    Command::new("dot").arg("-V").output().is_ok()
+}
+
+/// `dot -Tsvg` of `graph`, checked to be an SVG drawing.
+#[track_caller]
+fn draw(graph: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(graph.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "dot refused the graph: {stderr}\n{graph}"
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+    svg
+}
+
+/// The three layers of the fused plan of `sum((x + 1) * 2 - sin(x))`, and its flags.
+const PLAN: [&str; 4] = [
+    "sum((x + 1) * 2 - sin(x))",
+    "--input",
+    "x=random:1000x1000:chunks=100x100",
+    "--explain",
+];
+
+#[test]
+fn explain_as_dot_is_a_graph_with_a_box_per_layer() {
+    let out = eval(&[&PLAN[..], &["--format", "dot"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let graph = String::from_utf8(out.stdout).unwrap();
+    assert!(graph.starts_with("digraph chunkwise {\n"), "{graph}");
+    assert_eq!(graph.lines().last(), Some("}"), "{graph}");
+    let lines: Vec<&str> = graph.lines().map(str::trim).collect();
+    let boxes = lines
+        .iter()
+        .filter(|l| l.starts_with('L') && !l.contains(" -> "));
+    let edges = lines
+        .iter()
+        .filter(|l| l.starts_with('L') && l.contains(" -> "));
+    assert_eq!(boxes.count(), 3, "{graph}");
+    assert_eq!(edges.count(), 2, "{graph}");
+    assert!(graph.contains("plan: 3 layers, 110 tasks"), "{graph}");
+    assert!(
+        graph.contains("fused [random.uniform → add → multiply → sin → subtract]"),
+        "{graph}"
+    );
+    assert!(graph.contains("peripheries=2"), "{graph}");
+    if graphviz() {
+        draw(&graph);
+    }
+    // A plan the budget refuses says so in a note.
+    let out = eval(&[
+        "sum(x)",
+        "-i",
+        "x=random:1000x1000:chunks=500x500",
+        "--explain",
+        "--format",
+        "dot",
+        "--memory-limit",
+        "1KiB",
+    ]);
+    let graph = String::from_utf8(out.stdout).unwrap();
+    assert!(graph.contains("label=\"refused: `sum"), "{graph}");
+    if graphviz() {
+        draw(&graph);
+    }
+    // The default format is the text tree; --format needs --explain.
+    let text = String::from_utf8(eval(&PLAN).stdout).unwrap();
+    let same = String::from_utf8(eval(&[&PLAN[..], &["--format", "text"]].concat()).stdout);
+    assert!(text.starts_with("plan: 3 layers"), "{text}");
+    assert_eq!(same.unwrap(), text);
+    let out = eval(&[PLAN[0], PLAN[1], PLAN[2], "--format", "dot"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--explain"));
+}
+
+#[test]
+fn explain_as_svg_is_drawn_by_graphviz() {
+    if !graphviz() {
+        eprintln!("skipped: Graphviz's `dot` is not on PATH");
+        return;
+    }
+    let out = eval(&[&PLAN[..], &["--format", "svg"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.contains("<svg"), "{svg}");
+    assert!(svg.contains("random.uniform"), "{svg}");
+}
+
+#[test]
+fn explain_as_svg_without_graphviz_says_how_to_get_it() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
+        .arg("eval")
+        .args(PLAN)
+        .args(["--format", "svg", "--no-progress"])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "chunkwise: --format svg needs Graphviz's `dot` on PATH (apt install graphviz, brew \
+         install graphviz); --format dot prints the graph for rendering elsewhere\n"
+    );
+}
+
+/// A `dot` that fails: its standard error is in the error chunkwise reports.
+#[cfg(unix)]
+#[test]
+fn explain_as_svg_reports_what_a_failing_dot_says() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("dot");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'Error: out of crayons' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_chunkwise"))
+        .arg("eval")
+        .args(PLAN)
+        .args(["--format", "svg", "--no-progress"])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("chunkwise: Graphviz's `dot -Tsvg` failed (exit status: 3): "),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("Error: out of crayons\n"), "{stderr}");
+}
+
 /// Issue 10.3: `2 ** -x` on an int64 input printed `[1, 0, 0, 0]`; NumPy refuses integers
 /// to negative integer powers, and so does `chunkwise eval`, naming `power`, with the
 /// cause stated once.

@@ -4,7 +4,9 @@
 //! The command runs in phases, each a library call: open the inputs
 //! ([`chunkwise::lang::Input::open`]), build the lazy result ([`chunkwise::lang::eval`]),
 //! check its size, compute, print. A plan explanation (`--explain`) belongs between
-//! building and computing: it needs only the lazy `DynArray` that [`build`] returns.
+//! building and computing: it needs only the lazy `DynArray` that [`build`] returns. Its
+//! `--format svg` is the one thing not done by the library: Graphviz's `dot` draws the
+//! graph the library writes ([`render_svg`]).
 
 use std::fmt::Write as _;
 
@@ -55,6 +57,9 @@ OUTPUT:
   --output PATH writes the result to a new Zarr v3 array instead, chunk by chunk, of any
   size (--chunks, --shards and --codec set its layout; --overwrite replaces an existing
   one). The attributes of a single Zarr input (units...) are copied, with the expression.
+  --explain prints the optimized plan instead of computing: as a tree of layers (--format
+  text, the default), as a Graphviz graph (--format dot, one box per layer), or drawn as
+  SVG by Graphviz's `dot`, which must be on PATH (--format svg). --format needs --explain.
 
 EXAMPLES:
   chunkwise eval 'mean(x, axis=0)[:5]' --input x=random:4000x4000:chunks=1000x1000 --json
@@ -62,6 +67,7 @@ EXAMPLES:
   chunkwise eval 'sum(where(x > 0.5, 1, 0))' --input x=random:1000x1000 --json
   chunkwise eval 'x.T[::100, -1] * 2' --input x=arange:300x200:chunks=64x64 --json
   chunkwise eval 'std(x - mean(x, axis=0), axis=0)' --input x=random:8000x8000 --explain
+  chunkwise eval 'x - mean(x, axis=0)' -i x=random:4000x4000 --explain --format svg > plan.svg
   chunkwise eval '(t - t.mean(axis=0)) / t.std(axis=0)' -i t=data.zarr/temperature \\
       --output anomaly.zarr --chunks 512,512 --codec zstd:5";
 
@@ -135,12 +141,38 @@ pub(crate) struct EvalArgs {
     /// memory) instead of computing.
     #[arg(long)]
     explain: bool,
+    /// With --explain: print the plan as a tree (text, the default), as a Graphviz graph
+    /// (dot), or drawn by Graphviz's `dot` (svg; needs `dot` on PATH).
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "explain")]
+    format: Option<ExplainFormat>,
 }
+
+/// How `--explain` prints the plan.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ExplainFormat {
+    /// The tree of layers, as text.
+    #[default]
+    Text,
+    /// A Graphviz graph (DOT), one box per layer, to render elsewhere.
+    Dot,
+    /// The graph drawn as SVG by Graphviz's `dot`.
+    Svg,
+}
+
+/// What `--format svg` says when Graphviz is not installed.
+const NO_DOT: &str = "--format svg needs Graphviz's `dot` on PATH (apt install graphviz, brew \
+                      install graphviz); --format dot prints the graph for rendering elsewhere";
 
 pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     let (result, zarr_inputs) = build(args)?;
     if args.explain {
-        crate::print_line(result.explain_with(&args.run.options())?.trim_end());
+        let options = args.run.options();
+        let plan = match args.format.unwrap_or_default() {
+            ExplainFormat::Text => result.explain_with(&options)?,
+            ExplainFormat::Dot => result.explain_dot_with(&options)?,
+            ExplainFormat::Svg => render_svg(&result.explain_dot_with(&options)?)?,
+        };
+        crate::print_line(plan.trim_end());
         return Ok(());
     }
     if let Some(out) = &args.output {
@@ -205,6 +237,42 @@ fn write_output(
         start.elapsed().as_secs_f64()
     ));
     Ok(())
+}
+
+/// The SVG that Graphviz's `dot` draws of `graph` (DOT text), run as `dot -Tsvg` with the
+/// graph on its standard input.
+fn render_svg(graph: &str) -> Result<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let spawned = Command::new("dot")
+        .arg("-Tsvg")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(NO_DOT),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot run Graphviz's `dot`")),
+    };
+    // `dot` reads the whole graph before it writes, so writing it all first cannot wait
+    // on a full output pipe; dropping the pipe ends its input.
+    let written = match child.stdin.take() {
+        Some(mut stdin) => stdin.write_all(graph.as_bytes()),
+        None => Ok(()),
+    };
+    let output = child
+        .wait_with_output()
+        .context("cannot read the output of Graphviz's `dot`")?;
+    if !output.status.success() {
+        bail!(
+            "Graphviz's `dot -Tsvg` failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    written.context("cannot write the graph to Graphviz's `dot`")?;
+    String::from_utf8(output.stdout).context("Graphviz's `dot` wrote SVG that is not UTF-8")
 }
 
 /// Opens the inputs and builds the lazy result of the expression; nothing is computed.
