@@ -49,7 +49,20 @@ pub struct Recorder {
     layers: Mutex<Vec<String>>,
     /// The run task events belong to (the last started).
     current: AtomicU32,
-    shards: Box<[Mutex<Vec<Entry>>]>,
+    shards: Box<[Shard]>,
+}
+
+/// One worker's append buffer, alone on its cache lines: two workers appending to
+/// neighbouring buffers would otherwise pass one line back and forth on every task.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Shard(Mutex<Vec<Entry>>);
+
+impl std::ops::Deref for Shard {
+    type Target = Mutex<Vec<Entry>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 /// One observed computation.
@@ -98,7 +111,7 @@ impl Recorder {
             runs: Mutex::new(Vec::new()),
             layers: Mutex::new(Vec::new()),
             current: AtomicU32::new(0),
-            shards: (0..SHARDS).map(|_| Mutex::new(Vec::new())).collect(),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         }
     }
 

@@ -203,6 +203,7 @@ pub(super) struct Emitter<'a, R> {
 #[derive(Clone, Copy)]
 pub(super) struct Finished {
     pub(super) task: TaskId,
+    pub(super) layer: u32,
     pub(super) start: Duration,
     pub(super) end: Duration,
     pub(super) bytes: u64,
@@ -246,15 +247,15 @@ impl<'a, R: TaskRunner> Emitter<'a, R> {
         self.labels.get(layer as usize).map_or("", String::as_str)
     }
 
-    /// Sends [`Observer::on_task_start`] and returns the task's start time; `block` is
-    /// the worker's reused buffer.
+    /// Sends [`Observer::on_task_start`] and returns the task's layer and start time;
+    /// its block is left in `block` (the worker's reused buffer), for the finish event.
     pub(super) fn task_start(
         &self,
         task: TaskId,
         worker: usize,
         projected_bytes: u64,
         block: &mut Vec<usize>,
-    ) -> Duration {
+    ) -> (u32, Duration) {
         let layer = self.runner.describe_task(task, block);
         let start = self.now();
         self.observer.on_task_start(&TaskStart {
@@ -266,16 +267,16 @@ impl<'a, R: TaskRunner> Emitter<'a, R> {
             projected_bytes,
             start,
         });
-        start
+        (layer, start)
     }
 
-    /// Sends [`Observer::on_task_finish`].
-    pub(super) fn task_finish(&self, done: Finished, worker: usize, block: &mut Vec<usize>) {
-        let layer = self.runner.describe_task(done.task, block);
+    /// Sends [`Observer::on_task_finish`]; `block` is what [`task_start`](Self::task_start)
+    /// left.
+    pub(super) fn task_finish(&self, done: Finished, worker: usize, block: &[usize]) {
         self.observer.on_task_finish(&TaskFinish {
             task: done.task.0,
-            layer,
-            op: self.label(layer),
+            layer: done.layer,
+            op: self.label(done.layer),
             block,
             worker,
             start: done.start,

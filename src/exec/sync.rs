@@ -71,15 +71,16 @@ fn run_all<R: TaskRunner>(
                 }
             }
         }
-        if let (Some(e), Some(start), Some(end)) = (events, start, end) {
+        if let (Some(e), Some((layer, start)), Some(end)) = (events, start, end) {
             let done = Finished {
                 task,
+                layer,
                 start,
                 end,
                 bytes,
                 live,
             };
-            e.task_finish(done, 0, &mut block);
+            e.task_finish(done, 0, &block);
         }
     }
     let outputs = graph

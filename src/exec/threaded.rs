@@ -224,8 +224,9 @@ fn worker<R: TaskRunner>(
     // last task, sent once its bookkeeping (and so the bytes held after it) is done.
     let mut released: Vec<Arc<R::Output>> = Vec::new();
     let mut finished: Option<Finished> = None;
-    let mut block = Vec::new();
-    let send_finished = |finished: &mut Option<Finished>, block: &mut Vec<usize>| {
+    // The running task's block, and the finished one's, awaiting its event.
+    let (mut block, mut finished_block) = (Vec::new(), Vec::new());
+    let send_finished = |finished: &mut Option<Finished>, block: &[usize]| {
         if let (Some(e), Some(done)) = (events, finished.take()) {
             e.task_finish(done, w, block);
         }
@@ -238,14 +239,14 @@ fn worker<R: TaskRunner>(
         if st.error.is_some() || st.finished == n {
             shared.wake.notify_all();
             drop(st);
-            send_finished(&mut finished, &mut block);
+            send_finished(&mut finished, &finished_block);
             recycle(runner, &mut released);
             return;
         }
         let Some(task) = shared.select(&mut st, w) else {
             if !released.is_empty() || finished.is_some() {
                 drop(st);
-                send_finished(&mut finished, &mut block);
+                send_finished(&mut finished, &finished_block);
                 recycle(runner, &mut released);
                 st = shared.lock();
                 continue;
@@ -265,7 +266,7 @@ fn worker<R: TaskRunner>(
             .map(|d| st.results[d.index()].clone())
             .collect::<Option<SmallVec<[Arc<R::Output>; 4]>>>();
         drop(st);
-        send_finished(&mut finished, &mut block);
+        send_finished(&mut finished, &finished_block);
         recycle(runner, &mut released);
 
         let start = events.map(|e| e.task_start(task, w, projected, &mut block));
@@ -289,9 +290,11 @@ fn worker<R: TaskRunner>(
         match outcome {
             Ok(value) => {
                 released = complete(shared, &mut st, w, task, value, bytes);
-                if let (Some(start), Some(end)) = (start, end) {
+                if let (Some((layer, start)), Some(end)) = (start, end) {
+                    std::mem::swap(&mut block, &mut finished_block);
                     finished = Some(Finished {
                         task,
+                        layer,
                         start,
                         end,
                         bytes,

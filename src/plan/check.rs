@@ -13,14 +13,20 @@ use crate::exec::TaskId;
 pub(crate) fn task_bytes(tasks: &TaskPlan<'_>, t: TaskId) -> u64 {
     let graph = &tasks.graph;
     let inputs: u64 = graph.deps(t).iter().map(|&d| graph.out_bytes(d)).sum();
-    inputs + graph.out_bytes(t) + tasks.layer_of(t).scratch_bytes()
+    inputs + graph.out_bytes(t) + tasks.scratch_of(t)
 }
 
 /// The most bytes held at once when the tasks run one at a time in the executor's
 /// priority order: results waiting for readers (outputs until the end), plus the running
 /// task's output and scratch; and at the end the outputs' blocks plus the arrays they
 /// are assembled into. Returns the bytes and the task at the peak.
+///
+/// Computed once per task plan (the memory check, `explain` and the report all ask).
 pub(crate) fn sequential_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
+    *tasks.sequential_peak.get_or_init(|| replay_peak(tasks))
+}
+
+fn replay_peak(tasks: &TaskPlan<'_>) -> (u64, Option<TaskId>) {
     let graph = &tasks.graph;
     let prio = crate::exec::order::priorities(graph);
     let mut scratch: Vec<Option<u64>> = vec![None; tasks.plan().layers.len()];

@@ -40,6 +40,10 @@ pub(crate) struct TaskPlan<'p> {
     /// The tasks with ordering edges, and how many: the last that many entries of their
     /// dependency list carry no data.
     ordering_deps: BTreeMap<TaskId, usize>,
+    /// Each layer's scratch bytes per task (`Layer::scratch_bytes`), asked for every task.
+    layer_scratch: Vec<u64>,
+    /// [`check::sequential_peak`](super::check::sequential_peak), once computed.
+    pub(super) sequential_peak: std::sync::OnceLock<(u64, Option<TaskId>)>,
 }
 
 impl<'p> TaskPlan<'p> {
@@ -100,6 +104,12 @@ impl<'p> TaskPlan<'p> {
             graph,
             output_tasks,
             ordering_deps: builder.ordering_deps,
+            layer_scratch: plan
+                .layers
+                .iter()
+                .map(super::Layer::scratch_bytes)
+                .collect(),
+            sequential_peak: std::sync::OnceLock::new(),
         })
     }
 }
@@ -269,6 +279,11 @@ impl TaskPlan<'_> {
         self.plan.layer(self.task_layer[t.index()])
     }
 
+    /// The scratch bytes of task `t` (its layer's).
+    pub(crate) fn scratch_of(&self, t: TaskId) -> u64 {
+        self.layer_scratch[self.layer_index(t)]
+    }
+
     /// The index of the layer task `t` belongs to.
     pub(crate) fn layer_index(&self, t: TaskId) -> usize {
         self.task_layer[t.index()].0 as usize
@@ -284,19 +299,35 @@ impl TaskPlan<'_> {
     /// blocks, or what a write's tasks store).
     pub(crate) fn io_bytes(&self) -> (u64, u64) {
         let graph = &self.graph;
-        let mut coords = Vec::new();
-        let input = (0..graph.len() as u32)
-            .map(TaskId)
-            .map(|t| {
-                let layer = self.layer_of(t);
-                coords_of(self.task_block[t.index()], &layer.blocks, &mut coords);
-                match layer.kind.source_bytes(&coords) {
-                    Some(bytes) => bytes,
-                    None if graph.is_root(t) => graph.out_bytes(t),
-                    None => 0,
+        let mut per_layer = vec![0usize; self.plan.layers.len()];
+        for &l in &self.task_layer {
+            per_layer[l.0 as usize] += 1;
+        }
+        // A layer that runs all its blocks is counted whole, else block by block.
+        let whole: Vec<Option<u64>> = (self.plan.layers.iter().zip(&per_layer))
+            .map(|(layer, &n)| {
+                if n == layer.num_blocks() {
+                    layer.kind.total_source_bytes()
+                } else {
+                    None
                 }
             })
-            .sum();
+            .collect();
+        let mut input: u64 = whole.iter().flatten().sum();
+        let mut coords = Vec::new();
+        for t in (0..graph.len() as u32).map(TaskId) {
+            let index = self.layer_index(t);
+            if whole[index].is_some() {
+                continue;
+            }
+            let layer = self.plan.layer(self.task_layer[t.index()]);
+            coords_of(self.task_block[t.index()], &layer.blocks, &mut coords);
+            input += match layer.kind.source_bytes(&coords) {
+                Some(bytes) => bytes,
+                None if graph.is_root(t) => graph.out_bytes(t),
+                None => 0,
+            };
+        }
         let output = graph
             .outputs()
             .iter()
@@ -316,7 +347,7 @@ impl TaskRunner for TaskPlan<'_> {
     type Output = Value;
 
     fn scratch_bytes(&self, task: TaskId) -> u64 {
-        self.layer_of(task).scratch_bytes()
+        self.scratch_of(task)
     }
 
     fn run(&self, task: TaskId, inputs: &[&Value]) -> Result<Value> {
@@ -367,5 +398,56 @@ impl TaskRunner for TaskPlan<'_> {
             op: layer.label(),
             block,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `io_bytes`' input, counted block by block (what the whole-layer sums must equal).
+    fn input_by_block(tasks: &TaskPlan<'_>) -> u64 {
+        let mut coords = Vec::new();
+        (0..tasks.graph.len() as u32)
+            .map(TaskId)
+            .map(|t| {
+                let layer = tasks.layer_of(t);
+                coords_of(tasks.task_block[t.index()], &layer.blocks, &mut coords);
+                match layer.kind.source_bytes(&coords) {
+                    Some(b) => b,
+                    None if tasks.graph.is_root(t) => tasks.graph.out_bytes(t),
+                    None => 0,
+                }
+            })
+            .sum()
+    }
+
+    #[test]
+    fn input_bytes_count_what_every_block_reads_broadcasts_included() {
+        let x = crate::random::uniform::<f64>(&[391, 7], [100, 3], 1);
+        let row = crate::random::uniform::<f32>(&[7], [7], 2);
+        let col = crate::random::uniform::<f64>(&[391, 1], [391, 1], 3);
+        let cases = [
+            ((&x + &row.astype::<f64>()) * &col).sum(..).node,
+            (&x + 1.0).mean(0).node,
+            x.sum(1).node,
+        ];
+        for node in cases {
+            let plan = super::super::fit::lower_to_fit(&[node], true, u64::MAX).unwrap();
+            let tasks = TaskPlan::new(&plan, 0).unwrap();
+            let (input, _) = tasks.io_bytes();
+            assert_eq!(input, input_by_block(&tasks));
+            // x alone is 391 * 7 doubles; the broadcast operands add their reads.
+            assert!(input >= 391 * 7 * 8, "{input}");
+        }
+        // x + row: row (4 bytes each) is read once per block along axis 0 (4 blocks).
+        let plan = super::super::fit::lower_to_fit(
+            &[(&x + &row.astype::<f64>()).sum(..).node],
+            true,
+            u64::MAX,
+        )
+        .unwrap();
+        let (input, _) = TaskPlan::new(&plan, 0).unwrap().io_bytes();
+        assert_eq!(input, 391 * 7 * 8 + 4 * 7 * 4);
     }
 }

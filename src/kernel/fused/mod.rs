@@ -316,6 +316,34 @@ impl Program {
             .sum()
     }
 
+    /// [`source_bytes`](Self::source_bytes) summed over every block of a grid with
+    /// `blocks(d)` blocks and length `len(d)` along output axis `d`.
+    pub(crate) fn total_source_bytes(
+        &self,
+        blocks: &dyn Fn(usize) -> usize,
+        len: &dyn Fn(usize) -> usize,
+    ) -> u64 {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                Step::Load {
+                    load: Load::Source { dtype, align, .. },
+                    ..
+                } => {
+                    let lead: u64 = (0..align.lead).map(|d| blocks(d) as u64).product();
+                    let own: u64 = (align.broadcast.iter().enumerate())
+                        .map(|(k, &b)| {
+                            let d = align.lead + k;
+                            (if b { blocks(d) } else { len(d) }) as u64
+                        })
+                        .product();
+                    dtype.size() as u64 * lead * own
+                }
+                _ => 0,
+            })
+            .sum()
+    }
+
     /// The fused operations' names, in evaluation order.
     pub(crate) fn ops(&self) -> &[&'static str] {
         &self.ops

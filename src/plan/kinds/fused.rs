@@ -82,4 +82,15 @@ impl LayerKind for Fused {
                 .source_bytes(&self.grid.block_shape(&self.coords(out))),
         )
     }
+
+    fn total_source_bytes(&self) -> Option<u64> {
+        // Over the grid's blocks, each axis independently: a block reads its length of
+        // an axis the source has, one element of an axis it broadcasts, and all of it
+        // again for each block along an axis it lacks.
+        let g = &self.grid;
+        Some(
+            self.program
+                .total_source_bytes(&|d| g.axis(d).num_chunks(), &|d| g.axis(d).len()),
+        )
+    }
 }

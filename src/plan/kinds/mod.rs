@@ -85,6 +85,12 @@ pub(crate) trait LayerKind: Send + Sync + fmt::Debug {
         None
     }
 
+    /// [`source_bytes`](Self::source_bytes) summed over all the layer's blocks, when
+    /// it runs sources inside.
+    fn total_source_bytes(&self) -> Option<u64> {
+        None
+    }
+
     /// The storage read the task of `out` makes, when this layer reads storage: the
     /// reader and the box, so that the computation can fetch it ahead
     /// ([`TaskPlan::storage_reads`](super::tasks::TaskPlan::storage_reads)).
