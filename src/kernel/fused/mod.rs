@@ -296,22 +296,26 @@ impl Program {
             .sum()
     }
 
-    /// Bytes its sources (generators, in-memory and stored arrays read inside the
-    /// kernel) produce for an output block of `shape`: what the block reads.
+    /// The sources read inside the kernel (generators, in-memory and stored arrays):
+    /// their element type and how they line up with the output block.
+    fn sources(&self) -> impl Iterator<Item = (DType, &Broadcast)> {
+        self.steps.iter().filter_map(|step| match step {
+            Step::Load {
+                load: Load::Source { dtype, align, .. },
+                ..
+            } => Some((*dtype, align)),
+            _ => None,
+        })
+    }
+
+    /// Bytes its sources produce for an output block of `shape`: what the block reads.
     pub(crate) fn source_bytes(&self, shape: &[usize]) -> u64 {
-        self.steps
-            .iter()
-            .map(|step| match step {
-                Step::Load {
-                    load: Load::Source { dtype, align, .. },
-                    ..
-                } => {
-                    let elements: usize = (align.broadcast.iter().enumerate())
-                        .map(|(k, &b)| if b { 1 } else { shape[align.lead + k] })
-                        .product();
-                    (dtype.size() * elements) as u64
-                }
-                _ => 0,
+        self.sources()
+            .map(|(dtype, align)| {
+                let elements: usize = (align.broadcast.iter().enumerate())
+                    .map(|(k, &b)| if b { 1 } else { shape[align.lead + k] })
+                    .product();
+                (dtype.size() * elements) as u64
             })
             .sum()
     }
@@ -323,23 +327,19 @@ impl Program {
         blocks: &dyn Fn(usize) -> usize,
         len: &dyn Fn(usize) -> usize,
     ) -> u64 {
-        self.steps
-            .iter()
-            .map(|step| match step {
-                Step::Load {
-                    load: Load::Source { dtype, align, .. },
-                    ..
-                } => {
-                    let lead: u64 = (0..align.lead).map(|d| blocks(d) as u64).product();
-                    let own: u64 = (align.broadcast.iter().enumerate())
-                        .map(|(k, &b)| {
-                            let d = align.lead + k;
-                            (if b { blocks(d) } else { len(d) }) as u64
-                        })
-                        .product();
-                    dtype.size() as u64 * lead * own
-                }
-                _ => 0,
+        self.sources()
+            .map(|(dtype, align)| {
+                let lead: u64 = (0..align.lead).map(|d| blocks(d) as u64).product();
+                let own: u64 = (align.broadcast.iter().enumerate())
+                    .map(|(k, &b)| {
+                        (if b {
+                            blocks(align.lead + k)
+                        } else {
+                            len(align.lead + k)
+                        }) as u64
+                    })
+                    .product();
+                dtype.size() as u64 * lead * own
             })
             .sum()
     }
