@@ -210,7 +210,7 @@ impl ComputeOptions {
     /// let x = chunkwise::ones::<f64>(&[100, 100], [10, 10]);
     /// x.sum(..).compute_scalar_with(&chunkwise::ComputeOptions::default().report(&path))?;
     /// let html = std::fs::read_to_string(&path)?;
-    /// assert!(html.contains(r#"id="task-stream""#) && html.contains(r#""op":"ones"#));
+    /// assert!(html.contains(r#"id="task-stream""#) && html.contains(r#""op":"sum"#));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -10,6 +10,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -31,6 +32,7 @@ use crate::error::{Error, Result};
 /// let mut answer = String::new();
 /// stream.read_to_string(&mut answer)?;
 /// assert!(answer.starts_with("HTTP/1.0 200") && answer.contains(r#""done":0"#));
+/// drop(stream);
 /// let addr = dashboard.addr();
 /// drop(dashboard);
 /// assert!(std::net::TcpStream::connect(addr).is_err());
@@ -38,7 +40,7 @@ use crate::error::{Error, Result};
 /// ```
 pub struct Dashboard {
     addr: SocketAddr,
-    server: Arc<tiny_http::Server>,
+    server: Option<Arc<tiny_http::Server>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -97,7 +99,7 @@ impl Dashboard {
             })?;
         Ok(Dashboard {
             addr: bound,
-            server,
+            server: Some(server),
             thread: Some(thread),
         })
     }
@@ -111,9 +113,22 @@ impl Dashboard {
 
 impl Drop for Dashboard {
     fn drop(&mut self) {
-        self.server.unblock();
+        if let Some(server) = &self.server {
+            server.unblock();
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
+        }
+        // Dropping the server tells its accept thread to stop, which closes the port a
+        // moment later; wait for that (at most a second), so that the port is closed
+        // when the computation returns.
+        drop(self.server.take());
+        for _ in 0..100 {
+            if std::net::TcpStream::connect_timeout(&self.addr, Duration::from_millis(50)).is_err()
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
