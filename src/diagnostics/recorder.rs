@@ -38,6 +38,10 @@ const SHARDS: usize = 64;
 /// let recording = recorder.recording();
 /// assert_eq!(recording.tasks.len(), x.sum(..).graph_stats()?.tasks);
 /// assert!(recording.tasks.iter().all(|t| t.end >= t.start && t.end <= recording.wall));
+/// // One memory sample per task; each task's layer is named.
+/// assert_eq!(recording.memory.len(), recording.tasks.len());
+/// let first = &recording.tasks[0];
+/// assert!(recording.layers[first.layer as usize].op.starts_with("sum"));
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Debug)]
@@ -354,6 +358,10 @@ pub struct Recording {
 }
 
 /// One finished task of a [`Recording`].
+///
+/// # Example
+///
+/// See [`Recorder`].
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TaskRecord {
@@ -374,6 +382,10 @@ pub struct TaskRecord {
 }
 
 /// The bytes held at one moment of a [`Recording`].
+///
+/// # Example
+///
+/// See [`Recorder`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct MemorySample {
@@ -384,6 +396,10 @@ pub struct MemorySample {
 }
 
 /// A layer of a [`Recording`]: a group of tasks computing one operation's blocks.
+///
+/// # Example
+///
+/// See [`Recorder`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LayerRecord {

@@ -14,6 +14,43 @@ use super::{TaskId, TaskRunner};
 use crate::error::Error;
 
 /// A computation about to run.
+///
+/// # Example
+///
+/// An observer that follows one computation from its start to its end:
+///
+/// ```
+/// use std::sync::Mutex;
+/// use std::sync::Arc;
+/// use chunkwise::{ComputeOptions, Observer, RunEnd, RunStart, TaskFinish, TaskStart};
+///
+/// #[derive(Default)]
+/// struct Log(Mutex<Vec<String>>);
+/// impl Observer for Log {
+///     fn on_start(&self, run: &RunStart<'_>) {
+///         let (input, _) = run.io_bytes();
+///         assert!(run.plan().starts_with("plan:") && input == 800); // 100 doubles
+///         self.0.lock().unwrap().push(format!("{} tasks", run.tasks));
+///     }
+///     fn on_task_start(&self, t: &TaskStart<'_>) {
+///         assert!(t.block.len() <= 1 && !t.op.is_empty());
+///     }
+///     fn on_task_finish(&self, t: &TaskFinish<'_>) {
+///         self.0.lock().unwrap().push(format!("{} {:?} {:?}", t.op, t.block, t.elapsed() > std::time::Duration::ZERO));
+///     }
+///     fn on_finish(&self, end: &RunEnd<'_>) {
+///         assert!(end.error.is_none() && end.peak_bytes > 0);
+///     }
+/// }
+///
+/// let log = Arc::new(Log::default());
+/// let x = chunkwise::random::uniform::<f64>(&[100], [50], 1);
+/// x.sum(..).compute_scalar_with(&ComputeOptions::default().single_threaded().observer(log.clone()))?;
+/// let log = log.0.lock().unwrap();
+/// assert_eq!(log[0], "3 tasks"); // two partial sums, one combine
+/// assert_eq!(log.len(), 4);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct RunStart<'a> {
@@ -58,6 +95,10 @@ impl RunStart<'_> {
 }
 
 /// A task about to run.
+///
+/// # Example
+///
+/// See [`RunStart`].
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct TaskStart<'a> {
@@ -78,6 +119,10 @@ pub struct TaskStart<'a> {
 }
 
 /// A task that has finished.
+///
+/// # Example
+///
+/// See [`RunStart`].
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct TaskFinish<'a> {
@@ -113,6 +158,10 @@ impl TaskFinish<'_> {
 }
 
 /// A computation that has ended, successfully or not.
+///
+/// # Example
+///
+/// See [`RunStart`].
 #[derive(Clone, Copy, Debug)]
 #[non_exhaustive]
 pub struct RunEnd<'a> {
