@@ -398,6 +398,25 @@ pub enum Error {
         problem: String,
     },
 
+    /// Another process of a multi-process (MPI) computation failed; every process stops
+    /// with this error, and the failed one with its own.
+    #[error("rank {rank} of {ranks} failed: {message}")]
+    RankFailed {
+        /// The rank (process) that failed first.
+        rank: usize,
+        /// How many ranks the job has.
+        ranks: usize,
+        /// Its error, as it printed it.
+        message: String,
+    },
+
+    /// Running across processes (MPI) was asked for but is not possible as asked.
+    #[error("MPI: {problem}")]
+    Mpi {
+        /// What was wrong, and how to fix it.
+        problem: String,
+    },
+
     /// A Zarr store, array, group or chunk that could not be opened, read or written.
     #[error("zarr `{path}`: {problem}")]
     Zarr {

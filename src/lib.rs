@@ -41,6 +41,8 @@
 //! - [`lang`]: the NumPy-like expression language of `chunkwise eval`, from Rust:
 //!   `lang::eval("mean(x, axis=0)", &inputs)` gives a lazy [`DynArray`].
 //! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
+//! - `mpi` (cargo feature `mpi`): the same programs across many processes and machines,
+//!   launched by `mpirun` or `srun`, with [`Executor::Mpi`].
 //!
 //! The architecture (expression graph → layers → task graph → executor) is described in
 //! `docs/ARCHITECTURE.md`.
@@ -89,6 +91,8 @@ pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, RunEnd, RunStart, TaskFinish, TaskStart,
     MEMORY_LIMIT_ENV,
 };
+#[cfg(feature = "mpi")]
+pub use exec::mpi;
 pub use expr::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,

@@ -19,7 +19,14 @@
 
 pub(crate) mod budget;
 mod events;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub(crate) mod order;
+#[cfg_attr(
+    not(feature = "mpi"),
+    allow(dead_code, reason = "ranks are processes under MPI; tests run them as threads")
+)]
+pub(crate) mod ranks;
 mod sync;
 mod threaded;
 
@@ -74,6 +81,10 @@ pub(crate) trait TaskRunner: Sync {
     fn recycle(&self, value: Self::Output) {
         drop(value);
     }
+    /// Appends `value` as bytes, for another process (see `ranks`).
+    fn encode(value: &Self::Output, out: &mut Vec<u8>);
+    /// The value [`encode`](Self::encode) wrote into `bytes`.
+    fn decode(&self, bytes: &[u8]) -> Result<Self::Output>;
     /// Bytes the task needs while it runs besides its inputs and output (its kernel's
     /// temporaries); the executor admits a task only while they fit too.
     fn scratch_bytes(&self, _task: TaskId) -> u64 {
@@ -242,6 +253,11 @@ pub enum Executor {
     Threads(usize),
     /// Every task on the calling thread, in a fixed order (for debugging).
     SingleThreaded,
+    /// The tasks shared out among the ranks of an MPI job (cargo feature `mpi`; see
+    /// [`mpi`](crate::mpi)), each rank running its share on its cores (the cores of a
+    /// machine shared among its ranks); every rank returns every result. A process
+    /// launched on its own runs everything, on all cores.
+    Mpi,
 }
 
 /// Runs every task of `graph` and returns the results of its outputs, in order.
@@ -260,7 +276,48 @@ pub(crate) fn execute<R: TaskRunner>(
             "at least 1 thread",
         )),
         Executor::Threads(n) => threaded::run(graph, runner, n, config),
+        Executor::Mpi => across_ranks(graph, runner, config),
     }
+}
+
+/// Runs `graph` across the ranks of the MPI job, or alone when there is none.
+#[cfg(feature = "mpi")]
+fn across_ranks<R: TaskRunner>(
+    graph: &TaskGraph,
+    runner: &R,
+    config: &RunConfig<'_>,
+) -> Result<Execution<R::Output>> {
+    let threads = mpi::threads_per_rank();
+    match mpi::world() {
+        Some((world, traffic)) => ranks::run(graph, runner, config, threads, world, traffic),
+        None => threaded::run(graph, runner, threads, config),
+    }
+}
+
+/// Without the `mpi` feature there are no ranks to run across.
+#[cfg(not(feature = "mpi"))]
+fn across_ranks<R: TaskRunner>(
+    _: &TaskGraph,
+    _: &R,
+    _: &RunConfig<'_>,
+) -> Result<Execution<R::Output>> {
+    Err(Error::Mpi {
+        problem: "this chunkwise was built without MPI; build it with `cargo build \
+                  --release --features mpi` (needs an MPI library and libclang)"
+            .into(),
+    })
+}
+
+thread_local! {
+    /// Non-zero while this thread runs a task, whose panic becomes an error.
+    static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// True while this thread runs a task: a panic now is caught and becomes the task's
+/// error (the MPI panic hook must not abort the job for it).
+#[cfg_attr(not(feature = "mpi"), allow(dead_code, reason = "asked by the MPI panic hook"))]
+pub(crate) fn catching_panics() -> bool {
+    CATCHING.with(|c| c.get() > 0)
 }
 
 /// Sends the end of a run to its observer, if any, and returns its result.
@@ -288,7 +345,10 @@ pub(crate) fn default_threads() -> usize {
 
 /// Runs one task, turning a panic in its kernel into an error that names it.
 fn run_task<R: TaskRunner>(runner: &R, task: TaskId, inputs: &[&R::Output]) -> Result<R::Output> {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(task, inputs))) {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(task, inputs)));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    match outcome {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
             let label = runner.label(task);
@@ -392,6 +452,17 @@ mod tests {
         }
         fn output_bytes(_: &Tracked) -> u64 {
             100
+        }
+        fn encode(value: &Tracked, out: &mut Vec<u8>) {
+            out.extend_from_slice(&value.value.to_le_bytes());
+        }
+        fn decode(&self, bytes: &[u8]) -> Result<Tracked> {
+            let value = u64::from_le_bytes(bytes.try_into().map_err(|_| Error::Cancelled)?);
+            self.alive.fetch_add(1, Ordering::SeqCst);
+            Ok(Tracked {
+                value,
+                alive: self.alive.clone(),
+            })
         }
     }
 
@@ -550,6 +621,68 @@ mod tests {
                 }
                 prop_assert_eq!(r.alive.load(Ordering::SeqCst), 0, "{:?} leaked results", exec);
             }
+        }
+
+        #[test]
+        fn ranks_together_give_every_result_to_every_rank_running_each_task_once(
+            g in random_graph(),
+            ranks in 1usize..5,
+            fail in proptest::option::of((0u32..60, any::<bool>())),
+            budget in prop_oneof![Just(u64::MAX), 1u64..2000],
+        ) {
+            let fail = fail.filter(|(t, _)| (*t as usize) < g.len());
+            let reference = {
+                let r = SumRunner::new(None);
+                let out = execute(&g, &r, &config(Executor::SingleThreaded, u64::MAX)).unwrap();
+                out.outputs.iter().map(|v| v.value).collect::<Vec<_>>()
+            };
+            let runner = SumRunner::new(fail);
+            let hub = ranks::threads::Hub::new(ranks);
+            let traffic = ranks::Traffic::default();
+            let results: Vec<Result<Vec<u64>>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..ranks)
+                    .map(|rank| {
+                        let (g, runner, hub, traffic) = (&g, &runner, &hub, &traffic);
+                        #[expect(clippy::disallowed_methods, reason = "one thread per simulated rank")]
+                        scope.spawn(move || {
+                            let me = ranks::threads::ThreadRank { hub, rank };
+                            let threads = 1 + rank % 2;
+                            ranks::run(g, runner, &config(Executor::Mpi, budget), threads, &me, traffic)
+                                .map(|e| e.outputs.iter().map(|v| v.value).collect())
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let part = ranks::Partition::new(&g, &runner, ranks);
+            prop_assert_eq!(part.tasks_per_rank(ranks).iter().sum::<u64>(), g.len() as u64);
+            match fail {
+                None => {
+                    for r in &results {
+                        prop_assert_eq!(r.as_ref().unwrap(), &reference);
+                    }
+                    prop_assert_eq!(runner.runs.load(Ordering::Relaxed), g.len());
+                    prop_assert_eq!(traffic.tasks.load(Ordering::Relaxed), g.len() as u64);
+                }
+                Some(_) => {
+                    // Every rank stops with an error: the failed one its own, the others
+                    // naming it.
+                    let own = results
+                        .iter()
+                        .filter(|r| matches!(r, Err(Error::TaskPanicked { .. } | Error::TaskFailed { .. })))
+                        .count();
+                    prop_assert_eq!(own, 1);
+                    for r in &results {
+                        let ok = matches!(
+                            r,
+                            Err(Error::TaskPanicked { .. } | Error::TaskFailed { .. } | Error::RankFailed { .. })
+                        );
+                        prop_assert!(ok, "{:?}", r);
+                    }
+                }
+            }
+            drop(results);
+            prop_assert_eq!(runner.alive.load(Ordering::SeqCst), 0, "leaked results");
         }
 
         #[test]

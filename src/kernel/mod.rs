@@ -13,6 +13,7 @@ pub(crate) mod math;
 pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod source;
+pub(crate) mod wire;
 
 pub(crate) use reduce::Partial;
 

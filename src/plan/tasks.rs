@@ -384,6 +384,14 @@ impl TaskRunner for TaskPlan<'_> {
         value.nbytes() as u64
     }
 
+    fn encode(value: &Value, out: &mut Vec<u8>) {
+        crate::kernel::wire::encode(value, out);
+    }
+
+    fn decode(&self, bytes: &[u8]) -> Result<Value> {
+        crate::kernel::wire::decode(bytes)
+    }
+
     fn recycle(&self, value: Value) {
         if let Value::Array(a) = value {
             self.pool.put(a);

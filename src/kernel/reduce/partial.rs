@@ -76,6 +76,11 @@ impl Partial {
         })
     }
 
+    /// The fields.
+    pub(crate) fn fields(&self) -> &[AnyArray] {
+        &self.fields
+    }
+
     /// The fields, mutably (to update several at once).
     pub(crate) fn fields_mut(&mut self) -> &mut [AnyArray] {
         &mut self.fields
