@@ -75,7 +75,7 @@ fn ensure_input(n: usize, chunk: usize) -> Result<PathBuf> {
         return Ok(path);
     }
     let staging = cache_dir().join(format!("{name}.partial-{}", std::process::id()));
-    let _removed = RemoveOnDrop(staging.clone());
+    let _removed = RemoveOnDrop(staging.clone(), true);
     let values = DynArray::from_reader(
         Arc::new(ValueBlocks { n }),
         &Chunks::Uniform(vec![chunk, chunk]),
@@ -94,10 +94,18 @@ fn ensure_input(n: usize, chunk: usize) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// [`ensure_input`], by rank 0 alone in an MPI job (the others wait for it).
+fn ensure_shared_input(n: usize, chunk: usize) -> Result<PathBuf> {
+    crate::exec::first_rank_then_others(
+        || crate::exec::alone(|| ensure_input(n, chunk)),
+        || Ok(cache_dir().join(format!("zarr_in_{n}_f32_zstd.zarr"))),
+    )
+}
+
 /// The standardized array, lazily, over the cached input.
 pub(super) fn build(p: WorkloadParams) -> Result<DynArray> {
     let (n, chunk) = (size(p, FULL), size(p, CHUNK));
-    let path = ensure_input(n, chunk)?;
+    let path = ensure_shared_input(n, chunk)?;
     // In the default chunks, as a user opens it: here the storage chunks, as Dask's
     // `da.from_zarr` reads them.
     let x: LazyArray<f32> = open_array(&path)?.to_lazy(None)?;
@@ -112,13 +120,16 @@ fn output_path() -> PathBuf {
     cache_dir().join(format!("zarr_out_{}_{nanos}.zarr", std::process::id()))
 }
 
-/// Removes the output store when the run ends, whether it succeeded or not.
-struct RemoveOnDrop(PathBuf);
+/// Removes the output store when the run ends, whether it succeeded or not (when its
+/// flag is set: on one rank of an MPI job).
+struct RemoveOnDrop(PathBuf, bool);
 
 impl Drop for RemoveOnDrop {
     fn drop(&mut self) {
-        // Best effort: a leftover output in the temp dir is harmless.
-        let _ = std::fs::remove_dir_all(&self.0);
+        if self.1 {
+            // Best effort: a leftover output in the temp dir is harmless.
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 
@@ -133,8 +144,11 @@ impl fmt::Debug for RemoveOnDrop {
 pub(super) fn run(p: WorkloadParams, options: &ComputeOptions) -> Result<RunOutcome> {
     // Create the cached input before the clock starts, as the peer does.
     let n = size(p, FULL);
-    ensure_input(n, size(p, CHUNK))?;
-    let out = RemoveOnDrop(output_path());
+    ensure_shared_input(n, size(p, CHUNK))?;
+    // One output for all ranks of an MPI job, removed by rank 0 once all have read it.
+    let out = crate::exec::from_first_rank(|| output_path().into_os_string().into_encoded_bytes())?;
+    let out = PathBuf::from(String::from_utf8_lossy(&out).into_owned());
+    let out = RemoveOnDrop(out, crate::exec::is_first_rank());
     let start = Instant::now();
     let y = build(p)?;
     let write = y.to_zarr(
@@ -148,6 +162,7 @@ pub(super) fn run(p: WorkloadParams, options: &ComputeOptions) -> Result<RunOutc
     let chunks = Chunks::Uniform(vec![size(p, CHUNK); 2]);
     let back: LazyArray<f32> = open_array(&out.0)?.to_lazy(Some(chunks))?;
     let checksum = back.astype::<f64>().abs().sum(..).compute_scalar()?;
+    crate::exec::barrier()?;
     let input_bytes = (n * n * DType::F32.size()) as f64;
     Ok(RunOutcome {
         seconds,

@@ -308,7 +308,90 @@ fn across_ranks<R: TaskRunner>(
     })
 }
 
+/// Runs `first` on rank 0 of the MPI job, and `then` on the other ranks once rank 0 is
+/// done (each returns rank 0's error if it failed): for what one process must do for
+/// all (creating a Zarr array that every rank then writes into). Alone, runs `first`.
+pub(crate) fn first_rank_then_others<T>(
+    first: impl FnOnce() -> Result<T>,
+    then: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    #[cfg(feature = "mpi")]
+    if let Some((world, _)) = mpi::world() {
+        let ranks = world.size();
+        let (mine, status) = if world.rank() == 0 {
+            let done = first();
+            let status = match &done {
+                Ok(_) => Vec::new(),
+                Err(e) => e.to_string().into_bytes(),
+            };
+            (Some(done), status)
+        } else {
+            (None, Vec::new())
+        };
+        let outgoing = vec![status; ranks];
+        let incoming = world.exchange(outgoing)?;
+        if let Some(done) = mine {
+            return done;
+        }
+        if !incoming[0].is_empty() {
+            return Err(Error::RankFailed {
+                rank: 0,
+                ranks,
+                message: String::from_utf8_lossy(&incoming[0]).into_owned(),
+            });
+        }
+        return then();
+    }
+    let _ = then;
+    first()
+}
+
+/// Rank 0's `value()` on every rank of the MPI job (a collective); alone, `value()`.
+pub(crate) fn from_first_rank(value: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>> {
+    #[cfg(feature = "mpi")]
+    if let Some((world, _)) = mpi::world() {
+        let mine = if world.rank() == 0 { value() } else { Vec::new() };
+        let mut incoming = world.exchange(vec![mine; world.size()])?;
+        return Ok(std::mem::take(&mut incoming[0]));
+    }
+    Ok(value())
+}
+
+/// Waits until every rank of the MPI job has come here (a collective); alone, returns.
+pub(crate) fn barrier() -> Result<()> {
+    from_first_rank(Vec::new).map(drop)
+}
+
+/// True on rank 0 of the MPI job, and alone.
+pub(crate) fn is_first_rank() -> bool {
+    #[cfg(feature = "mpi")]
+    return mpi::world().is_none_or(|(world, _)| world.rank() == 0);
+    #[cfg(not(feature = "mpi"))]
+    true
+}
+
+/// Runs `f` as if this process were alone (no exchanges with other ranks): for what
+/// one rank does for all, such as writing a shared input once.
+pub(crate) fn alone<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ALONE.with(|a| a.set(self.0));
+        }
+    }
+    let _restore = Restore(ALONE.with(|a| a.replace(true)));
+    f()
+}
+
+/// True inside [`alone`].
+#[cfg_attr(not(feature = "mpi"), allow(dead_code, reason = "asked when finding the ranks"))]
+fn is_alone() -> bool {
+    ALONE.with(std::cell::Cell::get)
+}
+
 thread_local! {
+    /// Set inside [`alone`].
+    static ALONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// Non-zero while this thread runs a task, whose panic becomes an error.
     static CATCHING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }

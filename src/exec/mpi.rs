@@ -228,44 +228,48 @@ impl Mpi {
                 }
             }
         }
-        let mine = failure.unwrap_or_default().as_bytes();
-        let gathered = all_gather_bytes(&comm, mine);
+        // A status byte first: MPI refuses a gather of nothing at all.
+        let mut mine = vec![u8::from(failure.is_some())];
+        mine.extend_from_slice(failure.unwrap_or_default().as_bytes());
+        let gathered = all_gather_bytes(&comm, &mine);
         gathered
             .iter()
-            .position(|m| !m.is_empty())
-            .map(|r| (r, String::from_utf8_lossy(&gathered[r]).into_owned()))
+            .position(|m| m.first() == Some(&1))
+            .map(|r| (r, String::from_utf8_lossy(&gathered[r][1..]).into_owned()))
     }
 
-    /// What each rank did so far, in rank order (a collective: every rank calls it).
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// let mpi = chunkwise::mpi::init()?;
-    /// let options = chunkwise::ComputeOptions::default().executor(chunkwise::Executor::Mpi);
-    /// chunkwise::ones::<f64>(&[10], [5]).sum(..).compute_scalar_with(&options)?;
-    /// assert_eq!(mpi.traffic().len(), mpi.size());
-    /// # Ok::<(), chunkwise::Error>(())
-    /// ```
-    #[must_use]
-    pub fn traffic(&self) -> Vec<RankTraffic> {
-        let mine = RankTraffic::local();
-        let Some(universe) = &self.universe else {
-            return vec![mine];
-        };
-        let _calls = CALLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let send = [mine.tasks, mine.bytes_sent, mine.bytes_received, mine.stages];
-        let mut all = vec![0u64; 4 * size()];
-        universe.world().all_gather_into(&send[..], &mut all[..]);
-        all.chunks(4)
-            .map(|c| RankTraffic {
-                tasks: c[0],
-                bytes_sent: c[1],
-                bytes_received: c[2],
-                stages: c[3],
-            })
-            .collect()
+}
+
+/// What each rank did so far, in rank order (a collective: every rank calls it); this
+/// process's alone when it is not one of several ranks.
+///
+/// # Example
+///
+/// ```
+/// let mpi = chunkwise::mpi::init()?;
+/// let options = chunkwise::ComputeOptions::default().executor(chunkwise::Executor::Mpi);
+/// chunkwise::ones::<f64>(&[10], [5]).sum(..).compute_scalar_with(&options)?;
+/// assert_eq!(chunkwise::mpi::traffic().len(), mpi.size());
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[must_use]
+pub fn traffic() -> Vec<RankTraffic> {
+    let mine = RankTraffic::local();
+    if size() == 1 {
+        return vec![mine];
     }
+    let _calls = CALLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let send = [mine.tasks, mine.bytes_sent, mine.bytes_received, mine.stages];
+    let mut all = vec![0u64; 4 * size()];
+    SimpleCommunicator::world().all_gather_into(&send[..], &mut all[..]);
+    all.chunks(4)
+        .map(|c| RankTraffic {
+            tasks: c[0],
+            bytes_sent: c[1],
+            bytes_received: c[2],
+            stages: c[3],
+        })
+        .collect()
 }
 
 /// What one rank did over the computations it took part in.
@@ -331,7 +335,7 @@ pub(crate) fn threads_per_rank() -> usize {
 
 /// The job's transport when this process is one of several ranks.
 pub(crate) fn world() -> Option<(&'static dyn Transport, &'static Traffic)> {
-    (size() > 1).then_some((&MpiWorld as &dyn Transport, &TRAFFIC))
+    (size() > 1 && !super::is_alone()).then_some((&MpiWorld as &dyn Transport, &TRAFFIC))
 }
 
 /// `MPI_COMM_WORLD`, one call at a time.
@@ -359,8 +363,9 @@ impl Transport for MpiWorld {
             .map(|m| m.len().div_ceil(per_pair))
             .max()
             .unwrap_or(0) as u64;
+        // At least one round, even of empty messages: an exchange is also a barrier.
         let mut rounds = 0u64;
-        world.all_reduce_into(&my_rounds, &mut rounds, SystemOperation::max());
+        world.all_reduce_into(&my_rounds.max(1), &mut rounds, SystemOperation::max());
         let mut incoming: Vec<Vec<u8>> = vec![Vec::new(); n];
         for round in 0..rounds as usize {
             let pieces: Vec<&[u8]> = outgoing
@@ -373,11 +378,13 @@ impl Transport for MpiWorld {
             let send_counts: Vec<i32> = pieces.iter().map(|p| p.len() as i32).collect();
             let mut recv_counts = vec![0i32; n];
             world.all_to_all_into(&send_counts[..], &mut recv_counts[..]);
-            let send: Vec<u8> = pieces.concat();
+            let mut send: Vec<u8> = pieces.concat();
+            // MPI refuses buffers without storage, even for nothing.
+            send.push(0);
             let send_displs = displacements(&send_counts)?;
             let recv_displs = displacements(&recv_counts)?;
-            let total = recv_counts.iter().map(|&c| c as usize).sum();
-            let mut recv = vec![0u8; total];
+            let total: usize = recv_counts.iter().map(|&c| c as usize).sum();
+            let mut recv = vec![0u8; total + 1];
             {
                 let send = Partition::new(&send[..], &send_counts[..], &send_displs[..]);
                 let mut into = PartitionMut::new(&mut recv[..], &recv_counts[..], &recv_displs[..]);

@@ -374,11 +374,26 @@ impl ZarrWriteOptions {
 pub fn create_zarr(array: &DynArray, options: &ZarrWriteOptions) -> Result<PendingWrite> {
     // A data-dependent shape (a boolean mask's result) is counted now: the store needs it.
     let array = &array.with_sizes_resolved()?;
-    let (zarr, created) = create_array(array.shape(), array.dtype(), array.chunks(), options)?;
+    // In an MPI job, rank 0 creates the array and the others open it once it exists.
+    let (zarr, created) = crate::exec::first_rank_then_others(
+        || {
+            let (zarr, created) =
+                create_array(array.shape(), array.dtype(), array.chunks(), options)?;
+            Ok((zarr, Some(Arc::new(created))))
+        },
+        || {
+            let store = Store::create(&options.store_path, options.durable)?;
+            let zarr = ZarrArray::open(&store, &normalize_node_path(&options.array_path))?;
+            Ok((zarr, None))
+        },
+    )?;
     let offset = vec![0; array.shape().len()];
-    let created = Arc::new(created);
-    zarr.write_region_of(array, &offset, Some(created.clone()))
-        .inspect_err(|_| created.undo())
+    zarr.write_region_of(array, &offset, created.clone())
+        .inspect_err(|_| {
+            if let Some(c) = &created {
+                c.undo();
+            }
+        })
 }
 
 /// What [`create_array`] made on disk for one new array, undone ([`Created::undo`])

@@ -104,6 +104,14 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
             );
         }
     }
+    // A rank of an MPI job cannot start processes that would join it: the workloads run
+    // in this process, one after the other, on every rank.
+    if crate::ranks::size() > 1 {
+        for name in names {
+            run_child(args, name)?;
+        }
+        return Ok(());
+    }
     let exe = std::env::current_exe().context("finding the chunkwise executable")?;
     let several = names.len() > 1;
     let mut failed = 0;
@@ -202,6 +210,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
     if let Some(m) = args.memory_limit {
         options = options.memory_limit(m);
     }
+    options = crate::ranks::across(options);
     let memory_limit = match args.memory_limit {
         Some(m) => m,
         None => MemoryLimit::from_env_or_default()?,
@@ -248,7 +257,8 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "result_chunks": chunks,
         "git_commit": env!("CHUNKWISE_GIT_COMMIT"),
     });
-    print_line(&record.to_string());
+    let ranks = crate::ranks::json_fields();
+    print_line(&crate::ranks::with_fields(&record.to_string(), ranks.as_deref()));
     Ok(())
 }
 

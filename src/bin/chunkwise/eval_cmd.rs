@@ -184,7 +184,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         .pop()
         .ok_or_else(|| anyhow!("the computation returned no result"))?;
     if args.json {
-        crate::print_line(&to_json(&value));
+        let ranks = crate::ranks::json_fields();
+        crate::print_line(&crate::ranks::with_fields(&to_json(&value), ranks.as_deref()));
     } else {
         crate::print_line(&format!(
             "{} array of shape {:?}",

@@ -7,6 +7,7 @@ mod demo;
 mod eval_cmd;
 mod info;
 mod options;
+mod ranks;
 mod stats;
 
 use std::process::ExitCode;
@@ -56,6 +57,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Under mpirun or srun (built with the `mpi` feature), join the job: every rank runs
+    // this same command on its share of the tasks.
+    #[cfg(feature = "mpi")]
+    let mpi = match chunkwise::mpi::init() {
+        Ok(mpi) => mpi,
+        Err(e) => {
+            eprintln!("chunkwise: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // The report's title: the command as typed.
     let title = std::iter::once("chunkwise".to_string())
         .chain(std::env::args().skip(1))
@@ -71,24 +82,41 @@ fn main() -> ExitCode {
         Command::Convert(args) => args.run.diagnostics.around(&title, || copy::convert(&args)),
         Command::Bench(args) => bench::run(&args),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            // An expression error is already a full report: message, text and carets.
-            match (
-                e.downcast_ref::<chunkwise::lang::Error>(),
-                e.downcast_ref::<chunkwise::Error>(),
-            ) {
-                (Some(expr), _) => eprintln!("{expr}"),
-                // The library's advice names its API; on the command line it is a flag.
-                (_, Some(chunkwise::Error::AlreadyExists { path })) => eprintln!(
-                    "chunkwise: `{path}` already exists; pass --overwrite to replace it, or \
-                     choose another output path"
-                ),
-                _ => eprintln!("chunkwise: {}", full_message(&e)),
+    let failure = result.err().map(|e| error_text(&e));
+    // Every rank learns whether any failed; the error is printed once, by rank 0.
+    #[cfg(feature = "mpi")]
+    let failure = match mpi.conclude(failure.as_deref()) {
+        None => None,
+        Some((rank, message)) => Some(match failure {
+            Some(own) => own,
+            None => format!("chunkwise: rank {rank} of {}: {message}", mpi.size()),
+        }),
+    };
+    match failure {
+        None => ExitCode::SUCCESS,
+        Some(text) => {
+            if ranks::leads() {
+                eprintln!("{text}");
             }
             ExitCode::from(2)
         }
+    }
+}
+
+/// What the command prints for error `e`.
+fn error_text(e: &anyhow::Error) -> String {
+    // An expression error is already a full report: message, text and carets.
+    match (
+        e.downcast_ref::<chunkwise::lang::Error>(),
+        e.downcast_ref::<chunkwise::Error>(),
+    ) {
+        (Some(expr), _) => expr.to_string(),
+        // The library's advice names its API; on the command line it is a flag.
+        (_, Some(chunkwise::Error::AlreadyExists { path })) => format!(
+            "chunkwise: `{path}` already exists; pass --overwrite to replace it, or choose \
+             another output path"
+        ),
+        _ => format!("chunkwise: {}", full_message(e)),
     }
 }
 
@@ -109,10 +137,13 @@ pub(crate) fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Prints one line on standard output; a closed pipe (`chunkwise bench | head -1`) ends
-/// the program quietly instead of panicking.
+/// Prints one line on standard output (from rank 0 alone, in an MPI job); a closed pipe
+/// (`chunkwise bench | head -1`) ends the program quietly instead of panicking.
 pub(crate) fn print_line(line: &str) {
     use std::io::Write;
+    if !ranks::leads() {
+        return;
+    }
     let mut out = std::io::stdout().lock();
     if let Err(e) = writeln!(out, "{line}") {
         if e.kind() == std::io::ErrorKind::BrokenPipe {

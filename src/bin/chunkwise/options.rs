@@ -62,7 +62,8 @@ impl DiagnosticsArgs {
             return command();
         }
         let recorder = self.recorder.get_or_init(|| Arc::new(Recorder::new(title)));
-        let dashboard = match self.dashboard {
+        // In an MPI job: one dashboard (rank 0's) and one report per rank.
+        let dashboard = match self.dashboard.filter(|_| crate::ranks::leads()) {
             Some(addr) => {
                 let d = Dashboard::serve(addr, recorder.clone())?;
                 eprintln!(
@@ -76,6 +77,7 @@ impl DiagnosticsArgs {
         let result = command();
         drop(dashboard);
         if let Some(path) = &self.report {
+            let path = &crate::ranks::own_path(path);
             recorder
                 .recording()
                 .write_html(path)
@@ -114,14 +116,14 @@ impl RunArgs {
         if let Some(m) = self.memory_limit {
             options = options.memory_limit(m);
         }
-        self.diagnostics.observe(options)
+        self.diagnostics.observe(crate::ranks::across(options))
     }
 
     /// [`options`](Self::options) with a progress bar labelled `label` (unless
     /// `--no-progress`).
     pub(crate) fn with_progress(&self, label: &str) -> ComputeOptions {
         let options = self.options();
-        if self.no_progress {
+        if self.no_progress || !crate::ranks::leads() {
             options
         } else {
             options.observer(Arc::new(chunkwise::diagnostics::ProgressBar::new(label)))

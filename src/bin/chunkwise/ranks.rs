@@ -1,0 +1,83 @@
+//! The command as one rank of an MPI job (`mpirun -np 4 chunkwise eval ...`, built with
+//! the `mpi` feature): every rank runs the same command and computes its share; rank 0
+//! prints, and an error is printed once. Without the feature, or launched on its own,
+//! the process is rank 0 of 1.
+
+use chunkwise::{ComputeOptions, Executor};
+
+/// This process's rank.
+pub(crate) fn rank() -> usize {
+    #[cfg(feature = "mpi")]
+    return chunkwise::mpi::rank();
+    #[cfg(not(feature = "mpi"))]
+    0
+}
+
+/// How many ranks run the command.
+pub(crate) fn size() -> usize {
+    #[cfg(feature = "mpi")]
+    return chunkwise::mpi::size();
+    #[cfg(not(feature = "mpi"))]
+    1
+}
+
+/// True on the rank that prints (rank 0).
+pub(crate) fn leads() -> bool {
+    rank() == 0
+}
+
+/// `options` running across the ranks when there are several.
+pub(crate) fn across(options: ComputeOptions) -> ComputeOptions {
+    if size() > 1 {
+        options.executor(Executor::Mpi)
+    } else {
+        options
+    }
+}
+
+/// `path` for this rank's own copy of a per-process file: `report.html` on rank 0,
+/// `report-rank2.html` on rank 2.
+pub(crate) fn own_path(path: &std::path::Path) -> std::path::PathBuf {
+    if rank() == 0 {
+        return path.to_path_buf();
+    }
+    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-rank{}.{}", rank(), ext.to_string_lossy()),
+        None => format!("{stem}-rank{}", rank()),
+    };
+    path.with_file_name(name)
+}
+
+/// `"ranks": N, "tasks_per_rank": [...], "bytes_sent_per_rank": [...]` for a JSON
+/// line, when several ranks ran (a collective: every rank calls it), else nothing.
+pub(crate) fn json_fields() -> Option<String> {
+    if size() == 1 {
+        return None;
+    }
+    #[cfg(feature = "mpi")]
+    {
+        let traffic = chunkwise::mpi::traffic();
+        let list = |f: fn(&chunkwise::mpi::RankTraffic) -> u64| {
+            traffic.iter().map(|t| f(t).to_string()).collect::<Vec<_>>().join(", ")
+        };
+        return Some(format!(
+            "\"ranks\": {}, \"tasks_per_rank\": [{}], \"bytes_sent_per_rank\": [{}], \
+             \"stages\": {}",
+            size(),
+            list(|t| t.tasks),
+            list(|t| t.bytes_sent),
+            traffic.first().map_or(0, |t| t.stages)
+        ));
+    }
+    #[cfg(not(feature = "mpi"))]
+    None
+}
+
+/// `json` (one object) with `fields` added before its closing brace.
+pub(crate) fn with_fields(json: &str, fields: Option<&str>) -> String {
+    match (fields, json.strip_suffix('}')) {
+        (Some(f), Some(open)) => format!("{open}, {f}}}"),
+        _ => json.to_string(),
+    }
+}
