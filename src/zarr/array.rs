@@ -457,6 +457,72 @@ impl ZarrArray {
         read_region(&self.inner, region)
     }
 
+    /// The regions of this array's write units (its shards, or its chunks when it has
+    /// none), in C order, each with whether it is stored whole: present, and decoding in
+    /// full to its shape (every byte read and decompressed). What a resumed write skips;
+    /// a unit that is missing or does not decode is written again.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// let z = chunkwise::zeros::<i32>(&[10], [10]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?;
+    /// z.run()?;
+    /// std::fs::remove_file(path.join("c/1"))?; // as if the job had stopped before it
+    /// let units = open_array(&path)?.stored_units()?;
+    /// let stored: Vec<bool> = units.iter().map(|(_, whole)| *whole).collect();
+    /// assert_eq!(stored, [true, false, true]);
+    /// assert_eq!(units[2].0, [8..10]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Zarr`] when the store cannot be listed.
+    pub fn stored_units(&self) -> Result<Vec<(Vec<Range<usize>>, bool)>> {
+        let inner = &self.inner;
+        let unit = &inner.grid_chunk;
+        let counts: Vec<usize> = inner
+            .shape
+            .iter()
+            .zip(unit)
+            .map(|(&n, &c)| n.div_ceil(c.max(1)))
+            .collect();
+        let total: usize = counts.iter().product();
+        let mut units = Vec::with_capacity(total);
+        let mut index = vec![0usize; counts.len()];
+        for _ in 0..total {
+            let region: Vec<Range<usize>> = index
+                .iter()
+                .zip(unit)
+                .zip(&inner.shape)
+                .map(|((&i, &c), &n)| i * c..((i + 1) * c).min(n))
+                .collect();
+            let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
+            let present = inner
+                .array
+                .retrieve_encoded_chunk(&at)
+                .map_err(|e| zerr::zarr_error(&inner.display, "cannot read a chunk", e))?
+                .is_some();
+            let whole = present
+                && inner
+                    .array
+                    .retrieve_chunk::<zarrs::array::ArrayBytes<'static>>(&at)
+                    .is_ok();
+            units.push((region, whole));
+            for axis in (0..index.len()).rev() {
+                index[axis] += 1;
+                if index[axis] < counts[axis] {
+                    break;
+                }
+                index[axis] = 0;
+            }
+        }
+        Ok(units)
+    }
+
     /// Replaces the user attributes, rewriting the metadata file atomically.
     ///
     /// # Example

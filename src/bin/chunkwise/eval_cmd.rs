@@ -131,6 +131,12 @@ pub(crate) struct EvalArgs {
     chunks: Option<crate::options::Shape>,
     #[command(flatten)]
     write: crate::options::WriteArgs,
+    /// With --output: continue a write that stopped (a crashed or killed job). The
+    /// array at PATH must be the one this same command created (expression, inputs,
+    /// shape, dtype and chunks); its chunks that are stored whole (present and decoding
+    /// in full) are kept, and the others are computed and written.
+    #[arg(long, requires = "output", conflicts_with = "overwrite")]
+    resume: bool,
     /// Refuse results with more elements than this (checked before computing; not with
     /// --output).
     #[arg(long, default_value_t = 1_000_000, value_name = "N")]
@@ -197,6 +203,79 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     Ok(())
 }
 
+/// Continues the write of `result` into the existing array `out` (`--resume`): writes
+/// the write units (chunks or shards) that are not stored whole, after checking that
+/// the array is what this command writes.
+fn resume_output(
+    args: &EvalArgs,
+    result: &DynArray,
+    options: &chunkwise::zarr::ZarrWriteOptions,
+    out: &std::path::Path,
+) -> Result<()> {
+    let existing = chunkwise::zarr::open_array(out).map_err(|e| {
+        anyhow!("--resume: {e}; run without --resume to create {}", out.display())
+    })?;
+    let recorded = |key: &str| existing.attributes().get(key).cloned();
+    let same_command = recorded("chunkwise_expression")
+        == options.attributes.get("chunkwise_expression").cloned()
+        && recorded("chunkwise_inputs") == options.attributes.get("chunkwise_inputs").cloned();
+    if !same_command {
+        bail!(
+            "--resume: {} was not written by this command (its recorded expression and inputs \
+             differ); resume with the command that created it, or write anew with --overwrite",
+            out.display()
+        );
+    }
+    let unit_ok = options
+        .chunk_shape
+        .as_ref()
+        .is_none_or(|c| c.as_slice() == existing.chunk_shape());
+    if existing.shape() != result.shape() || existing.dtype() != result.dtype() || !unit_ok {
+        bail!(
+            "--resume: {} holds a {} array of shape {:?} in chunks {:?}, but this command \
+             writes {} of shape {:?}; resume with the same options, or write anew with \
+             --overwrite",
+            out.display(),
+            existing.dtype(),
+            existing.shape(),
+            existing.chunk_shape(),
+            result.dtype(),
+            result.shape()
+        );
+    }
+    let start = std::time::Instant::now();
+    let units = existing.stored_units()?;
+    let todo: Vec<&Vec<std::ops::Range<usize>>> =
+        units.iter().filter(|(_, whole)| !whole).map(|(r, _)| r).collect();
+    let writes = todo
+        .iter()
+        .map(|region| {
+            let index: Vec<ndarray::SliceInfoElem> = region
+                .iter()
+                .map(|r| ndarray::SliceInfoElem::Slice {
+                    start: r.start as isize,
+                    end: Some(r.end as isize),
+                    step: 1,
+                })
+                .collect();
+            let offset: Vec<usize> = region.iter().map(|r| r.start).collect();
+            existing.write_region(&result.slice(index), &offset)
+        })
+        .collect::<chunkwise::Result<Vec<_>>>()?;
+    if !writes.is_empty() {
+        chunkwise::run_writes(&writes, &args.run.with_progress("eval"))?;
+    }
+    crate::print_line(&format!(
+        "resumed {}: kept {} of {} chunks (stored whole), wrote {}, in {:.2} s",
+        out.display(),
+        units.len() - todo.len(),
+        units.len(),
+        todo.len(),
+        start.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
 /// Writes `result` to the Zarr array `out`, with the attributes of the one Zarr input
 /// (when there is exactly one) and the expression that made it.
 fn write_output(
@@ -223,6 +302,12 @@ fn write_output(
         "chunkwise_expression".into(),
         serde_json::Value::String(args.expression.clone()),
     );
+    options
+        .attributes
+        .insert("chunkwise_inputs".into(), serde_json::json!(args.inputs));
+    if args.resume {
+        return resume_output(args, result, &options, out);
+    }
     let write = chunkwise::zarr::create_zarr(result, &options)?;
     let start = std::time::Instant::now();
     write.run_with(&args.run.with_progress("eval"))?;
