@@ -53,15 +53,16 @@ fn run(mpi: &chunkwise::mpi::Mpi) -> chunkwise::Result<()> {
         ("mean_axis0", x.mean(0).compute_with(&options)?),
         (
             "std_axis1_slice",
-            x.slice(s![5..1_700;3, 100..]).std(1).compute_with(&options)?,
+            x.slice(s![5..1_700;3, 100..])
+                .std(1)
+                .compute_with(&options)?,
         ),
-        (
-            "slice",
-            x.slice(s![-7.., ..;97]).compute_with(&options)?,
-        ),
+        ("slice", x.slice(s![-7.., ..;97]).compute_with(&options)?),
         (
             "rechunk",
-            x.rechunk([1_000, 1_500]).slice(s![990..1_010, ..]).compute_with(&options)?,
+            x.rechunk([1_000, 1_500])
+                .slice(s![990..1_010, ..])
+                .compute_with(&options)?,
         ),
     ];
     if mpi.rank() == 0 {

@@ -59,6 +59,9 @@ pub struct ComputeOptions {
     /// Requests to remote stores in flight at once, fetching ahead of the compute
     /// threads and writing behind them ([`DEFAULT_IO_CONCURRENCY`] by default).
     pub io_concurrency: usize,
+    /// For `explain`: how this many MPI ranks would share the tasks (the job's own
+    /// number of ranks when running under MPI and this is `None`).
+    pub explain_ranks: Option<usize>,
 }
 
 /// Requests in flight to a remote store when [`ComputeOptions::io_concurrency`] is not
@@ -83,6 +86,7 @@ impl Default for ComputeOptions {
             buffer_pool: true,
             optimize: true,
             io_concurrency: DEFAULT_IO_CONCURRENCY,
+            explain_ranks: None,
         }
     }
 }
@@ -99,6 +103,7 @@ impl std::fmt::Debug for ComputeOptions {
             .field("buffer_pool", &self.buffer_pool)
             .field("optimize", &self.optimize)
             .field("io_concurrency", &self.io_concurrency)
+            .field("explain_ranks", &self.explain_ranks)
             .finish()
     }
 }
@@ -184,6 +189,24 @@ impl ComputeOptions {
     #[must_use]
     pub fn io_concurrency(mut self, n: usize) -> Self {
         self.io_concurrency = n.max(1);
+        self
+    }
+
+    /// Makes `explain` show how `ranks` MPI ranks would share the tasks: tasks per
+    /// rank, stages (exchanges between ranks) and the bytes each rank would send, as
+    /// counted from the plan; for sizing a job before running it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let x = chunkwise::random::uniform::<f64>(&[4000, 4000], [1000, 1000], 1);
+    /// let plan = x.mean(0).explain_with(&chunkwise::ComputeOptions::default().explain_ranks(4))?;
+    /// assert!(plan.contains("ranks: 4"), "{plan}");
+    /// # Ok::<(), chunkwise::Error>(())
+    /// ```
+    #[must_use]
+    pub fn explain_ranks(mut self, ranks: usize) -> Self {
+        self.explain_ranks = Some(ranks.max(1));
         self
     }
 
@@ -326,6 +349,10 @@ fn plan_text(
         ));
     }
     let mut text = plan::explain::explain(tasks, budget, &changes);
+    let ranks = options.explain_ranks.unwrap_or_else(exec::ranks_in_job);
+    if ranks > 1 {
+        text.push_str(&exec::ranks::describe(&tasks.graph, tasks, ranks));
+    }
     if let Some(e) = refused {
         text.push_str("refused: ");
         text.push_str(&e.to_string());

@@ -87,12 +87,12 @@ pub use chunks::{python_slice, AxisChunks, ChunkGrid, Chunks, DEFAULT_CHUNK_BYTE
 pub use compute::{run_writes, ComputeOptions, GraphStats, PendingWrite, DEFAULT_IO_CONCURRENCY};
 pub use element::{DType, Element, FloatElement, NumElement, Scalar};
 pub use error::{Error, Result};
+#[cfg(feature = "mpi")]
+pub use exec::mpi;
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, RunEnd, RunStart, TaskFinish, TaskStart,
     MEMORY_LIMIT_ENV,
 };
-#[cfg(feature = "mpi")]
-pub use exec::mpi;
 pub use expr::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,

@@ -162,3 +162,9 @@ mod diagnostics;
 // The servers the remote-store tests start: an HTTP store server and moto's S3 server.
 #[path = "support/mod.rs"]
 mod support;
+
+// Under `mpirun -np 3` (feature `mpi`): results equal one process's, failures stop every
+// rank.
+#[cfg(feature = "mpi")]
+#[path = "suite/mpi.rs"]
+mod mpi;

@@ -24,7 +24,10 @@ pub mod mpi;
 pub(crate) mod order;
 #[cfg_attr(
     not(feature = "mpi"),
-    allow(dead_code, reason = "ranks are processes under MPI; tests run them as threads")
+    allow(
+        dead_code,
+        reason = "ranks are processes under MPI; tests run them as threads"
+    )
 )]
 pub(crate) mod ranks;
 mod sync;
@@ -322,7 +325,7 @@ pub(crate) fn first_rank_then_others<T>(
             let done = first();
             let status = match &done {
                 Ok(_) => Vec::new(),
-                Err(e) => e.to_string().into_bytes(),
+                Err(e) => ranks::error_chain(e).into_bytes(),
             };
             (Some(done), status)
         } else {
@@ -350,7 +353,11 @@ pub(crate) fn first_rank_then_others<T>(
 pub(crate) fn from_first_rank(value: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>> {
     #[cfg(feature = "mpi")]
     if let Some((world, _)) = mpi::world() {
-        let mine = if world.rank() == 0 { value() } else { Vec::new() };
+        let mine = if world.rank() == 0 {
+            value()
+        } else {
+            Vec::new()
+        };
         let mut incoming = world.exchange(vec![mine; world.size()])?;
         return Ok(std::mem::take(&mut incoming[0]));
     }
@@ -370,6 +377,14 @@ pub(crate) fn is_first_rank() -> bool {
     true
 }
 
+/// The ranks of the MPI job this process is in (1 when alone).
+pub(crate) fn ranks_in_job() -> usize {
+    #[cfg(feature = "mpi")]
+    return mpi::world().map_or(1, |(world, _)| world.size());
+    #[cfg(not(feature = "mpi"))]
+    1
+}
+
 /// Runs `f` as if this process were alone (no exchanges with other ranks): for what
 /// one rank does for all, such as writing a shared input once.
 pub(crate) fn alone<T>(f: impl FnOnce() -> T) -> T {
@@ -384,7 +399,10 @@ pub(crate) fn alone<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// True inside [`alone`].
-#[cfg_attr(not(feature = "mpi"), allow(dead_code, reason = "asked when finding the ranks"))]
+#[cfg_attr(
+    not(feature = "mpi"),
+    allow(dead_code, reason = "asked when finding the ranks")
+)]
 fn is_alone() -> bool {
     ALONE.with(std::cell::Cell::get)
 }
@@ -398,7 +416,10 @@ thread_local! {
 
 /// True while this thread runs a task: a panic now is caught and becomes the task's
 /// error (the MPI panic hook must not abort the job for it).
-#[cfg_attr(not(feature = "mpi"), allow(dead_code, reason = "asked by the MPI panic hook"))]
+#[cfg_attr(
+    not(feature = "mpi"),
+    allow(dead_code, reason = "asked by the MPI panic hook")
+)]
 pub(crate) fn catching_panics() -> bool {
     CATCHING.with(|c| c.get() > 0)
 }
@@ -429,7 +450,8 @@ pub(crate) fn default_threads() -> usize {
 /// Runs one task, turning a panic in its kernel into an error that names it.
 fn run_task<R: TaskRunner>(runner: &R, task: TaskId, inputs: &[&R::Output]) -> Result<R::Output> {
     CATCHING.with(|c| c.set(c.get() + 1));
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(task, inputs)));
+    let outcome =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(task, inputs)));
     CATCHING.with(|c| c.set(c.get() - 1));
     match outcome {
         Ok(Ok(v)) => Ok(v),

@@ -208,7 +208,9 @@ impl Mpi {
         let Some(universe) = &self.universe else {
             return failure.map(|m| (0, m.to_string()));
         };
-        let _calls = CALLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _calls = CALLS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // A communicator of its own, so this never matches a computation's exchange.
         let comm = universe.world().duplicate();
         let request = comm.immediate_barrier();
@@ -237,7 +239,6 @@ impl Mpi {
             .position(|m| m.first() == Some(&1))
             .map(|r| (r, String::from_utf8_lossy(&gathered[r][1..]).into_owned()))
     }
-
 }
 
 /// What each rank did so far, in rank order (a collective: every rank calls it); this
@@ -258,8 +259,15 @@ pub fn traffic() -> Vec<RankTraffic> {
     if size() == 1 {
         return vec![mine];
     }
-    let _calls = CALLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let send = [mine.tasks, mine.bytes_sent, mine.bytes_received, mine.stages];
+    let _calls = CALLS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let send = [
+        mine.tasks,
+        mine.bytes_sent,
+        mine.bytes_received,
+        mine.stages,
+    ];
     let mut all = vec![0u64; 4 * size()];
     SimpleCommunicator::world().all_gather_into(&send[..], &mut all[..]);
     all.chunks(4)
@@ -354,7 +362,9 @@ impl Transport for MpiWorld {
     }
 
     fn exchange(&self, outgoing: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>> {
-        let _calls = CALLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _calls = CALLS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let world = SimpleCommunicator::world();
         let n = size();
         let per_pair = (i32::MAX as usize / n).min(ROUND_BYTES);

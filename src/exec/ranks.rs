@@ -132,18 +132,55 @@ impl Partition {
         self.stages
     }
 
-    /// The projected bytes each rank sends: each block read by a task of another rank,
-    /// once per reading rank, and each output block to every other rank.
-    pub(crate) fn bytes_sent(&self, graph: &TaskGraph, ranks: usize) -> Vec<u64> {
-        let mut sent = vec![0u64; ranks];
+    /// The projected bytes each rank sends: blocks read by tasks of other ranks (once
+    /// per reading rank), and the result's blocks (to every other rank), apart.
+    pub(crate) fn bytes_sent(&self, graph: &TaskGraph, ranks: usize) -> (Vec<u64>, Vec<u64>) {
+        let mut between = vec![0u64; ranks];
+        let mut results = vec![0u64; ranks];
         let mut dests = Vec::new();
         let outputs = output_mask(graph);
         for t in 0..graph.len() {
-            destinations(graph, &self.owner, &outputs, TaskId(t as u32), ranks, &mut dests);
-            sent[self.owner[t] as usize] += graph.out_bytes(TaskId(t as u32)) * dests.len() as u64;
+            destinations(
+                graph,
+                &self.owner,
+                &outputs,
+                TaskId(t as u32),
+                ranks,
+                &mut dests,
+            );
+            let bytes = graph.out_bytes(TaskId(t as u32)) * dests.len() as u64;
+            let to = if outputs[t] {
+                &mut results
+            } else {
+                &mut between
+            };
+            to[self.owner[t] as usize] += bytes;
         }
-        sent
+        (between, results)
     }
+}
+
+/// The lines `explain` adds for a run on `ranks` ranks.
+pub(crate) fn describe<R: TaskRunner>(graph: &TaskGraph, runner: &R, ranks: usize) -> String {
+    let part = Partition::new(graph, runner, ranks);
+    let tasks = part.tasks_per_rank(ranks);
+    let (between, results) = part.bytes_sent(graph, ranks);
+    let (min, max) = (
+        tasks.iter().min().copied().unwrap_or(0),
+        tasks.iter().max().copied().unwrap_or(0),
+    );
+    let human = crate::units::human_bytes;
+    let most = |v: &[u64]| human(v.iter().max().copied().unwrap_or(0));
+    format!(
+        "ranks: {ranks} (MPI): {min}..{max} tasks per rank, {} stages; sent as MPI messages \
+         (projected): blocks for other ranks' tasks {} per rank at most, {} in all; the \
+         result to every rank {} per rank at most, {} in all\n",
+        part.stages(),
+        most(&between),
+        human(between.iter().sum()),
+        most(&results),
+        human(results.iter().sum())
+    )
 }
 
 fn output_mask(graph: &TaskGraph) -> Vec<bool> {
@@ -276,7 +313,7 @@ pub(crate) fn run<R: TaskRunner>(
                 }
             }
             Err(e) => {
-                let text = e.to_string();
+                let text = error_chain(&e);
                 for msg in &mut outgoing {
                     msg.push(1);
                     msg.extend_from_slice(text.as_bytes());
@@ -347,6 +384,18 @@ pub(crate) fn run<R: TaskRunner>(
         outputs,
         peak_bytes: peak,
     })
+}
+
+/// `e` and its sources, outermost first, as the failed rank would print them.
+pub(crate) fn error_chain(e: &Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// The task, length and body offset of the message entry at `at`.

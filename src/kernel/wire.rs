@@ -184,7 +184,9 @@ mod tests {
         };
         assert!(back.iter().all(|x| x.is_nan()));
         let view = AnyArray::F64(base.clone().reversed_axes());
-        let Value::Array(back) = round_trip(&Value::Array(view.clone())) else { panic!() };
+        let Value::Array(back) = round_trip(&Value::Array(view.clone())) else {
+            panic!()
+        };
         assert!(same(&back, &view));
     }
 

@@ -483,6 +483,97 @@ impl ZarrArray {
     /// [`Error::Zarr`] when the store cannot be listed.
     pub fn stored_units(&self) -> Result<Vec<(Vec<Range<usize>>, bool)>> {
         let inner = &self.inner;
+        let mut units = self.unit_regions();
+        for (region, whole) in &mut units {
+            let at: Vec<u64> = region
+                .iter()
+                .zip(&inner.grid_chunk)
+                .map(|(r, &c)| (r.start / c.max(1)) as u64)
+                .collect();
+            let present = inner
+                .array
+                .retrieve_encoded_chunk(&at)
+                .map_err(|e| zerr::zarr_error(&inner.display, "cannot read a chunk", e))?
+                .is_some();
+            *whole = present
+                && inner
+                    .array
+                    .retrieve_chunk::<zarrs::array::ArrayBytes<'static>>(&at)
+                    .is_ok();
+        }
+        Ok(units)
+    }
+
+    /// [`stored_units`](Self::stored_units), made ready for a resumed write: each unit
+    /// that is present but not whole (torn, corrupt) is removed, so that writing it
+    /// again does not try to merge into it. In an MPI job, rank 0 checks and removes,
+    /// and every rank gets its answer (the others wait for it).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("x.zarr");
+    /// chunkwise::ones::<f64>(&[10], [10]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?.run()?;
+    /// std::fs::write(path.join("c/2"), b"torn")?;
+    /// let z = open_array(&path)?;
+    /// let whole: Vec<bool> = z.resume_units()?.iter().map(|(_, w)| *w).collect();
+    /// assert_eq!(whole, [true, true, false]);
+    /// assert!(!path.join("c/2").exists());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`stored_units`](Self::stored_units), and [`Error::Zarr`] when a torn unit
+    /// cannot be removed.
+    pub fn resume_units(&self) -> Result<Vec<(Vec<Range<usize>>, bool)>> {
+        let checked = crate::exec::from_first_rank(|| match self.remove_torn_units() {
+            Ok(units) => std::iter::once(0)
+                .chain(units.iter().map(|(_, whole)| u8::from(*whole)))
+                .collect(),
+            Err(e) => std::iter::once(1)
+                .chain(e.to_string().into_bytes())
+                .collect(),
+        })?;
+        if checked.first() != Some(&0) {
+            return Err(zerr::zarr_problem(
+                &self.inner.display,
+                String::from_utf8_lossy(checked.get(1..).unwrap_or_default()).into_owned(),
+            ));
+        }
+        let mut units = self.unit_regions();
+        for (unit, &whole) in units.iter_mut().zip(&checked[1..]) {
+            unit.1 = whole == 1;
+        }
+        Ok(units)
+    }
+
+    /// [`stored_units`](Self::stored_units), removing the units present but not whole.
+    fn remove_torn_units(&self) -> Result<Vec<(Vec<Range<usize>>, bool)>> {
+        let units = self.stored_units()?;
+        let unit = &self.inner.grid_chunk;
+        for (region, whole) in &units {
+            if *whole {
+                continue;
+            }
+            let at: Vec<u64> = region
+                .iter()
+                .zip(unit)
+                .map(|(r, &c)| (r.start / c.max(1)) as u64)
+                .collect();
+            self.inner
+                .array
+                .erase_chunk(&at)
+                .map_err(|e| zerr::storage(&self.inner.display, e))?;
+        }
+        Ok(units)
+    }
+
+    /// The regions of the write units, in C order (all marked not stored).
+    fn unit_regions(&self) -> Vec<(Vec<Range<usize>>, bool)> {
+        let inner = &self.inner;
         let unit = &inner.grid_chunk;
         let counts: Vec<usize> = inner
             .shape
@@ -500,18 +591,7 @@ impl ZarrArray {
                 .zip(&inner.shape)
                 .map(|((&i, &c), &n)| i * c..((i + 1) * c).min(n))
                 .collect();
-            let at: Vec<u64> = index.iter().map(|&i| i as u64).collect();
-            let present = inner
-                .array
-                .retrieve_encoded_chunk(&at)
-                .map_err(|e| zerr::zarr_error(&inner.display, "cannot read a chunk", e))?
-                .is_some();
-            let whole = present
-                && inner
-                    .array
-                    .retrieve_chunk::<zarrs::array::ArrayBytes<'static>>(&at)
-                    .is_ok();
-            units.push((region, whole));
+            units.push((region, false));
             for axis in (0..index.len()).rev() {
                 index[axis] += 1;
                 if index[axis] < counts[axis] {
@@ -520,7 +600,7 @@ impl ZarrArray {
                 index[axis] = 0;
             }
         }
-        Ok(units)
+        units
     }
 
     /// Replaces the user attributes, rewriting the metadata file atomically.

@@ -258,7 +258,10 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         "git_commit": env!("CHUNKWISE_GIT_COMMIT"),
     });
     let ranks = crate::ranks::json_fields();
-    print_line(&crate::ranks::with_fields(&record.to_string(), ranks.as_deref()));
+    print_line(&crate::ranks::with_fields(
+        &record.to_string(),
+        ranks.as_deref(),
+    ));
     Ok(())
 }
 

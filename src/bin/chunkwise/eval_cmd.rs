@@ -151,6 +151,10 @@ pub(crate) struct EvalArgs {
     /// (dot), or drawn by Graphviz's `dot` (svg; needs `dot` on PATH).
     #[arg(long, value_enum, value_name = "FORMAT", requires = "explain")]
     format: Option<ExplainFormat>,
+    /// With --explain: show how N MPI ranks would share the tasks (tasks per rank,
+    /// stages, bytes each rank sends), to size a job before running it.
+    #[arg(long, value_name = "N", requires = "explain", value_parser = clap::value_parser!(u32).range(1..))]
+    ranks: Option<u32>,
 }
 
 /// How `--explain` prints the plan.
@@ -172,7 +176,10 @@ const NO_DOT: &str = "--format svg needs Graphviz's `dot` on PATH (apt install g
 pub(crate) fn run(args: &EvalArgs) -> Result<()> {
     let (result, zarr_inputs) = build(args)?;
     if args.explain {
-        let options = args.run.options();
+        let mut options = args.run.options();
+        if let Some(n) = args.ranks {
+            options = options.explain_ranks(n as usize);
+        }
         let plan = match args.format.unwrap_or_default() {
             ExplainFormat::Text => result.explain_with(&options)?,
             ExplainFormat::Dot => result.explain_dot_with(&options)?,
@@ -191,7 +198,10 @@ pub(crate) fn run(args: &EvalArgs) -> Result<()> {
         .ok_or_else(|| anyhow!("the computation returned no result"))?;
     if args.json {
         let ranks = crate::ranks::json_fields();
-        crate::print_line(&crate::ranks::with_fields(&to_json(&value), ranks.as_deref()));
+        crate::print_line(&crate::ranks::with_fields(
+            &to_json(&value),
+            ranks.as_deref(),
+        ));
     } else {
         crate::print_line(&format!(
             "{} array of shape {:?}",
@@ -213,7 +223,10 @@ fn resume_output(
     out: &std::path::Path,
 ) -> Result<()> {
     let existing = chunkwise::zarr::open_array(out).map_err(|e| {
-        anyhow!("--resume: {e}; run without --resume to create {}", out.display())
+        anyhow!(
+            "--resume: {e}; run without --resume to create {}",
+            out.display()
+        )
     })?;
     let recorded = |key: &str| existing.attributes().get(key).cloned();
     let same_command = recorded("chunkwise_expression")
@@ -244,9 +257,12 @@ fn resume_output(
         );
     }
     let start = std::time::Instant::now();
-    let units = existing.stored_units()?;
-    let todo: Vec<&Vec<std::ops::Range<usize>>> =
-        units.iter().filter(|(_, whole)| !whole).map(|(r, _)| r).collect();
+    let units = existing.resume_units()?;
+    let todo: Vec<&Vec<std::ops::Range<usize>>> = units
+        .iter()
+        .filter(|(_, whole)| !whole)
+        .map(|(r, _)| r)
+        .collect();
     let writes = todo
         .iter()
         .map(|region| {

@@ -41,7 +41,9 @@ pub(crate) fn own_path(path: &std::path::Path) -> std::path::PathBuf {
     if rank() == 0 {
         return path.to_path_buf();
     }
-    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let stem = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
     let name = match path.extension() {
         Some(ext) => format!("{stem}-rank{}.{}", rank(), ext.to_string_lossy()),
         None => format!("{stem}-rank{}", rank()),
@@ -59,7 +61,11 @@ pub(crate) fn json_fields() -> Option<String> {
     {
         let traffic = chunkwise::mpi::traffic();
         let list = |f: fn(&chunkwise::mpi::RankTraffic) -> u64| {
-            traffic.iter().map(|t| f(t).to_string()).collect::<Vec<_>>().join(", ")
+            traffic
+                .iter()
+                .map(|t| f(t).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         return Some(format!(
             "\"ranks\": {}, \"tasks_per_rank\": [{}], \"bytes_sent_per_rank\": [{}], \
