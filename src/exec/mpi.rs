@@ -56,7 +56,7 @@ static TRAFFIC: Traffic = Traffic {
     stages: std::sync::atomic::AtomicU64::new(0),
 };
 
-/// Environment variables a launcher sets (OpenMPI, MPICH/Hydra, PMIx, Slurm's `srun`).
+/// Environment variables a launcher sets (`OpenMPI`, `MPICH`'s Hydra, `PMIx`, Slurm's `srun`).
 const LAUNCHER_VARIABLES: [&str; 6] = [
     "OMPI_COMM_WORLD_SIZE",
     "PMI_SIZE",

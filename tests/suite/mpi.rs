@@ -3,7 +3,7 @@
 //! byte for byte), every rank runs tasks, and failures stop every rank with the error
 //! printed once: a missing input, a panicking user function, a rank killed with SIGKILL.
 //!
-//! Needs `mpirun` (OpenMPI) on PATH and the example built:
+//! Needs `mpirun` (`OpenMPI`) on PATH and the example built:
 //! `cargo build --features mpi --example mpi` (as `.ci/run` does).
 
 use std::path::{Path, PathBuf};

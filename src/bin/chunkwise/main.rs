@@ -85,13 +85,12 @@ fn main() -> ExitCode {
     let failure = result.err().map(|e| error_text(&e));
     // Every rank learns whether any failed; the error is printed once, by rank 0.
     #[cfg(feature = "mpi")]
-    let failure = match mpi.conclude(failure.as_deref()) {
-        None => None,
-        Some((rank, message)) => Some(match failure {
+    let failure = mpi
+        .conclude(failure.as_deref())
+        .map(|(rank, message)| match failure {
             Some(own) => own,
             None => format!("chunkwise: rank {rank} of {}: {message}", mpi.size()),
-        }),
-    };
+        });
     match failure {
         None => ExitCode::SUCCESS,
         Some(text) => {

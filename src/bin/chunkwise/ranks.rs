@@ -53,11 +53,11 @@ pub(crate) fn own_path(path: &std::path::Path) -> std::path::PathBuf {
 
 /// `"ranks": N, "tasks_per_rank": [...], "bytes_sent_per_rank": [...]` for a JSON
 /// line, when several ranks ran (a collective: every rank calls it), else nothing.
+#[cfg(feature = "mpi")]
 pub(crate) fn json_fields() -> Option<String> {
     if size() == 1 {
         return None;
     }
-    #[cfg(feature = "mpi")]
     {
         let traffic = chunkwise::mpi::traffic();
         let list = |f: fn(&chunkwise::mpi::RankTraffic) -> u64| {
@@ -67,16 +67,20 @@ pub(crate) fn json_fields() -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        return Some(format!(
+        Some(format!(
             "\"ranks\": {}, \"tasks_per_rank\": [{}], \"bytes_sent_per_rank\": [{}], \
              \"stages\": {}",
             size(),
             list(|t| t.tasks),
             list(|t| t.bytes_sent),
             traffic.first().map_or(0, |t| t.stages)
-        ));
+        ))
     }
-    #[cfg(not(feature = "mpi"))]
+}
+
+/// Without MPI there is one rank, and nothing to add.
+#[cfg(not(feature = "mpi"))]
+pub(crate) fn json_fields() -> Option<String> {
     None
 }
 
