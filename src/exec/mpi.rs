@@ -46,6 +46,8 @@ static RANK: AtomicUsize = AtomicUsize::new(0);
 static SIZE: AtomicUsize = AtomicUsize::new(1);
 /// Ranks of the job on this machine (they share its cores).
 static LOCAL_SIZE: AtomicUsize = AtomicUsize::new(1);
+/// Set by [`init`] when a launcher started this process.
+static LAUNCHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Held for every MPI call: at most one thread talks to MPI at a time.
 static CALLS: Mutex<()> = Mutex::new(());
 /// What this process's ranks did.
@@ -157,6 +159,7 @@ pub fn init() -> Result<Mpi> {
         world.split_shared(world.rank()).size().max(1) as usize,
         Ordering::Relaxed,
     );
+    LAUNCHED.store(true, Ordering::Relaxed);
     install_abort_on_panic();
     Ok(Mpi {
         universe: Some(universe),
@@ -205,7 +208,7 @@ impl Mpi {
     /// ```
     #[must_use]
     pub fn conclude(&self, failure: Option<&str>) -> Option<(usize, String)> {
-        let Some(universe) = &self.universe else {
+        let Some(universe) = self.universe.as_ref().filter(|_| size() > 1) else {
             return failure.map(|m| (0, m.to_string()));
         };
         let _calls = CALLS
@@ -312,6 +315,19 @@ impl RankTraffic {
     }
 }
 
+/// True once [`init`] has joined a job that a launcher started (even a job of one rank):
+/// such a process must not start processes that would try to join it too.
+///
+/// # Example
+///
+/// ```
+/// assert!(!chunkwise::mpi::launched());
+/// ```
+#[must_use]
+pub fn launched() -> bool {
+    LAUNCHED.load(Ordering::Relaxed)
+}
+
 /// This process's rank (0 when not in an MPI job).
 ///
 /// # Example
@@ -336,8 +352,17 @@ pub fn size() -> usize {
     SIZE.load(Ordering::Relaxed)
 }
 
-/// Worker threads for each rank: this machine's cores shared among its ranks.
-pub(crate) fn threads_per_rank() -> usize {
+/// Worker threads each rank runs: the cores this process may use shared among the ranks
+/// on its machine (at least one). Under OpenMPI, `mpirun` binds each rank to one core
+/// when it starts two ranks or fewer; `--bind-to none` gives a lone rank all cores.
+///
+/// # Example
+///
+/// ```
+/// assert!(chunkwise::mpi::threads_per_rank() >= 1);
+/// ```
+#[must_use]
+pub fn threads_per_rank() -> usize {
     (super::default_threads() / LOCAL_SIZE.load(Ordering::Relaxed).max(1)).max(1)
 }
 

@@ -92,6 +92,19 @@ fn create_in(
     attributes: serde_json::Map<String, serde_json::Value>,
 ) -> Result<ZarrGroup> {
     let group_path = normalize_node_path(group_path);
+    // In an MPI job, rank 0 writes the metadata and the others open the group after it.
+    crate::exec::first_rank_then_others(
+        || create_alone(store, &group_path, attributes),
+        || ZarrGroup::open(store, &group_path),
+    )
+}
+
+fn create_alone(
+    store: &Arc<Store>,
+    group_path: &str,
+    attributes: serde_json::Map<String, serde_json::Value>,
+) -> Result<ZarrGroup> {
+    let group_path = group_path.to_string();
     if store.is_node(&group_path) {
         return Err(Error::AlreadyExists {
             path: store.display(&group_path),

@@ -106,7 +106,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<()> {
     }
     // A rank of an MPI job cannot start processes that would join it: the workloads run
     // in this process, one after the other, on every rank.
-    if crate::ranks::size() > 1 {
+    if crate::ranks::launched() {
         for name in names {
             run_child(args, name)?;
         }
@@ -215,10 +215,7 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         Some(m) => m,
         None => MemoryLimit::from_env_or_default()?,
     };
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        |n| n as usize,
-    );
+    let threads = args.threads.map_or_else(crate::ranks::threads, |n| n as usize);
     let array = workload.build(&params)?;
     let stats = array.graph_stats()?;
     let chunks = array.chunks().to_string();

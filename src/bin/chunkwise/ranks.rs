@@ -21,6 +21,23 @@ pub(crate) fn size() -> usize {
     1
 }
 
+/// True when an MPI launcher started this process (even as a job of one rank).
+pub(crate) fn launched() -> bool {
+    #[cfg(feature = "mpi")]
+    return chunkwise::mpi::launched();
+    #[cfg(not(feature = "mpi"))]
+    false
+}
+
+/// Worker threads a computation runs on (per rank, in an MPI job).
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "mpi")]
+    if launched() {
+        return chunkwise::mpi::threads_per_rank();
+    }
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// True on the rank that prints (rank 0).
 pub(crate) fn leads() -> bool {
     rank() == 0
