@@ -215,7 +215,9 @@ fn run_child(args: &BenchArgs, name: &str) -> Result<()> {
         Some(m) => m,
         None => MemoryLimit::from_env_or_default()?,
     };
-    let threads = args.threads.map_or_else(crate::ranks::threads, |n| n as usize);
+    let threads = args
+        .threads
+        .map_or_else(crate::ranks::threads, |n| n as usize);
     let array = workload.build(&params)?;
     let stats = array.graph_stats()?;
     let chunks = array.chunks().to_string();
