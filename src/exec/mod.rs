@@ -257,7 +257,7 @@ pub enum Executor {
     /// Every task on the calling thread, in a fixed order (for debugging).
     SingleThreaded,
     /// The tasks shared out among the ranks of an MPI job (cargo feature `mpi`; see
-    /// [`mpi`](crate::mpi)), each rank running its share on its cores (the cores of a
+    /// `chunkwise::mpi`), each rank running its share on its cores (the cores of a
     /// machine shared among its ranks); every rank returns every result. A process
     /// launched on its own runs everything, on all cores.
     Mpi,
@@ -701,6 +701,13 @@ mod tests {
             })
     }
 
+    /// The outputs of `g`, computed on one thread without failures.
+    fn reference_values(g: &TaskGraph) -> Vec<u64> {
+        let r = SumRunner::new(None);
+        let out = execute(g, &r, &config(Executor::SingleThreaded, u64::MAX)).unwrap();
+        out.outputs.iter().map(|v| v.value).collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
 
@@ -711,11 +718,7 @@ mod tests {
             budget in prop_oneof![Just(u64::MAX), 1u64..2000],
         ) {
             let fail = fail.filter(|(t, _)| (*t as usize) < g.len());
-            let reference = {
-                let r = SumRunner::new(None);
-                let out = execute(&g, &r, &config(Executor::SingleThreaded, u64::MAX)).unwrap();
-                out.outputs.iter().map(|v| v.value).collect::<Vec<_>>()
-            };
+            let reference = reference_values(&g);
             for exec in EXECUTORS {
                 let r = SumRunner::new(fail);
                 let result = execute(&g, &r, &config(exec, budget));
@@ -740,11 +743,7 @@ mod tests {
             budget in prop_oneof![Just(u64::MAX), 1u64..2000],
         ) {
             let fail = fail.filter(|(t, _)| (*t as usize) < g.len());
-            let reference = {
-                let r = SumRunner::new(None);
-                let out = execute(&g, &r, &config(Executor::SingleThreaded, u64::MAX)).unwrap();
-                out.outputs.iter().map(|v| v.value).collect::<Vec<_>>()
-            };
+            let reference = reference_values(&g);
             let runner = SumRunner::new(fail);
             let hub = ranks::threads::Hub::new(ranks);
             let traffic = ranks::Traffic::default();

@@ -1,5 +1,5 @@
-//! Running across processes and machines under MPI (cargo feature `mpi`): start-up, the
-//! [`Transport`] the ranks trade blocks over, and the end of a job that fails cleanly.
+//! Running across processes and machines under MPI (cargo feature `mpi`): start-up,
+//! the transport the ranks trade blocks over, and the end of a job that fails cleanly.
 //!
 //! The same program runs on every rank (`mpirun -np 4 chunkwise eval ...`, `srun ...`).
 //! [`init`] joins the job; from then on [`Executor::Mpi`](crate::Executor::Mpi) shares
@@ -353,7 +353,7 @@ pub fn size() -> usize {
 }
 
 /// Worker threads each rank runs: the cores this process may use shared among the ranks
-/// on its machine (at least one). Under OpenMPI, `mpirun` binds each rank to one core
+/// on its machine (at least one). Under `OpenMPI`, `mpirun` binds each rank to one core
 /// when it starts two ranks or fewer; `--bind-to none` gives a lone rank all cores.
 ///
 /// # Example

@@ -114,19 +114,11 @@ fn chain(e: &Error) -> String {
 
 /// Files under `dir` whose names mark an unfinished write.
 fn temp_files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.to_string_lossy().contains("chunkwise-tmp") {
-                out.push(path.display().to_string());
-            }
-        }
-    }
-    out
+    crate::support::files_under(dir)
+        .iter()
+        .filter(|path| path.to_string_lossy().contains("chunkwise-tmp"))
+        .map(|path| path.display().to_string())
+        .collect()
 }
 
 #[test]

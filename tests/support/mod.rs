@@ -417,3 +417,21 @@ pub(crate) fn http_request(port: u16, method: &str, path: &str) -> (u16, Vec<u8>
     }
     (status, body)
 }
+
+/// Every file under `dir`, recursively, sorted.
+pub(crate) fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("listing a test directory") {
+            let path = entry.expect("reading a directory entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
