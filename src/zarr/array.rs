@@ -460,7 +460,9 @@ impl ZarrArray {
     /// The regions of this array's write units (its shards, or its chunks when it has
     /// none), in C order, each with whether it is stored whole: present, and decoding in
     /// full to its shape (every byte read and decompressed). What a resumed write skips;
-    /// a unit that is missing or does not decode is written again.
+    /// a unit that is missing or does not decode is written again (a unit holding only
+    /// the fill value is never stored, so it is always computed again: its write stores
+    /// nothing).
     ///
     /// # Example
     ///
@@ -468,7 +470,7 @@ impl ZarrArray {
     /// use chunkwise::zarr::{open_array, ZarrWriteOptions};
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("x.zarr");
-    /// let z = chunkwise::zeros::<i32>(&[10], [10]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?;
+    /// let z = chunkwise::ones::<i32>(&[10], [10]).to_zarr(&ZarrWriteOptions::new(&path).chunk_shape([4]))?;
     /// z.run()?;
     /// std::fs::remove_file(path.join("c/1"))?; // as if the job had stopped before it
     /// let units = open_array(&path)?.stored_units()?;
