@@ -83,8 +83,14 @@ const FAILURE_GRACE: Duration = Duration::from_secs(10);
 /// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub struct Mpi {
-    /// `None` when the process was not launched by an MPI launcher.
-    universe: Option<mpi::environment::Universe>,
+    /// A communicator of its own for [`Mpi::conclude`], made by every rank together at
+    /// start-up (duplicating is collective: at the end, a failed rank would wait in it
+    /// for ranks that wait in an exchange), so its barrier never matches an exchange.
+    /// Declared first, so freed before MPI is finalized.
+    end: Option<SimpleCommunicator>,
+    /// Kept only to be dropped last: dropping it finalizes MPI. `None` when the process
+    /// was not launched by an MPI launcher.
+    _universe: Option<mpi::environment::Universe>,
 }
 
 impl std::fmt::Debug for Mpi {
@@ -118,7 +124,10 @@ pub fn init() -> Result<Mpi> {
         .iter()
         .any(|v| std::env::var_os(v).is_some())
     {
-        return Ok(Mpi { universe: None });
+        return Ok(Mpi {
+            end: None,
+            _universe: None,
+        });
     }
     if mpi::environment::is_initialized() {
         return Err(Error::Mpi {
@@ -161,8 +170,10 @@ pub fn init() -> Result<Mpi> {
     );
     LAUNCHED.store(true, Ordering::Relaxed);
     install_abort_on_panic();
+    let end = world.duplicate();
     Ok(Mpi {
-        universe: Some(universe),
+        end: Some(end),
+        _universe: Some(universe),
     })
 }
 
@@ -208,14 +219,12 @@ impl Mpi {
     /// ```
     #[must_use]
     pub fn conclude(&self, failure: Option<&str>) -> Option<(usize, String)> {
-        let Some(universe) = self.universe.as_ref().filter(|_| size() > 1) else {
+        let Some(comm) = self.end.as_ref().filter(|_| size() > 1) else {
             return failure.map(|m| (0, m.to_string()));
         };
         let _calls = CALLS
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        // A communicator of its own, so this never matches a computation's exchange.
-        let comm = universe.world().duplicate();
         let request = comm.immediate_barrier();
         let started = Instant::now();
         let mut pending = request;
@@ -281,6 +290,25 @@ pub fn traffic() -> Vec<RankTraffic> {
             stages: c[3],
         })
         .collect()
+}
+
+/// Rank 0's `value()`, on every rank (a collective: every rank calls it; `value` runs on
+/// rank 0 only): for what one process decides or does for all, such as removing an
+/// output before it is written again. Alone, `value()`.
+///
+/// # Example
+///
+/// ```
+/// let dir = chunkwise::mpi::from_first_rank(|| b"/scratch/run-7".to_vec())?;
+/// assert_eq!(dir, b"/scratch/run-7");
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Mpi`] when the ranks cannot exchange.
+pub fn from_first_rank(value: impl FnOnce() -> Vec<u8>) -> Result<Vec<u8>> {
+    super::from_first_rank(value)
 }
 
 /// What one rank did over the computations it took part in.

@@ -237,6 +237,55 @@ fn zarr_writes_and_rechunks_are_byte_equal_to_one_process() {
     assert_eq!(one, tree(&three));
 }
 
+#[test]
+fn a_group_converts_as_one_process_converts_it_and_an_existing_output_is_refused_once() {
+    use chunkwise::zarr::{create_group, ZarrWriteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let group = dir.path().join("g.zarr");
+    create_group(&group, "/", serde_json::Map::new()).unwrap();
+    let x = chunkwise::random::uniform::<f64>(&[300, 200], [100, 90], 3);
+    x.to_zarr(&ZarrWriteOptions::new(&group).array_path("a"))
+        .unwrap()
+        .run()
+        .unwrap();
+    create_group(&group, "/sub", serde_json::Map::new()).unwrap();
+    (&x * 2.0)
+        .to_zarr(&ZarrWriteOptions::new(&group).array_path("sub/b"))
+        .unwrap()
+        .run()
+        .unwrap();
+    let p = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let convert = |out: &str| {
+        [
+            "convert".to_string(),
+            p("g.zarr"),
+            out.to_string(),
+            "--codec".into(),
+            "gzip:3".into(),
+        ]
+    };
+    let one = convert(&p("one.zarr"));
+    ok(&alone(
+        &chunkwise(),
+        &one.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
+    let three = convert(&p("three.zarr"));
+    let three: Vec<&str> = three.iter().map(String::as_str).collect();
+    ok(&finish(mpirun(&chunkwise(), &three)));
+    assert_eq!(
+        tree(&dir.path().join("one.zarr")),
+        tree(&dir.path().join("three.zarr"))
+    );
+    let again = finish(mpirun(&chunkwise(), &three));
+    assert!(!again.status.success());
+    assert_eq!(
+        count(&text(&again.stderr), "already exists"),
+        1,
+        "{}",
+        text(&again.stderr)
+    );
+}
+
 /// The lines of `stderr` that contain `needle`.
 fn count(stderr: &str, needle: &str) -> usize {
     stderr.lines().filter(|l| l.contains(needle)).count()

@@ -103,16 +103,20 @@ pub(crate) fn convert(args: &ConvertArgs) -> Result<()> {
 fn convert_group(args: &ConvertArgs) -> Result<Vec<PendingWrite>> {
     let group = zarr::open_group(&args.input)?;
     let out = &args.output;
-    if zarr::node_kind(out).is_some() {
-        if !args.write.overwrite() {
-            bail!(
-                "{} already exists; pass --overwrite to replace it, or choose another path",
-                out.display()
-            );
+    // One rank looks and removes; in an MPI job the others wait for it.
+    crate::ranks::on_first_rank(|| {
+        if zarr::node_kind(out).is_some() {
+            if !args.write.overwrite() {
+                bail!(
+                    "{} already exists; pass --overwrite to replace it, or choose another path",
+                    out.display()
+                );
+            }
+            std::fs::remove_dir_all(out)
+                .with_context(|| format!("removing {} to overwrite it", out.display()))?;
         }
-        std::fs::remove_dir_all(out)
-            .with_context(|| format!("removing {} to overwrite it", out.display()))?;
-    }
+        Ok(())
+    })?;
     zarr::create_group(out, "/", group.attributes().clone())?;
     let mut writes = Vec::new();
     for node in group.tree()? {

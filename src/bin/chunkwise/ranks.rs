@@ -5,6 +5,28 @@
 
 use chunkwise::{ComputeOptions, Executor};
 
+/// Runs `first` on rank 0 alone, then every rank goes on with its outcome (rank 0's
+/// error, on the other ranks as text): for what one process must do before the others
+/// look, such as removing an output to overwrite it. Alone, runs `first`.
+pub(crate) fn on_first_rank(first: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<()> {
+    #[cfg(feature = "mpi")]
+    if size() > 1 {
+        let mut own = None;
+        let shared = chunkwise::mpi::from_first_rank(|| {
+            let outcome = first();
+            let text = outcome.as_ref().err().map(|e| format!("{e:#}"));
+            own = Some(outcome);
+            text.unwrap_or_default().into_bytes()
+        })?;
+        return match own {
+            Some(outcome) => outcome,
+            None if shared.is_empty() => Ok(()),
+            None => anyhow::bail!("rank 0 of {}: {}", size(), String::from_utf8_lossy(&shared)),
+        };
+    }
+    first()
+}
+
 /// This process's rank.
 pub(crate) fn rank() -> usize {
     #[cfg(feature = "mpi")]
