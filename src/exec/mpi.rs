@@ -245,7 +245,7 @@ impl Mpi {
         // A status byte first: MPI refuses a gather of nothing at all.
         let mut mine = vec![u8::from(failure.is_some())];
         mine.extend_from_slice(failure.unwrap_or_default().as_bytes());
-        let gathered = all_gather_bytes(&comm, &mine);
+        let gathered = all_gather_bytes(comm, &mine);
         gathered
             .iter()
             .position(|m| m.first() == Some(&1))
