@@ -69,6 +69,7 @@ mod optimize;
 mod plan;
 pub mod random;
 mod resolve;
+mod task;
 mod units;
 pub mod zarr;
 
@@ -97,6 +98,7 @@ pub use expr::UNKNOWN_LEN;
 pub use ops::{
     BinaryFn, BinaryRule, Param, ReduceFn, ReduceParam, ReduceResult, UnaryFn, UnaryRule,
 };
+pub use task::TaskOptions;
 pub use zarr::{from_zarr, ZarrArray};
 
 /// The names most programs need: `use chunkwise::prelude::*;`.
