@@ -328,7 +328,7 @@ pub(crate) fn explain(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<S
 
 /// The text of `explain`: the plan of `tasks`, the optimizer's `changes`, and why the
 /// plan is refused, if it is.
-fn plan_text(
+pub(crate) fn plan_text(
     tasks: &TaskPlan<'_>,
     budget: u64,
     changes: &[String],
@@ -424,15 +424,30 @@ pub(crate) fn compute_blocks(node: &Arc<Node>, options: &ComputeOptions) -> Resu
     })
 }
 
-/// Runs `tasks` (a plan that fits `budget`) as `options` ask: with its storage reads
-/// fetched ahead and writes behind, its events sent to the observers, and the report and
-/// dashboard asked for (the report is written also when the computation fails).
+/// Runs `tasks` (a plan that fits `budget`) as `options` ask ([`run_observed`]), with
+/// its storage reads fetched ahead and writes behind.
 fn execute(
     tasks: &TaskPlan<'_>,
     budget: u64,
     changes: &[String],
     options: &ComputeOptions,
 ) -> Result<exec::Execution<Value>> {
+    let describe = || plan_text(tasks, budget, changes, None, options);
+    let (_storage_io, memory_limit) = start_storage_io(tasks, budget, options);
+    run_observed(&tasks.graph, tasks, memory_limit, &describe, options)
+}
+
+/// Runs `graph` with `runner` under `memory_limit` bytes, as `options` ask: its events
+/// sent to the observers, and the report and dashboard asked for (the report is written
+/// also when the computation fails). `describe` gives the plan's text, for observers
+/// that ask. Arrays and lazy tasks ([`crate::delayed`]) run through here alike.
+pub(crate) fn run_observed<R: exec::TaskRunner>(
+    graph: &exec::TaskGraph,
+    runner: &R,
+    memory_limit: u64,
+    describe: &(dyn Fn() -> String + Sync),
+    options: &ComputeOptions,
+) -> Result<exec::Execution<R::Output>> {
     let session = Session::start(options.report.as_deref(), options.dashboard)?;
     let mut observers = options.observers.clone();
     observers.extend(session.as_ref().map(Session::observer));
@@ -441,18 +456,14 @@ fn execute(
         1 => observers.pop(),
         _ => Some(Arc::new(Observers(observers))),
     };
-    let describe = || plan_text(tasks, budget, changes, None, options);
-    let execution = {
-        let (_storage_io, memory_limit) = start_storage_io(tasks, budget, options);
-        let config = RunConfig {
-            executor: options.executor,
-            memory_limit,
-            cancel: options.cancel.as_ref(),
-            observer: observer.as_deref(),
-            describe: &describe,
-        };
-        exec::execute(&tasks.graph, tasks, &config)
+    let config = RunConfig {
+        executor: options.executor,
+        memory_limit,
+        cancel: options.cancel.as_ref(),
+        observer: observer.as_deref(),
+        describe,
     };
+    let execution = exec::execute(graph, runner, &config);
     let written = session.map_or(Ok(()), Session::finish);
     let execution = execution?;
     written?;
@@ -466,7 +477,7 @@ fn execute(
 /// most a quarter of it.
 /// The tasks still run (one at a time if need be) however little is left, since the
 /// executor always admits a task when none is running.
-fn start_storage_io(
+pub(crate) fn start_storage_io(
     tasks: &TaskPlan<'_>,
     budget: u64,
     options: &ComputeOptions,
@@ -492,33 +503,27 @@ fn start_storage_io(
 
 /// A computation made ready to run: what `explain`, `graph_stats` and `compute` all
 /// look at, so that what they report is what runs.
-struct Prepared<'p> {
-    plan: &'p plan::Plan,
-    tasks: TaskPlan<'p>,
+pub(crate) struct Prepared<'p> {
+    pub(crate) plan: &'p plan::Plan,
+    pub(crate) tasks: TaskPlan<'p>,
     /// One line per change the optimizer made, for `explain`.
-    changes: Vec<String>,
+    pub(crate) changes: Vec<String>,
     /// The budget of tasks in bytes: the memory limit less the buffer pool's share.
-    budget: u64,
+    pub(crate) budget: u64,
     /// Whether every task fits the budget (`compute` refuses the plan when not).
-    fits: Result<()>,
+    pub(crate) fits: Result<()>,
 }
 
 /// The one preparation of a computation of `nodes`, handed to `then`: refuse operations
 /// that were invalid when built, resolve data-dependent sizes, optimize (unless `options.optimize` is off), lower to
 /// layers, expand the needed tasks, and check them against the memory budget.
-fn prepared<R>(
+pub(crate) fn prepared<R>(
     nodes: &[Arc<Node>],
     options: &ComputeOptions,
     then: impl FnOnce(Prepared<'_>) -> Result<R>,
 ) -> Result<R> {
     refuse_invalid(nodes)?;
-    // Bytes kept outside computations (persisted arrays) are not available to this one.
-    let budget = match options.memory_limit {
-        Some(l) => l,
-        None => MemoryLimit::from_env_or_default()?,
-    }
-    .bytes()
-    .saturating_sub(exec::held_bytes());
+    let budget = available_bytes(options)?;
     // Data-dependent sizes first: their counting passes run now (`crate::resolve`).
     let mut log = Vec::new();
     let nodes = resolved(nodes, options, &mut log)?;
@@ -542,6 +547,18 @@ fn prepared<R>(
         budget,
         fits,
     })
+}
+
+/// The bytes a computation with `options` may hold: the memory limit (given, else from
+/// the environment or the default) less the bytes kept outside computations (persisted
+/// arrays), which are not available to it.
+pub(crate) fn available_bytes(options: &ComputeOptions) -> Result<u64> {
+    Ok(match options.memory_limit {
+        Some(l) => l,
+        None => MemoryLimit::from_env_or_default()?,
+    }
+    .bytes()
+    .saturating_sub(exec::held_bytes()))
 }
 
 /// `nodes` with their data-dependent sizes resolved (`crate::resolve`): the counting

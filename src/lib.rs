@@ -56,6 +56,7 @@ pub mod bench;
 mod blocks;
 mod chunks;
 mod compute;
+pub mod delayed;
 pub mod diagnostics;
 mod element;
 mod error;
