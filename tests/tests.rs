@@ -130,6 +130,10 @@ mod layering;
 #[path = "suite/user_fn.rs"]
 mod user_fn;
 
+// `chunkwise::delayed`: lazy tasks over plain values, and arrays and tasks in one graph.
+#[path = "suite/delayed.rs"]
+mod delayed;
+
 // `map_overlap` against a hand-padded eager filter for every boundary rule; proptests.
 #[path = "suite/overlap.rs"]
 mod overlap;

@@ -92,7 +92,10 @@ pub(super) enum Held {
 fn run(
     nodes: &[Arc<Node>],
     outputs: &[Arc<Node>],
-    arrays: Option<(&Prepared<'_>, &IndexMap<crate::expr::Key, Arc<crate::expr::Node>>)>,
+    arrays: Option<(
+        &Prepared<'_>,
+        &IndexMap<crate::expr::Key, Arc<crate::expr::Node>>,
+    )>,
     budget: u64,
     options: &ComputeOptions,
 ) -> Result<Vec<AnyValue>> {
@@ -148,7 +151,8 @@ fn run(
         out_bytes.push(graph.out_bytes(t));
     }
     for (i, node) in nodes.iter().enumerate() {
-        let input_id = |input: &Arc<Node>| TaskId((first_delayed + position[input.key.as_str()]) as u32);
+        let input_id =
+            |input: &Arc<Node>| TaskId((first_delayed + position[input.key.as_str()]) as u32);
         deps.extend(node.inputs.iter().map(input_id));
         if let Some(t) = block_task(node)? {
             deps.push(TaskId(id_of_plan_task[&t]));
@@ -169,7 +173,12 @@ fn run(
             wanted.insert_full(id).0
         })
         .collect();
-    let graph = TaskGraph::new(dep_starts, deps, wanted.iter().copied().collect(), out_bytes);
+    let graph = TaskGraph::new(
+        dep_starts,
+        deps,
+        wanted.iter().copied().collect(),
+        out_bytes,
+    );
     let runner = Runner::new(nodes, tasks, arrays.map(|(p, _)| &p.tasks));
     let describe = || runner.describe(arrays.map(|(p, _)| p), budget, options);
     let memory_limit = match arrays {
@@ -240,7 +249,12 @@ impl<'r, 'p> Runner<'r, 'p> {
 
     /// The graph in words, for `RunStart::plan`: the delayed tasks by name, and the
     /// arrays' plan under them.
-    fn describe(&self, arrays: Option<&Prepared<'_>>, budget: u64, options: &ComputeOptions) -> String {
+    fn describe(
+        &self,
+        arrays: Option<&Prepared<'_>>,
+        budget: u64,
+        options: &ComputeOptions,
+    ) -> String {
         let mut counts = vec![0usize; self.names.len()];
         for &n in &self.name_of {
             counts[n as usize] += 1;
@@ -252,7 +266,9 @@ impl<'r, 'p> Runner<'r, 'p> {
         text.pop();
         if let Some(p) = arrays {
             text.push_str(" reading the blocks of\n");
-            text.push_str(&compute::plan_text(&p.tasks, budget, &p.changes, None, options));
+            text.push_str(&compute::plan_text(
+                &p.tasks, budget, &p.changes, None, options,
+            ));
         }
         text
     }

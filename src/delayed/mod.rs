@@ -246,7 +246,12 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     /// assert_eq!(a.map2("scale", &b, |a, b| f64::from(*a) * b).compute()?, 7.0);
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
-    pub fn map2<B, U, F>(&self, task: impl Into<TaskOptions>, other: &Delayed<B>, f: F) -> Delayed<U>
+    pub fn map2<B, U, F>(
+        &self,
+        task: impl Into<TaskOptions>,
+        other: &Delayed<B>,
+        f: F,
+    ) -> Delayed<U>
     where
         B: Send + Sync + 'static,
         U: Send + Sync + 'static,
@@ -373,7 +378,9 @@ impl<T: Send + Sync + 'static> Delayed<T> {
     where
         T: Clone,
     {
-        Delayed::combine("collect", parts, |xs| xs.iter().map(|&x| x.clone()).collect())
+        Delayed::combine("collect", parts, |xs| {
+            xs.iter().map(|&x| x.clone()).collect()
+        })
     }
 
     /// Runs every task this value needs and returns it: taken out of the graph when
