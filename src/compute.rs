@@ -387,18 +387,8 @@ pub(crate) fn run_nodes(
         p.fits?;
         exec::budget::return_freed_memory();
         let execution = execute(&p.tasks, p.budget, &p.changes, options)?;
-        let results = execution.outputs;
-        let mut next = 0;
-        let mut arrays = Vec::with_capacity(nodes.len());
-        for ((out, ids), node) in p.plan.outputs.iter().zip(&p.tasks.output_tasks).zip(nodes) {
-            let blocks = &results[next..next + ids.len()];
-            next += ids.len();
-            arrays.push(if matches!(node.op, Op::Store(_)) {
-                AnyArray::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])))
-            } else {
-                assemble(out, blocks)?
-            });
-        }
+        let writes: Vec<bool> = nodes.iter().map(|n| matches!(n.op, Op::Store(_))).collect();
+        let arrays = assemble_outputs(&p.tasks, &writes, &execution.outputs)?;
         Ok((arrays, execution.peak_bytes))
     })
 }
@@ -451,11 +441,7 @@ pub(crate) fn run_observed<R: exec::TaskRunner>(
     let session = Session::start(options.report.as_deref(), options.dashboard)?;
     let mut observers = options.observers.clone();
     observers.extend(session.as_ref().map(Session::observer));
-    let observer: Option<Arc<dyn Observer>> = match observers.len() {
-        0 => None,
-        1 => observers.pop(),
-        _ => Some(Arc::new(Observers(observers))),
-    };
+    let observer = Observers::combine(observers);
     let config = RunConfig {
         executor: options.executor,
         memory_limit,
@@ -522,6 +508,31 @@ pub(crate) fn prepared<R>(
     options: &ComputeOptions,
     then: impl FnOnce(Prepared<'_>) -> Result<R>,
 ) -> Result<R> {
+    let lowered = lowered(nodes, options)?;
+    let tasks = TaskPlan::new(&lowered.plan, lowered.pool_bytes)?;
+    let fits = plan::check::check_memory(&tasks, lowered.budget);
+    then(Prepared {
+        plan: &lowered.plan,
+        tasks,
+        changes: lowered.changes,
+        budget: lowered.budget,
+        fits,
+    })
+}
+
+/// A computation lowered to its plan, before its tasks are expanded.
+struct Lowered {
+    plan: plan::Plan,
+    /// Bytes the buffer pool may keep.
+    pool_bytes: usize,
+    changes: Vec<String>,
+    budget: u64,
+}
+
+/// The first steps of [`prepared`]: refuse operations that were invalid when built,
+/// resolve data-dependent sizes, optimize (unless `options.optimize` is off), and
+/// lower to layers that fit the budget.
+fn lowered(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Lowered> {
     refuse_invalid(nodes)?;
     let budget = available_bytes(options)?;
     // Data-dependent sizes first: their counting passes run now (`crate::resolve`).
@@ -533,19 +544,15 @@ pub(crate) fn prepared<R>(
         (nodes, Vec::new())
     };
     log.extend(changes);
-    let changes = log;
     // Free chunk buffers may take an eighth of the budget, tasks the rest; the plan is
     // changed until its projected peak fits, or refused by the check below.
     let (budget, pool_bytes) = plan::fit::split_budget(budget, options.buffer_pool);
     let plan = plan::fit::lower_to_fit(&optimized, options.optimize, budget)?;
-    let tasks = TaskPlan::new(&plan, pool_bytes)?;
-    let fits = plan::check::check_memory(&tasks, budget);
-    then(Prepared {
-        plan: &plan,
-        tasks,
-        changes,
+    Ok(Lowered {
+        plan,
+        pool_bytes,
+        changes: log,
         budget,
-        fits,
     })
 }
 
@@ -559,6 +566,79 @@ pub(crate) fn available_bytes(options: &ComputeOptions) -> Result<u64> {
     }
     .bytes()
     .saturating_sub(exec::held_bytes()))
+}
+
+/// A computation prepared to run elsewhere than in the call that prepared it (on a
+/// client's workers, `crate::client`): it owns its plan, so its tasks borrow nothing.
+#[derive(Debug)]
+pub(crate) struct Detached {
+    tasks: TaskPlan<'static>,
+    /// Whether each output is a write (whose result is an empty array).
+    writes: Vec<bool>,
+}
+
+impl Detached {
+    /// Prepares the computation of `nodes` as `compute` would (the same optimizations,
+    /// the same memory check), for the budget `options` give.
+    ///
+    /// # Errors
+    ///
+    /// What `compute` would return before running anything: invalid operations, and a
+    /// plan that cannot fit the budget.
+    pub(crate) fn prepare(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Detached> {
+        let lowered = lowered(nodes, options)?;
+        let tasks = TaskPlan::shared(Arc::new(lowered.plan), lowered.pool_bytes)?;
+        plan::check::check_memory(&tasks, lowered.budget)?;
+        exec::budget::return_freed_memory();
+        Ok(Detached {
+            tasks,
+            writes: nodes.iter().map(|n| matches!(n.op, Op::Store(_))).collect(),
+        })
+    }
+
+    /// The tasks, which also run them (a [`exec::TaskRunner`]).
+    pub(crate) fn tasks(&self) -> &TaskPlan<'static> {
+        &self.tasks
+    }
+
+    /// Puts the results of the graph's outputs (in order) together into one array per
+    /// node.
+    ///
+    /// # Errors
+    ///
+    /// An internal error when the blocks do not make up the outputs.
+    pub(crate) fn assemble(&self, results: &[&Value]) -> Result<Vec<AnyArray>> {
+        assemble_outputs(&self.tasks, &self.writes, results)
+    }
+}
+
+/// Each output of `tasks` put together from the results of the graph's outputs (in
+/// order); a write (`writes`) gives an empty array.
+fn assemble_outputs<V: std::borrow::Borrow<Value>>(
+    tasks: &TaskPlan<'_>,
+    writes: &[bool],
+    results: &[V],
+) -> Result<Vec<AnyArray>> {
+    let mut next = 0;
+    let mut arrays = Vec::with_capacity(writes.len());
+    for ((out, ids), &write) in tasks
+        .plan()
+        .outputs
+        .iter()
+        .zip(&tasks.output_tasks)
+        .zip(writes)
+    {
+        let blocks = results
+            .get(next..next + ids.len())
+            .ok_or_else(|| Error::internal("compute::assemble", "missing output blocks"))?;
+        next += ids.len();
+        arrays.push(if write {
+            AnyArray::F64(ndarray::ArrayD::zeros(ndarray::IxDyn(&[0])))
+        } else {
+            assemble(out, blocks)?
+        });
+    }
+    Ok(arrays)
 }
 
 /// `nodes` with their data-dependent sizes resolved (`crate::resolve`): the counting
@@ -581,12 +661,15 @@ fn refuse_invalid(nodes: &[Arc<Node>]) -> Result<()> {
 }
 
 /// Puts an output's blocks (C order over its grid) together into one array.
-fn assemble(out: &plan::PlanOutput, blocks: &[Arc<Value>]) -> Result<AnyArray> {
+fn assemble<V: std::borrow::Borrow<Value>>(
+    out: &plan::PlanOutput,
+    blocks: &[V],
+) -> Result<AnyArray> {
     let grid = &out.grid;
     let mut pieces = Vec::with_capacity(blocks.len());
     for (i, b) in blocks.iter().enumerate() {
         pieces.push(copy::Piece {
-            data: b.array("compute::assemble")?,
+            data: b.borrow().array("compute::assemble")?,
             start: grid.block_start(&grid.block_coords(i)),
         });
     }

@@ -338,6 +338,40 @@ pub enum Error {
     #[error("the computation was cancelled")]
     Cancelled,
 
+    /// A future's task failed (its closure returned an error or panicked, or the array
+    /// computation it stands for failed): what every handle of the future reports. The
+    /// task's own error is `cause` (also the `source()`); [`Error::root`] reaches it.
+    #[error("task `{task}` failed")]
+    FutureFailed {
+        /// The task's name.
+        task: String,
+        /// Its own error, shared by every handle of the future.
+        #[source]
+        cause: std::sync::Arc<Error>,
+    },
+
+    /// A future's task did not run because a task it depends on (directly or through
+    /// others) failed or was cancelled; `cause` is that task's error (also the
+    /// `source()`), and [`Error::root`] reaches what went wrong first.
+    #[error("task `{task}` did not run: its input `{dependency}` failed")]
+    DependencyFailed {
+        /// The task that did not run.
+        task: String,
+        /// The task that failed first, which `task` reads directly or through others.
+        dependency: String,
+        /// The error of `dependency`.
+        #[source]
+        cause: std::sync::Arc<Error>,
+    },
+
+    /// A future was cancelled ([`Future::cancel`](crate::client::Future::cancel), or its
+    /// client was closed) before its result was ready.
+    #[error("task `{task}` was cancelled before its result was ready")]
+    FutureCancelled {
+        /// The task's name.
+        task: String,
+    },
+
     /// One task of the plan alone needs more memory than the budget: the plan is refused
     /// before anything runs.
     #[error(
@@ -520,7 +554,8 @@ impl Error {
     }
 
     /// The error itself, or for an [`Error::Invalid`] the error of the operation it
-    /// names: what to `match` on.
+    /// names, and for a future's [`Error::FutureFailed`] or [`Error::DependencyFailed`]
+    /// the error of the task that failed first: what to `match` on.
     ///
     /// # Example
     ///
@@ -535,7 +570,9 @@ impl Error {
     #[must_use]
     pub fn root(&self) -> &Error {
         match self {
-            Error::Invalid { cause, .. } => cause.root(),
+            Error::Invalid { cause, .. }
+            | Error::FutureFailed { cause, .. }
+            | Error::DependencyFailed { cause, .. } => cause.root(),
             other => other,
         }
     }

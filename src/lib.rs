@@ -40,6 +40,9 @@
 //!   [`LazyArray::to_zarr`]).
 //! - [`lang`]: the NumPy-like expression language of `chunkwise eval`, from Rust:
 //!   `lang::eval("mean(x, axis=0)", &inputs)` gives a lazy [`DynArray`].
+//! - [`client`]: futures, Dask-style: a [`Client`](client::Client) with a pool of worker
+//!   threads runs closures as they are submitted, futures feeding later ones, and array
+//!   computations on the same workers, under the same memory budget.
 //! - [`bench`](mod@bench): the standard workloads behind `chunkwise bench`.
 //! - `mpi` (cargo feature `mpi`): the same programs across many processes and machines,
 //!   launched by `mpirun` or `srun`, with [`Executor::Mpi`].
@@ -55,6 +58,7 @@ mod array;
 pub mod bench;
 mod blocks;
 mod chunks;
+pub mod client;
 mod compute;
 pub mod delayed;
 pub mod diagnostics;
@@ -93,7 +97,7 @@ pub use error::{Error, Result};
 pub use exec::mpi;
 pub use exec::{
     CancelToken, Executor, MemoryLimit, Observer, RunEnd, RunStart, TaskFinish, TaskStart,
-    MEMORY_LIMIT_ENV,
+    TasksAdded, MEMORY_LIMIT_ENV,
 };
 pub use expr::UNKNOWN_LEN;
 pub use ops::{

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::exec::{Observer, RunEnd, RunStart, TaskFinish};
+use crate::exec::{Observer, RunEnd, RunStart, TaskFinish, TasksAdded};
 
 /// A progress bar on standard error: tasks done out of tasks planned, elapsed time and an
 /// estimate of the time left. Hidden when standard error is not a terminal.
@@ -45,6 +45,10 @@ impl Observer for ProgressBar {
         self.bar
             .set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(10));
         self.bar.enable_steady_tick(Duration::from_millis(200));
+    }
+
+    fn on_tasks_added(&self, added: &TasksAdded<'_>) {
+        self.bar.inc_length(added.tasks as u64);
     }
 
     fn on_task_finish(&self, _: &TaskFinish<'_>) {

@@ -11,7 +11,8 @@
 //! A recorder can observe several computations one after another (a command that runs a
 //! few): each is a run, placed on one time line from the start of the first, with task
 //! ids and layers numbered on from the previous runs. It observes one computation at a
-//! time.
+//! time. A client's computation is open-ended: it starts with no tasks and no layers, and
+//! each submission adds its tasks and new layers ([`TasksAdded`]).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use smallvec::SmallVec;
 
-use crate::exec::{Observer, RunEnd, RunStart, TaskFinish};
+use crate::exec::{Observer, RunEnd, RunStart, TaskFinish, TasksAdded};
 
 /// Independent append buffers; worker `w` uses shard `w % SHARDS`.
 const SHARDS: usize = 64;
@@ -282,6 +283,17 @@ impl Observer for Recorder {
             u32::try_from(runs.len() - 1).unwrap_or(u32::MAX),
             Ordering::Release,
         );
+    }
+
+    fn on_tasks_added(&self, added: &TasksAdded<'_>) {
+        // The layers of the running computation grow at the end of the list; they are
+        // its own as long as it is the last run started (one computation at a time).
+        let mut layers = self.layers.lock();
+        let mut runs = self.runs.lock();
+        if let Some(run) = runs.last_mut() {
+            run.tasks += added.tasks;
+        }
+        layers.extend(added.layers.iter().cloned());
     }
 
     fn on_task_finish(&self, event: &TaskFinish<'_>) {

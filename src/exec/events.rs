@@ -78,7 +78,27 @@ impl std::fmt::Debug for RunStart<'_> {
     }
 }
 
-impl RunStart<'_> {
+impl<'a> RunStart<'a> {
+    /// The start of a run described by `describe`, reading or writing what `io_bytes`
+    /// counts.
+    pub(super) fn new(
+        tasks: usize,
+        workers: usize,
+        budget_bytes: u64,
+        layers: &'a [String],
+        describe: &'a (dyn Fn() -> String + Sync),
+        io_bytes: &'a (dyn Fn() -> (u64, u64) + Sync),
+    ) -> RunStart<'a> {
+        RunStart {
+            tasks,
+            workers,
+            budget_bytes,
+            layers,
+            describe,
+            io_bytes,
+        }
+    }
+
     /// The plan being run, as [`LazyArray::explain`](crate::LazyArray::explain) prints
     /// it (rendered on each call: ask once).
     #[must_use]
@@ -92,6 +112,43 @@ impl RunStart<'_> {
     pub fn io_bytes(&self) -> (u64, u64) {
         (self.io_bytes)()
     }
+}
+
+/// Tasks added to a computation that is running: what a [`Client`](crate::client::Client)
+/// sends for each submission (its computation is open-ended: it starts with no tasks and
+/// ends when the client closes). Static computations never send it.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use chunkwise::{client::Client, ComputeOptions, Observer, TasksAdded};
+///
+/// #[derive(Default)]
+/// struct Planned(AtomicUsize);
+/// impl Observer for Planned {
+///     fn on_tasks_added(&self, added: &TasksAdded<'_>) {
+///         self.0.fetch_add(added.tasks, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let planned = Arc::new(Planned::default());
+/// let client = Client::with_options(&ComputeOptions::default().threads(1).observer(planned.clone()))?;
+/// let two = client.submit("two", || 2).map("square", |x: &i32| x * x);
+/// assert_eq!(*two.result()?, 4);
+/// assert_eq!(planned.0.load(Ordering::Relaxed), 2);
+/// # Ok::<(), chunkwise::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct TasksAdded<'a> {
+    /// How many tasks were added.
+    pub tasks: usize,
+    /// The labels of the layers the tasks add, numbered on from the layers of
+    /// [`RunStart::layers`] and of the additions before (often empty: a client's tasks
+    /// of one name share a layer).
+    pub layers: &'a [String],
 }
 
 /// A task about to run.
@@ -205,6 +262,11 @@ pub trait Observer: Send + Sync {
     fn on_start(&self, run: &RunStart<'_>) {
         let _ = run;
     }
+    /// Tasks were added to the running computation (a client's submissions; see
+    /// [`TasksAdded`]).
+    fn on_tasks_added(&self, added: &TasksAdded<'_>) {
+        let _ = added;
+    }
     /// A task is about to run.
     fn on_task_start(&self, event: &TaskStart<'_>) {
         let _ = event;
@@ -223,9 +285,23 @@ pub trait Observer: Send + Sync {
 /// Several observers as one, called in order.
 pub(crate) struct Observers(pub(crate) Vec<Arc<dyn Observer>>);
 
+impl Observers {
+    /// `observers` as one observer, or `None` when there are none.
+    pub(crate) fn combine(mut observers: Vec<Arc<dyn Observer>>) -> Option<Arc<dyn Observer>> {
+        match observers.len() {
+            0 => None,
+            1 => observers.pop(),
+            _ => Some(Arc::new(Observers(observers))),
+        }
+    }
+}
+
 impl Observer for Observers {
     fn on_start(&self, run: &RunStart<'_>) {
         self.0.iter().for_each(|o| o.on_start(run));
+    }
+    fn on_tasks_added(&self, added: &TasksAdded<'_>) {
+        self.0.iter().for_each(|o| o.on_tasks_added(added));
     }
     fn on_task_start(&self, event: &TaskStart<'_>) {
         self.0.iter().for_each(|o| o.on_task_start(event));

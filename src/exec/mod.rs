@@ -32,6 +32,7 @@ pub(crate) mod order;
 pub(crate) mod ranks;
 mod sync;
 mod threaded;
+pub(crate) mod workers;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -40,7 +41,7 @@ pub(crate) use budget::{held_bytes, HeldBytes};
 pub use budget::{MemoryLimit, MEMORY_LIMIT_ENV};
 use events::Emitter;
 pub(crate) use events::Observers;
-pub use events::{CancelToken, Observer, RunEnd, RunStart, TaskFinish, TaskStart};
+pub use events::{CancelToken, Observer, RunEnd, RunStart, TaskFinish, TaskStart, TasksAdded};
 
 use crate::error::{Error, Result};
 
@@ -452,12 +453,12 @@ pub(crate) fn default_threads() -> usize {
 }
 
 /// Runs one task, turning a panic in its kernel into an error that names it.
-fn run_task<R: TaskRunner>(runner: &R, task: TaskId, inputs: &[&R::Output]) -> Result<R::Output> {
-    CATCHING.with(|c| c.set(c.get() + 1));
-    let outcome =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(task, inputs)));
-    CATCHING.with(|c| c.set(c.get() - 1));
-    match outcome {
+pub(crate) fn run_task<R: TaskRunner>(
+    runner: &R,
+    task: TaskId,
+    inputs: &[&R::Output],
+) -> Result<R::Output> {
+    match catch_panic(|| runner.run(task, inputs)) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => {
             let label = runner.label(task);
@@ -470,15 +471,24 @@ fn run_task<R: TaskRunner>(runner: &R, task: TaskId, inputs: &[&R::Output]) -> R
                 },
             })
         }
-        Err(payload) => {
+        Err(message) => {
             let label = runner.label(task);
             Err(Error::TaskPanicked {
                 op: label.op,
                 block: label.block,
-                message: panic_message(payload.as_ref()),
+                message,
             })
         }
     }
+}
+
+/// Runs `f` as a task's kernel: a panic in it is caught (and not reported by the MPI
+/// panic hook, see [`catching_panics`]) and returned as its message.
+fn catch_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    outcome.map_err(|payload| panic_message(payload.as_ref()))
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {

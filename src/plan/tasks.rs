@@ -26,10 +26,28 @@ use super::{LayerId, Plan};
 const UNSEEN: u32 = u32::MAX;
 const OPEN: u32 = u32::MAX - 1;
 
+/// The plan a [`TaskPlan`] expands: borrowed, for a computation run in place, or shared,
+/// for one handed to a client's workers (which outlive the call, so need `'static` data).
+#[derive(Debug)]
+enum PlanRef<'p> {
+    Borrowed(&'p Plan),
+    Shared(Arc<Plan>),
+}
+
+impl std::ops::Deref for PlanRef<'_> {
+    type Target = Plan;
+    fn deref(&self) -> &Plan {
+        match self {
+            PlanRef::Borrowed(p) => p,
+            PlanRef::Shared(p) => p,
+        }
+    }
+}
+
 /// A plan's task graph, with each task's layer and block.
 #[derive(Debug)]
 pub(crate) struct TaskPlan<'p> {
-    plan: &'p Plan,
+    plan: PlanRef<'p>,
     /// Buffers of released chunks, for the next chunks of the same size.
     pool: Arc<BufferPool>,
     task_layer: Vec<LayerId>,
@@ -97,7 +115,7 @@ impl<'p> TaskPlan<'p> {
         let outputs: Vec<TaskId> = output_tasks.iter().flatten().copied().collect();
         let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs, builder.out_bytes);
         Ok(TaskPlan {
-            plan,
+            plan: PlanRef::Borrowed(plan),
             pool: BufferPool::new(pool_bytes, crate::exec::default_threads()),
             task_layer: builder.task_layer,
             task_block: builder.task_block,
@@ -110,6 +128,38 @@ impl<'p> TaskPlan<'p> {
                 .map(super::Layer::scratch_bytes)
                 .collect(),
             sequential_peak: std::sync::OnceLock::new(),
+        })
+    }
+}
+
+impl TaskPlan<'static> {
+    /// [`new`](TaskPlan::new) for a plan it shares, so it borrows nothing.
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](TaskPlan::new).
+    pub(crate) fn shared(plan: Arc<Plan>, pool_bytes: usize) -> Result<TaskPlan<'static>> {
+        let TaskPlan {
+            plan: _,
+            pool,
+            task_layer,
+            task_block,
+            graph,
+            output_tasks,
+            ordering_deps,
+            layer_scratch,
+            sequential_peak,
+        } = TaskPlan::new(&plan, pool_bytes)?;
+        Ok(TaskPlan {
+            plan: PlanRef::Shared(plan),
+            pool,
+            task_layer,
+            task_block,
+            graph,
+            output_tasks,
+            ordering_deps,
+            layer_scratch,
+            sequential_peak,
         })
     }
 }
@@ -291,7 +341,7 @@ impl TaskPlan<'_> {
 
     /// The plan the tasks were expanded from.
     pub(crate) fn plan(&self) -> &super::Plan {
-        self.plan
+        &self.plan
     }
 
     /// Projected bytes the tasks read or generate (the blocks of source tasks, and
