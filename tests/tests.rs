@@ -134,6 +134,10 @@ mod user_fn;
 #[path = "suite/delayed.rs"]
 mod delayed;
 
+// `chunkwise::client`: futures on persistent workers, with arrays on the same pool.
+#[path = "suite/client.rs"]
+mod client;
+
 // `map_overlap` against a hand-padded eager filter for every boundary rule; proptests.
 #[path = "suite/overlap.rs"]
 mod overlap;
