@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 const STACK: &[&[&str]] = &[
     &["units"],
     &["error", "element"],
+    &["task"],
     &["chunks"],
     &["any_array"],
     &["io"],
@@ -30,6 +31,8 @@ const STACK: &[&[&str]] = &[
     &["plan"],
     &["compute"],
     &["array"],
+    &["delayed"],
+    &["client"],
     &["random"],
     &["zarr"],
     &["bench"],
