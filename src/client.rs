@@ -226,7 +226,7 @@ impl Client {
     {
         submit_typed(
             self.workers.pool(),
-            task.into(),
+            &task.into(),
             Vec::new(),
             move |name, _| user_result(name, f()),
         )
@@ -286,7 +286,7 @@ impl Client {
         let keys = inputs.iter().map(|i| Input::Task(i.handle.key())).collect();
         submit_typed(
             self.workers.pool(),
-            task.into(),
+            &task.into(),
             keys,
             move |name, values| {
                 let xs = values
@@ -319,9 +319,12 @@ impl Client {
         let detached = match Detached::prepare(std::slice::from_ref(&array.node), &self.options) {
             Ok(d) => Arc::new(d),
             Err(e) => {
-                return submit_typed(self.workers.pool(), name.into(), Vec::new(), move |_, _| {
-                    Err::<ArrayD<T>, _>(e)
-                })
+                return submit_typed(
+                    self.workers.pool(),
+                    &name.into(),
+                    Vec::new(),
+                    move |_, _| Err::<ArrayD<T>, _>(e),
+                )
             }
         };
         let tasks = detached.tasks();
@@ -432,7 +435,7 @@ impl exec::TaskRunner for TaskPlanOf {
 
 /// Submits one task called `options`' name reading `inputs`, whose closure gets the
 /// name and the inputs' values.
-fn submit_typed<U, F>(pool: &Pool, options: TaskOptions, inputs: Vec<Input>, f: F) -> Future<U>
+fn submit_typed<U, F>(pool: &Pool, options: &TaskOptions, inputs: Vec<Input>, f: F) -> Future<U>
 where
     U: Send + Sync + 'static,
     F: FnOnce(&str, &[&AnyValue]) -> Result<U> + Send + 'static,
@@ -617,7 +620,7 @@ impl<T: Send + Sync + 'static> Future<T> {
         let inputs = vec![Input::Task(self.handle.key())];
         submit_typed(
             self.handle.pool(),
-            task.into(),
+            &task.into(),
             inputs,
             move |name, values| {
                 let x = values
@@ -678,7 +681,7 @@ impl<T: Send + Sync + 'static> Future<T> {
         ];
         submit_typed(
             self.handle.pool(),
-            task.into(),
+            &task.into(),
             inputs,
             move |name, values| {
                 let [a, b] = values else {

@@ -718,7 +718,9 @@ pub(crate) struct Handle {
 
 impl std::fmt::Debug for Handle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Handle").field("key", &self.key).finish()
+        f.debug_struct("Handle")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 
