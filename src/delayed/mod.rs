@@ -17,9 +17,9 @@
 //! look alike, as with Dask's default `pure=False`: a closure's captures cannot be
 //! compared, so no key could prove two calls equal.
 //!
-//! Arrays and tasks share one graph: the blocks of [`LazyArray::to_delayed`] are
+//! Arrays and tasks share one graph: the blocks of [`LazyArray::to_delayed`](crate::LazyArray::to_delayed) are
 //! computed by the array's own tasks, in the same run as the delayed tasks that read
-//! them; an array made of delayed blocks ([`LazyArray::from_delayed`]) computes each
+//! them; an array made of delayed blocks ([`LazyArray::from_delayed`](crate::LazyArray::from_delayed)) computes each
 //! block's tasks inside the task that makes the block, so that loading streams through
 //! the memory budget like any other source.
 //!
