@@ -13,7 +13,7 @@ Each workload is built and run `--runs` times; it prints the median in ms and ta
 second. Usage (a Python with dask and distributed, such as the peer venv of
 `../shared/bench/setup.sh` plus `distributed`):
 
-    python benches/dask_tasks.py --runs 20
+    python benches/dask_tasks.py --runs 5 [--only futures/chain_10k,...]
 """
 
 import argparse
@@ -68,15 +68,22 @@ def timed(name, tasks, f, runs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", default="", help="comma-separated workload names")
     args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
+
+    def timed_if_asked(name, tasks, f):
+        if not only or name in only:
+            timed(name, tasks, f, args.runs)
+
     print(f"dask {dask.__version__}, {os.cpu_count()} cores, {N} calls")
     with dask.config.set(scheduler="threads"):
-        timed("delayed/fan_in_10k", N + 1, delayed_fan_in, args.runs)
-        timed("delayed/chain_10k", N, delayed_chain, args.runs)
+        timed_if_asked("delayed/fan_in_10k", N + 1, delayed_fan_in)
+        timed_if_asked("delayed/chain_10k", N, delayed_chain)
     with Client(processes=False, n_workers=1, threads_per_worker=os.cpu_count(),
                 dashboard_address=None) as client:
-        timed("futures/fan_in_10k", N + 1, lambda: futures_fan_in(client), args.runs)
-        timed("futures/chain_10k", N, lambda: futures_chain(client), args.runs)
+        timed_if_asked("futures/fan_in_10k", N + 1, lambda: futures_fan_in(client))
+        timed_if_asked("futures/chain_10k", N, lambda: futures_chain(client))
 
 
 if __name__ == "__main__":

@@ -328,7 +328,7 @@ impl Client {
             }
         };
         let tasks = detached.tasks();
-        let mut batch = workers::graph_batch(&tasks.graph, &Arc::new(TaskPlanOf(detached.clone())));
+        let mut batch = workers::graph_batch(&tasks.graph, tasks);
         let n = batch.tasks.len();
         let outputs: Vec<Input> = tasks
             .graph
@@ -398,38 +398,6 @@ impl Drop for Client {
     fn drop(&mut self) {
         // `close` returns the report's error; a drop has nowhere to put it.
         let _ = self.shut_down();
-    }
-}
-
-/// The plan of a detached computation as the runner of its tasks.
-#[derive(Debug)]
-struct TaskPlanOf(Arc<Detached>);
-
-impl exec::TaskRunner for TaskPlanOf {
-    type Output = Value;
-    fn run(&self, task: exec::TaskId, inputs: &[&Value]) -> Result<Value> {
-        self.0.tasks().run(task, inputs)
-    }
-    fn label(&self, task: exec::TaskId) -> exec::TaskLabel {
-        self.0.tasks().label(task)
-    }
-    fn describe_task(&self, task: exec::TaskId, block: &mut Vec<usize>) -> u32 {
-        self.0.tasks().describe_task(task, block)
-    }
-    fn layer_labels(&self) -> Vec<String> {
-        self.0.tasks().layer_labels()
-    }
-    fn output_bytes(value: &Value) -> u64 {
-        value.nbytes() as u64
-    }
-    fn encode(value: &Value, out: &mut Vec<u8>) {
-        crate::kernel::wire::encode(value, out);
-    }
-    fn decode(&self, bytes: &[u8]) -> Result<Value> {
-        crate::kernel::wire::decode(bytes)
-    }
-    fn scratch_bytes(&self, task: exec::TaskId) -> u64 {
-        self.0.tasks().scratch_bytes(task)
     }
 }
 

@@ -572,7 +572,7 @@ pub(crate) fn available_bytes(options: &ComputeOptions) -> Result<u64> {
 /// client's workers, `crate::client`): it owns its plan, so its tasks borrow nothing.
 #[derive(Debug)]
 pub(crate) struct Detached {
-    tasks: TaskPlan<'static>,
+    tasks: Arc<TaskPlan<'static>>,
     /// Whether each output is a write (whose result is an empty array).
     writes: Vec<bool>,
 }
@@ -587,7 +587,7 @@ impl Detached {
     /// plan that cannot fit the budget.
     pub(crate) fn prepare(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Detached> {
         let lowered = lowered(nodes, options)?;
-        let tasks = TaskPlan::shared(Arc::new(lowered.plan), lowered.pool_bytes)?;
+        let tasks = Arc::new(TaskPlan::shared(Arc::new(lowered.plan), lowered.pool_bytes)?);
         plan::check::check_memory(&tasks, lowered.budget)?;
         exec::budget::return_freed_memory();
         Ok(Detached {
@@ -597,7 +597,7 @@ impl Detached {
     }
 
     /// The tasks, which also run them (a [`exec::TaskRunner`]).
-    pub(crate) fn tasks(&self) -> &TaskPlan<'static> {
+    pub(crate) fn tasks(&self) -> &Arc<TaskPlan<'static>> {
         &self.tasks
     }
 
