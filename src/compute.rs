@@ -587,7 +587,10 @@ impl Detached {
     /// plan that cannot fit the budget.
     pub(crate) fn prepare(nodes: &[Arc<Node>], options: &ComputeOptions) -> Result<Detached> {
         let lowered = lowered(nodes, options)?;
-        let tasks = Arc::new(TaskPlan::shared(Arc::new(lowered.plan), lowered.pool_bytes)?);
+        let tasks = Arc::new(TaskPlan::shared(
+            Arc::new(lowered.plan),
+            lowered.pool_bytes,
+        )?);
         plan::check::check_memory(&tasks, lowered.budget)?;
         exec::budget::return_freed_memory();
         Ok(Detached {
