@@ -48,7 +48,7 @@ fn delayed_tasks(c: &mut Criterion) {
 fn futures(c: &mut Criterion) {
     let mut group = c.benchmark_group("futures");
     group.sample_size(20);
-    let client = Client::new();
+    let client = Client::new().expect("a client");
     group.throughput(Throughput::Elements(N + 1));
     group.bench_function("fan_in_10k", |b| {
         b.iter(|| {

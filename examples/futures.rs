@@ -44,7 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The same calls submitted to the client: each starts as soon as a worker is free,
     // and a future that reads others starts once they are done.
-    let client = Client::new();
+    let client = Client::new()?;
     let start = Instant::now();
     let output: Vec<Future<i64>> = data
         .iter()

@@ -11,7 +11,7 @@
 //! ```
 //! use chunkwise::client::{self, Client};
 //!
-//! let client = Client::new();
+//! let client = Client::new()?;
 //! let xs: Vec<_> = (1..=4).map(|i| client.submit("inc", move || i + 1)).collect();
 //! let total = client.combine("sum", &xs, |xs: &[&i32]| xs.iter().copied().sum::<i32>());
 //! assert_eq!(*total.result()?, 14);
@@ -93,12 +93,6 @@ impl std::fmt::Debug for Client {
     }
 }
 
-impl Default for Client {
-    fn default() -> Self {
-        Client::new()
-    }
-}
-
 impl Client {
     /// A client with one worker per core and the default memory limit
     /// (`CHUNKWISE_MEMORY_LIMIT`, else 60% of physical memory).
@@ -106,18 +100,16 @@ impl Client {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// assert!(client.workers() >= 1);
+    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `CHUNKWISE_MEMORY_LIMIT` is set but is not a size; use
-    /// [`with_options`](Self::with_options) to get the error instead.
-    #[must_use]
-    pub fn new() -> Client {
+    /// [`Error::InvalidParameter`] when `CHUNKWISE_MEMORY_LIMIT` is set but is not a size.
+    pub fn new() -> Result<Client> {
         Client::with_options(&ComputeOptions::default())
-            .expect("CHUNKWISE_MEMORY_LIMIT should be a size such as 4GiB")
     }
 
     /// A client run as `options` ask: its threads ([`Executor::Threads`]; one per core
@@ -192,7 +184,7 @@ impl Client {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let x = client.submit("inc", || 1 + 1);
     /// assert_eq!(*x.result()?, 2);
     /// # Ok::<(), chunkwise::Error>(())
@@ -213,10 +205,11 @@ impl Client {
     ///
     /// ```
     /// use chunkwise::{client::Client, Error};
-    /// let client = Client::new();
+    /// let client = Client::new()?;
     /// let n = client.try_submit("parse", || "12x".parse::<i32>());
     /// let err = n.result().unwrap_err();
     /// assert!(matches!(err.root(), Error::User { function, .. } if function == "parse"));
+    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn try_submit<T, E, F>(&self, task: impl Into<TaskOptions>, f: F) -> Future<T>
     where
@@ -238,7 +231,7 @@ impl Client {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let parts: Vec<_> = (0..4).map(|i| client.submit("part", move || i * 10)).collect();
     /// let total = client.combine("total", &parts, |xs: &[&i32]| xs.iter().copied().sum::<i32>());
     /// assert_eq!(total.value()?, 60);
@@ -263,7 +256,7 @@ impl Client {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let parts: Vec<_> = (1..=3).map(|i| client.submit("part", move || i)).collect();
     /// let ratio = client.try_combine("ratio", &parts, |xs: &[&i32]| {
     ///     if *xs[0] == 0 { Err("division by zero") } else { Ok(*xs[2] / *xs[0]) }
@@ -307,7 +300,7 @@ impl Client {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let x = chunkwise::arange::<f64>(0.0, 10.0, 1.0, [3]);
     /// let total = client.compute(&(&x * 2.0).sum(..));
     /// let shifted = total.map("shift", |a: &ndarray::ArrayD<f64>| a.sum() + 1.0);
@@ -371,7 +364,7 @@ impl Client {
     ///
     /// ```
     /// use chunkwise::{client::Client, Error};
-    /// let client = Client::new();
+    /// let client = Client::new()?;
     /// let done = client.submit("quick", || 1);
     /// done.result()?;
     /// client.close()?;
@@ -445,10 +438,11 @@ fn typed<T>(mut handles: Vec<Handle>) -> Future<T> {
 /// # Example
 ///
 /// ```
-/// let client = chunkwise::client::Client::new();
+/// let client = chunkwise::client::Client::new()?;
 /// let (a, b) = (client.submit("a", || 1), client.submit("b", || 2));
 /// assert!(a.key() < b.key());
 /// assert_eq!(a.key(), a.clone().key());
+/// # Ok::<(), chunkwise::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FutureKey(u64);
@@ -472,7 +466,7 @@ impl std::fmt::Display for FutureKey {
 /// # Example
 ///
 /// ```
-/// let client = chunkwise::client::Client::new();
+/// let client = chunkwise::client::Client::new()?;
 /// let x = client.submit("x", || 20);
 /// let y = x.map("double", |x: &i32| x * 2);
 /// let z = x.map2("add", &y, |x: &i32, y: &i32| x + y);
@@ -510,7 +504,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let v = client.submit("load", || vec![1u8; 1000]);
     /// assert_eq!(v.result()?.len(), 1000);
     /// # Ok::<(), chunkwise::Error>(())
@@ -532,7 +526,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// assert_eq!(client.submit("name", || String::from("dask")).value()?, "dask");
     /// # Ok::<(), chunkwise::Error>(())
     /// ```
@@ -552,7 +546,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let n = client.submit("n", || 3).map("square", |n: &i32| n * n);
     /// assert_eq!(n.value()?, 9);
     /// # Ok::<(), chunkwise::Error>(())
@@ -571,7 +565,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     ///
     /// ```
     /// use chunkwise::Error;
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let text = client.submit("text", || String::from("7"));
     /// let n = text.try_map("parse", |t: &String| t.parse::<i32>());
     /// let bad = client.submit("text", || String::from("x")).try_map("parse", |t: &String| t.parse::<i32>());
@@ -605,7 +599,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let (a, b) = (client.submit("a", || 2), client.submit("b", || 0.5));
     /// let c = a.map2("scale", &b, |a: &i32, b: &f64| f64::from(*a) * b);
     /// assert_eq!(c.value()?, 1.0);
@@ -625,7 +619,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let (a, b) = (client.submit("a", || 6), client.submit("b", || 3));
     /// let q = a.try_map2("div", &b, |a: &i32, b: &i32| a.checked_div(*b).ok_or("division by zero"));
     /// assert_eq!(q.value()?, 2);
@@ -668,10 +662,11 @@ impl<T> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// let x = client.submit("x", || 1);
     /// chunkwise::client::wait(std::slice::from_ref(&x));
     /// assert!(x.done());
+    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn done(&self) -> bool {
         self.handle.done()
@@ -716,8 +711,9 @@ impl<T> Future<T> {
     /// # Example
     ///
     /// ```
-    /// let client = chunkwise::client::Client::new();
+    /// let client = chunkwise::client::Client::new()?;
     /// assert_eq!(client.submit("inc", || 2).name(), "inc");
+    /// # Ok::<(), chunkwise::Error>(())
     /// ```
     pub fn name(&self) -> String {
         self.handle.name().to_string()
@@ -729,7 +725,7 @@ impl<T> Future<T> {
 /// # Example
 ///
 /// ```
-/// let client = chunkwise::client::Client::new();
+/// let client = chunkwise::client::Client::new()?;
 /// let xs: Vec<_> = (0..3).map(|i| client.submit("sq", move || i * i)).collect();
 /// let values: Vec<i32> = chunkwise::client::gather(&xs)?.iter().map(|v| **v).collect();
 /// assert_eq!(values, [0, 1, 4]);
@@ -749,10 +745,11 @@ pub fn gather<T: Send + Sync + 'static>(futures: &[Future<T>]) -> Result<Vec<Arc
 /// # Example
 ///
 /// ```
-/// let client = chunkwise::client::Client::new();
+/// let client = chunkwise::client::Client::new()?;
 /// let xs: Vec<_> = (0..3).map(|i| client.submit("i", move || i)).collect();
 /// chunkwise::client::wait(&xs);
 /// assert!(xs.iter().all(|x| x.done()));
+/// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn wait<T>(futures: &[Future<T>]) {
     for f in futures {
@@ -769,11 +766,12 @@ pub fn wait<T>(futures: &[Future<T>]) {
 /// ```
 /// use std::time::Duration;
 /// use chunkwise::client::{as_completed, Client};
-/// let client = Client::new();
+/// let client = Client::new()?;
 /// let slow = client.submit("slow", || { std::thread::sleep(Duration::from_millis(100)); "slow" });
 /// let quick = slow.map("after slow", |_: &&str| "after slow");
 /// let order: Vec<&str> = as_completed([quick, slow]).map(|f| f.value().unwrap()).collect();
 /// assert_eq!(order, ["slow", "after slow"]);
+/// # Ok::<(), chunkwise::Error>(())
 /// ```
 pub fn as_completed<T>(futures: impl IntoIterator<Item = Future<T>>) -> AsCompleted<T> {
     AsCompleted {
