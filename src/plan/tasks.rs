@@ -72,6 +72,13 @@ impl<'p> TaskPlan<'p> {
     /// [`Error::InvalidParameter`] when the graph would have more than 2^32 - 2 tasks;
     /// the errors of [`writes::write_order`] for writes that cannot be made safe.
     pub(crate) fn new(plan: &'p Plan, pool_bytes: usize) -> Result<TaskPlan<'p>> {
+        TaskPlan::expand(PlanRef::Borrowed(plan), pool_bytes)
+    }
+
+    /// What [`new`](TaskPlan::new) and [`shared`](TaskPlan::shared) do, for either kind
+    /// of plan reference.
+    fn expand(plan_ref: PlanRef<'p>, pool_bytes: usize) -> Result<TaskPlan<'p>> {
+        let plan: &Plan = &plan_ref;
         let order = writes::write_order(plan)?;
         let mut offsets = Vec::with_capacity(plan.layers.len() + 1);
         let mut total = 0usize;
@@ -113,20 +120,30 @@ impl<'p> TaskPlan<'p> {
             output_tasks.push(ids);
         }
         let outputs: Vec<TaskId> = output_tasks.iter().flatten().copied().collect();
-        let graph = TaskGraph::new(builder.dep_starts, builder.deps, outputs, builder.out_bytes);
+        let Builder {
+            task_layer,
+            task_block,
+            dep_starts,
+            deps,
+            out_bytes,
+            ordering_deps,
+            ..
+        } = builder;
+        let graph = TaskGraph::new(dep_starts, deps, outputs, out_bytes);
+        let layer_scratch = plan
+            .layers
+            .iter()
+            .map(super::Layer::scratch_bytes)
+            .collect();
         Ok(TaskPlan {
-            plan: PlanRef::Borrowed(plan),
+            plan: plan_ref,
             pool: BufferPool::new(pool_bytes, crate::exec::default_threads()),
-            task_layer: builder.task_layer,
-            task_block: builder.task_block,
+            task_layer,
+            task_block,
             graph,
             output_tasks,
-            ordering_deps: builder.ordering_deps,
-            layer_scratch: plan
-                .layers
-                .iter()
-                .map(super::Layer::scratch_bytes)
-                .collect(),
+            ordering_deps,
+            layer_scratch,
             sequential_peak: std::sync::OnceLock::new(),
         })
     }
@@ -139,28 +156,7 @@ impl TaskPlan<'static> {
     ///
     /// As [`new`](TaskPlan::new).
     pub(crate) fn shared(plan: Arc<Plan>, pool_bytes: usize) -> Result<TaskPlan<'static>> {
-        let TaskPlan {
-            plan: _,
-            pool,
-            task_layer,
-            task_block,
-            graph,
-            output_tasks,
-            ordering_deps,
-            layer_scratch,
-            sequential_peak,
-        } = TaskPlan::new(&plan, pool_bytes)?;
-        Ok(TaskPlan {
-            plan: PlanRef::Shared(plan),
-            pool,
-            task_layer,
-            task_block,
-            graph,
-            output_tasks,
-            ordering_deps,
-            layer_scratch,
-            sequential_peak,
-        })
+        TaskPlan::expand(PlanRef::Shared(plan), pool_bytes)
     }
 }
 
